@@ -1,0 +1,349 @@
+#include "actors/queue_core.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "serialization/tensor_ops.h"
+
+// The life of an operation:
+//
+//   submitted ──validate──► failed (INVALID_ARGUMENT, queue unchanged)
+//       │
+//       ▼
+//   pending in enqueue_ops_ or dequeue_ops_, served head-first in arrival
+//   order whenever the state changes (Flush)
+//       │             │                        │
+//       ▼             ▼                        ▼
+//   complete     expired / withdrawn      cancelled (close with
+//                (partial batch put back) cancel_pending_enqueues, reset)
+
+namespace troupe {
+
+namespace {
+
+const char* KindVerb(bool enqueue) { return enqueue ? "Enqueue" : "Dequeue"; }
+
+}  // namespace
+
+QueueCore::QueueCore(std::string name, QueueSpec spec, size_t max_waiting)
+    : name_(std::move(name)),
+      spec_(std::move(spec)),
+      capacity_(static_cast<size_t>(spec_.capacity)),
+      max_waiting_(max_waiting),
+      store_(MakeElementStore(spec_)) {}
+
+std::string QueueCore::Describe() const {
+  return absl::StrCat(QueueKindName(spec_.kind), " '", name_, "'");
+}
+
+// -- validation ---------------------------------------------------------------
+
+absl::Status QueueCore::ValidateElement(const Tuple& element) const {
+  if (element.size() != spec_.dtypes.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("Wrong number of components in tuple. Expected ",
+                                                   spec_.dtypes.size(), ", got ", element.size(),
+                                                   " (", Describe(), ")"));
+  }
+  for (size_t i = 0; i < element.size(); ++i) {
+    if (auto valid = element[i].CheckValid(); !valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Invalid tensor in tuple component ", i, ": ", valid.message(), " (",
+                       Describe(), ")"));
+    }
+    if (element[i].dtype() != spec_.dtypes[i]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Type mismatch in tuple component ", i, ". Expected ", DTypeName(spec_.dtypes[i]),
+          ", got ", DTypeName(element[i].dtype()), " (", Describe(), ")"));
+    }
+    if (spec_.has_shapes() && !spec_.shapes[i].IsCompatibleWith(element[i].shape())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape mismatch in tuple component ", i, ". Expected ", spec_.shapes[i].ToString(),
+          ", got ", ShapeToString(element[i].shape()), " (", Describe(), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status QueueCore::ValidateBatch(const Tuple& batch) const {
+  if (batch.size() != spec_.dtypes.size()) return ValidateElement(batch);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (auto valid = batch[i].CheckValid(); !valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Invalid tensor in tuple component ", i, ": ", valid.message(), " (",
+                       Describe(), ")"));
+    }
+    if (batch[i].dtype() != spec_.dtypes[i]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Type mismatch in tuple component ", i, ". Expected ", DTypeName(spec_.dtypes[i]),
+          ", got ", DTypeName(batch[i].dtype()), " (", Describe(), ")"));
+    }
+    if (batch[i].shape().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Tuple component ", i, " of an enqueue_many must have a batch dimension, got shape [] (",
+          Describe(), ")"));
+    }
+  }
+  int64_t batch_size = batch[0].shape()[0];
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (spec_.has_shapes()) {
+      PartialShape expected = spec_.shapes[i].Batched(batch_size);
+      if (!expected.IsCompatibleWith(batch[i].shape())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("Shape mismatch in tuple component ", i, ". Expected ",
+                         expected.ToString(), ", got ", ShapeToString(batch[i].shape()), " (",
+                         Describe(), ")"));
+      }
+    } else if (batch[i].shape()[0] != batch_size) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "All input tensors must have the same size in the 0th dimension. Component ", i,
+          " has ", batch[i].shape()[0], ", and should have ", batch_size, " (", Describe(), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status QueueCore::DequeueManyAllowed(const char* op_name, int32_t n) const {
+  if (!spec_.has_shapes()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        QueueKindName(spec_.kind),
+        "'s DequeueMany and DequeueUpTo require the components to have specified shapes."));
+  }
+  if (n < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(op_name, " requested ", n, " < 0 elements"));
+  }
+  return absl::OkStatus();
+}
+
+// -- operations ---------------------------------------------------------------
+
+void QueueCore::Enqueue(uint64_t id, Tuple element, Clock::time_point deadline) {
+  if (auto valid = ValidateElement(element); !valid.ok()) return FinishNow(id, valid);
+  Op op{id, Kind::kEnqueue, deadline, {}, 0, 1, Clock::now()};
+  op.elements.push_back(std::move(element));
+  Start(std::move(op));
+}
+
+void QueueCore::EnqueueMany(uint64_t id, Tuple batch, Clock::time_point deadline) {
+  if (auto valid = ValidateBatch(batch); !valid.ok()) return FinishNow(id, valid);
+  std::vector<Tuple> elements = UnstackTuple(batch);
+  // TensorFlow completes an empty batch at once, even on a closed queue.
+  if (elements.empty()) return FinishNow(id, absl::OkStatus());
+  size_t count = elements.size();
+  Start(Op{id, Kind::kEnqueueMany, deadline, std::move(elements), 0, count, Clock::now()});
+}
+
+void QueueCore::Dequeue(uint64_t id, Clock::time_point deadline) {
+  Start(Op{id, Kind::kDequeue, deadline, {}, 0, 1, Clock::now()});
+}
+
+void QueueCore::DequeueMany(uint64_t id, int32_t n, Clock::time_point deadline) {
+  if (auto allowed = DequeueManyAllowed("DequeueManyOp", n); !allowed.ok()) {
+    return FinishNow(id, allowed);
+  }
+  if (n == 0) return FinishNow(id, absl::OkStatus(), Batch({}));
+  Start(Op{id, Kind::kDequeueMany, deadline, {}, 0, static_cast<size_t>(n), Clock::now()});
+}
+
+void QueueCore::DequeueUpTo(uint64_t id, int32_t n, Clock::time_point deadline) {
+  if (auto allowed = DequeueManyAllowed("DequeueUpToOp", n); !allowed.ok()) {
+    return FinishNow(id, allowed);
+  }
+  if (n == 0) return FinishNow(id, absl::OkStatus(), Batch({}));
+  Start(Op{id, Kind::kDequeueUpTo, deadline, {}, 0, static_cast<size_t>(n), Clock::now()});
+}
+
+void QueueCore::Close(uint64_t id, bool cancel_pending_enqueues, Clock::time_point deadline) {
+  if (!cancel_pending_enqueues) {
+    // A close waits behind every enqueue that arrived before it.
+    return Start(Op{id, Kind::kClose, deadline, {}, 0, 0, Clock::now()});
+  }
+  closed_ = true;
+  while (!enqueue_ops_.empty()) {
+    Finish(enqueue_ops_, enqueue_ops_.begin(),
+           absl::CancelledError("Enqueue operation was cancelled"));
+  }
+  FinishNow(id, absl::OkStatus());
+  Flush();
+}
+
+void QueueCore::Withdraw(uint64_t id, const absl::Status& status) {
+  auto found = pending_.find(id);
+  if (found == pending_.end()) return;
+  auto [list, it] = found->second;
+  if (list == &dequeue_ops_ && !it->elements.empty()) store_->Restore(std::move(it->elements));
+  Finish(*list, it, status);
+  Flush();
+}
+
+void QueueCore::ExpireUntil(Clock::time_point now) {
+  std::vector<std::pair<uint64_t, std::string>> expired;
+  for (OpList* list : {&enqueue_ops_, &dequeue_ops_}) {
+    for (const Op& op : *list) {
+      if (op.deadline <= now) expired.emplace_back(op.id, TimeoutMessage(op));
+    }
+  }
+  for (auto& [id, message] : expired) Withdraw(id, absl::DeadlineExceededError(message));
+}
+
+void QueueCore::CancelAll(const std::string& reason) {
+  for (OpList* list : {&enqueue_ops_, &dequeue_ops_}) {
+    bool enqueue = list == &enqueue_ops_;
+    while (!list->empty()) {
+      auto it = list->begin();
+      if (!enqueue && !it->elements.empty()) store_->Restore(std::move(it->elements));
+      Finish(*list, it,
+             absl::CancelledError(absl::StrCat(KindVerb(enqueue), " operation was cancelled: ",
+                                               reason)));
+    }
+  }
+}
+
+std::vector<QueueCore::Completion> QueueCore::TakeCompletions() {
+  return std::exchange(completions_, {});
+}
+
+std::string QueueCore::TimeoutMessage(const Op& op) const {
+  auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - op.started).count();
+  bool enqueue = op.kind == Kind::kEnqueue || op.kind == Kind::kEnqueueMany;
+  std::string message =
+      op.kind == Kind::kClose
+          ? absl::StrCat("Timed out after ", waited, " ms waiting to close ", Describe())
+          : absl::StrCat("Timed out after ", waited, " ms waiting to ",
+                         enqueue ? "enqueue to " : "dequeue from ", Describe());
+  if (op.kind == Kind::kEnqueueMany && op.next_to_insert > 0) {
+    absl::StrAppend(&message, "; ", op.next_to_insert, " of ", op.elements.size(),
+                    " elements were enqueued and stay in the queue");
+  }
+  return message;
+}
+
+// -- serving ------------------------------------------------------------------
+
+void QueueCore::Start(Op op) {
+  uint64_t id = op.id;
+  bool enqueue = op.kind == Kind::kEnqueue || op.kind == Kind::kEnqueueMany ||
+                 op.kind == Kind::kClose;
+  OpList& list = enqueue ? enqueue_ops_ : dequeue_ops_;
+  list.push_back(std::move(op));
+  pending_.emplace(id, std::make_pair(&list, std::prev(list.end())));
+  Flush();
+  if (pending_.count(id) > 0 && pending_.size() > max_waiting_) {
+    Withdraw(id, absl::ResourceExhaustedError(absl::StrCat(
+                     "Too many operations waiting on ", Describe(), " (limit ", max_waiting_,
+                     "); retry later")));
+  }
+}
+
+void QueueCore::Flush() {
+  bool progress = true;
+  while (progress) {
+    progress = ProcessEnqueues();
+    progress = ProcessDequeues() || progress;
+  }
+}
+
+bool QueueCore::ProcessEnqueues() {
+  bool progress = false;
+  while (!enqueue_ops_.empty()) {
+    Op& op = enqueue_ops_.front();
+    Progress result = TryEnqueue(op);
+    if (result == Progress::kNone) break;
+    progress = true;
+    if (result == Progress::kSome) break;
+  }
+  return progress;
+}
+
+bool QueueCore::ProcessDequeues() {
+  bool progress = false;
+  while (!dequeue_ops_.empty()) {
+    Op& op = dequeue_ops_.front();
+    Progress result = TryDequeue(op);
+    if (result == Progress::kNone) break;
+    progress = true;
+    if (result == Progress::kSome) break;
+  }
+  return progress;
+}
+
+QueueCore::Progress QueueCore::TryEnqueue(Op& op) {
+  if (op.kind == Kind::kClose) {
+    if (closed_) {
+      Finish(enqueue_ops_, enqueue_ops_.begin(),
+             absl::CancelledError(absl::StrCat("Queue '", name_, "' is already closed.")));
+    } else {
+      closed_ = true;
+      Finish(enqueue_ops_, enqueue_ops_.begin(), absl::OkStatus());
+    }
+    return Progress::kComplete;
+  }
+  if (closed_) {
+    Finish(enqueue_ops_, enqueue_ops_.begin(),
+           absl::CancelledError(absl::StrCat(Describe(), " is closed.")));
+    return Progress::kComplete;
+  }
+  size_t inserted = 0;
+  while (op.next_to_insert < op.elements.size() && store_->size() < capacity_) {
+    store_->Push(std::move(op.elements[op.next_to_insert++]));
+    ++inserted;
+  }
+  if (op.next_to_insert == op.elements.size()) {
+    Finish(enqueue_ops_, enqueue_ops_.begin(), absl::OkStatus());
+    return Progress::kComplete;
+  }
+  return inserted > 0 ? Progress::kSome : Progress::kNone;
+}
+
+QueueCore::Progress QueueCore::TryDequeue(Op& op) {
+  size_t remaining = op.requested - op.elements.size();
+  if (closed_ && store_->size() < remaining) {
+    size_t size_before = store_->size();
+    if (!op.elements.empty()) store_->Restore(std::exchange(op.elements, {}));
+    if (op.kind == Kind::kDequeueUpTo && store_->size() > 0) {
+      // A short final batch: everything that is left.
+      op.requested = store_->size();
+    } else {
+      Finish(dequeue_ops_, dequeue_ops_.begin(),
+             absl::OutOfRangeError(absl::StrCat(Describe(),
+                                                " is closed and has insufficient elements "
+                                                "(requested ",
+                                                remaining, ", current size ", size_before, ")")));
+      return Progress::kComplete;
+    }
+  }
+  size_t taken = 0;
+  while (op.elements.size() < op.requested && store_->size() > 0) {
+    op.elements.push_back(store_->Pop());
+    ++taken;
+  }
+  if (op.elements.size() < op.requested) return taken > 0 ? Progress::kSome : Progress::kNone;
+  Tuple value = op.kind == Kind::kDequeue ? std::move(op.elements.front())
+                                          : Batch(std::move(op.elements));
+  Finish(dequeue_ops_, dequeue_ops_.begin(), absl::OkStatus(), std::move(value));
+  return Progress::kComplete;
+}
+
+Tuple QueueCore::Batch(std::vector<Tuple> elements) const {
+  Tuple batch;
+  batch.reserve(spec_.dtypes.size());
+  std::vector<Tensor> component(elements.size());
+  for (size_t c = 0; c < spec_.dtypes.size(); ++c) {
+    for (size_t i = 0; i < elements.size(); ++i) component[i] = std::move(elements[i][c]);
+    batch.push_back(Stack(component, spec_.dtypes[c], spec_.shapes[c].dims));
+  }
+  return batch;
+}
+
+void QueueCore::Finish(OpList& list, OpList::iterator it, absl::Status status, Tuple value) {
+  uint64_t id = it->id;
+  pending_.erase(id);
+  list.erase(it);
+  FinishNow(id, std::move(status), std::move(value));
+}
+
+void QueueCore::FinishNow(uint64_t id, absl::Status status, Tuple value) {
+  completions_.push_back(Completion{id, std::move(status), std::move(value)});
+}
+
+}  // namespace troupe

@@ -1,0 +1,114 @@
+// QueueCore: TensorFlow's QueueBase as a pure state machine, with no threads
+// and no actor: pending operations wait in two arrival-ordered lists and are
+// completed as the state changes. The queue actor drives it.
+//
+// Differences from TensorFlow, on purpose: every operation may carry a
+// deadline, and an operation that expires, is withdrawn or whose requester is
+// gone puts a partial batch back, leaving the queue as if it had never asked.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "actors/element_store.h"
+#include "serialization/queue_spec.h"
+#include "serialization/tensor.h"
+
+namespace troupe {
+
+class QueueCore {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // The deadline of an operation that waits forever.
+  static constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
+
+  // The result of one operation. `value` holds the element (dequeue) or the
+  // batch (dequeue_many, dequeue_up_to); it is empty for the other operations.
+  struct Completion {
+    uint64_t id;
+    absl::Status status;
+    Tuple value;
+  };
+
+  // REQUIRES: ValidateQueueSpec(spec, name).ok().
+  QueueCore(std::string name, QueueSpec spec, size_t max_waiting);
+
+  // Each operation is identified by a caller-chosen unique `id` and finishes,
+  // now or later, as one Completion returned by TakeCompletions().
+  void Enqueue(uint64_t id, Tuple element, Clock::time_point deadline);
+  void EnqueueMany(uint64_t id, Tuple batch, Clock::time_point deadline);
+  void Dequeue(uint64_t id, Clock::time_point deadline);
+  void DequeueMany(uint64_t id, int32_t n, Clock::time_point deadline);
+  void DequeueUpTo(uint64_t id, int32_t n, Clock::time_point deadline);
+  void Close(uint64_t id, bool cancel_pending_enqueues, Clock::time_point deadline);
+
+  // Withdraws the pending operation `id` (no-op if it is not pending): it
+  // completes with `status` and gives back any partial batch it holds.
+  void Withdraw(uint64_t id, const absl::Status& status);
+  // Completes every pending operation whose deadline is <= now with
+  // DEADLINE_EXCEEDED.
+  void ExpireUntil(Clock::time_point now);
+  // Completes every pending operation with CANCELLED, TensorFlow's
+  // "... operation was cancelled" followed by `reason`.
+  void CancelAll(const std::string& reason);
+
+  // The completions produced since the last call, in completion order.
+  std::vector<Completion> TakeCompletions();
+
+  const std::string& name() const { return name_; }
+  const QueueSpec& spec() const { return spec_; }
+  int32_t size() const { return static_cast<int32_t>(store_->size()); }
+  bool closed() const { return closed_; }
+  size_t waiting_enqueues() const { return enqueue_ops_.size(); }
+  size_t waiting_dequeues() const { return dequeue_ops_.size(); }
+
+ private:
+  enum class Kind { kEnqueue, kEnqueueMany, kClose, kDequeue, kDequeueMany, kDequeueUpTo };
+  enum class Progress { kNone, kSome, kComplete };
+
+  struct Op {
+    uint64_t id;
+    Kind kind;
+    Clock::time_point deadline;
+    // Enqueue: the elements to insert. Dequeue: the elements taken so far.
+    std::vector<Tuple> elements;
+    size_t next_to_insert = 0;
+    size_t requested = 0;
+    Clock::time_point started;
+  };
+  using OpList = std::list<Op>;
+
+  void Start(Op op);
+  void Flush();
+  bool ProcessEnqueues();
+  bool ProcessDequeues();
+  Progress TryEnqueue(Op& op);
+  Progress TryDequeue(Op& op);
+  void Finish(OpList& list, OpList::iterator it, absl::Status status, Tuple value = {});
+  void FinishNow(uint64_t id, absl::Status status, Tuple value = {});
+  Tuple Batch(std::vector<Tuple> elements) const;
+  absl::Status ValidateElement(const Tuple& element) const;
+  absl::Status ValidateBatch(const Tuple& batch) const;
+  absl::Status DequeueManyAllowed(const char* op_name, int32_t n) const;
+  std::string TimeoutMessage(const Op& op) const;
+  std::string Describe() const;
+
+  const std::string name_;
+  const QueueSpec spec_;
+  const size_t capacity_;
+  const size_t max_waiting_;
+  std::unique_ptr<ElementStore> store_;
+  bool closed_ = false;
+  OpList enqueue_ops_;
+  OpList dequeue_ops_;
+  std::unordered_map<uint64_t, std::pair<OpList*, OpList::iterator>> pending_;
+  std::vector<Completion> completions_;
+};
+
+}  // namespace troupe

@@ -1,0 +1,27 @@
+// The task actor: the one actor a task publishes. It looks up and creates the
+// task's resources by (container, shared name), resets containers and lists
+// what the task holds (TensorFlow's ResourceMgr, as an actor).
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "caf/fwd.hpp"
+#include "serialization/protocol.h"
+
+namespace troupe {
+
+struct TaskActorOptions {
+  // This task's device name, "/job:J/task:T".
+  std::string device;
+  // Every device of the cluster, this one included.
+  std::set<std::string> cluster_devices;
+  // Most resources one task holds; past it a create fails RESOURCE_EXHAUSTED.
+  size_t max_resources = 100000;
+};
+
+// Spawns the task actor. Sending it an exit message stops every resource of
+// the task: their waiting requests fail CANCELLED.
+TaskActor SpawnTaskActor(caf::actor_system& system, TaskActorOptions options);
+
+}  // namespace troupe

@@ -1,0 +1,64 @@
+#include "cli/task_command.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/flags.h"
+#include "cluster/task_server.h"
+#include "config/cluster_spec.h"
+
+namespace troupe::cli {
+
+int RunTask(const std::vector<std::string>& args) {
+  auto flags = ParseFlags(args, {"cluster", "job", "task"}, {});
+  if (!flags.ok()) {
+    std::cerr << "troupe task: " << flags.status().message() << "\n";
+    return 2;
+  }
+  if (!flags->Has("cluster") || !flags->Has("job") || !flags->Has("task")) {
+    std::cerr << "usage: troupe task --cluster FILE --job JOB --task INDEX\n";
+    return 2;
+  }
+  auto spec = ClusterSpec::LoadFile(flags->Get("cluster"));
+  if (!spec.ok()) {
+    std::cerr << "troupe task: " << spec.status().message() << "\n";
+    return 2;
+  }
+  auto index = ParseCount("task index", flags->Get("task"));
+  if (!index.ok()) {
+    std::cerr << "troupe task: " << index.status().message() << "\n";
+    return 2;
+  }
+  TaskId task{flags->Get("job"), *index};
+  if (auto address = spec->Address(task); !address.ok()) {
+    std::cerr << "troupe task: cluster spec " << flags->Get("cluster") << ": "
+              << address.status().message() << "\n";
+    return 2;
+  }
+
+  // Every thread the actor system starts inherits this mask, so the signals
+  // reach only the sigwait below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = TaskServer::Start(*spec, task);
+  if (!server.ok()) {
+    std::cerr << "troupe task: " << server.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "troupe task " << task.ToDevice() << " serving on "
+            << spec->Address(task)->ToString() << std::endl;
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "troupe task " << task.ToDevice() << " stopping (signal " << signal_number << ")"
+            << std::endl;
+  server->reset();
+  return 0;
+}
+
+}  // namespace troupe::cli

@@ -1,0 +1,107 @@
+// The blocking C++ queues: FIFOQueue (and, as they arrive, the other kinds)
+// with TensorFlow's names. The queue is looked up or created on its task at
+// the first call, as TensorFlow does it; a different spec under the same
+// shared name fails that call INVALID_ARGUMENT.
+//
+// Every call takes an optional timeout (default: wait forever) that the
+// queue itself enforces: past it the call fails DEADLINE_EXCEEDED and the
+// queue is as if the call had never been made. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "cluster/session.h"
+#include "serialization/protocol.h"
+
+namespace troupe {
+
+struct QueueOptions {
+  int32_t capacity = 0;
+  std::vector<DType> dtypes;
+  // One shape per component, or none for a queue without shapes (which
+  // cannot dequeue_many).
+  std::vector<PartialShape> shapes;
+  std::string shared_name;
+  // "/job:J/task:T"; empty: the session's target task.
+  std::string device;
+  std::string container;
+};
+
+class QueueBase {
+ public:
+  QueueBase(const QueueBase&) = delete;
+  QueueBase& operator=(const QueueBase&) = delete;
+
+  absl::Status enqueue(Tuple element, absl::Duration timeout = absl::InfiniteDuration());
+  // Every component has the batch as dimension 0.
+  absl::Status enqueue_many(Tuple batch, absl::Duration timeout = absl::InfiniteDuration());
+  absl::StatusOr<Tuple> dequeue(absl::Duration timeout = absl::InfiniteDuration());
+  absl::StatusOr<Tuple> dequeue_many(int32_t n,
+                                     absl::Duration timeout = absl::InfiniteDuration());
+  absl::StatusOr<Tuple> dequeue_up_to(int32_t n,
+                                      absl::Duration timeout = absl::InfiniteDuration());
+  absl::Status close(bool cancel_pending_enqueues = false,
+                     absl::Duration timeout = absl::InfiniteDuration());
+  absl::StatusOr<int32_t> size();
+  absl::StatusOr<bool> is_closed();
+
+  // The queue's actor, for asynchronous requests from users' own actors.
+  absl::StatusOr<QueueActor> handle();
+  const std::string& name() const { return shared_name_; }
+  const QueueSpec& spec() const { return spec_; }
+
+ protected:
+  // A queue that the first call looks up, creating it with `spec` when
+  // `create_if_missing`, else failing NOT_FOUND.
+  QueueBase(Session& session, QueueSpec spec, std::string shared_name, std::string device,
+            std::string container, bool create_if_missing);
+  ~QueueBase() = default;
+
+  // Finds (or creates) the queue on its task. REQUIRES: mutex_ held.
+  absl::Status ConnectLocked(bool* created);
+  std::mutex mutex_;
+
+ private:
+  template <class... Out, class... Args>
+  absl::StatusOr<std::tuple<Out...>> Call(absl::Duration timeout, Args... args);
+
+  Session& session_;
+  QueueSpec spec_;
+  std::string shared_name_;
+  std::string device_;
+  std::string container_;
+  const bool create_if_missing_;
+  QueueActor actor_;
+};
+
+// TensorFlow's FIFOQueue.
+class FIFOQueue final : public QueueBase {
+ public:
+  FIFOQueue(Session& session, QueueOptions options);
+};
+
+// An existing queue of any kind, opened by name; its spec is the task's.
+class Queue final : public QueueBase {
+ public:
+  // NOT_FOUND if the task has no such queue; UNAVAILABLE if it cannot be reached.
+  static absl::StatusOr<std::unique_ptr<Queue>> Open(Session& session, std::string shared_name,
+                                                     std::string device = "",
+                                                     std::string container = "");
+  // Looks up or creates the queue `spec` describes; `*created` tells which.
+  static absl::StatusOr<std::unique_ptr<Queue>> Create(Session& session, QueueSpec spec,
+                                                       std::string shared_name,
+                                                       std::string device, std::string container,
+                                                       bool* created);
+
+ private:
+  using QueueBase::QueueBase;
+};
+
+}  // namespace troupe

@@ -1,0 +1,58 @@
+// Session: a client's connection to one task of a cluster (its target), the
+// way in for the blocking C++ API. Like TensorFlow's, it connects lazily: a
+// task that cannot be reached makes the first call fail UNAVAILABLE.
+//
+// Thread-safety: every method may be called from several threads at once.
+// Never call a blocking method from inside a CAF actor.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "cluster/node_config.h"
+#include "serialization/protocol.h"
+
+namespace caf {
+class actor_system;
+}
+
+namespace troupe {
+
+class Session {
+ public:
+  // `target` is "host:port" of a task.
+  explicit Session(std::string target, NodeOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Frees `containers` on `device` (default: the target task); with none
+  // named, the default container "". Requests waiting on their resources fail
+  // CANCELLED; later requests through old handles fail NOT_FOUND.
+  absl::Status reset(const std::vector<std::string>& containers = {},
+                     const std::string& device = "");
+  // Every resource on `device` (default: the target task).
+  absl::StatusOr<std::vector<ResourceInfo>> list(const std::string& device = "");
+
+  const std::string& target() const;
+
+  // The client's actor system, for users' own actors that talk to resource
+  // handles asynchronously.
+  caf::actor_system& system();
+  // The target's task actor, connecting on first use. UNAVAILABLE if it
+  // cannot be reached (the next call tries again).
+  absl::StatusOr<TaskActor> task();
+  // Forgets the connection after a call failed UNAVAILABLE, so that the next
+  // call connects again.
+  void Disconnected();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace troupe

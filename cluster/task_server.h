@@ -1,0 +1,37 @@
+// TaskServer: one task of a cluster: its actor system, its task actor, and
+// the task actor published on the task's own address from the cluster spec.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "cluster/node_config.h"
+#include "config/cluster_spec.h"
+
+namespace troupe {
+
+class TaskServer {
+ public:
+  // Starts serving `task` of `spec`, bound to the task's host and port only.
+  // UNAVAILABLE if the address cannot be bound; NOT_FOUND if `task` is not in
+  // `spec`.
+  static absl::StatusOr<std::unique_ptr<TaskServer>> Start(const ClusterSpec& spec,
+                                                           const TaskId& task,
+                                                           const NodeOptions& options = {});
+  // Stops serving: every waiting request is answered CANCELLED, then the
+  // actor system shuts down.
+  ~TaskServer();
+
+  TaskServer(const TaskServer&) = delete;
+  TaskServer& operator=(const TaskServer&) = delete;
+
+  uint16_t port() const;
+
+ private:
+  struct Impl;
+  explicit TaskServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace troupe

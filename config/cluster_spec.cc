@@ -1,0 +1,556 @@
+#include "config/cluster_spec.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <set>
+#include <system_error>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "nlohmann/json.hpp"
+
+#include "base/status_macros.h"
+
+namespace troupe {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr absl::string_view kAddressForms = "HOST:PORT or [IPV6]:PORT";
+
+// Returns `status` with `prefix` put in front of its message; OK stays OK.
+absl::Status Prefixed(const absl::Status& status, absl::string_view prefix) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
+}
+
+// Parses a non-negative decimal integer that fits an int: digits only, no
+// sign, no blanks.
+std::optional<int> ParseIndex(absl::string_view text) {
+  if (text.empty()) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return std::nullopt;
+    }
+    value = value * 10 + (c - '0');
+    if (value > INT_MAX) return std::nullopt;
+  }
+  return static_cast<int>(value);
+}
+
+// Returns OK if `host` is a plausible host name, IPv4 or (when `ipv6`) IPv6
+// address; else INVALID_ARGUMENT naming the fault.
+absl::Status CheckHost(absl::string_view host, bool ipv6) {
+  if (host.empty()) return absl::InvalidArgumentError("missing host");
+  for (char c : host) {
+    const bool ok = absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                    c == '.' || c == '-' || c == '_' ||
+                    (ipv6 && (c == ':' || c == '%'));
+    if (!ok) {
+      if (c == ':') {
+        return absl::InvalidArgumentError(
+            "an IPv6 host must be in brackets, as in [::1]:2222");
+      }
+      return absl::InvalidArgumentError(absl::StrCat("invalid character '",
+                                                     absl::string_view(&c, 1),
+                                                     "' in host '", host, "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Parses the port of an address: 1..65535 in decimal.
+absl::StatusOr<uint16_t> ParsePort(absl::string_view text) {
+  if (text.empty()) return absl::InvalidArgumentError("missing port");
+  int64_t value = 0;
+  for (char c : text) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("port '", text, "' is not a number"));
+    }
+    if (value <= 65535) value = value * 10 + (c - '0');
+  }
+  if (value < 1 || value > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("port ", text, " is out of range 1..65535"));
+  }
+  return static_cast<uint16_t>(value);
+}
+
+// ParseTaskAddress without the message prefix.
+absl::StatusOr<TaskAddress> ParseAddressFault(absl::string_view text) {
+  absl::string_view host;
+  absl::string_view rest;  // what follows the host: ":PORT" or ""
+  bool ipv6 = false;
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close == absl::string_view::npos) {
+      return absl::InvalidArgumentError("missing ']' after an IPv6 host");
+    }
+    host = text.substr(1, close - 1);
+    rest = text.substr(close + 1);
+    ipv6 = true;
+    if (!rest.empty() && rest.front() != ':') {
+      return absl::InvalidArgumentError("expected ':' after ']'");
+    }
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == absl::string_view::npos) {
+      host = text;
+    } else {
+      host = text.substr(0, colon);
+      rest = text.substr(colon);
+    }
+  }
+  TROUPE_RETURN_IF_ERROR(CheckHost(host, ipv6));
+  if (rest.empty()) return absl::InvalidArgumentError("missing port");
+  TaskAddress address;
+  address.host = std::string(host);
+  TROUPE_ASSIGN_OR_RETURN(address.port, ParsePort(rest.substr(1)));
+  return address;
+}
+
+// Returns OK if a programmatically built address is valid.
+absl::Status CheckAddress(const TaskAddress& address) {
+  TROUPE_RETURN_IF_ERROR(
+      CheckHost(address.host, address.host.find(':') != std::string::npos));
+  if (address.port == 0) {
+    return absl::InvalidArgumentError("port 0 is out of range 1..65535");
+  }
+  return absl::OkStatus();
+}
+
+std::string DeviceOf(const std::string& job, int index) {
+  return absl::StrCat("/job:", job, "/task:", index);
+}
+
+std::string JobList(const ClusterSpec::Jobs& jobs) {
+  return absl::StrJoin(jobs, ", ", [](std::string* out, const auto& job) {
+    out->append(job.first);
+  });
+}
+
+// Checks the invariants of ClusterSpec; the fault has no prefix.
+absl::Status CheckJobs(const ClusterSpec::Jobs& jobs) {
+  if (jobs.empty()) {
+    return absl::InvalidArgumentError(
+        "no jobs; expected {\"cluster\": {\"JOB\": [\"HOST:PORT\", ...]}}");
+  }
+  // Address ("host" lower-cased, port) -> the first task that uses it.
+  std::map<std::pair<std::string, uint16_t>, std::string> used;
+  for (const auto& [job, tasks] : jobs) {
+    TROUPE_RETURN_IF_ERROR(ValidateJobName(job));
+    if (tasks.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("job '", job, "' has no tasks"));
+    }
+    for (const auto& [index, address] : tasks) {
+      if (index < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("job '", job, "' has a negative task index ", index));
+      }
+      const std::string device = DeviceOf(job, index);
+      absl::Status status = CheckAddress(address);
+      if (!status.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("task ", device, " has an invalid address '",
+                         address.ToString(), "': ", status.message()));
+      }
+      auto [it, inserted] = used.emplace(
+          std::make_pair(absl::AsciiStrToLower(address.host), address.port),
+          device);
+      if (!inserted) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("tasks ", it->second, " and ", device,
+                         " have the same address ", address.ToString()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Returns a short rendering of a JSON value for a message.
+std::string Shorten(const Json& value) {
+  std::string text = value.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+// Parses JSON text. Rejects an object with a repeated key, which nlohmann
+// would otherwise resolve silently by keeping the last value. The fault has
+// no prefix.
+absl::StatusOr<Json> ParseJson(absl::string_view text) {
+  std::vector<std::set<std::string>> keys;  // one set per open object
+  std::optional<std::string> repeated;
+  auto callback = [&keys, &repeated](int /*depth*/, Json::parse_event_t event,
+                                     Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        keys.emplace_back();
+        break;
+      case Json::parse_event_t::key:
+        if (!keys.empty() && parsed.is_string()) {
+          const auto& key = parsed.get_ref<const std::string&>();
+          if (!keys.back().insert(key).second && !repeated) repeated = key;
+        }
+        break;
+      case Json::parse_event_t::object_end:
+        if (!keys.empty()) keys.pop_back();
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
+  Json doc;
+  try {
+    doc = Json::parse(text.begin(), text.end(), callback);
+  } catch (const Json::parse_error& e) {
+    // e.byte counts the characters read, the offending one (or the end of
+    // the input) included.
+    size_t line = 1;
+    size_t column = 0;
+    for (size_t i = 0; i < e.byte; ++i) {
+      if (i < text.size() && text[i] == '\n') {
+        ++line;
+        column = 0;
+      } else {
+        ++column;
+      }
+    }
+    // Keep nlohmann's description, without its "[json.exception...] parse
+    // error at line L, column C: " preamble.
+    absl::string_view what = e.what();
+    const size_t at = what.find("column ");
+    if (at != absl::string_view::npos) {
+      const size_t colon = what.find(": ", at);
+      if (colon != absl::string_view::npos) what.remove_prefix(colon + 2);
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid JSON at line ", line, ", column ", column, ": ", what));
+  } catch (const Json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", e.what()));
+  }
+  if (repeated) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("key \"", *repeated, "\" appears twice in one object"));
+  }
+  return doc;
+}
+
+// Reads the tasks of one job: a list of addresses, or TF's sparse form, an
+// object from decimal index to address.
+absl::StatusOr<std::map<int, TaskAddress>> ReadJob(const std::string& job,
+                                                   const Json& value) {
+  std::map<int, TaskAddress> tasks;
+  auto add = [&](int index, const Json& address) -> absl::Status {
+    const std::string device = DeviceOf(job, index);
+    if (!address.is_string()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("task ", device, " has a non-string address ",
+                       Shorten(address), "; expected \"HOST:PORT\""));
+    }
+    const auto& text = address.get_ref<const std::string&>();
+    absl::StatusOr<TaskAddress> parsed = ParseAddressFault(text);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "task ", device, " has an invalid address '", text,
+          "': ", parsed.status().message(), "; expected ", kAddressForms));
+    }
+    if (!tasks.emplace(index, *std::move(parsed)).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("job '", job, "' lists task index ", index, " twice"));
+    }
+    return absl::OkStatus();
+  };
+  if (value.is_array()) {
+    int index = 0;
+    for (const Json& address : value) {
+      TROUPE_RETURN_IF_ERROR(add(index++, address));
+    }
+  } else if (value.is_object()) {
+    for (const auto& [key, address] : value.items()) {
+      std::optional<int> index = ParseIndex(key);
+      if (!index) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("job '", job, "' has an invalid task index '", key,
+                         "'; expected a non-negative integer"));
+      }
+      TROUPE_RETURN_IF_ERROR(add(*index, address));
+    }
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("job '", job,
+                     "' must be a list [\"HOST:PORT\", ...] or an object "
+                     "{\"INDEX\": \"HOST:PORT\", ...}, got ",
+                     value.type_name(), " ", Shorten(value)));
+  }
+  return tasks;
+}
+
+// Reads a cluster spec from a parsed document in any accepted form. The fault
+// has no prefix.
+absl::StatusOr<ClusterSpec::Jobs> ReadJobs(const Json& doc) {
+  if (!doc.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected a JSON object, got ", doc.type_name()));
+  }
+  const Json* cluster = &doc;
+  if (auto it = doc.find("cluster"); it != doc.end()) {
+    if (!it->is_object()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "\"cluster\" must be an object {\"JOB\": [\"HOST:PORT\", ...]}, got ",
+          it->type_name()));
+    }
+    cluster = &*it;
+  }
+  ClusterSpec::Jobs jobs;
+  for (const auto& [job, value] : cluster->items()) {
+    TROUPE_RETURN_IF_ERROR(ValidateJobName(job));
+    TROUPE_ASSIGN_OR_RETURN(jobs[job], ReadJob(job, value));
+  }
+  TROUPE_RETURN_IF_ERROR(CheckJobs(jobs));
+  return jobs;
+}
+
+// ClusterSpec::Parse without the message prefix.
+absl::StatusOr<ClusterSpec::Jobs> ParseJobs(absl::string_view json_text) {
+  TROUPE_ASSIGN_OR_RETURN(Json doc, ParseJson(json_text));
+  return ReadJobs(doc);
+}
+
+// Reads TF_CONFIG's "task"; the fault has no prefix.
+absl::StatusOr<std::optional<TaskId>> ReadTfTask(const Json& doc) {
+  auto it = doc.find("task");
+  if (it == doc.end() || it->is_null() || (it->is_object() && it->empty())) {
+    return std::optional<TaskId>();
+  }
+  if (!it->is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"task\" must be an object {\"type\": JOB, \"index\": INDEX}, got ",
+        it->type_name()));
+  }
+  TaskId task;
+  auto type = it->find("type");
+  if (type == it->end() || !type->is_string()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"task\" needs a string \"type\" naming a job, got ", Shorten(*it)));
+  }
+  task.job = type->get<std::string>();
+  auto index = it->find("index");
+  if (index != it->end()) {
+    std::optional<int> value;
+    if (index->is_number_unsigned()) {
+      const auto number = index->get<uint64_t>();
+      if (number <= static_cast<uint64_t>(INT_MAX)) {
+        value = static_cast<int>(number);
+      }
+    } else if (index->is_string()) {
+      value = ParseIndex(index->get_ref<const std::string&>());
+    }
+    if (!value) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"task\" has an invalid \"index\" ", Shorten(*index),
+                       "; expected a non-negative integer"));
+    }
+    task.index = *value;
+  }
+  return std::optional<TaskId>(std::move(task));
+}
+
+}  // namespace
+
+std::string TaskAddress::ToString() const {
+  if (host.find(':') != std::string::npos) {
+    return absl::StrCat("[", host, "]:", port);
+  }
+  return absl::StrCat(host, ":", port);
+}
+
+std::string TaskId::ToDevice() const { return DeviceOf(job, index); }
+
+absl::StatusOr<TaskAddress> ParseTaskAddress(absl::string_view text) {
+  absl::StatusOr<TaskAddress> address = ParseAddressFault(text);
+  if (!address.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Invalid task address '", text, "': ", address.status().message(),
+        "; expected ", kAddressForms));
+  }
+  return address;
+}
+
+absl::Status ValidateJobName(absl::string_view job) {
+  bool ok = !job.empty();
+  for (char c : job) {
+    ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                c == '_' || c == '-');
+  }
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid job name '", job,
+        "'; a job name is letters, digits, '_' and '-', and not empty"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TaskId> ParseDevice(absl::string_view device) {
+  auto invalid = [device] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Invalid device name '", device, "'; expected /job:JOB/task:INDEX"));
+  };
+  if (device.empty() || device.front() != '/') return invalid();
+  std::vector<absl::string_view> parts = absl::StrSplit(device.substr(1), '/');
+  size_t next = 0;
+  auto take =
+      [&](absl::string_view prefix) -> std::optional<absl::string_view> {
+    if (next < parts.size() && absl::StartsWith(parts[next], prefix)) {
+      return parts[next++].substr(prefix.size());
+    }
+    return std::nullopt;
+  };
+  TaskId task;
+  std::optional<absl::string_view> job = take("job:");
+  if (!job || !ValidateJobName(*job).ok()) return invalid();
+  task.job = std::string(*job);
+  if (std::optional<absl::string_view> replica = take("replica:")) {
+    if (*replica != "0") return invalid();
+  }
+  std::optional<absl::string_view> index_text = take("task:");
+  if (!index_text) return invalid();
+  std::optional<int> index = ParseIndex(*index_text);
+  if (!index) return invalid();
+  task.index = *index;
+  // An optional device part: "device:TYPE:N", "cpu:N" or "gpu:N".
+  if (next < parts.size()) {
+    std::vector<absl::string_view> fields = absl::StrSplit(parts[next++], ':');
+    bool ok = false;
+    if (fields.size() == 3 && fields[0] == "device" && !fields[1].empty()) {
+      ok = ParseIndex(fields[2]).has_value();
+      for (char c : fields[1]) {
+        ok = ok &&
+             (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
+      }
+    } else if (fields.size() == 2 &&
+               (fields[0] == "cpu" || fields[0] == "gpu")) {
+      ok = ParseIndex(fields[1]).has_value();
+    }
+    if (!ok) return invalid();
+  }
+  if (next != parts.size()) return invalid();
+  return task;
+}
+
+absl::StatusOr<ClusterSpec> ClusterSpec::FromJobs(Jobs jobs) {
+  TROUPE_RETURN_IF_ERROR(Prefixed(CheckJobs(jobs), "Invalid cluster spec: "));
+  return ClusterSpec(std::move(jobs));
+}
+
+absl::StatusOr<ClusterSpec> ClusterSpec::Parse(absl::string_view json_text) {
+  absl::StatusOr<Jobs> jobs = ParseJobs(json_text);
+  if (!jobs.ok()) return Prefixed(jobs.status(), "Invalid cluster spec: ");
+  return ClusterSpec(*std::move(jobs));
+}
+
+absl::StatusOr<ClusterSpec> ClusterSpec::LoadFile(const std::string& path) {
+  const std::string prefix = absl::StrCat("cluster spec ", path, ": ");
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    const int error = errno;
+    const std::string message = absl::StrCat(
+        prefix, "cannot open: ", std::generic_category().message(error));
+    if (error == ENOENT || error == ENOTDIR) {
+      return absl::NotFoundError(message);
+    }
+    return absl::InvalidArgumentError(message);
+  }
+  std::string text;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
+    text.append(buffer, n);
+  }
+  const bool failed = std::ferror(file) != 0;
+  const int error = errno;
+  std::fclose(file);
+  if (failed) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        prefix, "cannot read: ", std::generic_category().message(error)));
+  }
+  absl::StatusOr<Jobs> jobs = ParseJobs(text);
+  if (!jobs.ok()) return Prefixed(jobs.status(), prefix);
+  return ClusterSpec(*std::move(jobs));
+}
+
+std::vector<TaskId> ClusterSpec::Tasks() const {
+  std::vector<TaskId> tasks;
+  for (const auto& [job, indices] : jobs_) {
+    for (const auto& entry : indices) tasks.push_back(TaskId{job, entry.first});
+  }
+  return tasks;
+}
+
+absl::StatusOr<TaskAddress> ClusterSpec::Address(const TaskId& task) const {
+  if (auto job = jobs_.find(task.job); job != jobs_.end()) {
+    if (auto it = job->second.find(task.index); it != job->second.end()) {
+      return it->second;
+    }
+  }
+  return absl::NotFoundError(
+      absl::StrCat("No task ", task.ToDevice(),
+                   " in the cluster spec (jobs: ", JobList(jobs_), ")"));
+}
+
+std::string ClusterSpec::ToJson() const {
+  Json cluster = Json::object();
+  for (const auto& [job, tasks] : jobs_) {
+    // Indices are distinct, sorted and non-negative: 0..n-1 iff the last is
+    // n-1.
+    const bool dense = !tasks.empty() && tasks.rbegin()->first ==
+                                             static_cast<int>(tasks.size()) - 1;
+    Json entry = dense ? Json::array() : Json::object();
+    for (const auto& [index, address] : tasks) {
+      if (dense) {
+        entry.push_back(address.ToString());
+      } else {
+        entry[std::to_string(index)] = address.ToString();
+      }
+    }
+    cluster[job] = std::move(entry);
+  }
+  Json doc = Json::object();
+  doc["cluster"] = std::move(cluster);
+  return doc.dump();
+}
+
+absl::StatusOr<TfConfig> ParseTfConfig(absl::string_view json_text) {
+  constexpr absl::string_view kPrefix = "Invalid TF_CONFIG: ";
+  absl::StatusOr<Json> doc = ParseJson(json_text);
+  if (!doc.ok()) return Prefixed(doc.status(), kPrefix);
+  if (!doc->is_object() || !doc->contains("cluster")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        kPrefix,
+        "missing \"cluster\"; expected {\"cluster\": {...}, \"task\": "
+        "{\"type\": JOB, \"index\": INDEX}}"));
+  }
+  absl::StatusOr<ClusterSpec::Jobs> jobs = ReadJobs(*doc);
+  if (!jobs.ok()) return Prefixed(jobs.status(), kPrefix);
+  TfConfig config;
+  TROUPE_ASSIGN_OR_RETURN(config.cluster,
+                          ClusterSpec::FromJobs(*std::move(jobs)));
+  absl::StatusOr<std::optional<TaskId>> task = ReadTfTask(*doc);
+  if (!task.ok()) return Prefixed(task.status(), kPrefix);
+  config.task = *std::move(task);
+  if (config.task && !config.cluster.Address(*config.task).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        kPrefix, "task ", config.task->ToDevice(),
+        " is not in the cluster (jobs: ", JobList(config.cluster.jobs()), ")"));
+  }
+  return config;
+}
+
+}  // namespace troupe

@@ -1,0 +1,16 @@
+#include "serialization/protocol.h"
+
+#include "caf/actor_system_config.hpp"
+
+namespace troupe {
+
+void RegisterProtocol(caf::actor_system_config& config) {
+  config.add_message_type<Tensor>("troupe.Tensor");
+  config.add_message_type<PartialShape>("troupe.PartialShape");
+  config.add_message_type<QueueSpec>("troupe.QueueSpec");
+  config.add_message_type<ResourceInfo>("troupe.ResourceInfo");
+  config.add_message_type<QueueActor>("troupe.QueueActor");
+  config.add_message_type<TaskActor>("troupe.TaskActor");
+}
+
+}  // namespace troupe

@@ -1,0 +1,154 @@
+#include "serialization/tensor.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "caf/binary_deserializer.hpp"
+#include "caf/deserializer.hpp"
+#include "caf/error.hpp"
+#include "caf/serializer.hpp"
+#include "caf/sec.hpp"
+
+namespace troupe {
+
+namespace {
+
+int64_t CountElements(const Shape& shape) {
+  auto count = NumElements(shape);
+  return count.ok() ? *count : 0;
+}
+
+}  // namespace
+
+Tensor::Tensor() : Tensor(DType::kFloat32, Shape{0}, std::make_shared<const Buffer>(), 0) {}
+
+Tensor::Tensor(DType dtype, Shape shape, std::shared_ptr<const Buffer> buffer, size_t offset)
+    : dtype_(dtype),
+      shape_(std::move(shape)),
+      num_elements_(CountElements(shape_)),
+      buffer_(std::move(buffer)),
+      offset_(offset) {}
+
+Tensor Tensor::FromBytes(DType dtype, Shape shape, std::vector<char> bytes) {
+  auto buffer = std::make_shared<Buffer>();
+  buffer->bytes = std::move(bytes);
+  return Tensor(dtype, std::move(shape), std::move(buffer), 0);
+}
+
+Tensor Tensor::FromStrings(Shape shape, std::vector<std::string> strings) {
+  auto buffer = std::make_shared<Buffer>();
+  buffer->strings = std::move(strings);
+  return Tensor(DType::kString, std::move(shape), std::move(buffer), 0);
+}
+
+Tensor Tensor::Zeros(DType dtype, Shape shape) {
+  int64_t count = CountElements(shape);
+  if (dtype == DType::kString) {
+    return FromStrings(std::move(shape), std::vector<std::string>(static_cast<size_t>(count)));
+  }
+  return FromBytes(dtype, std::move(shape),
+                   std::vector<char>(static_cast<size_t>(count) * DTypeSize(dtype)));
+}
+
+const char* Tensor::data() const { return buffer_->bytes.data() + offset_ * DTypeSize(dtype_); }
+
+absl::Span<const std::string> Tensor::strings() const {
+  return absl::Span<const std::string>(buffer_->strings.data() + offset_,
+                                       static_cast<size_t>(num_elements_));
+}
+
+Tensor Tensor::Slice(int64_t index) const {
+  Shape element_shape(shape_.begin() + 1, shape_.end());
+  int64_t stride = CountElements(element_shape);
+  return Tensor(dtype_, std::move(element_shape), buffer_,
+                offset_ + static_cast<size_t>(index * stride));
+}
+
+absl::Status Tensor::CheckValid() const {
+  if (dtype_ == DType::kInvalid || dtype_ > kLastDType) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Tensor has an invalid dtype ", static_cast<int>(dtype_)));
+  }
+  auto count = NumElements(shape_);
+  if (!count.ok()) return count.status();
+  if (dtype_ == DType::kString) {
+    if (offset_ + static_cast<size_t>(*count) > buffer_->strings.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "String tensor of shape ", ShapeToString(shape_), " holds ",
+          buffer_->strings.size(), " strings, expected ", *count));
+    }
+    return absl::OkStatus();
+  }
+  size_t element_size = DTypeSize(dtype_);
+  if (static_cast<uint64_t>(*count) > buffer_->bytes.size() / element_size ||
+      (offset_ + static_cast<size_t>(*count)) * element_size > buffer_->bytes.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        DTypeName(dtype_), " tensor of shape ", ShapeToString(shape_), " holds ",
+        buffer_->bytes.size(), " bytes, expected ", static_cast<uint64_t>(*count) * element_size));
+  }
+  return absl::OkStatus();
+}
+
+bool operator==(const Tensor& a, const Tensor& b) {
+  if (a.dtype_ != b.dtype_ || a.shape_ != b.shape_) return false;
+  if (a.dtype_ == DType::kString) {
+    auto x = a.strings();
+    auto y = b.strings();
+    return std::equal(x.begin(), x.end(), y.begin(), y.end());
+  }
+  return a.byte_size() == 0 || std::memcmp(a.data(), b.data(), a.byte_size()) == 0;
+}
+
+caf::error inspect(caf::serializer& f, Tensor& x) {
+  auto dtype = static_cast<uint8_t>(x.dtype_);
+  if (auto err = f(dtype, x.shape_)) return err;
+  if (x.dtype_ == DType::kString) {
+    size_t count = static_cast<size_t>(x.num_elements_);
+    if (auto err = f.begin_sequence(count)) return err;
+    for (const std::string& s : x.strings()) {
+      if (auto err = f(const_cast<std::string&>(s))) return err;
+    }
+    return f.end_sequence();
+  }
+  size_t size = x.byte_size();
+  if (auto err = f.begin_sequence(size)) return err;
+  if (size > 0) {
+    if (auto err = f.apply_raw(size, const_cast<char*>(x.data()))) return err;
+  }
+  return f.end_sequence();
+}
+
+caf::error inspect(caf::deserializer& f, Tensor& x) {
+  uint8_t dtype = 0;
+  Shape shape;
+  if (auto err = f(dtype, shape)) return err;
+  size_t size = 0;
+  if (auto err = f.begin_sequence(size)) return err;
+  // A length larger than the bytes left is corrupt; refuse it before allocating.
+  if (auto* binary = dynamic_cast<caf::binary_deserializer*>(&f);
+      binary != nullptr && size > binary->remaining()) {
+    return caf::make_error(caf::sec::end_of_stream);
+  }
+  auto buffer = std::make_shared<Tensor::Buffer>();
+  if (static_cast<DType>(dtype) == DType::kString) {
+    buffer->strings.resize(size);
+    for (auto& s : buffer->strings) {
+      if (auto err = f(s)) return err;
+    }
+  } else {
+    buffer->bytes.resize(size);
+    if (size > 0) {
+      if (auto err = f.apply_raw(size, buffer->bytes.data())) return err;
+    }
+  }
+  if (auto err = f.end_sequence()) return err;
+  x = Tensor(static_cast<DType>(dtype), std::move(shape), std::move(buffer), 0);
+  return caf::none;
+}
+
+std::string to_string(const Tensor& tensor) {
+  return absl::StrCat(DTypeName(tensor.dtype()), ShapeToString(tensor.shape()));
+}
+
+}  // namespace troupe

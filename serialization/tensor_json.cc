@@ -1,0 +1,665 @@
+#include "serialization/tensor_json.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "nlohmann/json.hpp"
+
+#include "base/status_macros.h"
+
+namespace troupe {
+
+namespace {
+
+using nlohmann::json;
+using ValueType = json::value_t;
+
+// At most this many bytes of elements are reserved up front. The first path
+// through the lists gives the shape before raggedness is known, so its product
+// is not trusted with an allocation; vectors grow past this as elements come.
+constexpr size_t kMaxReserveBytes = size_t{8} << 20;
+// Longest quotation of the input inside an error message, in bytes.
+constexpr size_t kMaxQuoteBytes = 64;
+constexpr size_t kMaxParseDetailBytes = 240;
+
+constexpr char kNaN[] = "NaN";
+constexpr char kInfinity[] = "Infinity";
+constexpr char kMinusInfinity[] = "-Infinity";
+
+// -- UTF-8 ------------------------------------------------------------------
+
+// The length of the well-formed UTF-8 sequence at the start of `s` (Unicode
+// table 3-7: no overlongs, surrogates or code points past U+10FFFF), or 0.
+size_t Utf8SequenceLength(absl::string_view s) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  auto continuation = [&](size_t i, unsigned char lo, unsigned char hi) {
+    return i < s.size() && byte(i) >= lo && byte(i) <= hi;
+  };
+  unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1, 0x80, 0xBF) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    unsigned char lo = lead == 0xE0 ? 0xA0 : 0x80;
+    unsigned char hi = lead == 0xED ? 0x9F : 0xBF;
+    return continuation(1, lo, hi) && continuation(2, 0x80, 0xBF) ? 3 : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    unsigned char lo = lead == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = lead == 0xF4 ? 0x8F : 0xBF;
+    return continuation(1, lo, hi) && continuation(2, 0x80, 0xBF) &&
+                   continuation(3, 0x80, 0xBF)
+               ? 4
+               : 0;
+  }
+  return 0;
+}
+
+bool IsValidUtf8(absl::string_view s) {
+  while (!s.empty()) {
+    size_t length = Utf8SequenceLength(s);
+    if (length == 0) return false;
+    s.remove_prefix(length);
+  }
+  return true;
+}
+
+// `s` with U+FFFD in place of each byte that is not part of a well-formed
+// UTF-8 sequence.
+std::string ToValidUtf8(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  while (!s.empty()) {
+    size_t length = Utf8SequenceLength(s);
+    if (length == 0) {
+      out.append("\xEF\xBF\xBD");
+      length = 1;
+    } else {
+      out.append(s.data(), length);
+    }
+    s.remove_prefix(length);
+  }
+  return out;
+}
+
+// `s` cut to at most `max_bytes` on a UTF-8 boundary, with "..." if cut.
+std::string Truncate(std::string s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  s.resize(end);
+  s.append("...");
+  return s;
+}
+
+// -- Messages -----------------------------------------------------------------
+
+// A scalar as it appears in the input: 3.5, "abc", true (shortened if long).
+std::string Quote(const json& value) {
+  return Truncate(value.dump(-1, ' ', false, json::error_handler_t::replace),
+                  kMaxQuoteBytes);
+}
+
+// What `value` is, for "expected X, got <this>" messages. Never dumps a
+// container, whose nesting may be arbitrarily deep.
+std::string Describe(const json& value) {
+  switch (value.type()) {
+    case ValueType::null:
+      return "null";
+    case ValueType::object:
+      return "an object";
+    case ValueType::array:
+      return "a list";
+    case ValueType::boolean:
+      return Quote(value);
+    case ValueType::string:
+      return absl::StrCat("string ", Quote(value));
+    case ValueType::number_integer:
+    case ValueType::number_unsigned:
+    case ValueType::number_float:
+      return absl::StrCat("number ", Quote(value));
+    case ValueType::binary:
+      return "binary data";
+    case ValueType::discarded:
+      return "a discarded value";
+  }
+  return "an unknown value";
+}
+
+// " (at [1,0])" for the element at `index`; "" for a scalar tensor.
+std::string AtIndex(const std::vector<int64_t>& index) {
+  if (index.empty()) return "";
+  return absl::StrCat(" (at [", absl::StrJoin(index, ","), "])");
+}
+
+// -- Reading elements ---------------------------------------------------------
+
+// The value of an integral JSON number (3, -2, 3.0, 1e3) that fits int64.
+std::optional<int64_t> IntegralValue(const json& value) {
+  switch (value.type()) {
+    case ValueType::number_integer:
+      return *value.get_ptr<const json::number_integer_t*>();
+    case ValueType::number_unsigned: {
+      uint64_t x = *value.get_ptr<const json::number_unsigned_t*>();
+      if (x > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        return std::nullopt;
+      }
+      return static_cast<int64_t>(x);
+    }
+    case ValueType::number_float: {
+      double x = *value.get_ptr<const json::number_float_t*>();
+      constexpr double kTwoTo63 = 9223372036854775808.0;
+      if (std::trunc(x) != x || x < -kTwoTo63 || x >= kTwoTo63) {
+        return std::nullopt;
+      }
+      return static_cast<int64_t>(x);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+absl::Status NotValid(const json& value, DType dtype,
+                      const std::vector<int64_t>& index) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Value ", Quote(value), " is not a valid ",
+                   DTypeCliName(dtype), AtIndex(index)));
+}
+
+absl::Status OutOfRange(const json& value, DType dtype,
+                        const std::vector<int64_t>& index) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Value ", Quote(value), " is out of range for ",
+                   DTypeCliName(dtype), AtIndex(index)));
+}
+
+absl::Status WrongKind(const json& value, absl::string_view expected,
+                       DType dtype, const std::vector<int64_t>& index) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("Expected ", expected, " for dtype ", DTypeCliName(dtype),
+                   ", got ", Describe(value), AtIndex(index)));
+}
+
+template <class T>
+absl::Status ReadInteger(const json& value, const std::vector<int64_t>& index,
+                         T* out) {
+  using Limits = std::numeric_limits<T>;
+  constexpr DType kDType = DTypeOf<T>::value;
+  switch (value.type()) {
+    case ValueType::number_integer: {
+      int64_t x = *value.get_ptr<const json::number_integer_t*>();
+      if (x < static_cast<int64_t>(Limits::min()) ||
+          (x > 0 &&
+           static_cast<uint64_t>(x) > static_cast<uint64_t>(Limits::max()))) {
+        return OutOfRange(value, kDType, index);
+      }
+      *out = static_cast<T>(x);
+      return absl::OkStatus();
+    }
+    case ValueType::number_unsigned: {
+      uint64_t x = *value.get_ptr<const json::number_unsigned_t*>();
+      if (x > static_cast<uint64_t>(Limits::max())) {
+        return OutOfRange(value, kDType, index);
+      }
+      *out = static_cast<T>(x);
+      return absl::OkStatus();
+    }
+    case ValueType::number_float: {
+      double x = *value.get_ptr<const json::number_float_t*>();
+      if (std::trunc(x) != x) return NotValid(value, kDType, index);
+      // [-2^digits, 2^digits) for signed T, [0, 2^digits) for unsigned T; both
+      // bounds are exact doubles.
+      const double upper = std::ldexp(1.0, Limits::digits);
+      const double lower = Limits::is_signed ? -upper : 0.0;
+      if (!(x >= lower && x < upper)) return OutOfRange(value, kDType, index);
+      *out = static_cast<T>(x);
+      return absl::OkStatus();
+    }
+    default:
+      return WrongKind(value, "an integer", kDType, index);
+  }
+}
+
+template <class T>
+absl::Status ReadFloat(const json& value, const std::vector<int64_t>& index,
+                       T* out) {
+  constexpr DType kDType = DTypeOf<T>::value;
+  switch (value.type()) {
+    case ValueType::number_integer:
+      *out = static_cast<T>(*value.get_ptr<const json::number_integer_t*>());
+      return absl::OkStatus();
+    case ValueType::number_unsigned:
+      *out = static_cast<T>(*value.get_ptr<const json::number_unsigned_t*>());
+      return absl::OkStatus();
+    case ValueType::number_float: {
+      double x = *value.get_ptr<const json::number_float_t*>();
+      if constexpr (std::is_same_v<T, float>) {
+        constexpr double kMax = std::numeric_limits<float>::max();
+        if (std::isfinite(x) && std::fabs(x) > kMax) {
+          // Below 2^128 - 2^103 (halfway to the next power of two) a double
+          // still rounds to +-FLT_MAX; from there on it would be infinite.
+          if (std::fabs(x) >= std::ldexp(1.0, 128) - std::ldexp(1.0, 103)) {
+            return OutOfRange(value, kDType, index);
+          }
+          *out = x > 0 ? std::numeric_limits<float>::max()
+                       : std::numeric_limits<float>::lowest();
+          return absl::OkStatus();
+        }
+      }
+      *out = static_cast<T>(x);
+      return absl::OkStatus();
+    }
+    case ValueType::string: {
+      const std::string& s = *value.get_ptr<const json::string_t*>();
+      if (s == kNaN) {
+        *out = std::numeric_limits<T>::quiet_NaN();
+        return absl::OkStatus();
+      }
+      if (s == kInfinity || s == kMinusInfinity) {
+        *out = s == kInfinity ? std::numeric_limits<T>::infinity()
+                              : -std::numeric_limits<T>::infinity();
+        return absl::OkStatus();
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return WrongKind(value, "a number (or \"NaN\", \"Infinity\", \"-Infinity\")",
+                   kDType, index);
+}
+
+// How a Reader stores elements of T before building the tensor: bool goes
+// through bytes because std::vector<bool> is packed.
+template <class T>
+struct StoredAs {
+  using type = T;
+};
+template <>
+struct StoredAs<bool> {
+  using type = char;
+};
+
+// Walks a nested list of known `shape`, checking that it is rectangular and
+// appending its elements, converted to T, to one flat vector.
+template <class T>
+class Reader {
+ public:
+  explicit Reader(const Shape& shape) : shape_(shape) {
+    index_.reserve(shape.size());
+    auto count = NumElements(shape);
+    if (count.ok()) {
+      values_.reserve(std::min(static_cast<size_t>(*count),
+                               kMaxReserveBytes / sizeof(values_[0])));
+    }
+  }
+
+  // Reads `value`, the list at nesting `depth`.
+  absl::Status Read(const json& value, size_t depth) {
+    if (depth == shape_.size()) return Append(value);
+    if (!value.is_array()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Ragged nested list: expected a list of ", shape_[depth], " elements",
+          AtIndex(index_), ", got ", Describe(value)));
+    }
+    if (static_cast<int64_t>(value.size()) != shape_[depth]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Ragged nested list: expected ", shape_[depth], " elements",
+          AtIndex(index_), ", got ", value.size(),
+          " (the first elements give shape ", ShapeToString(shape_), ")"));
+    }
+    index_.push_back(0);
+    for (const json& element : value) {
+      TROUPE_RETURN_IF_ERROR(Read(element, depth + 1));
+      ++index_.back();
+    }
+    index_.pop_back();
+    return absl::OkStatus();
+  }
+
+  Tensor Finish() && {
+    if constexpr (std::is_same_v<T, bool>) {
+      return Tensor::FromBytes(DType::kBool, shape_, std::move(values_));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      return Tensor::FromStrings(shape_, std::move(values_));
+    } else {
+      return Tensor::FromVector<T>(shape_, values_);
+    }
+  }
+
+ private:
+  absl::Status Append(const json& value) {
+    if (value.is_array()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Ragged nested list: expected a scalar", AtIndex(index_),
+                       ", got a list (the first elements give shape ",
+                       ShapeToString(shape_), ")"));
+    }
+    constexpr DType kDType = DTypeOf<T>::value;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (!value.is_string()) {
+        return WrongKind(value, "a string", kDType, index_);
+      }
+      values_.push_back(*value.get_ptr<const json::string_t*>());
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (!value.is_boolean()) {
+        return WrongKind(value, "true or false", kDType, index_);
+      }
+      values_.push_back(*value.get_ptr<const json::boolean_t*>() ? 1 : 0);
+    } else {
+      T x{};
+      if constexpr (std::is_floating_point_v<T>) {
+        TROUPE_RETURN_IF_ERROR(ReadFloat(value, index_, &x));
+      } else {
+        TROUPE_RETURN_IF_ERROR(ReadInteger(value, index_, &x));
+      }
+      values_.push_back(x);
+    }
+    return absl::OkStatus();
+  }
+
+  const Shape& shape_;
+  std::vector<int64_t> index_;  // Position of the list being read.
+  std::vector<typename StoredAs<T>::type> values_;
+};
+
+template <class T>
+absl::StatusOr<Tensor> Read(const json& value, const Shape& shape) {
+  Reader<T> reader(shape);
+  TROUPE_RETURN_IF_ERROR(reader.Read(value, 0));
+  return std::move(reader).Finish();
+}
+
+// -- Writing elements ---------------------------------------------------------
+
+json NonFinite(double x) {
+  if (std::isnan(x)) return kNaN;
+  return x > 0 ? kInfinity : kMinusInfinity;
+}
+
+json FloatToJson(float x) {
+  if (!std::isfinite(x)) return NonFinite(x);
+  // The shortest decimal that reads back as `x`, held as the double nearest to
+  // it, which nlohmann prints with the same digits (0.1f is 0.1, not
+  // 0.10000000149011612).
+  char text[32];
+  auto written = std::to_chars(text, text + sizeof(text), x);
+  double shortest = x;
+  if (written.ec == std::errc()) {
+    std::from_chars(text, written.ptr, shortest);
+  }
+  return shortest;
+}
+
+json DoubleToJson(double x) {
+  if (!std::isfinite(x)) return NonFinite(x);
+  return x;
+}
+
+json StringToJson(const std::string& s) {
+  if (IsValidUtf8(s)) return s;
+  return ToValidUtf8(s);
+}
+
+template <class T>
+void AppendLeaves(const Tensor& tensor, std::vector<json>* leaves) {
+  for (const T& x : tensor.flat<T>()) {
+    if constexpr (std::is_same_v<T, float>) {
+      leaves->push_back(FloatToJson(x));
+    } else if constexpr (std::is_same_v<T, double>) {
+      leaves->push_back(DoubleToJson(x));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      leaves->push_back(StringToJson(x));
+    } else if constexpr (std::is_same_v<T, bool>) {
+      leaves->push_back(x);
+    } else if constexpr (std::is_signed_v<T>) {
+      leaves->push_back(static_cast<int64_t>(x));
+    } else {
+      leaves->push_back(static_cast<uint64_t>(x));
+    }
+  }
+}
+
+// The product of shape[0..end), or nullopt if it is negative or overflows.
+std::optional<size_t> PrefixCount(const Shape& shape, size_t end) {
+  auto count = NumElements(Shape(shape.begin(), shape.begin() + end));
+  if (!count.ok()) return std::nullopt;
+  return static_cast<size_t>(*count);
+}
+
+}  // namespace
+
+absl::StatusOr<json> ParseJson(absl::string_view text) {
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // nlohmann's text reads "[json.exception.parse_error.101] parse error at
+    // line 1, column 4: <detail>"; its byte count is 1-based.
+    absl::string_view what = e.what();
+    size_t colon = what.find(": ");
+    absl::string_view detail =
+        colon == absl::string_view::npos ? what : what.substr(colon + 2);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Malformed JSON at byte ", e.byte > 0 ? e.byte - 1 : 0, ": ",
+        Truncate(ToValidUtf8(detail), kMaxParseDetailBytes)));
+  } catch (const json::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Malformed JSON: ", ToValidUtf8(e.what())));
+  }
+}
+
+absl::StatusOr<Tensor> TensorFromJson(const json& value, DType dtype) {
+  // The shape follows the first element at every level; Reader then checks
+  // that every other list agrees with it.
+  Shape shape;
+  for (const json* level = &value; level->is_array(); level = &level->front()) {
+    if (shape.size() == static_cast<size_t>(kMaxJsonTensorRank)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Nested lists deeper than ", kMaxJsonTensorRank,
+          " levels; a tensor from JSON has rank at most ", kMaxJsonTensorRank));
+    }
+    shape.push_back(static_cast<int64_t>(level->size()));
+    if (level->empty()) break;
+  }
+  switch (dtype) {
+    case DType::kFloat32:
+      return Read<float>(value, shape);
+    case DType::kFloat64:
+      return Read<double>(value, shape);
+    case DType::kInt8:
+      return Read<int8_t>(value, shape);
+    case DType::kInt16:
+      return Read<int16_t>(value, shape);
+    case DType::kInt32:
+      return Read<int32_t>(value, shape);
+    case DType::kInt64:
+      return Read<int64_t>(value, shape);
+    case DType::kUint8:
+      return Read<uint8_t>(value, shape);
+    case DType::kUint16:
+      return Read<uint16_t>(value, shape);
+    case DType::kBool:
+      return Read<bool>(value, shape);
+    case DType::kString:
+      return Read<std::string>(value, shape);
+    case DType::kInvalid:
+      break;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("Cannot read JSON as a tensor of ", DTypeCliName(dtype)));
+}
+
+absl::StatusOr<Tuple> TupleFromJson(const json& components,
+                                    const std::vector<DType>& dtypes) {
+  if (!components.is_array()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Components must be a JSON array with one entry per component, got ",
+        Describe(components)));
+  }
+  if (components.size() != dtypes.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Wrong number of components in tuple. Expected ",
+                     dtypes.size(), ", got ", components.size()));
+  }
+  Tuple tuple;
+  tuple.reserve(dtypes.size());
+  for (size_t i = 0; i < dtypes.size(); ++i) {
+    absl::StatusOr<Tensor> tensor = TensorFromJson(components[i], dtypes[i]);
+    if (!tensor.ok()) {
+      return absl::Status(
+          tensor.status().code(),
+          absl::StrCat("Component ", i, ": ", tensor.status().message()));
+    }
+    tuple.push_back(*std::move(tensor));
+  }
+  return tuple;
+}
+
+json TensorToJson(const Tensor& tensor) {
+  std::vector<json> level;
+  level.reserve(static_cast<size_t>(tensor.num_elements()));
+  switch (tensor.dtype()) {
+    case DType::kFloat32:
+      AppendLeaves<float>(tensor, &level);
+      break;
+    case DType::kFloat64:
+      AppendLeaves<double>(tensor, &level);
+      break;
+    case DType::kInt8:
+      AppendLeaves<int8_t>(tensor, &level);
+      break;
+    case DType::kInt16:
+      AppendLeaves<int16_t>(tensor, &level);
+      break;
+    case DType::kInt32:
+      AppendLeaves<int32_t>(tensor, &level);
+      break;
+    case DType::kInt64:
+      AppendLeaves<int64_t>(tensor, &level);
+      break;
+    case DType::kUint8:
+      AppendLeaves<uint8_t>(tensor, &level);
+      break;
+    case DType::kUint16:
+      AppendLeaves<uint16_t>(tensor, &level);
+      break;
+    case DType::kBool:
+      AppendLeaves<bool>(tensor, &level);
+      break;
+    case DType::kString:
+      AppendLeaves<std::string>(tensor, &level);
+      break;
+    case DType::kInvalid:
+      return nullptr;
+  }
+  // Group the flat elements into lists from the innermost dimension out,
+  // without recursion: level d holds prefix-count(d) lists of shape[d] each.
+  const Shape& shape = tensor.shape();
+  for (size_t d = shape.size(); d-- > 0;) {
+    std::optional<size_t> lists = PrefixCount(shape, d);
+    size_t width = static_cast<size_t>(shape[d]);
+    if (!lists || shape[d] < 0 || *lists * width != level.size()) {
+      return nullptr;  // An invalid tensor; see REQUIRES.
+    }
+    std::vector<json> outer;
+    outer.reserve(*lists);
+    auto begin = level.begin();
+    for (size_t i = 0; i < *lists;
+         ++i, begin += static_cast<ptrdiff_t>(width)) {
+      json list(ValueType::array);
+      list.get_ref<json::array_t&>().assign(
+          std::make_move_iterator(begin),
+          std::make_move_iterator(begin + static_cast<ptrdiff_t>(width)));
+      outer.push_back(std::move(list));
+    }
+    level = std::move(outer);
+  }
+  if (level.size() != 1) return nullptr;
+  return std::move(level.front());
+}
+
+json TupleToJson(const Tuple& tuple) {
+  json components(ValueType::array);
+  auto& array = components.get_ref<json::array_t&>();
+  array.reserve(tuple.size());
+  for (const Tensor& tensor : tuple) array.push_back(TensorToJson(tensor));
+  return components;
+}
+
+absl::StatusOr<std::vector<PartialShape>> ShapesFromJson(const json& value) {
+  if (!value.is_array()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shapes must be a JSON array with one array of dimensions per "
+        "component, e.g. [[2],[3,null]]; got ",
+        Describe(value)));
+  }
+  std::vector<PartialShape> shapes;
+  shapes.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    const json& dims = value[i];
+    if (!dims.is_array()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape ", i, " must be an array of dimensions, got ", Describe(dims),
+          "; write one array per component, e.g. [[2,3]] for one component "
+          "of shape [2,3]"));
+    }
+    PartialShape shape;
+    shape.dims.reserve(dims.size());
+    for (size_t j = 0; j < dims.size(); ++j) {
+      if (dims[j].is_null()) {
+        shape.dims.push_back(PartialShape::kUnknownDim);
+        continue;
+      }
+      std::optional<int64_t> dim = IntegralValue(dims[j]);
+      if (!dim || *dim < PartialShape::kUnknownDim) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Shape ", i, " dimension ", j,
+            ": expected a non-negative integer, or null or -1 for an unknown "
+            "dimension; got ",
+            Describe(dims[j])));
+      }
+      shape.dims.push_back(*dim);
+    }
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
+json ShapesToJson(const std::vector<PartialShape>& shapes) {
+  json result(ValueType::array);
+  for (const PartialShape& shape : shapes) {
+    if (!shape.known_rank) {
+      result.push_back(nullptr);
+      continue;
+    }
+    json dims(ValueType::array);
+    for (int64_t dim : shape.dims) {
+      if (dim == PartialShape::kUnknownDim) {
+        dims.push_back(nullptr);
+      } else {
+        dims.push_back(dim);
+      }
+    }
+    result.push_back(std::move(dims));
+  }
+  return result;
+}
+
+json ShapeToJson(const Shape& shape) {
+  json dims(ValueType::array);
+  for (int64_t dim : shape) dims.push_back(dim);
+  return dims;
+}
+
+}  // namespace troupe

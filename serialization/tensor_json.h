@@ -1,0 +1,85 @@
+// JSON <-> Tensor conversion for the `troupe ctl` command line: queue elements
+// (COMPONENTS), variable values and component shapes as JSON text.
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "nlohmann/json_fwd.hpp"
+
+#include "serialization/dtype.h"
+#include "serialization/shape.h"
+#include "serialization/tensor.h"
+
+namespace troupe {
+
+// The deepest nesting TensorFromJson accepts: a tensor of rank at most 64.
+inline constexpr int kMaxJsonTensorRank = 64;
+
+// Parses JSON text (RFC 8259, no comments, nothing after the value). Returns
+// INVALID_ARGUMENT "Malformed JSON at byte N: <what>" on error, where N is the
+// 0-based offset of the offending byte (the text's length for a truncated
+// text). Never throws.
+absl::StatusOr<nlohmann::json> ParseJson(absl::string_view text);
+
+// Converts `value` (nested arrays of numbers, bools or strings, or a bare
+// scalar) to a tensor of `dtype`. The shape follows the nesting, which must be
+// rectangular: [] is shape [0], [[],[]] is [2,0], a bare scalar is shape [].
+// Elements:
+//  - int8 ... uint16: integral numbers within the dtype's range (3.0 and 1e3
+//    count as integral; 3.5 does not);
+//  - float32, float64: any number, rounded to the nearest representable value
+//    (a finite number beyond float32's range is an error), and the strings
+//    "NaN", "Infinity" and "-Infinity" that TensorToJson writes;
+//  - bool: true or false only;
+//  - string: JSON strings only.
+// Returns INVALID_ARGUMENT for an invalid dtype, a ragged list ("Ragged nested
+// list: ..."), an element of the wrong kind ("Expected an integer for dtype
+// int32, got ..."), a non-integral ("Value 3.5 is not a valid int32") or
+// out-of-range value ("Value 300 is out of range for uint8"), an object or
+// null, or nesting deeper than kMaxJsonTensorRank. Messages about one element
+// end with its index, e.g. "(at [1,0])".
+absl::StatusOr<Tensor> TensorFromJson(const nlohmann::json& value, DType dtype);
+
+// Converts COMPONENTS, a JSON array with one entry per dtype, to a tuple. For
+// enqueue-many the entries carry the batch as their first dimension; this
+// function does not check that. Returns INVALID_ARGUMENT when `components` is
+// not an array, for "Wrong number of components in tuple. Expected <k>, got
+// <m>", and for a component that TensorFromJson refuses, prefixed with
+// "Component <i>: ".
+absl::StatusOr<Tuple> TupleFromJson(const nlohmann::json& components,
+                                    const std::vector<DType>& dtypes);
+
+// Returns `tensor` as nested JSON arrays following its shape; a scalar is a
+// bare value, shape [0] is [] and shape [2,0] is [[],[]] (so a shape with a
+// zero dimension does not round-trip exactly: [0,3] comes back as [0]).
+// Integers (int8 and uint8 too) and floats are JSON numbers; float32 values
+// use the shortest text that reads back as the same float (0.1f is 0.1).
+// NaN and infinities, which JSON lacks, are the strings "NaN", "Infinity" and
+// "-Infinity". Strings that are not valid UTF-8 get U+FFFD for each invalid
+// byte, so the result always dumps without throwing.
+// REQUIRES: tensor.CheckValid().ok()
+nlohmann::json TensorToJson(const Tensor& tensor);
+
+// Returns `tuple` as a JSON array with one TensorToJson entry per component.
+nlohmann::json TupleToJson(const Tuple& tuple);
+
+// Parses component shapes as written on the command line: a JSON array with
+// one array of dimensions per component, e.g. [[2],[3,null]]. A dimension is a
+// non-negative integer, or null or -1 for an unknown dimension. [] is no
+// shapes, and [[]] is one scalar component. Returns INVALID_ARGUMENT for a
+// non-array, a shape that is not an array (a flat [2,3] is refused rather
+// than guessed), a non-integral dimension or one below -1. Unknown rank cannot
+// be written: queue components always have a known rank.
+absl::StatusOr<std::vector<PartialShape>> ShapesFromJson(
+    const nlohmann::json& value);
+
+// Returns `shapes` as ShapesFromJson reads them: [[2],[null,3]]. An unknown
+// dimension is null; a shape of unknown rank (not readable back) is null.
+nlohmann::json ShapesToJson(const std::vector<PartialShape>& shapes);
+
+// Returns `shape` as a JSON array of dimensions: [2,3]; a scalar is [].
+nlohmann::json ShapeToJson(const Shape& shape);
+
+}  // namespace troupe

@@ -1,0 +1,559 @@
+// Unit tests for config/cluster_spec.h: task addresses, device names, the
+// cluster spec in all its accepted forms, files, and TF_CONFIG.
+#include "config/cluster_spec.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <initializer_list>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+#include "doctest/doctest.h"
+
+// Lets doctest print the values of a failed comparison.
+namespace doctest {
+template <>
+struct StringMaker<troupe::TaskAddress> {
+  static String convert(const troupe::TaskAddress& address) {
+    return address.ToString().c_str();
+  }
+};
+template <>
+struct StringMaker<troupe::TaskId> {
+  static String convert(const troupe::TaskId& task) {
+    return task.ToDevice().c_str();
+  }
+};
+}  // namespace doctest
+
+namespace troupe {
+namespace {
+
+absl::Status StatusOf(const absl::Status& status) { return status; }
+template <typename T>
+absl::Status StatusOf(const absl::StatusOr<T>& status_or) {
+  return status_or.status();
+}
+
+// Checks that `expr` (a Status or StatusOr) failed with `expected_code` and
+// that its message contains every one of the remaining string arguments.
+#define CHECK_ERROR(expr, expected_code, ...)                              \
+  do {                                                                     \
+    const absl::Status check_status_ = StatusOf(expr);                     \
+    INFO("status: ", check_status_.ToString());                            \
+    CHECK(check_status_.code() == (expected_code));                        \
+    for (const std::string& fragment_ :                                    \
+         std::initializer_list<std::string>{__VA_ARGS__}) {                \
+      CHECK_MESSAGE(absl::StrContains(check_status_.message(), fragment_), \
+                    "missing '", fragment_,                                \
+                    "' in: ", std::string(check_status_.message()));       \
+    }                                                                      \
+  } while (false)
+
+constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
+constexpr absl::StatusCode kNotFound = absl::StatusCode::kNotFound;
+
+// A file in the temporary directory holding `content`, removed on
+// destruction.
+class TempFile {
+ public:
+  explicit TempFile(absl::string_view content) {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "troupe_spec_XXXXXX")
+            .string();
+    const int fd = mkstemp(pattern.data());
+    REQUIRE(fd >= 0);
+    path_ = pattern;
+    const ssize_t written = write(fd, content.data(), content.size());
+    close(fd);
+    REQUIRE(written == static_cast<ssize_t>(content.size()));
+  }
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TaskAddress Addr(std::string host, uint16_t port) {
+  return TaskAddress{std::move(host), port};
+}
+
+TEST_SUITE("config") {
+  // -- TaskAddress ----------------------------------------------------------
+
+  TEST_CASE("ParseTaskAddress reads host:port and bracketed IPv6") {
+    absl::StatusOr<TaskAddress> a = ParseTaskAddress("localhost:2222");
+    REQUIRE(a.ok());
+    CHECK(a->host == "localhost");
+    CHECK(a->port == 2222);
+
+    absl::StatusOr<TaskAddress> b = ParseTaskAddress("10.0.0.7:1");
+    REQUIRE(b.ok());
+    CHECK(b->host == "10.0.0.7");
+    CHECK(b->port == 1);
+
+    absl::StatusOr<TaskAddress> c = ParseTaskAddress("[::1]:2222");
+    REQUIRE(c.ok());
+    CHECK(c->host == "::1");
+    CHECK(c->port == 2222);
+
+    absl::StatusOr<TaskAddress> d = ParseTaskAddress("ps-0.svc_local:65535");
+    REQUIRE(d.ok());
+    CHECK(d->host == "ps-0.svc_local");
+    CHECK(d->port == 65535);
+  }
+
+  TEST_CASE("ParseTaskAddress rejects bad ports and hosts, naming the text") {
+    CHECK_ERROR(ParseTaskAddress("host"), kInvalid, "'host'", "missing port");
+    CHECK_ERROR(ParseTaskAddress("host:"), kInvalid, "'host:'", "missing port");
+    CHECK_ERROR(ParseTaskAddress(":2222"), kInvalid, "':2222'", "missing host");
+    CHECK_ERROR(ParseTaskAddress(""), kInvalid, "''", "missing host");
+    CHECK_ERROR(ParseTaskAddress("h:0"), kInvalid, "'h:0'",
+                "port 0 is out of range");
+    CHECK_ERROR(ParseTaskAddress("h:65536"), kInvalid, "'h:65536'",
+                "port 65536 is out of range");
+    CHECK_ERROR(ParseTaskAddress("h:99999999999999999999"), kInvalid,
+                "out of range");
+    CHECK_ERROR(ParseTaskAddress("h:22a"), kInvalid,
+                "port '22a' is not a number");
+    CHECK_ERROR(ParseTaskAddress("h:-1"), kInvalid,
+                "port '-1' is not a number");
+    CHECK_ERROR(ParseTaskAddress("h: 22"), kInvalid, "not a number");
+    CHECK_ERROR(ParseTaskAddress("::1:2222"), kInvalid, "'::1:2222'",
+                "in brackets");
+    CHECK_ERROR(ParseTaskAddress("[::1:2222"), kInvalid, "missing ']'");
+    CHECK_ERROR(ParseTaskAddress("[::1]2222"), kInvalid, "expected ':'");
+    CHECK_ERROR(ParseTaskAddress("[::1]"), kInvalid, "missing port");
+    CHECK_ERROR(ParseTaskAddress("[]:2222"), kInvalid, "missing host");
+    CHECK_ERROR(ParseTaskAddress("my host:2222"), kInvalid,
+                "invalid character ' '");
+  }
+
+  TEST_CASE("TaskAddress prints a name plainly and an IPv6 host in brackets") {
+    CHECK(Addr("localhost", 2222).ToString() == "localhost:2222");
+    CHECK(Addr("::1", 2222).ToString() == "[::1]:2222");
+    CHECK(Addr("fe80::1%eth0", 1).ToString() == "[fe80::1%eth0]:1");
+    absl::StatusOr<TaskAddress> back = ParseTaskAddress("[fe80::1%eth0]:1");
+    REQUIRE(back.ok());
+    CHECK(*back == Addr("fe80::1%eth0", 1));
+  }
+
+  TEST_CASE("ValidateJobName accepts letters, digits, '_' and '-' only") {
+    CHECK(ValidateJobName("ps").ok());
+    CHECK(ValidateJobName("Worker_2-b").ok());
+    CHECK_ERROR(ValidateJobName(""), kInvalid, "invalid job name ''");
+    CHECK_ERROR(ValidateJobName("a b"), kInvalid, "invalid job name 'a b'");
+    CHECK_ERROR(ValidateJobName("job:ps"), kInvalid,
+                "invalid job name 'job:ps'");
+  }
+
+  // -- TaskId and device names ----------------------------------------------
+
+  TEST_CASE("TaskId names its device and orders by job, then index") {
+    CHECK(TaskId{"ps", 0}.ToDevice() == "/job:ps/task:0");
+    CHECK(TaskId{"worker", 12}.ToDevice() == "/job:worker/task:12");
+    CHECK(TaskId{"ps", 1} == TaskId{"ps", 1});
+    CHECK(TaskId{"ps", 1} != TaskId{"ps", 2});
+    CHECK(TaskId{"ps", 1} != TaskId{"worker", 1});
+    CHECK(TaskId{"ps", 9} < TaskId{"worker", 0});
+    CHECK(TaskId{"ps", 2} < TaskId{"ps", 10});
+    CHECK_FALSE(TaskId{"ps", 2} < TaskId{"ps", 2});
+  }
+
+  TEST_CASE("ParseDevice accepts task names with replica and device parts") {
+    struct Case {
+      const char* device;
+      const char* job;
+      int index;
+    };
+    for (const Case& c : {
+             Case{"/job:ps/task:0", "ps", 0},
+             Case{"/job:worker/task:17", "worker", 17},
+             Case{"/job:ps/replica:0/task:1", "ps", 1},
+             Case{"/job:ps/task:3/device:CPU:0", "ps", 3},
+             Case{"/job:ps/replica:0/task:2/device:GPU:1", "ps", 2},
+             Case{"/job:my-job_2/task:4/cpu:0", "my-job_2", 4},
+             Case{"/job:w/task:5/gpu:1", "w", 5},
+         }) {
+      INFO("device: ", std::string(c.device));
+      absl::StatusOr<TaskId> task = ParseDevice(c.device);
+      REQUIRE(task.ok());
+      CHECK(task->job == c.job);
+      CHECK(task->index == c.index);
+    }
+  }
+
+  TEST_CASE("ParseDevice rejects anything else, quoting the expected form") {
+    for (const char* device : {
+             "",
+             "/",
+             "job:ps/task:0",
+             "/job:ps",
+             "/job:/task:0",
+             "/job:p s/task:0",
+             "/job:ps/task:",
+             "/job:ps/task:-1",
+             "/job:ps/task:x",
+             "/job:ps/task:0/",
+             "/job:ps/task:0/extra",
+             "/job:ps/task:0/device:CPU",
+             "/job:ps/task:0/device:CPU:0/more",
+             "/job:ps/replica:1/task:0",
+             "/job:ps/task:0/replica:0",
+             "/task:0/job:ps",
+             "/job:ps/task:99999999999",
+         }) {
+      INFO("device: ", std::string(device));
+      CHECK_ERROR(ParseDevice(device), kInvalid,
+                  std::string("Invalid device name '") + device +
+                      "'; expected /job:JOB/task:INDEX");
+    }
+  }
+
+  // -- ClusterSpec: accepted forms ------------------------------------------
+
+  TEST_CASE("ClusterSpec parses the wrapped form") {
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::Parse(R"({"cluster": {
+      "ps": ["localhost:2222"],
+      "worker": ["localhost:2223", "[::1]:2224"]}})");
+    REQUIRE(spec.ok());
+    REQUIRE(spec->jobs().size() == 2);
+    CHECK(spec->jobs().at("ps").at(0) == Addr("localhost", 2222));
+    CHECK(spec->jobs().at("worker").at(0) == Addr("localhost", 2223));
+    CHECK(spec->jobs().at("worker").at(1) == Addr("::1", 2224));
+    CHECK(spec->jobs().at("worker").size() == 2);
+  }
+
+  TEST_CASE("ClusterSpec parses the bare inner object") {
+    absl::StatusOr<ClusterSpec> spec =
+        ClusterSpec::Parse(R"({"ps": ["a:1", "b:2"], "chief": ["c:3"]})");
+    REQUIRE(spec.ok());
+    CHECK(spec->Tasks() ==
+          std::vector<TaskId>{{"chief", 0}, {"ps", 0}, {"ps", 1}});
+    CHECK(spec->Address({"ps", 1}).value_or(TaskAddress{}) == Addr("b", 2));
+  }
+
+  TEST_CASE("ClusterSpec parses TensorFlow's sparse form") {
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::Parse(
+        R"({"cluster": {"worker": {"1": "h:2001", "3": "h:2003"}, "ps": ["h:1"]}})");
+    REQUIRE(spec.ok());
+    CHECK(spec->Tasks() ==
+          std::vector<TaskId>{{"ps", 0}, {"worker", 1}, {"worker", 3}});
+    CHECK(spec->Address({"worker", 3}).value_or(TaskAddress{}) ==
+          Addr("h", 2003));
+    CHECK(spec->Address({"worker", 0}).status().code() == kNotFound);
+
+    absl::StatusOr<ClusterSpec> bare =
+        ClusterSpec::Parse(R"({"worker": {"0": "h:1"}})");
+    REQUIRE(bare.ok());
+    CHECK(bare->Address({"worker", 0}).value_or(TaskAddress{}) == Addr("h", 1));
+  }
+
+  TEST_CASE("ClusterSpec parses the TF_CONFIG form and ignores its task") {
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::Parse(R"({
+      "cluster": {"chief": ["h:1"], "worker": ["h:2"]},
+      "task": {"type": "worker", "index": 0},
+      "environment": "cloud", "rpc_layer": "grpc"})");
+    REQUIRE(spec.ok());
+    CHECK(spec->Tasks() == std::vector<TaskId>{{"chief", 0}, {"worker", 0}});
+    // Parse does not check the task: that is ParseTfConfig's job.
+    absl::StatusOr<ClusterSpec> other_task = ClusterSpec::Parse(
+        R"({"cluster": {"ps": ["h:1"]}, "task": {"type": "evaluator"}})");
+    CHECK(other_task.ok());
+  }
+
+  // -- ClusterSpec: rejected input ------------------------------------------
+
+  TEST_CASE("ClusterSpec rejects bad JSON with its line and column") {
+    CHECK_ERROR(ClusterSpec::Parse("{\"ps\": [\"h:1\"],\n  oops}"), kInvalid,
+                "Invalid cluster spec: ", "invalid JSON at line 2, column 3");
+    CHECK_ERROR(ClusterSpec::Parse(""), kInvalid, "invalid JSON at line 1");
+    CHECK_ERROR(ClusterSpec::Parse("{\"ps\": [\"h:1\"]"), kInvalid,
+                "invalid JSON", "end of input");
+    CHECK_ERROR(ClusterSpec::Parse("{\"ps\": [\"h:1\"]} trailing"), kInvalid,
+                "invalid JSON at line 1");
+  }
+
+  TEST_CASE("ClusterSpec rejects a document that is not an object") {
+    CHECK_ERROR(ClusterSpec::Parse(R"(["h:1"])"), kInvalid,
+                "expected a JSON object, got array");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"cluster": ["h:1"]})"), kInvalid,
+                "\"cluster\" must be an object", "got array");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": "h:1"})"), kInvalid,
+                "job 'ps' must be a list", "got string");
+  }
+
+  TEST_CASE("ClusterSpec rejects a spec with no jobs") {
+    CHECK_ERROR(ClusterSpec::Parse("{}"), kInvalid, "no jobs");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"cluster": {}})"), kInvalid, "no jobs");
+  }
+
+  TEST_CASE("ClusterSpec rejects a job with no tasks") {
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["h:1"], "worker": []})"),
+                kInvalid, "job 'worker' has no tasks");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"cluster": {"worker": {}}})"), kInvalid,
+                "job 'worker' has no tasks");
+  }
+
+  TEST_CASE("ClusterSpec rejects a non-string address") {
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["h:1", 2222]})"), kInvalid,
+                "task /job:ps/task:1 has a non-string address 2222");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": [null]})"), kInvalid,
+                "/job:ps/task:0 has a non-string address null");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": {"4": ["h:1"]}})"), kInvalid,
+                "/job:ps/task:4 has a non-string address");
+  }
+
+  TEST_CASE("ClusterSpec rejects an address without a port or out of range") {
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["localhost"]})"), kInvalid,
+                "task /job:ps/task:0 has an invalid address 'localhost'",
+                "missing port");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["h:1", "h:70000"]})"), kInvalid,
+                "task /job:ps/task:1", "port 70000 is out of range 1..65535");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["h:0"]})"), kInvalid,
+                "port 0 is out of range");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": [":1"]})"), kInvalid,
+                "missing host");
+  }
+
+  TEST_CASE("ClusterSpec rejects two tasks with the same address") {
+    CHECK_ERROR(
+        ClusterSpec::Parse(R"({"ps": ["h:1"], "worker": ["h:2", "h:1"]})"),
+        kInvalid, "tasks /job:ps/task:0 and /job:worker/task:1",
+        "same address h:1");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["Host:1", "host:1"]})"), kInvalid,
+                "same address host:1");
+    // The same host on different ports is fine.
+    CHECK(ClusterSpec::Parse(R"({"ps": ["h:1", "h:2"]})").ok());
+  }
+
+  TEST_CASE("ClusterSpec rejects bad job names and task indices") {
+    CHECK_ERROR(ClusterSpec::Parse(R"({"p s": ["h:1"]})"), kInvalid,
+                "invalid job name 'p s'");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"": ["h:1"]})"), kInvalid,
+                "invalid job name ''");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"job/x": ["h:1"]})"), kInvalid,
+                "invalid job name 'job/x'");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"w": {"-1": "h:1"}})"), kInvalid,
+                "job 'w' has an invalid task index '-1'");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"w": {"one": "h:1"}})"), kInvalid,
+                "invalid task index 'one'");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"w": {"1": "h:1", "01": "h:2"}})"),
+                kInvalid, "job 'w' lists task index 1 twice");
+  }
+
+  TEST_CASE("ClusterSpec rejects a key repeated in one JSON object") {
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["h:1"], "ps": ["h:2"]})"),
+                kInvalid, "key \"ps\" appears twice");
+    CHECK_ERROR(
+        ClusterSpec::Parse(R"({"cluster": {"w": {"1": "h:1", "1": "h:2"}}})"),
+        kInvalid, "key \"1\" appears twice");
+    // The same key in two different objects is fine.
+    CHECK(ClusterSpec::Parse(R"({"a": {"0": "h:1"}, "b": {"0": "h:2"}})").ok());
+  }
+
+  // -- ClusterSpec: queries and output --------------------------------------
+
+  TEST_CASE("Tasks lists every task sorted by job, then index") {
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::Parse(
+        R"({"worker": {"10": "h:10", "2": "h:2"}, "ps": ["h:3", "h:4"]})");
+    REQUIRE(spec.ok());
+    CHECK(spec->Tasks() ==
+          std::vector<TaskId>{
+              {"ps", 0}, {"ps", 1}, {"worker", 2}, {"worker", 10}});
+    CHECK(ClusterSpec().Tasks().empty());
+  }
+
+  TEST_CASE("Address finds a task and is NOT_FOUND for an unknown one") {
+    absl::StatusOr<ClusterSpec> spec =
+        ClusterSpec::Parse(R"({"ps": ["h:1"], "worker": ["h:2", "h:3"]})");
+    REQUIRE(spec.ok());
+    absl::StatusOr<TaskAddress> found = spec->Address({"worker", 1});
+    REQUIRE(found.ok());
+    CHECK(*found == Addr("h", 3));
+    CHECK_ERROR(spec->Address({"x", 3}), kNotFound,
+                "No task /job:x/task:3 in the cluster spec (jobs: ps, worker)");
+    CHECK_ERROR(spec->Address({"worker", 2}), kNotFound,
+                "No task /job:worker/task:2 in the cluster spec");
+    CHECK_ERROR(spec->Address({"ps", -1}), kNotFound, "/job:ps/task:-1");
+  }
+
+  TEST_CASE("ToJson writes the wrapped form that Parse reads back") {
+    absl::StatusOr<ClusterSpec> simple =
+        ClusterSpec::Parse(R"({"worker": ["b:2"], "ps": ["a:1"]})");
+    REQUIRE(simple.ok());
+    CHECK(simple->ToJson() == R"({"cluster":{"ps":["a:1"],"worker":["b:2"]}})");
+
+    absl::StatusOr<ClusterSpec> mixed = ClusterSpec::Parse(R"({"cluster": {
+      "ps": ["[::1]:2222", "localhost:2223"],
+      "worker": {"1": "10.0.0.1:1", "3": "10.0.0.3:65535"}}})");
+    REQUIRE(mixed.ok());
+    const std::string json = mixed->ToJson();
+    CHECK(json == R"({"cluster":{"ps":["[::1]:2222","localhost:2223"],)"
+                  R"("worker":{"1":"10.0.0.1:1","3":"10.0.0.3:65535"}}})");
+    absl::StatusOr<ClusterSpec> back = ClusterSpec::Parse(json);
+    REQUIRE(back.ok());
+    CHECK(*back == *mixed);
+    CHECK(back->jobs() == mixed->jobs());
+    CHECK(*back != *simple);
+  }
+
+  TEST_CASE("FromJobs checks the same invariants as Parse") {
+    absl::StatusOr<ClusterSpec> spec =
+        ClusterSpec::FromJobs({{"ps", {{0, Addr("h", 1)}, {5, Addr("h", 2)}}}});
+    REQUIRE(spec.ok());
+    CHECK(spec->Tasks() == std::vector<TaskId>{{"ps", 0}, {"ps", 5}});
+
+    CHECK_ERROR(ClusterSpec::FromJobs({}), kInvalid,
+                "Invalid cluster spec: ", "no jobs");
+    CHECK_ERROR(ClusterSpec::FromJobs({{"ps", {}}}), kInvalid,
+                "job 'ps' has no tasks");
+    CHECK_ERROR(ClusterSpec::FromJobs({{"ps", {{-1, Addr("h", 1)}}}}), kInvalid,
+                "negative task index -1");
+    CHECK_ERROR(ClusterSpec::FromJobs({{"ps", {{0, Addr("h", 0)}}}}), kInvalid,
+                "port 0 is out of range");
+    CHECK_ERROR(ClusterSpec::FromJobs({{"ps", {{0, Addr("", 1)}}}}), kInvalid,
+                "missing host");
+    CHECK_ERROR(ClusterSpec::FromJobs({{"a.b", {{0, Addr("h", 1)}}}}), kInvalid,
+                "invalid job name 'a.b'");
+    CHECK_ERROR(ClusterSpec::FromJobs(
+                    {{"ps", {{0, Addr("h", 1)}}}, {"w", {{0, Addr("h", 1)}}}}),
+                kInvalid, "same address h:1");
+  }
+
+  // -- ClusterSpec::LoadFile ------------------------------------------------
+
+  TEST_CASE("LoadFile reads a cluster spec file") {
+    TempFile file(R"({"cluster": {"ps": ["localhost:2222"],
+                                  "worker": ["localhost:2223"]}})");
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::LoadFile(file.path());
+    REQUIRE(spec.ok());
+    CHECK(spec->Tasks() == std::vector<TaskId>{{"ps", 0}, {"worker", 0}});
+    CHECK(spec->Address({"worker", 0}).value_or(TaskAddress{}) ==
+          Addr("localhost", 2223));
+  }
+
+  TEST_CASE("LoadFile starts every error with the path") {
+    {
+      TempFile file("{\"ps\": [\"h:1\"]\n,,}");
+      CHECK_ERROR(ClusterSpec::LoadFile(file.path()), kInvalid,
+                  "cluster spec " + file.path() + ": invalid JSON at line 2");
+    }
+    {
+      TempFile file(R"({"ps": ["h:1"], "worker": ["h:1"]})");
+      CHECK_ERROR(ClusterSpec::LoadFile(file.path()), kInvalid,
+                  "cluster spec " + file.path() + ": tasks /job:ps/task:0");
+    }
+    {
+      TempFile file("");
+      CHECK_ERROR(ClusterSpec::LoadFile(file.path()), kInvalid,
+                  "cluster spec " + file.path() + ": invalid JSON");
+    }
+  }
+
+  TEST_CASE("LoadFile is NOT_FOUND for a missing file") {
+    // A file in a directory that does not exist, so nothing needs removing.
+    const std::string path =
+        (std::filesystem::temp_directory_path() /
+         ("troupe_no_such_dir_" + std::to_string(getpid())) / "spec.json")
+            .string();
+    REQUIRE_FALSE(std::filesystem::exists(path));
+    CHECK_ERROR(ClusterSpec::LoadFile(path), kNotFound,
+                "cluster spec " + path + ": cannot open",
+                "No such file or directory");
+  }
+
+  TEST_CASE("LoadFile is INVALID_ARGUMENT for a directory") {
+    const std::string dir = std::filesystem::temp_directory_path().string();
+    CHECK_ERROR(ClusterSpec::LoadFile(dir), kInvalid,
+                "cluster spec " + dir + ": cannot read", "Is a directory");
+  }
+
+  // -- TF_CONFIG ------------------------------------------------------------
+
+  TEST_CASE("ParseTfConfig reads the cluster and the task") {
+    absl::StatusOr<TfConfig> config = ParseTfConfig(R"({
+      "cluster": {"chief": ["h:1"], "worker": ["h:2", "h:3"]},
+      "task": {"type": "worker", "index": 1},
+      "environment": "cloud"})");
+    REQUIRE(config.ok());
+    REQUIRE(config->task.has_value());
+    CHECK(*config->task == TaskId{"worker", 1});
+    CHECK(config->cluster.Address(*config->task).value_or(TaskAddress{}) ==
+          Addr("h", 3));
+    CHECK(config->cluster.Tasks().size() == 3);
+  }
+
+  TEST_CASE(
+      "ParseTfConfig accepts a missing task, a missing index, a string "
+      "index") {
+    absl::StatusOr<TfConfig> no_task =
+        ParseTfConfig(R"({"cluster": {"ps": ["h:1"]}})");
+    REQUIRE(no_task.ok());
+    CHECK_FALSE(no_task->task.has_value());
+
+    absl::StatusOr<TfConfig> empty_task =
+        ParseTfConfig(R"({"cluster": {"ps": ["h:1"]}, "task": {}})");
+    REQUIRE(empty_task.ok());
+    CHECK_FALSE(empty_task->task.has_value());
+
+    absl::StatusOr<TfConfig> no_index = ParseTfConfig(
+        R"({"cluster": {"ps": ["h:1"]}, "task": {"type": "ps"}})");
+    REQUIRE(no_index.ok());
+    CHECK(no_index->task == TaskId{"ps", 0});
+
+    absl::StatusOr<TfConfig> string_index = ParseTfConfig(
+        R"({"cluster": {"w": {"2": "h:1"}}, "task": {"type": "w", "index": "2"}})");
+    REQUIRE(string_index.ok());
+    CHECK(string_index->task == TaskId{"w", 2});
+  }
+
+  TEST_CASE("ParseTfConfig rejects a task that is not in the cluster") {
+    CHECK_ERROR(
+        ParseTfConfig(R"({"cluster": {"ps": ["h:1"], "worker": ["h:2"]},
+                          "task": {"type": "worker", "index": 1}})"),
+        kInvalid, "Invalid TF_CONFIG: ",
+        "task /job:worker/task:1 is not in the cluster (jobs: ps, worker)");
+    CHECK_ERROR(ParseTfConfig(R"({"cluster": {"ps": ["h:1"]},
+                                  "task": {"type": "evaluator", "index": 0}})"),
+                kInvalid, "/job:evaluator/task:0 is not in the cluster");
+  }
+
+  TEST_CASE("ParseTfConfig rejects a malformed TF_CONFIG") {
+    CHECK_ERROR(ParseTfConfig(R"({"ps": ["h:1"]})"), kInvalid,
+                "Invalid TF_CONFIG: missing \"cluster\"");
+    CHECK_ERROR(ParseTfConfig("[]"), kInvalid, "missing \"cluster\"");
+    CHECK_ERROR(ParseTfConfig("{"), kInvalid,
+                "Invalid TF_CONFIG: invalid JSON");
+    CHECK_ERROR(
+        ParseTfConfig(R"({"cluster": {"ps": ["h"]}})"), kInvalid,
+        "Invalid TF_CONFIG: task /job:ps/task:0 has an invalid address");
+    CHECK_ERROR(ParseTfConfig(R"({"cluster": {"ps": ["h:1"]}, "task": "ps"})"),
+                kInvalid, "\"task\" must be an object");
+    CHECK_ERROR(
+        ParseTfConfig(R"({"cluster": {"ps": ["h:1"]}, "task": {"index": 0}})"),
+        kInvalid, "needs a string \"type\"");
+    CHECK_ERROR(ParseTfConfig(R"({"cluster": {"ps": ["h:1"]},
+                                  "task": {"type": "ps", "index": -1}})"),
+                kInvalid, "invalid \"index\" -1");
+    CHECK_ERROR(ParseTfConfig(R"({"cluster": {"ps": ["h:1"]},
+                                  "task": {"type": "ps", "index": 0.5}})"),
+                kInvalid, "invalid \"index\" 0.5");
+  }
+}
+
+}  // namespace
+}  // namespace troupe
