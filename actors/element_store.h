@@ -1,5 +1,6 @@
 // ElementStore: how a queue kind keeps its elements and picks the next one.
-// The FIFO store is here; shuffle, padding and priority orders plug in beside it.
+// The FIFO store is here; shuffle, padding and priority orders plug in beside
+// it.
 #pragma once
 
 #include <deque>

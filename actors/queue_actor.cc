@@ -5,11 +5,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "actors/queue_core.h"
 #include "caf/actor_system.hpp"
 #include "caf/exit_reason.hpp"
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
+
+#include "actors/queue_core.h"
 #include "serialization/status_error.h"
 
 namespace troupe {
@@ -67,12 +68,16 @@ void Deliver(QueuePointer self) {
 // Runs one operation: `start(id, deadline)` hands it to the core. The reply
 // goes out now or when the state lets the operation finish.
 template <class Start>
-caf::response_promise Submit(QueuePointer self, int64_t timeout_ms, bool replies_tuple,
-                             Start start) {
+caf::response_promise Submit(QueuePointer self, int64_t timeout_ms,
+                             bool replies_tuple, Start start) {
+  // Taken before make_response_promise(), which moves the sender out of the
+  // current message (CAF 0.17): afterwards current_sender() is null, and a
+  // requester that dies while waiting would never be noticed.
+  caf::strong_actor_ptr sender = self->current_sender();
   auto promise = self->make_response_promise();
   if (timeout_ms < kNoTimeout) {
-    promise.deliver(ToError(absl::InvalidArgumentError(
-        absl::StrCat("Timeout ", timeout_ms, " ms is negative; use -1 to wait forever"))));
+    promise.deliver(ToError(absl::InvalidArgumentError(absl::StrCat(
+        "Timeout ", timeout_ms, " ms is negative; use -1 to wait forever"))));
     return promise;
   }
   auto now = QueueCore::Clock::now();
@@ -80,7 +85,6 @@ caf::response_promise Submit(QueuePointer self, int64_t timeout_ms, bool replies
   auto deadline = has_deadline ? now + std::chrono::milliseconds(timeout_ms)
                                : QueueCore::kNoDeadline;
   uint64_t id = self->state.next_id++;
-  const caf::strong_actor_ptr& sender = self->current_sender();
   auto owner = caf::actor_cast<caf::actor_addr>(sender);
   self->state.waiters.emplace(id, Waiter{promise, owner, replies_tuple, false});
   start(id, deadline);
@@ -93,7 +97,8 @@ caf::response_promise Submit(QueuePointer self, int64_t timeout_ms, bool replies
     still_waiting->second.owner_monitored = true;
   }
   if (has_deadline) {
-    self->delayed_send(self, std::chrono::milliseconds(timeout_ms), expire_atom::value);
+    self->delayed_send(self, std::chrono::milliseconds(timeout_ms),
+                       expire_atom::value);
   }
   return promise;
 }
@@ -110,25 +115,30 @@ void WithdrawOwner(QueuePointer self, const caf::actor_addr& owner) {
     }
   }
   for (uint64_t id : ids) {
-    self->state.core->Withdraw(id, absl::CancelledError("The requester is gone"));
+    self->state.core->Withdraw(id,
+                               absl::CancelledError("The requester is gone"));
   }
   Deliver(self);
 }
 
-QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name, QueueSpec spec,
-                                        size_t max_waiting) {
-  self->state.core = std::make_unique<QueueCore>(std::move(name), std::move(spec), max_waiting);
-  self->set_down_handler([self](caf::down_msg& down) { WithdrawOwner(self, down.source); });
+QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
+                                        QueueSpec spec, size_t max_waiting) {
+  self->state.core = std::make_unique<QueueCore>(std::move(name),
+                                                 std::move(spec), max_waiting);
+  self->set_down_handler(
+      [self](caf::down_msg& down) { WithdrawOwner(self, down.source); });
   self->set_exit_handler([self](caf::exit_msg& exit) {
     absl::Status reason = ToStatus(exit.reason);
-    self->state.core->CancelAll(reason.ok() ? std::string("the queue was stopped")
-                                            : std::string(reason.message()));
+    self->state.core->CancelAll(reason.ok()
+                                    ? std::string("the queue was stopped")
+                                    : std::string(reason.message()));
     Deliver(self);
     self->quit(exit.reason);
   });
   QueueCore* core = self->state.core.get();
   return {
-      [self, core](enqueue_atom, Tuple& element, int64_t timeout_ms) -> caf::result<caf::ok_atom> {
+      [self, core](enqueue_atom, Tuple& element,
+                   int64_t timeout_ms) -> caf::result<caf::ok_atom> {
         return Submit(self, timeout_ms, false, [&](uint64_t id, auto deadline) {
           core->Enqueue(id, std::move(element), deadline);
         });
@@ -140,16 +150,21 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name, Que
         });
       },
       [self, core](dequeue_atom, int64_t timeout_ms) -> caf::result<Tuple> {
-        return Submit(self, timeout_ms, true,
-                      [&](uint64_t id, auto deadline) { core->Dequeue(id, deadline); });
+        return Submit(self, timeout_ms, true, [&](uint64_t id, auto deadline) {
+          core->Dequeue(id, deadline);
+        });
       },
-      [self, core](dequeue_many_atom, int32_t n, int64_t timeout_ms) -> caf::result<Tuple> {
-        return Submit(self, timeout_ms, true,
-                      [&](uint64_t id, auto deadline) { core->DequeueMany(id, n, deadline); });
+      [self, core](dequeue_many_atom, int32_t n,
+                   int64_t timeout_ms) -> caf::result<Tuple> {
+        return Submit(self, timeout_ms, true, [&](uint64_t id, auto deadline) {
+          core->DequeueMany(id, n, deadline);
+        });
       },
-      [self, core](dequeue_up_to_atom, int32_t n, int64_t timeout_ms) -> caf::result<Tuple> {
-        return Submit(self, timeout_ms, true,
-                      [&](uint64_t id, auto deadline) { core->DequeueUpTo(id, n, deadline); });
+      [self, core](dequeue_up_to_atom, int32_t n,
+                   int64_t timeout_ms) -> caf::result<Tuple> {
+        return Submit(self, timeout_ms, true, [&](uint64_t id, auto deadline) {
+          core->DequeueUpTo(id, n, deadline);
+        });
       },
       [self, core](close_atom, bool cancel_pending_enqueues,
                    int64_t timeout_ms) -> caf::result<caf::ok_atom> {
@@ -178,9 +193,10 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name, Que
 
 }  // namespace
 
-QueueActor SpawnQueue(caf::actor_system& system, std::string name, QueueSpec spec,
-                      size_t max_waiting) {
-  return system.spawn(QueueBehavior, std::move(name), std::move(spec), max_waiting);
+QueueActor SpawnQueue(caf::actor_system& system, std::string name,
+                      QueueSpec spec, size_t max_waiting) {
+  return system.spawn(QueueBehavior, std::move(name), std::move(spec),
+                      max_waiting);
 }
 
 }  // namespace troupe

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "caf/fwd.hpp"
+
 #include "serialization/protocol.h"
 
 namespace troupe {
@@ -15,10 +16,11 @@ namespace troupe {
 // would wait fails RESOURCE_EXHAUSTED.
 inline constexpr size_t kDefaultMaxWaiting = 100000;
 
-// Spawns a queue shared as `name`. REQUIRES: ValidateQueueSpec(spec, name).ok().
-// Sending it an exit message whose reason is a troupe error (status_error.h)
-// cancels every waiting request with that error's text, then stops it.
-QueueActor SpawnQueue(caf::actor_system& system, std::string name, QueueSpec spec,
-                      size_t max_waiting = kDefaultMaxWaiting);
+// Spawns a queue shared as `name`. REQUIRES: ValidateQueueSpec(spec,
+// name).ok(). Sending it an exit message whose reason is a troupe error
+// (status_error.h) cancels every waiting request with that error's text, then
+// stops it.
+QueueActor SpawnQueue(caf::actor_system& system, std::string name,
+                      QueueSpec spec, size_t max_waiting = kDefaultMaxWaiting);
 
 }  // namespace troupe

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+
 #include "serialization/tensor_ops.h"
 
 // The life of an operation:
@@ -40,25 +41,28 @@ std::string QueueCore::Describe() const {
 
 absl::Status QueueCore::ValidateElement(const Tuple& element) const {
   if (element.size() != spec_.dtypes.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("Wrong number of components in tuple. Expected ",
-                                                   spec_.dtypes.size(), ", got ", element.size(),
-                                                   " (", Describe(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Wrong number of components in tuple. Expected ", spec_.dtypes.size(),
+        ", got ", element.size(), " (", Describe(), ")"));
   }
   for (size_t i = 0; i < element.size(); ++i) {
     if (auto valid = element[i].CheckValid(); !valid.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("Invalid tensor in tuple component ", i, ": ", valid.message(), " (",
-                       Describe(), ")"));
+          absl::StrCat("Invalid tensor in tuple component ", i, ": ",
+                       valid.message(), " (", Describe(), ")"));
     }
     if (element[i].dtype() != spec_.dtypes[i]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Type mismatch in tuple component ", i, ". Expected ", DTypeName(spec_.dtypes[i]),
-          ", got ", DTypeName(element[i].dtype()), " (", Describe(), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Type mismatch in tuple component ", i, ". Expected ",
+                       DTypeName(spec_.dtypes[i]), ", got ",
+                       DTypeName(element[i].dtype()), " (", Describe(), ")"));
     }
-    if (spec_.has_shapes() && !spec_.shapes[i].IsCompatibleWith(element[i].shape())) {
+    if (spec_.has_shapes() &&
+        !spec_.shapes[i].IsCompatibleWith(element[i].shape())) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Shape mismatch in tuple component ", i, ". Expected ", spec_.shapes[i].ToString(),
-          ", got ", ShapeToString(element[i].shape()), " (", Describe(), ")"));
+          "Shape mismatch in tuple component ", i, ". Expected ",
+          spec_.shapes[i].ToString(), ", got ",
+          ShapeToString(element[i].shape()), " (", Describe(), ")"));
     }
   }
   return absl::OkStatus();
@@ -69,17 +73,19 @@ absl::Status QueueCore::ValidateBatch(const Tuple& batch) const {
   for (size_t i = 0; i < batch.size(); ++i) {
     if (auto valid = batch[i].CheckValid(); !valid.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("Invalid tensor in tuple component ", i, ": ", valid.message(), " (",
-                       Describe(), ")"));
+          absl::StrCat("Invalid tensor in tuple component ", i, ": ",
+                       valid.message(), " (", Describe(), ")"));
     }
     if (batch[i].dtype() != spec_.dtypes[i]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Type mismatch in tuple component ", i, ". Expected ", DTypeName(spec_.dtypes[i]),
-          ", got ", DTypeName(batch[i].dtype()), " (", Describe(), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Type mismatch in tuple component ", i, ". Expected ",
+                       DTypeName(spec_.dtypes[i]), ", got ",
+                       DTypeName(batch[i].dtype()), " (", Describe(), ")"));
     }
     if (batch[i].shape().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Tuple component ", i, " of an enqueue_many must have a batch dimension, got shape [] (",
+          "Tuple component ", i,
+          " of an enqueue_many must have a batch dimension, got shape [] (",
           Describe(), ")"));
     }
   }
@@ -88,71 +94,98 @@ absl::Status QueueCore::ValidateBatch(const Tuple& batch) const {
     if (spec_.has_shapes()) {
       PartialShape expected = spec_.shapes[i].Batched(batch_size);
       if (!expected.IsCompatibleWith(batch[i].shape())) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("Shape mismatch in tuple component ", i, ". Expected ",
-                         expected.ToString(), ", got ", ShapeToString(batch[i].shape()), " (",
-                         Describe(), ")"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Shape mismatch in tuple component ", i, ". Expected ",
+            expected.ToString(), ", got ", ShapeToString(batch[i].shape()),
+            " (", Describe(), ")"));
       }
     } else if (batch[i].shape()[0] != batch_size) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "All input tensors must have the same size in the 0th dimension. Component ", i,
-          " has ", batch[i].shape()[0], ", and should have ", batch_size, " (", Describe(), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("All input tensors must have the same size in the 0th "
+                       "dimension. Component ",
+                       i, " has ", batch[i].shape()[0], ", and should have ",
+                       batch_size, " (", Describe(), ")"));
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status QueueCore::DequeueManyAllowed(const char* op_name, int32_t n) const {
-  if (!spec_.has_shapes()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        QueueKindName(spec_.kind),
-        "'s DequeueMany and DequeueUpTo require the components to have specified shapes."));
-  }
+absl::Status QueueCore::DequeueManyAllowed(const char* op_name,
+                                           int32_t n) const {
+  // TensorFlow's DequeueManyOp/DequeueUpToOp kernels check n before the queue
+  // looks at its shapes.
   if (n < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(op_name, " requested ", n, " < 0 elements"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(op_name, " requested ", n, " < 0 elements"));
+  }
+  if (!spec_.has_shapes()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(QueueKindName(spec_.kind),
+                     "'s DequeueMany and DequeueUpTo require the components to "
+                     "have specified shapes."));
   }
   return absl::OkStatus();
 }
 
 // -- operations ---------------------------------------------------------------
 
-void QueueCore::Enqueue(uint64_t id, Tuple element, Clock::time_point deadline) {
-  if (auto valid = ValidateElement(element); !valid.ok()) return FinishNow(id, valid);
+void QueueCore::Enqueue(uint64_t id, Tuple element,
+                        Clock::time_point deadline) {
+  if (auto valid = ValidateElement(element); !valid.ok())
+    return FinishNow(id, valid);
   Op op{id, Kind::kEnqueue, deadline, {}, 0, 1, Clock::now()};
   op.elements.push_back(std::move(element));
   Start(std::move(op));
 }
 
-void QueueCore::EnqueueMany(uint64_t id, Tuple batch, Clock::time_point deadline) {
-  if (auto valid = ValidateBatch(batch); !valid.ok()) return FinishNow(id, valid);
+void QueueCore::EnqueueMany(uint64_t id, Tuple batch,
+                            Clock::time_point deadline) {
+  if (auto valid = ValidateBatch(batch); !valid.ok())
+    return FinishNow(id, valid);
   std::vector<Tuple> elements = UnstackTuple(batch);
   // TensorFlow completes an empty batch at once, even on a closed queue.
   if (elements.empty()) return FinishNow(id, absl::OkStatus());
   size_t count = elements.size();
-  Start(Op{id, Kind::kEnqueueMany, deadline, std::move(elements), 0, count, Clock::now()});
+  Start(Op{id, Kind::kEnqueueMany, deadline, std::move(elements), 0, count,
+           Clock::now()});
 }
 
 void QueueCore::Dequeue(uint64_t id, Clock::time_point deadline) {
   Start(Op{id, Kind::kDequeue, deadline, {}, 0, 1, Clock::now()});
 }
 
-void QueueCore::DequeueMany(uint64_t id, int32_t n, Clock::time_point deadline) {
+void QueueCore::DequeueMany(uint64_t id, int32_t n,
+                            Clock::time_point deadline) {
   if (auto allowed = DequeueManyAllowed("DequeueManyOp", n); !allowed.ok()) {
     return FinishNow(id, allowed);
   }
   if (n == 0) return FinishNow(id, absl::OkStatus(), Batch({}));
-  Start(Op{id, Kind::kDequeueMany, deadline, {}, 0, static_cast<size_t>(n), Clock::now()});
+  Start(Op{id,
+           Kind::kDequeueMany,
+           deadline,
+           {},
+           0,
+           static_cast<size_t>(n),
+           Clock::now()});
 }
 
-void QueueCore::DequeueUpTo(uint64_t id, int32_t n, Clock::time_point deadline) {
+void QueueCore::DequeueUpTo(uint64_t id, int32_t n,
+                            Clock::time_point deadline) {
   if (auto allowed = DequeueManyAllowed("DequeueUpToOp", n); !allowed.ok()) {
     return FinishNow(id, allowed);
   }
   if (n == 0) return FinishNow(id, absl::OkStatus(), Batch({}));
-  Start(Op{id, Kind::kDequeueUpTo, deadline, {}, 0, static_cast<size_t>(n), Clock::now()});
+  Start(Op{id,
+           Kind::kDequeueUpTo,
+           deadline,
+           {},
+           0,
+           static_cast<size_t>(n),
+           Clock::now()});
 }
 
-void QueueCore::Close(uint64_t id, bool cancel_pending_enqueues, Clock::time_point deadline) {
+void QueueCore::Close(uint64_t id, bool cancel_pending_enqueues,
+                      Clock::time_point deadline) {
   if (!cancel_pending_enqueues) {
     // A close waits behind every enqueue that arrived before it.
     return Start(Op{id, Kind::kClose, deadline, {}, 0, 0, Clock::now()});
@@ -170,19 +203,31 @@ void QueueCore::Withdraw(uint64_t id, const absl::Status& status) {
   auto found = pending_.find(id);
   if (found == pending_.end()) return;
   auto [list, it] = found->second;
-  if (list == &dequeue_ops_ && !it->elements.empty()) store_->Restore(std::move(it->elements));
+  if (list == &dequeue_ops_ && !it->elements.empty())
+    store_->Restore(std::move(it->elements));
   Finish(*list, it, status);
   Flush();
 }
 
 void QueueCore::ExpireUntil(Clock::time_point now) {
-  std::vector<std::pair<uint64_t, std::string>> expired;
+  // Every expired operation leaves before the queue serves anyone, so that an
+  // expired operation is not served by what another expired one gives back.
+  bool expired = false;
   for (OpList* list : {&enqueue_ops_, &dequeue_ops_}) {
-    for (const Op& op : *list) {
-      if (op.deadline <= now) expired.emplace_back(op.id, TimeoutMessage(op));
+    for (auto it = list->begin(); it != list->end();) {
+      auto next = std::next(it);
+      if (it->deadline <= now) {
+        if (list == &dequeue_ops_ && !it->elements.empty()) {
+          store_->Restore(std::move(it->elements));
+        }
+        absl::Status status = absl::DeadlineExceededError(TimeoutMessage(*it));
+        Finish(*list, it, std::move(status));
+        expired = true;
+      }
+      it = next;
     }
   }
-  for (auto& [id, message] : expired) Withdraw(id, absl::DeadlineExceededError(message));
+  if (expired) Flush();
 }
 
 void QueueCore::CancelAll(const std::string& reason) {
@@ -190,10 +235,11 @@ void QueueCore::CancelAll(const std::string& reason) {
     bool enqueue = list == &enqueue_ops_;
     while (!list->empty()) {
       auto it = list->begin();
-      if (!enqueue && !it->elements.empty()) store_->Restore(std::move(it->elements));
+      if (!enqueue && !it->elements.empty())
+        store_->Restore(std::move(it->elements));
       Finish(*list, it,
-             absl::CancelledError(absl::StrCat(KindVerb(enqueue), " operation was cancelled: ",
-                                               reason)));
+             absl::CancelledError(absl::StrCat(
+                 KindVerb(enqueue), " operation was cancelled: ", reason)));
     }
   }
 }
@@ -203,16 +249,19 @@ std::vector<QueueCore::Completion> QueueCore::TakeCompletions() {
 }
 
 std::string QueueCore::TimeoutMessage(const Op& op) const {
-  auto waited =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - op.started).count();
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    Clock::now() - op.started)
+                    .count();
   bool enqueue = op.kind == Kind::kEnqueue || op.kind == Kind::kEnqueueMany;
   std::string message =
       op.kind == Kind::kClose
-          ? absl::StrCat("Timed out after ", waited, " ms waiting to close ", Describe())
+          ? absl::StrCat("Timed out after ", waited, " ms waiting to close ",
+                         Describe())
           : absl::StrCat("Timed out after ", waited, " ms waiting to ",
                          enqueue ? "enqueue to " : "dequeue from ", Describe());
   if (op.kind == Kind::kEnqueueMany && op.next_to_insert > 0) {
-    absl::StrAppend(&message, "; ", op.next_to_insert, " of ", op.elements.size(),
+    absl::StrAppend(&message, "; ", op.next_to_insert, " of ",
+                    op.elements.size(),
                     " elements were enqueued and stay in the queue");
   }
   return message;
@@ -224,15 +273,25 @@ void QueueCore::Start(Op op) {
   uint64_t id = op.id;
   bool enqueue = op.kind == Kind::kEnqueue || op.kind == Kind::kEnqueueMany ||
                  op.kind == Kind::kClose;
+  auto too_many = [this] {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("Too many operations waiting on ", Describe(), " (limit ",
+                     max_waiting_, "); retry later"));
+  };
+  // With no dequeue waiting nothing frees space while this enqueue_many runs:
+  // if it does not fit it would insert part of its batch, wait, and be refused
+  // below with the queue changed. Refuse it before it starts.
+  if (op.kind == Kind::kEnqueueMany && pending_.size() >= max_waiting_ &&
+      !closed_ && dequeue_ops_.empty() &&
+      store_->size() + op.elements.size() > capacity_) {
+    return FinishNow(id, too_many());
+  }
   OpList& list = enqueue ? enqueue_ops_ : dequeue_ops_;
   list.push_back(std::move(op));
   pending_.emplace(id, std::make_pair(&list, std::prev(list.end())));
   Flush();
-  if (pending_.count(id) > 0 && pending_.size() > max_waiting_) {
-    Withdraw(id, absl::ResourceExhaustedError(absl::StrCat(
-                     "Too many operations waiting on ", Describe(), " (limit ", max_waiting_,
-                     "); retry later")));
-  }
+  if (pending_.count(id) > 0 && pending_.size() > max_waiting_)
+    Withdraw(id, too_many());
 }
 
 void QueueCore::Flush() {
@@ -271,7 +330,8 @@ QueueCore::Progress QueueCore::TryEnqueue(Op& op) {
   if (op.kind == Kind::kClose) {
     if (closed_) {
       Finish(enqueue_ops_, enqueue_ops_.begin(),
-             absl::CancelledError(absl::StrCat("Queue '", name_, "' is already closed.")));
+             absl::CancelledError(
+                 absl::StrCat("Queue '", name_, "' is already closed.")));
     } else {
       closed_ = true;
       Finish(enqueue_ops_, enqueue_ops_.begin(), absl::OkStatus());
@@ -305,10 +365,11 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
       op.requested = store_->size();
     } else {
       Finish(dequeue_ops_, dequeue_ops_.begin(),
-             absl::OutOfRangeError(absl::StrCat(Describe(),
-                                                " is closed and has insufficient elements "
-                                                "(requested ",
-                                                remaining, ", current size ", size_before, ")")));
+             absl::OutOfRangeError(
+                 absl::StrCat(Describe(),
+                              " is closed and has insufficient elements "
+                              "(requested ",
+                              remaining, ", current size ", size_before, ")")));
       return Progress::kComplete;
     }
   }
@@ -317,10 +378,12 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
     op.elements.push_back(store_->Pop());
     ++taken;
   }
-  if (op.elements.size() < op.requested) return taken > 0 ? Progress::kSome : Progress::kNone;
+  if (op.elements.size() < op.requested)
+    return taken > 0 ? Progress::kSome : Progress::kNone;
   Tuple value = op.kind == Kind::kDequeue ? std::move(op.elements.front())
                                           : Batch(std::move(op.elements));
-  Finish(dequeue_ops_, dequeue_ops_.begin(), absl::OkStatus(), std::move(value));
+  Finish(dequeue_ops_, dequeue_ops_.begin(), absl::OkStatus(),
+         std::move(value));
   return Progress::kComplete;
 }
 
@@ -329,13 +392,15 @@ Tuple QueueCore::Batch(std::vector<Tuple> elements) const {
   batch.reserve(spec_.dtypes.size());
   std::vector<Tensor> component(elements.size());
   for (size_t c = 0; c < spec_.dtypes.size(); ++c) {
-    for (size_t i = 0; i < elements.size(); ++i) component[i] = std::move(elements[i][c]);
+    for (size_t i = 0; i < elements.size(); ++i)
+      component[i] = std::move(elements[i][c]);
     batch.push_back(Stack(component, spec_.dtypes[c], spec_.shapes[c].dims));
   }
   return batch;
 }
 
-void QueueCore::Finish(OpList& list, OpList::iterator it, absl::Status status, Tuple value) {
+void QueueCore::Finish(OpList& list, OpList::iterator it, absl::Status status,
+                       Tuple value) {
   uint64_t id = it->id;
   pending_.erase(id);
   list.erase(it);

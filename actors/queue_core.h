@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+
 #include "actors/element_store.h"
 #include "serialization/queue_spec.h"
 #include "serialization/tensor.h"
@@ -46,7 +47,8 @@ class QueueCore {
   void Dequeue(uint64_t id, Clock::time_point deadline);
   void DequeueMany(uint64_t id, int32_t n, Clock::time_point deadline);
   void DequeueUpTo(uint64_t id, int32_t n, Clock::time_point deadline);
-  void Close(uint64_t id, bool cancel_pending_enqueues, Clock::time_point deadline);
+  void Close(uint64_t id, bool cancel_pending_enqueues,
+             Clock::time_point deadline);
 
   // Withdraws the pending operation `id` (no-op if it is not pending): it
   // completes with `status` and gives back any partial batch it holds.
@@ -69,7 +71,14 @@ class QueueCore {
   size_t waiting_dequeues() const { return dequeue_ops_.size(); }
 
  private:
-  enum class Kind { kEnqueue, kEnqueueMany, kClose, kDequeue, kDequeueMany, kDequeueUpTo };
+  enum class Kind {
+    kEnqueue,
+    kEnqueueMany,
+    kClose,
+    kDequeue,
+    kDequeueMany,
+    kDequeueUpTo
+  };
   enum class Progress { kNone, kSome, kComplete };
 
   struct Op {
@@ -90,7 +99,8 @@ class QueueCore {
   bool ProcessDequeues();
   Progress TryEnqueue(Op& op);
   Progress TryDequeue(Op& op);
-  void Finish(OpList& list, OpList::iterator it, absl::Status status, Tuple value = {});
+  void Finish(OpList& list, OpList::iterator it, absl::Status status,
+              Tuple value = {});
   void FinishNow(uint64_t id, absl::Status status, Tuple value = {});
   Tuple Batch(std::vector<Tuple> elements) const;
   absl::Status ValidateElement(const Tuple& element) const;

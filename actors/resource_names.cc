@@ -10,7 +10,8 @@ absl::Status ValidateContainerName(absl::string_view container) {
   bool valid = container.size() <= kMaxNameLength;
   for (size_t i = 0; valid && i < container.size(); ++i) {
     char c = container[i];
-    bool allowed = absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.';
+    bool allowed =
+        absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.';
     if (i > 0) allowed = allowed || c == '-' || c == '/' || c == '_';
     valid = allowed;
   }
@@ -20,17 +21,21 @@ absl::Status ValidateContainerName(absl::string_view container) {
 }
 
 absl::Status ValidateSharedName(absl::string_view name) {
-  if (name.empty()) return absl::InvalidArgumentError("A shared resource needs a non-empty name");
-  if (name.size() > kMaxNameLength) {
+  if (name.empty())
     return absl::InvalidArgumentError(
-        absl::StrCat("shared_name is longer than ", kMaxNameLength, " characters"));
+        "A shared resource needs a non-empty name");
+  if (name.size() > kMaxNameLength) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "shared_name is longer than ", kMaxNameLength, " characters"));
   }
   if (name[0] == '_') {
-    return absl::InvalidArgumentError(absl::StrCat("shared_name cannot start with '_':", name));
+    return absl::InvalidArgumentError(
+        absl::StrCat("shared_name cannot start with '_':", name));
   }
   for (char c : name) {
     if (absl::ascii_iscntrl(static_cast<unsigned char>(c))) {
-      return absl::InvalidArgumentError("shared_name contains a control character");
+      return absl::InvalidArgumentError(
+          "shared_name contains a control character");
     }
   }
   return absl::OkStatus();

@@ -5,12 +5,13 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "actors/queue_actor.h"
-#include "actors/resource_names.h"
-#include "base/status_macros.h"
 #include "caf/actor_system.hpp"
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
+
+#include "actors/queue_actor.h"
+#include "actors/resource_names.h"
+#include "base/status_macros.h"
 #include "serialization/status_error.h"
 
 namespace troupe {
@@ -37,11 +38,12 @@ absl::Status CheckDevice(TaskPointer self, const std::string& device) {
   const TaskActorOptions& options = self->state.options;
   if (device.empty() || device == options.device) return absl::OkStatus();
   if (options.cluster_devices.count(device) == 0) {
-    return absl::NotFoundError(absl::StrCat("Device ", device, " is not a task of the cluster"));
+    return absl::NotFoundError(
+        absl::StrCat("Device ", device, " is not a task of the cluster"));
   }
-  return absl::UnimplementedError(absl::StrCat(
-      "Task ", options.device, " cannot route to ", device,
-      " yet; connect a session to that task directly"));
+  return absl::UnimplementedError(
+      absl::StrCat("Task ", options.device, " cannot route to ", device,
+                   " yet; connect a session to that task directly"));
 }
 
 absl::Status CheckKey(const std::string& container, const std::string& name) {
@@ -58,7 +60,8 @@ caf::error StopReason(const std::string& text) {
   return ToError(absl::CancelledError(text));
 }
 
-TaskActor::behavior_type TaskBehavior(TaskPointer self, TaskActorOptions options) {
+TaskActor::behavior_type TaskBehavior(TaskPointer self,
+                                      TaskActorOptions options) {
   self->state.options = std::move(options);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& queues = self->state.queues;
@@ -71,15 +74,16 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self, TaskActorOptions options
   });
   self->set_exit_handler([self](caf::exit_msg& exit) {
     for (auto& [key, entry] : self->state.queues) {
-      self->send_exit(entry.actor, StopReason(absl::StrCat("task ", self->state.options.device,
-                                                           " is shutting down")));
+      self->send_exit(entry.actor, StopReason(absl::StrCat(
+                                       "task ", self->state.options.device,
+                                       " is shutting down")));
     }
     self->state.queues.clear();
     self->quit(exit.reason);
   });
   return {
-      [self](queue_atom, const std::string& device, const std::string& container,
-             const std::string& name,
+      [self](queue_atom, const std::string& device,
+             const std::string& container, const std::string& name,
              QueueSpec& spec) -> caf::result<QueueActor, QueueSpec, bool> {
         absl::Status valid = CheckDevice(self, device);
         if (valid.ok()) valid = CheckKey(container, name);
@@ -91,20 +95,22 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self, TaskActorOptions options
           if (!same.ok()) return ToError(same);
           return {found->second.actor, found->second.spec, false};
         }
-        if (absl::Status spec_ok = ValidateQueueSpec(spec, name); !spec_ok.ok()) {
+        if (absl::Status spec_ok = ValidateQueueSpec(spec, name);
+            !spec_ok.ok()) {
           return ToError(spec_ok);
         }
         if (queues.size() >= self->state.options.max_resources) {
-          return ToError(absl::ResourceExhaustedError(
-              absl::StrCat("Task ", self->state.options.device, " holds ",
-                           self->state.options.max_resources, " resources, its limit")));
+          return ToError(absl::ResourceExhaustedError(absl::StrCat(
+              "Task ", self->state.options.device, " holds ",
+              self->state.options.max_resources, " resources, its limit")));
         }
         QueueActor queue = SpawnQueue(self->system(), name, spec);
         self->monitor(queue);
         queues.emplace(key, QueueEntry{queue, spec});
         return {queue, spec, true};
       },
-      [self](lookup_atom, const std::string& device, const std::string& container,
+      [self](lookup_atom, const std::string& device,
+             const std::string& container,
              const std::string& name) -> caf::result<QueueActor, QueueSpec> {
         absl::Status valid = CheckDevice(self, device);
         if (valid.ok()) valid = CheckKey(container, name);
@@ -112,17 +118,20 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self, TaskActorOptions options
         ResourceKey key{container, name};
         auto found = self->state.queues.find(key);
         if (found == self->state.queues.end()) {
-          return ToError(absl::NotFoundError(
-              absl::StrCat("Queue ", DescribeKey(self, key), " does not exist")));
+          return ToError(absl::NotFoundError(absl::StrCat(
+              "Queue ", DescribeKey(self, key), " does not exist")));
         }
         return {found->second.actor, found->second.spec};
       },
-      [self](reset_atom, const std::string& device,
-             std::vector<std::string>& containers) -> caf::result<caf::ok_atom> {
-        if (absl::Status valid = CheckDevice(self, device); !valid.ok()) return ToError(valid);
+      [self](
+          reset_atom, const std::string& device,
+          std::vector<std::string>& containers) -> caf::result<caf::ok_atom> {
+        if (absl::Status valid = CheckDevice(self, device); !valid.ok())
+          return ToError(valid);
         if (containers.empty()) containers.emplace_back();
         for (const std::string& container : containers) {
-          if (absl::Status valid = ValidateContainerName(container); !valid.ok()) {
+          if (absl::Status valid = ValidateContainerName(container);
+              !valid.ok()) {
             return ToError(valid);
           }
         }
@@ -132,17 +141,22 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self, TaskActorOptions options
           while (it != queues.end() && it->first.first == container) {
             self->demonitor(it->second.actor.address());
             self->send_exit(it->second.actor,
-                            StopReason(absl::StrCat("container '", container, "' was reset")));
+                            StopReason(absl::StrCat("container '", container,
+                                                    "' was reset")));
             it = queues.erase(it);
           }
         }
         return caf::ok_atom::value;
       },
-      [self](list_atom, const std::string& device) -> caf::result<std::vector<ResourceInfo>> {
-        if (absl::Status valid = CheckDevice(self, device); !valid.ok()) return ToError(valid);
-        auto promise = self->make_response_promise<std::vector<ResourceInfo>>();
+      [self](list_atom, const std::string& device)
+          -> caf::result<std::vector<ResourceInfo>> {
+        if (absl::Status valid = CheckDevice(self, device); !valid.ok())
+          return ToError(valid);
         auto& queues = self->state.queues;
+        // Before make_response_promise(), which takes over the request: a
+        // value returned after it would reach no one.
         if (queues.empty()) return std::vector<ResourceInfo>{};
+        auto promise = self->make_response_promise<std::vector<ResourceInfo>>();
         struct Gather {
           std::vector<ResourceInfo> infos;
           size_t missing;
@@ -153,7 +167,8 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self, TaskActorOptions options
         };
         for (auto& [key, entry] : queues) {
           std::string container = key.first;
-          self->request(entry.actor, std::chrono::seconds(10), describe_atom::value)
+          self->request(entry.actor, std::chrono::seconds(10),
+                        describe_atom::value)
               .then(
                   [gather, finish_one, container](ResourceInfo& info) mutable {
                     info.container = container;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "caf/fwd.hpp"
+
 #include "serialization/protocol.h"
 
 namespace troupe {

@@ -9,11 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "nlohmann/json.hpp"
+
 #include "base/status_macros.h"
 #include "cli/flags.h"
 #include "cluster/queue.h"
 #include "cluster/session.h"
-#include "nlohmann/json.hpp"
 #include "serialization/tensor_json.h"
 
 namespace troupe::cli {
@@ -23,7 +24,8 @@ namespace {
 using nlohmann::json;
 
 constexpr char kCtlUsage[] =
-    "usage: troupe ctl --target HOST:PORT [--device /job:J/task:T] [--container C]\n"
+    "usage: troupe ctl --target HOST:PORT [--device /job:J/task:T] "
+    "[--container C]\n"
     "                  [--timeout 5s] COMMAND ...\n"
     "commands:\n"
     "  queue-create NAME --type fifo --capacity N --dtypes float32,int32\n"
@@ -32,7 +34,8 @@ constexpr char kCtlUsage[] =
     "  dequeue NAME | dequeue-many NAME N | dequeue-up-to NAME N\n"
     "  close NAME [--cancel-pending-enqueues] | size NAME | is-closed NAME\n"
     "  reset [CONTAINER...] | list\n"
-    "COMPONENTS is a JSON array with one entry per component, or @PATH, or - (stdin).\n";
+    "COMPONENTS is a JSON array with one entry per component, or @PATH, or - "
+    "(stdin).\n";
 
 // What one ctl command needs: the session, the global options and its own
 // positional arguments (after the command name).
@@ -47,7 +50,8 @@ struct CtlContext {
 
 absl::Status NeedArgs(const CtlContext& ctx, size_t count, const char* usage) {
   if (ctx.args.size() != count) {
-    return absl::InvalidArgumentError(absl::StrCat("usage: troupe ctl ", usage));
+    return absl::InvalidArgumentError(
+        absl::StrCat("usage: troupe ctl ", usage));
   }
   return absl::OkStatus();
 }
@@ -56,13 +60,16 @@ absl::Status NeedArgs(const CtlContext& ctx, size_t count, const char* usage) {
 absl::StatusOr<json> ReadJsonArgument(const std::string& argument) {
   std::string text;
   if (argument == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    text.assign(std::istreambuf_iterator<char>(std::cin),
+                std::istreambuf_iterator<char>());
   } else if (!argument.empty() && argument[0] == '@') {
     std::ifstream file(argument.substr(1), std::ios::binary);
     if (!file) {
-      return absl::NotFoundError(absl::StrCat("Cannot read ", argument.substr(1)));
+      return absl::NotFoundError(
+          absl::StrCat("Cannot read ", argument.substr(1)));
     }
-    text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    text.assign(std::istreambuf_iterator<char>(file),
+                std::istreambuf_iterator<char>());
   } else {
     text = argument;
   }
@@ -74,12 +81,15 @@ absl::StatusOr<std::unique_ptr<Queue>> OpenQueue(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> QueueCreate(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "queue-create NAME --type T --capacity N --dtypes D"));
+  TROUPE_RETURN_IF_ERROR(
+      NeedArgs(ctx, 1, "queue-create NAME --type T --capacity N --dtypes D"));
   if (!ctx.flags.Has("capacity") || !ctx.flags.Has("dtypes")) {
-    return absl::InvalidArgumentError("queue-create needs --capacity and --dtypes");
+    return absl::InvalidArgumentError(
+        "queue-create needs --capacity and --dtypes");
   }
   QueueSpec spec;
-  TROUPE_ASSIGN_OR_RETURN(spec.kind, ParseQueueKind(ctx.flags.Get("type", "fifo")));
+  TROUPE_ASSIGN_OR_RETURN(spec.kind,
+                          ParseQueueKind(ctx.flags.Get("type", "fifo")));
   int32_t capacity = 0;
   if (!absl::SimpleAtoi(ctx.flags.Get("capacity"), &capacity)) {
     return absl::InvalidArgumentError(
@@ -91,26 +101,31 @@ absl::StatusOr<json> QueueCreate(const CtlContext& ctx) {
     spec.dtypes.push_back(dtype);
   }
   if (ctx.flags.Has("shapes")) {
-    TROUPE_ASSIGN_OR_RETURN(json shapes, ReadJsonArgument(ctx.flags.Get("shapes")));
+    TROUPE_ASSIGN_OR_RETURN(json shapes,
+                            ReadJsonArgument(ctx.flags.Get("shapes")));
     TROUPE_ASSIGN_OR_RETURN(spec.shapes, ShapesFromJson(shapes));
   }
   bool created = false;
-  TROUPE_ASSIGN_OR_RETURN(auto queue, Queue::Create(ctx.session, std::move(spec), ctx.args[0],
-                                                    ctx.device, ctx.container, &created));
+  TROUPE_ASSIGN_OR_RETURN(
+      auto queue, Queue::Create(ctx.session, std::move(spec), ctx.args[0],
+                                ctx.device, ctx.container, &created));
   return json{{"created", created}};
 }
 
 absl::StatusOr<json> Enqueue(const CtlContext& ctx, bool many) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 2, many ? "enqueue-many NAME COMPONENTS"
-                                               : "enqueue NAME COMPONENTS"));
+  TROUPE_RETURN_IF_ERROR(NeedArgs(
+      ctx, 2,
+      many ? "enqueue-many NAME COMPONENTS" : "enqueue NAME COMPONENTS"));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
   TROUPE_ASSIGN_OR_RETURN(json components, ReadJsonArgument(ctx.args[1]));
-  TROUPE_ASSIGN_OR_RETURN(Tuple tuple, TupleFromJson(components, queue->spec().dtypes));
+  TROUPE_ASSIGN_OR_RETURN(Tuple tuple,
+                          TupleFromJson(components, queue->spec().dtypes));
   if (!many) {
     TROUPE_RETURN_IF_ERROR(queue->enqueue(std::move(tuple), ctx.timeout));
     return json{{"enqueued", 1}};
   }
-  int64_t count = tuple.empty() || tuple[0].shape().empty() ? 0 : tuple[0].shape()[0];
+  int64_t count =
+      tuple.empty() || tuple[0].shape().empty() ? 0 : tuple[0].shape()[0];
   TROUPE_RETURN_IF_ERROR(queue->enqueue_many(std::move(tuple), ctx.timeout));
   return json{{"enqueued", count}};
 }
@@ -123,19 +138,22 @@ absl::StatusOr<json> Dequeue(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> DequeueBatch(const CtlContext& ctx, bool up_to) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 2, up_to ? "dequeue-up-to NAME N" : "dequeue-many NAME N"));
+  TROUPE_RETURN_IF_ERROR(
+      NeedArgs(ctx, 2, up_to ? "dequeue-up-to NAME N" : "dequeue-many NAME N"));
   TROUPE_ASSIGN_OR_RETURN(int32_t n, ParseCount("count", ctx.args[1]));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
-  TROUPE_ASSIGN_OR_RETURN(Tuple batch, up_to ? queue->dequeue_up_to(n, ctx.timeout)
-                                             : queue->dequeue_many(n, ctx.timeout));
+  TROUPE_ASSIGN_OR_RETURN(Tuple batch,
+                          up_to ? queue->dequeue_up_to(n, ctx.timeout)
+                                : queue->dequeue_many(n, ctx.timeout));
   return TupleToJson(batch);
 }
 
 absl::StatusOr<json> Close(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "close NAME [--cancel-pending-enqueues]"));
-  TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
   TROUPE_RETURN_IF_ERROR(
-      queue->close(ctx.flags.switches.count("cancel-pending-enqueues") > 0, ctx.timeout));
+      NeedArgs(ctx, 1, "close NAME [--cancel-pending-enqueues]"));
+  TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
+  TROUPE_RETURN_IF_ERROR(queue->close(
+      ctx.flags.switches.count("cancel-pending-enqueues") > 0, ctx.timeout));
   return json{{"closed", true}};
 }
 
@@ -155,7 +173,8 @@ absl::StatusOr<json> IsClosed(const CtlContext& ctx) {
 
 absl::StatusOr<json> Reset(const CtlContext& ctx) {
   TROUPE_RETURN_IF_ERROR(ctx.session.reset(ctx.args, ctx.device));
-  return json{{"reset", ctx.args.empty() ? std::vector<std::string>{""} : ctx.args}};
+  return json{
+      {"reset", ctx.args.empty() ? std::vector<std::string>{""} : ctx.args}};
 }
 
 json DTypesToJson(const std::vector<DType>& dtypes) {
@@ -166,7 +185,8 @@ json DTypesToJson(const std::vector<DType>& dtypes) {
 
 absl::StatusOr<json> List(const CtlContext& ctx) {
   TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 0, "list"));
-  TROUPE_ASSIGN_OR_RETURN(std::vector<ResourceInfo> infos, ctx.session.list(ctx.device));
+  TROUPE_ASSIGN_OR_RETURN(std::vector<ResourceInfo> infos,
+                          ctx.session.list(ctx.device));
   json resources = json::array();
   for (const ResourceInfo& info : infos) {
     resources.push_back(json{{"container", info.container},
@@ -189,10 +209,13 @@ const std::map<std::string, Command>& Commands() {
   static const auto* commands = new std::map<std::string, Command>{
       {"queue-create", QueueCreate},
       {"enqueue", [](const CtlContext& ctx) { return Enqueue(ctx, false); }},
-      {"enqueue-many", [](const CtlContext& ctx) { return Enqueue(ctx, true); }},
+      {"enqueue-many",
+       [](const CtlContext& ctx) { return Enqueue(ctx, true); }},
       {"dequeue", Dequeue},
-      {"dequeue-many", [](const CtlContext& ctx) { return DequeueBatch(ctx, false); }},
-      {"dequeue-up-to", [](const CtlContext& ctx) { return DequeueBatch(ctx, true); }},
+      {"dequeue-many",
+       [](const CtlContext& ctx) { return DequeueBatch(ctx, false); }},
+      {"dequeue-up-to",
+       [](const CtlContext& ctx) { return DequeueBatch(ctx, true); }},
       {"close", Close},
       {"size", Size},
       {"is-closed", IsClosed},
@@ -203,34 +226,41 @@ const std::map<std::string, Command>& Commands() {
 }
 
 int Fail(const absl::Status& status) {
-  std::cerr << absl::StatusCodeToString(status.code()) << ": " << status.message() << "\n";
+  std::cerr << absl::StatusCodeToString(status.code()) << ": "
+            << status.message() << "\n";
   return 1;
 }
 
 }  // namespace
 
 int RunCtl(const std::vector<std::string>& args) {
-  auto flags = ParseFlags(args,
-                          {"target", "device", "container", "timeout", "type", "capacity",
-                           "dtypes", "shapes", "min-after-dequeue", "seed"},
-                          {"cancel-pending-enqueues"});
+  auto flags =
+      ParseFlags(args,
+                 {"target", "device", "container", "timeout", "type",
+                  "capacity", "dtypes", "shapes", "min-after-dequeue", "seed"},
+                 {"cancel-pending-enqueues"});
   if (!flags.ok()) return Fail(flags.status());
+  // The error comes first: the contract is `CODE: message` on stderr's first
+  // line.
   if (flags->positional.empty() || !flags->Has("target")) {
+    Fail(absl::InvalidArgumentError("ctl needs --target and a command"));
     std::cerr << kCtlUsage;
-    return Fail(absl::InvalidArgumentError("ctl needs --target and a command"));
+    return 1;
   }
   auto command = Commands().find(flags->positional[0]);
   if (command == Commands().end()) {
-    std::cerr << kCtlUsage;
-    return Fail(absl::InvalidArgumentError(
+    Fail(absl::InvalidArgumentError(
         absl::StrCat("Unknown ctl command '", flags->positional[0], "'")));
+    std::cerr << kCtlUsage;
+    return 1;
   }
   auto timeout = ParseTimeout(flags->Get("timeout", "inf"));
   if (!timeout.ok()) return Fail(timeout.status());
   Session session(flags->Get("target"));
   CtlContext ctx{session,
                  *flags,
-                 std::vector<std::string>(flags->positional.begin() + 1, flags->positional.end()),
+                 std::vector<std::string>(flags->positional.begin() + 1,
+                                          flags->positional.end()),
                  flags->Get("device"),
                  flags->Get("container"),
                  *timeout};

@@ -6,7 +6,8 @@
 
 namespace troupe::cli {
 
-std::string Flags::Get(const std::string& name, const std::string& fallback) const {
+std::string Flags::Get(const std::string& name,
+                       const std::string& fallback) const {
   auto it = values.find(name);
   return it == values.end() ? fallback : it->second;
 }
@@ -34,7 +35,8 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args,
     } else if (with_value.count(name) > 0) {
       if (!inline_value) {
         if (i + 1 >= args.size()) {
-          return absl::InvalidArgumentError(absl::StrCat("Flag --", name, " needs a value"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("Flag --", name, " needs a value"));
         }
         value = args[++i];
       }
@@ -49,19 +51,21 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args,
 absl::StatusOr<absl::Duration> ParseTimeout(const std::string& text) {
   if (text == "inf" || text == "none") return absl::InfiniteDuration();
   absl::Duration duration;
-  if (!absl::ParseDuration(text, &duration) || duration < absl::ZeroDuration() ||
-      duration == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Invalid timeout '", text, "'; expected a duration such as 5s, 250ms or 2m, or inf"));
+  if (!absl::ParseDuration(text, &duration) ||
+      duration < absl::ZeroDuration() || duration == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid timeout '", text,
+                     "'; expected a duration such as 5s, 250ms or 2m, or inf"));
   }
   return duration;
 }
 
-absl::StatusOr<int32_t> ParseCount(const std::string& what, const std::string& text) {
+absl::StatusOr<int32_t> ParseCount(const std::string& what,
+                                   const std::string& text) {
   int32_t value = 0;
   if (!absl::SimpleAtoi(text, &value) || value < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Invalid ", what, " '", text, "'; expected a whole number >= 0"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Invalid ", what, " '", text, "'; expected a whole number >= 0"));
   }
   return value;
 }

@@ -18,7 +18,8 @@ struct Flags {
   std::vector<std::string> positional;
 
   bool Has(const std::string& name) const { return values.count(name) > 0; }
-  std::string Get(const std::string& name, const std::string& fallback = "") const;
+  std::string Get(const std::string& name,
+                  const std::string& fallback = "") const;
 };
 
 // Parses `args`. `with_value` names the flags that take a value and
@@ -31,6 +32,7 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args,
 absl::StatusOr<absl::Duration> ParseTimeout(const std::string& text);
 
 // Parses a non-negative int32 such as a task index or a count.
-absl::StatusOr<int32_t> ParseCount(const std::string& what, const std::string& text);
+absl::StatusOr<int32_t> ParseCount(const std::string& what,
+                                   const std::string& text);
 
 }  // namespace troupe::cli

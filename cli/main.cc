@@ -1,4 +1,5 @@
-// The `troupe` command: `task`, `up` and `ctl` (see DESIGN.md for the contract).
+// The `troupe` command: `task`, `up` and `ctl` (see DESIGN.md for the
+// contract).
 #include <iostream>
 #include <string>
 #include <vector>
@@ -12,8 +13,10 @@ namespace {
 constexpr char kUsage[] =
     "usage:\n"
     "  troupe task --cluster FILE --job JOB --task INDEX   serve one task\n"
-    "  troupe up   --cluster FILE                          serve every local task of FILE\n"
-    "  troupe ctl  --target HOST:PORT [--device D] [--container C] [--timeout 5s] CMD ...\n";
+    "  troupe up   --cluster FILE                          serve every local "
+    "task of FILE\n"
+    "  troupe ctl  --target HOST:PORT [--device D] [--container C] [--timeout "
+    "5s] CMD ...\n";
 
 }  // namespace
 

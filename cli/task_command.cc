@@ -55,8 +55,8 @@ int RunTask(const std::vector<std::string>& args) {
             << spec->Address(task)->ToString() << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  std::cout << "troupe task " << task.ToDevice() << " stopping (signal " << signal_number << ")"
-            << std::endl;
+  std::cout << "troupe task " << task.ToDevice() << " stopping (signal "
+            << signal_number << ")" << std::endl;
   server->reset();
   return 0;
 }

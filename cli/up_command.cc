@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+
 #include "cli/flags.h"
 #include "config/cluster_spec.h"
 
@@ -26,9 +27,11 @@ namespace {
 
 // The addresses this machine answers on, as numeric strings.
 std::set<std::string> LocalAddresses() {
-  std::set<std::string> addresses = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"};
+  std::set<std::string> addresses = {"localhost", "127.0.0.1", "::1", "0.0.0.0",
+                                     "::"};
   char hostname[HOST_NAME_MAX + 1] = {};
-  if (gethostname(hostname, sizeof(hostname) - 1) == 0) addresses.insert(hostname);
+  if (gethostname(hostname, sizeof(hostname) - 1) == 0)
+    addresses.insert(hostname);
   ifaddrs* interfaces = nullptr;
   if (getifaddrs(&interfaces) != 0) return addresses;
   for (ifaddrs* it = interfaces; it != nullptr; it = it->ifa_next) {
@@ -36,8 +39,10 @@ std::set<std::string> LocalAddresses() {
     int family = it->ifa_addr->sa_family;
     if (family != AF_INET && family != AF_INET6) continue;
     char host[NI_MAXHOST];
-    socklen_t length = family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-    if (getnameinfo(it->ifa_addr, length, host, sizeof(host), nullptr, 0, NI_NUMERICHOST) == 0) {
+    socklen_t length =
+        family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    if (getnameinfo(it->ifa_addr, length, host, sizeof(host), nullptr, 0,
+                    NI_NUMERICHOST) == 0) {
       addresses.insert(host);
     }
   }
@@ -52,7 +57,8 @@ bool IsLocal(const std::string& host, const std::set<std::string>& local) {
 struct Child {
   std::string name;
   pid_t pid = -1;
-  int output = -1;  // Read end of the pipe carrying the child's stdout and stderr.
+  int output =
+      -1;  // Read end of the pipe carrying the child's stdout and stderr.
   std::string partial_line;
 };
 
@@ -63,8 +69,8 @@ std::string SelfPath(const std::string& fallback) {
   return std::string(path, static_cast<size_t>(length));
 }
 
-bool SpawnTask(const std::string& binary, const std::string& cluster, const TaskId& task,
-               const sigset_t& default_mask, Child* child) {
+bool SpawnTask(const std::string& binary, const std::string& cluster,
+               const TaskId& task, const sigset_t& default_mask, Child* child) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return false;
   posix_spawn_file_actions_t actions;
@@ -78,12 +84,13 @@ bool SpawnTask(const std::string& binary, const std::string& cluster, const Task
   posix_spawnattr_setsigmask(&attributes, &default_mask);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
   std::string index = std::to_string(task.index);
-  std::vector<std::string> argv_strings = {binary,  "task",    "--cluster", cluster,
-                                           "--job", task.job, "--task",    index};
+  std::vector<std::string> argv_strings = {
+      binary, "task", "--cluster", cluster, "--job", task.job, "--task", index};
   std::vector<char*> argv;
   for (auto& arg : argv_strings) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  int failed = posix_spawn(&child->pid, binary.c_str(), &actions, &attributes, argv.data(), environ);
+  int failed = posix_spawn(&child->pid, binary.c_str(), &actions, &attributes,
+                           argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close(pipe_fds[1]);
@@ -99,10 +106,11 @@ bool SpawnTask(const std::string& binary, const std::string& cluster, const Task
 void Forward(Child& child, const char* data, size_t size) {
   child.partial_line.append(data, size);
   size_t start = 0;
-  for (size_t end; (end = child.partial_line.find('\n', start)) != std::string::npos;
+  for (size_t end;
+       (end = child.partial_line.find('\n', start)) != std::string::npos;
        start = end + 1) {
-    std::cout << "[" << child.name << "] " << child.partial_line.substr(start, end - start)
-              << "\n";
+    std::cout << "[" << child.name << "] "
+              << child.partial_line.substr(start, end - start) << "\n";
   }
   child.partial_line.erase(0, start);
   std::cout.flush();
@@ -144,8 +152,8 @@ int RunUp(const std::string& self, const std::vector<std::string>& args) {
       std::cerr << "troupe up: cannot start " << task.ToDevice() << "\n";
       continue;
     }
-    std::cout << "[up] started " << task.ToDevice() << " (pid " << child.pid << ") on "
-              << address->ToString() << std::endl;
+    std::cout << "[up] started " << task.ToDevice() << " (pid " << child.pid
+              << ") on " << address->ToString() << std::endl;
     children.push_back(std::move(child));
   }
   if (children.empty()) {
@@ -158,12 +166,13 @@ int RunUp(const std::string& self, const std::vector<std::string>& args) {
   size_t running = children.size();
   while (running > 0) {
     std::vector<pollfd> fds = {{signals, POLLIN, 0}};
-    for (const Child& child : children) fds.push_back({child.output, POLLIN, 0});
+    for (const Child& child : children)
+      fds.push_back({child.output, POLLIN, 0});
     if (poll(fds.data(), fds.size(), -1) < 0) continue;
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info;
-      if (read(signals, &info, sizeof(info)) == sizeof(info) && info.ssi_signo != SIGCHLD &&
-          !stopping) {
+      if (read(signals, &info, sizeof(info)) == sizeof(info) &&
+          info.ssi_signo != SIGCHLD && !stopping) {
         stopping = true;
         std::cout << "[up] stopping every task" << std::endl;
         for (const Child& child : children) {
@@ -184,14 +193,16 @@ int RunUp(const std::string& self, const std::vector<std::string>& args) {
         }
       }
       int status = 0;
-      if (child.pid > 0 && child.output < 0 && waitpid(child.pid, &status, 0) == child.pid) {
+      if (child.pid > 0 && child.output < 0 &&
+          waitpid(child.pid, &status, 0) == child.pid) {
         child.pid = -1;
         --running;
         bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         if (!clean || !stopping) {
           std::cout << "[up] " << child.name << " exited "
-                    << (WIFEXITED(status) ? absl::StrCat("with status ", WEXITSTATUS(status))
-                                          : absl::StrCat("on signal ", WTERMSIG(status)))
+                    << (WIFEXITED(status)
+                            ? absl::StrCat("with status ", WEXITSTATUS(status))
+                            : absl::StrCat("on signal ", WTERMSIG(status)))
                     << std::endl;
           exit_status = 1;
         }

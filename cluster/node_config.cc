@@ -2,25 +2,30 @@
 
 #include "caf/io/middleman.hpp"
 #include "caf/timespan.hpp"
+
 #include "serialization/protocol.h"
 #include "serialization/status_error.h"
 
 namespace troupe {
 
-void ConfigureNode(caf::actor_system_config& config, const NodeOptions& options) {
+void ConfigureNode(caf::actor_system_config& config,
+                   const NodeOptions& options) {
   RegisterProtocol(config);
   config.load<caf::io::middleman>();
-  config.add_error_category(TroupeErrorCategory(),
-                            [](uint8_t code, caf::atom_value, const caf::message& context) {
-                              std::string text = "troupe error " + std::to_string(code);
-                              if (context.match_elements<std::string>()) {
-                                text += ": " + context.get_as<std::string>(0);
-                              }
-                              return text;
-                            });
+  config.add_error_category(
+      TroupeErrorCategory(),
+      [](uint8_t code, caf::atom_value, const caf::message& context) {
+        std::string text = "troupe error " + std::to_string(code);
+        if (context.match_elements<std::string>()) {
+          text += ": " + context.get_as<std::string>(0);
+        }
+        return text;
+      });
   config.set("scheduler.max-threads", options.scheduler_threads);
-  config.set("middleman.heartbeat-interval", caf::timespan{options.heartbeat_interval});
-  config.set("middleman.connection-timeout", caf::timespan{options.connection_timeout});
+  config.set("middleman.heartbeat-interval",
+             caf::timespan{options.heartbeat_interval});
+  config.set("middleman.connection-timeout",
+             caf::timespan{options.connection_timeout});
 }
 
 }  // namespace troupe

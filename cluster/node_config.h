@@ -20,6 +20,7 @@ struct NodeOptions {
 };
 
 // Prepares `config` for a Troupe node. Call before creating the actor system.
-void ConfigureNode(caf::actor_system_config& config, const NodeOptions& options = {});
+void ConfigureNode(caf::actor_system_config& config,
+                   const NodeOptions& options = {});
 
 }  // namespace troupe

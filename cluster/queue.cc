@@ -2,6 +2,8 @@
 
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
+
 #include "base/status_macros.h"
 #include "cluster/rpc.h"
 
@@ -13,6 +15,20 @@ int64_t ToTimeoutMs(absl::Duration timeout) {
   if (timeout == absl::InfiniteDuration()) return kNoTimeout;
   if (timeout < absl::ZeroDuration()) return 0;
   return absl::ToInt64Milliseconds(timeout);
+}
+
+// A tensor whose buffer does not match its dtype and shape never reaches the
+// wire: serializing it would read past its buffer, or drop the extra bytes,
+// and the task would see a well-formed tensor.
+absl::Status CheckTensors(const Tuple& tuple, const std::string& name) {
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    if (absl::Status valid = tuple[i].CheckValid(); !valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Invalid tensor in tuple component ", i, ": ",
+                       valid.message(), " (queue '", name, "')"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 QueueSpec MakeSpec(QueueKind kind, QueueOptions& options) {
@@ -27,7 +43,8 @@ QueueSpec MakeSpec(QueueKind kind, QueueOptions& options) {
 }  // namespace
 
 QueueBase::QueueBase(Session& session, QueueSpec spec, std::string shared_name,
-                     std::string device, std::string container, bool create_if_missing)
+                     std::string device, std::string container,
+                     bool create_if_missing)
     : session_(session),
       spec_(std::move(spec)),
       shared_name_(std::move(shared_name)),
@@ -47,17 +64,17 @@ absl::Status QueueBase::ConnectLocked(bool* created) {
   absl::Status status;
   if (create_if_missing_) {
     auto reply = internal::Call<QueueActor, QueueSpec, bool>(
-        session_.system(), *task, absl::InfiniteDuration(), queue_atom::value, device_,
-        container_, shared_name_, spec_);
+        session_.system(), *task, internal::kAnsweredAtOnce, queue_atom::value,
+        device_, container_, shared_name_, spec_);
     status = reply.status();
     if (reply.ok()) {
       std::tie(actor_, spec_, std::ignore) = *reply;
       if (created != nullptr) *created = std::get<2>(*reply);
     }
   } else {
-    auto reply = internal::Call<QueueActor, QueueSpec>(session_.system(), *task,
-                                                       absl::InfiniteDuration(), lookup_atom::value,
-                                                       device_, container_, shared_name_);
+    auto reply = internal::Call<QueueActor, QueueSpec>(
+        session_.system(), *task, internal::kAnsweredAtOnce, lookup_atom::value,
+        device_, container_, shared_name_);
     status = reply.status();
     if (reply.ok()) std::tie(actor_, spec_) = *reply;
   }
@@ -66,10 +83,12 @@ absl::Status QueueBase::ConnectLocked(bool* created) {
 }
 
 template <class... Out, class... Args>
-absl::StatusOr<std::tuple<Out...>> QueueBase::Call(absl::Duration timeout, Args... args) {
+absl::StatusOr<std::tuple<Out...>> QueueBase::Call(absl::Duration timeout,
+                                                   Args... args) {
   auto actor = handle();
   if (!actor.ok()) return actor.status();
-  auto reply = internal::Call<Out...>(session_.system(), *actor, timeout, args...);
+  auto reply =
+      internal::Call<Out...>(session_.system(), *actor, timeout, args...);
   if (absl::IsUnavailable(reply.status()) || absl::IsNotFound(reply.status())) {
     // The queue's task was lost or the queue was reset: the next call looks
     // it up again (and finds a new, empty queue, or none).
@@ -81,12 +100,14 @@ absl::StatusOr<std::tuple<Out...>> QueueBase::Call(absl::Duration timeout, Args.
 }
 
 absl::Status QueueBase::enqueue(Tuple element, absl::Duration timeout) {
+  TROUPE_RETURN_IF_ERROR(CheckTensors(element, shared_name_));
   return Call<caf::ok_atom>(timeout, enqueue_atom::value, std::move(element),
                             ToTimeoutMs(timeout))
       .status();
 }
 
 absl::Status QueueBase::enqueue_many(Tuple batch, absl::Duration timeout) {
+  TROUPE_RETURN_IF_ERROR(CheckTensors(batch, shared_name_));
   return Call<caf::ok_atom>(timeout, enqueue_many_atom::value, std::move(batch),
                             ToTimeoutMs(timeout))
       .status();
@@ -98,53 +119,63 @@ absl::StatusOr<Tuple> QueueBase::dequeue(absl::Duration timeout) {
   return std::get<0>(std::move(*reply));
 }
 
-absl::StatusOr<Tuple> QueueBase::dequeue_many(int32_t n, absl::Duration timeout) {
-  auto reply = Call<Tuple>(timeout, dequeue_many_atom::value, n, ToTimeoutMs(timeout));
+absl::StatusOr<Tuple> QueueBase::dequeue_many(int32_t n,
+                                              absl::Duration timeout) {
+  auto reply =
+      Call<Tuple>(timeout, dequeue_many_atom::value, n, ToTimeoutMs(timeout));
   if (!reply.ok()) return reply.status();
   return std::get<0>(std::move(*reply));
 }
 
-absl::StatusOr<Tuple> QueueBase::dequeue_up_to(int32_t n, absl::Duration timeout) {
-  auto reply = Call<Tuple>(timeout, dequeue_up_to_atom::value, n, ToTimeoutMs(timeout));
+absl::StatusOr<Tuple> QueueBase::dequeue_up_to(int32_t n,
+                                               absl::Duration timeout) {
+  auto reply =
+      Call<Tuple>(timeout, dequeue_up_to_atom::value, n, ToTimeoutMs(timeout));
   if (!reply.ok()) return reply.status();
   return std::get<0>(std::move(*reply));
 }
 
-absl::Status QueueBase::close(bool cancel_pending_enqueues, absl::Duration timeout) {
+absl::Status QueueBase::close(bool cancel_pending_enqueues,
+                              absl::Duration timeout) {
   return Call<caf::ok_atom>(timeout, close_atom::value, cancel_pending_enqueues,
                             ToTimeoutMs(timeout))
       .status();
 }
 
 absl::StatusOr<int32_t> QueueBase::size() {
-  auto reply = Call<int32_t>(absl::InfiniteDuration(), size_atom::value);
+  auto reply = Call<int32_t>(internal::kAnsweredAtOnce, size_atom::value);
   if (!reply.ok()) return reply.status();
   return std::get<0>(*reply);
 }
 
 absl::StatusOr<bool> QueueBase::is_closed() {
-  auto reply = Call<bool>(absl::InfiniteDuration(), is_closed_atom::value);
+  auto reply = Call<bool>(internal::kAnsweredAtOnce, is_closed_atom::value);
   if (!reply.ok()) return reply.status();
   return std::get<0>(*reply);
 }
 
 FIFOQueue::FIFOQueue(Session& session, QueueOptions options)
-    : QueueBase(session, MakeSpec(QueueKind::kFifo, options), std::move(options.shared_name),
-                std::move(options.device), std::move(options.container), true) {}
+    : QueueBase(session, MakeSpec(QueueKind::kFifo, options),
+                std::move(options.shared_name), std::move(options.device),
+                std::move(options.container), true) {}
 
-absl::StatusOr<std::unique_ptr<Queue>> Queue::Open(Session& session, std::string shared_name,
-                                                   std::string device, std::string container) {
-  std::unique_ptr<Queue> queue(new Queue(session, QueueSpec{}, std::move(shared_name),
-                                         std::move(device), std::move(container), false));
+absl::StatusOr<std::unique_ptr<Queue>> Queue::Open(Session& session,
+                                                   std::string shared_name,
+                                                   std::string device,
+                                                   std::string container) {
+  std::unique_ptr<Queue> queue(
+      new Queue(session, QueueSpec{}, std::move(shared_name), std::move(device),
+                std::move(container), false));
   if (auto actor = queue->handle(); !actor.ok()) return actor.status();
   return queue;
 }
 
-absl::StatusOr<std::unique_ptr<Queue>> Queue::Create(Session& session, QueueSpec spec,
-                                                     std::string shared_name, std::string device,
-                                                     std::string container, bool* created) {
-  std::unique_ptr<Queue> queue(new Queue(session, std::move(spec), std::move(shared_name),
-                                         std::move(device), std::move(container), true));
+absl::StatusOr<std::unique_ptr<Queue>> Queue::Create(
+    Session& session, QueueSpec spec, std::string shared_name,
+    std::string device, std::string container, bool* created) {
+  std::unique_ptr<Queue> queue(
+      new Queue(session, std::move(spec), std::move(shared_name),
+                std::move(device), std::move(container), true));
   std::lock_guard<std::mutex> lock(queue->mutex_);
   TROUPE_RETURN_IF_ERROR(queue->ConnectLocked(created));
   return queue;

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+
 #include "cluster/session.h"
 #include "serialization/protocol.h"
 
@@ -39,14 +40,17 @@ class QueueBase {
   QueueBase(const QueueBase&) = delete;
   QueueBase& operator=(const QueueBase&) = delete;
 
-  absl::Status enqueue(Tuple element, absl::Duration timeout = absl::InfiniteDuration());
+  absl::Status enqueue(Tuple element,
+                       absl::Duration timeout = absl::InfiniteDuration());
   // Every component has the batch as dimension 0.
-  absl::Status enqueue_many(Tuple batch, absl::Duration timeout = absl::InfiniteDuration());
-  absl::StatusOr<Tuple> dequeue(absl::Duration timeout = absl::InfiniteDuration());
-  absl::StatusOr<Tuple> dequeue_many(int32_t n,
-                                     absl::Duration timeout = absl::InfiniteDuration());
-  absl::StatusOr<Tuple> dequeue_up_to(int32_t n,
-                                      absl::Duration timeout = absl::InfiniteDuration());
+  absl::Status enqueue_many(Tuple batch,
+                            absl::Duration timeout = absl::InfiniteDuration());
+  absl::StatusOr<Tuple> dequeue(
+      absl::Duration timeout = absl::InfiniteDuration());
+  absl::StatusOr<Tuple> dequeue_many(
+      int32_t n, absl::Duration timeout = absl::InfiniteDuration());
+  absl::StatusOr<Tuple> dequeue_up_to(
+      int32_t n, absl::Duration timeout = absl::InfiniteDuration());
   absl::Status close(bool cancel_pending_enqueues = false,
                      absl::Duration timeout = absl::InfiniteDuration());
   absl::StatusOr<int32_t> size();
@@ -60,8 +64,8 @@ class QueueBase {
  protected:
   // A queue that the first call looks up, creating it with `spec` when
   // `create_if_missing`, else failing NOT_FOUND.
-  QueueBase(Session& session, QueueSpec spec, std::string shared_name, std::string device,
-            std::string container, bool create_if_missing);
+  QueueBase(Session& session, QueueSpec spec, std::string shared_name,
+            std::string device, std::string container, bool create_if_missing);
   ~QueueBase() = default;
 
   // Finds (or creates) the queue on its task. REQUIRES: mutex_ held.
@@ -90,15 +94,15 @@ class FIFOQueue final : public QueueBase {
 // An existing queue of any kind, opened by name; its spec is the task's.
 class Queue final : public QueueBase {
  public:
-  // NOT_FOUND if the task has no such queue; UNAVAILABLE if it cannot be reached.
-  static absl::StatusOr<std::unique_ptr<Queue>> Open(Session& session, std::string shared_name,
-                                                     std::string device = "",
-                                                     std::string container = "");
+  // NOT_FOUND if the task has no such queue; UNAVAILABLE if it cannot be
+  // reached.
+  static absl::StatusOr<std::unique_ptr<Queue>> Open(
+      Session& session, std::string shared_name, std::string device = "",
+      std::string container = "");
   // Looks up or creates the queue `spec` describes; `*created` tells which.
-  static absl::StatusOr<std::unique_ptr<Queue>> Create(Session& session, QueueSpec spec,
-                                                       std::string shared_name,
-                                                       std::string device, std::string container,
-                                                       bool* created);
+  static absl::StatusOr<std::unique_ptr<Queue>> Create(
+      Session& session, QueueSpec spec, std::string shared_name,
+      std::string device, std::string container, bool* created);
 
  private:
   using QueueBase::QueueBase;

@@ -15,6 +15,7 @@
 #include "caf/actor_system.hpp"
 #include "caf/event_based_actor.hpp"
 #include "caf/exit_reason.hpp"
+
 #include "serialization/status_error.h"
 
 namespace troupe::internal {
@@ -22,6 +23,10 @@ namespace troupe::internal {
 // How much longer than the server's own deadline the client waits before it
 // gives up on a reply (a safety net; the server answers first).
 inline constexpr absl::Duration kClientSlack = absl::Seconds(30);
+
+// The server timeout of a request that never waits (create, lookup, size,
+// list, reset): the client gives up after kClientSlack, so no call hangs.
+inline constexpr absl::Duration kAnsweredAtOnce = absl::ZeroDuration();
 
 // Why a request cannot be answered when its receiver went down: a lost
 // connection is UNAVAILABLE; a receiver that was stopped (a reset container)
@@ -31,16 +36,19 @@ inline absl::Status LossStatus(const caf::error& reason) {
     return absl::UnavailableError("Lost the connection to the task");
   }
   absl::Status stopped = ToStatus(reason);
-  return absl::NotFoundError(absl::StrCat("The resource no longer exists: ",
-                                          stopped.ok() ? "it was stopped" : stopped.message()));
+  return absl::NotFoundError(
+      absl::StrCat("The resource no longer exists: ",
+                   stopped.ok() ? "it was stopped" : stopped.message()));
 }
 
 // Sends `args...` to `dest` and blocks the calling thread until the reply
 // (of types Out...) arrives. `server_timeout` is the deadline the request
 // carries (InfiniteDuration: none). Never call from inside an actor.
 template <class... Out, class Handle, class... Args>
-absl::StatusOr<std::tuple<Out...>> Call(caf::actor_system& system, const Handle& dest,
-                                        absl::Duration server_timeout, Args... args) {
+absl::StatusOr<std::tuple<Out...>> Call(caf::actor_system& system,
+                                        const Handle& dest,
+                                        absl::Duration server_timeout,
+                                        Args... args) {
   using Result = absl::StatusOr<std::tuple<Out...>>;
   struct Shared {
     std::promise<Result> promise;
@@ -52,10 +60,10 @@ absl::StatusOr<std::tuple<Out...>> Call(caf::actor_system& system, const Handle&
   if (!dest) return absl::UnavailableError("Not connected");
   auto shared = std::make_shared<Shared>();
   auto future = shared->promise.get_future();
-  caf::duration client_timeout =
-      server_timeout == absl::InfiniteDuration()
-          ? caf::duration{caf::infinite}
-          : caf::duration{absl::ToChronoMilliseconds(server_timeout + kClientSlack)};
+  caf::duration client_timeout = server_timeout == absl::InfiniteDuration()
+                                     ? caf::duration{caf::infinite}
+                                     : caf::duration{absl::ToChronoMilliseconds(
+                                           server_timeout + kClientSlack)};
   system.spawn([=](caf::event_based_actor* self) {
     self->monitor(dest);
     self->set_down_handler([=](caf::down_msg& down) {

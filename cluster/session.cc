@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "caf/actor_system.hpp"
 #include "caf/io/middleman.hpp"
+
 #include "cluster/rpc.h"
 #include "config/cluster_spec.h"
 
@@ -13,7 +14,8 @@ namespace troupe {
 
 struct Session::Impl {
   Impl(std::string target_address, const NodeOptions& options)
-      : target(std::move(target_address)), system((ConfigureNode(config, options), config)) {}
+      : target(std::move(target_address)),
+        system((ConfigureNode(config, options), config)) {}
 
   std::string target;
   caf::actor_system_config config;
@@ -36,10 +38,12 @@ absl::StatusOr<TaskActor> Session::task() {
   if (impl_->task) return impl_->task;
   auto address = ParseTaskAddress(impl_->target);
   if (!address.ok()) return address.status();
-  auto task = impl_->system.middleman().remote_actor<TaskActor>(address->host, address->port);
+  auto task = impl_->system.middleman().remote_actor<TaskActor>(address->host,
+                                                                address->port);
   if (!task) {
-    return absl::UnavailableError(absl::StrCat("Cannot connect to task at ", impl_->target, ": ",
-                                               impl_->system.render(task.error())));
+    return absl::UnavailableError(
+        absl::StrCat("Cannot connect to task at ", impl_->target, ": ",
+                     impl_->system.render(task.error())));
   }
   impl_->task = *task;
   return impl_->task;
@@ -54,17 +58,20 @@ absl::Status Session::reset(const std::vector<std::string>& containers,
                             const std::string& device) {
   auto task_handle = task();
   if (!task_handle.ok()) return task_handle.status();
-  auto done = internal::Call<caf::ok_atom>(impl_->system, *task_handle, absl::InfiniteDuration(),
-                                           reset_atom::value, device, containers);
+  auto done = internal::Call<caf::ok_atom>(
+      impl_->system, *task_handle, internal::kAnsweredAtOnce, reset_atom::value,
+      device, containers);
   if (absl::IsUnavailable(done.status())) Disconnected();
   return done.status();
 }
 
-absl::StatusOr<std::vector<ResourceInfo>> Session::list(const std::string& device) {
+absl::StatusOr<std::vector<ResourceInfo>> Session::list(
+    const std::string& device) {
   auto task_handle = task();
   if (!task_handle.ok()) return task_handle.status();
   auto infos = internal::Call<std::vector<ResourceInfo>>(
-      impl_->system, *task_handle, absl::InfiniteDuration(), list_atom::value, device);
+      impl_->system, *task_handle, internal::kAnsweredAtOnce, list_atom::value,
+      device);
   if (!infos.ok()) {
     if (absl::IsUnavailable(infos.status())) Disconnected();
     return infos.status();

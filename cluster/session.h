@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+
 #include "cluster/node_config.h"
 #include "serialization/protocol.h"
 
@@ -36,7 +37,8 @@ class Session {
   absl::Status reset(const std::vector<std::string>& containers = {},
                      const std::string& device = "");
   // Every resource on `device` (default: the target task).
-  absl::StatusOr<std::vector<ResourceInfo>> list(const std::string& device = "");
+  absl::StatusOr<std::vector<ResourceInfo>> list(
+      const std::string& device = "");
 
   const std::string& target() const;
 

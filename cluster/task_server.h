@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+
 #include "cluster/node_config.h"
 #include "config/cluster_spec.h"
 
@@ -16,9 +17,9 @@ class TaskServer {
   // Starts serving `task` of `spec`, bound to the task's host and port only.
   // UNAVAILABLE if the address cannot be bound; NOT_FOUND if `task` is not in
   // `spec`.
-  static absl::StatusOr<std::unique_ptr<TaskServer>> Start(const ClusterSpec& spec,
-                                                           const TaskId& task,
-                                                           const NodeOptions& options = {});
+  static absl::StatusOr<std::unique_ptr<TaskServer>> Start(
+      const ClusterSpec& spec, const TaskId& task,
+      const NodeOptions& options = {});
   // Stops serving: every waiting request is answered CANCELLED, then the
   // actor system shuts down.
   ~TaskServer();

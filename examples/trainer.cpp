@@ -16,7 +16,8 @@ void PrintBatch(const char* how, const troupe::Tensor& batch) {
   std::cout << "trainer: " << how << " -> [";
   auto values = batch.flat<float>();
   for (int64_t i = 0; i < batch.shape()[0]; ++i) {
-    std::cout << (i > 0 ? ", " : "") << "[" << values[2 * i] << ", " << values[2 * i + 1] << "]";
+    std::cout << (i > 0 ? ", " : "") << "[" << values[2 * i] << ", "
+              << values[2 * i + 1] << "]";
   }
   std::cout << "]" << std::endl;
 }
@@ -36,11 +37,13 @@ int main(int argc, char** argv) {
   while (true) {
     auto mini_batch = q.dequeue_many(batch_size);
     if (absl::IsOutOfRange(mini_batch.status())) {
-      std::cout << "trainer: dequeue_many: " << mini_batch.status() << std::endl;
+      std::cout << "trainer: dequeue_many: " << mini_batch.status()
+                << std::endl;
       break;
     }
     if (!mini_batch.ok()) {
-      std::cerr << "trainer: dequeue_many failed: " << mini_batch.status() << "\n";
+      std::cerr << "trainer: dequeue_many failed: " << mini_batch.status()
+                << "\n";
       return 1;
     }
     PrintBatch("dequeue_many", (*mini_batch)[0]);

@@ -45,12 +45,14 @@ int main(int argc, char** argv) {
       std::cerr << "loader: enqueue_many failed: " << status << "\n";
       return 1;
     }
-    std::cout << "loader: enqueue_many of " << count << " instances" << std::endl;
+    std::cout << "loader: enqueue_many of " << count << " instances"
+              << std::endl;
   }
   if (auto status = q.close(); !status.ok()) {
     std::cerr << "loader: close failed: " << status << "\n";
     return 1;
   }
-  std::cout << "loader: closed shared_q after " << instances << " instances" << std::endl;
+  std::cout << "loader: closed shared_q after " << instances << " instances"
+            << std::endl;
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "caf/fwd.hpp"
 #include "caf/replies_to.hpp"
 #include "caf/typed_actor.hpp"
+
 #include "serialization/queue_spec.h"
 #include "serialization/resource_info.h"
 #include "serialization/tensor.h"
@@ -57,20 +58,23 @@ using QueueActor = caf::typed_actor<
     caf::replies_to<size_atom>::with<int32_t>,
     caf::replies_to<is_closed_atom>::with<bool>,
     caf::replies_to<describe_atom>::with<ResourceInfo>,
-    // Internal: the queue reminds itself to expire waiters whose deadline passed.
+    // Internal: the queue reminds itself to expire waiters whose deadline
+    // passed.
     caf::reacts_to<expire_atom>>;
 
-// The one actor a task publishes. `device` is "/job:J/task:T" (empty: this task).
+// The one actor a task publishes. `device` is "/job:J/task:T" (empty: this
+// task).
 using TaskActor = caf::typed_actor<
     // Lookup-or-create (device, container, shared name, spec) -> (queue, its
     // spec, whether this call created it).
-    caf::replies_to<queue_atom, std::string, std::string, std::string, QueueSpec>::with<
-        QueueActor, QueueSpec, bool>,
+    caf::replies_to<queue_atom, std::string, std::string, std::string,
+                    QueueSpec>::with<QueueActor, QueueSpec, bool>,
     // Looks up an existing queue (device, container, name); NOT_FOUND if none.
-    caf::replies_to<lookup_atom, std::string, std::string, std::string>::with<QueueActor,
-                                                                              QueueSpec>,
+    caf::replies_to<lookup_atom, std::string, std::string,
+                    std::string>::with<QueueActor, QueueSpec>,
     // Frees the named containers on the device (none named: the default "").
-    caf::replies_to<reset_atom, std::string, std::vector<std::string>>::with<caf::ok_atom>,
+    caf::replies_to<reset_atom, std::string,
+                    std::vector<std::string>>::with<caf::ok_atom>,
     // Every resource on the device.
     caf::replies_to<list_atom, std::string>::with<std::vector<ResourceInfo>>>;
 

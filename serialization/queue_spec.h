@@ -1,5 +1,6 @@
 // QueueSpec: what defines a queue (kind, capacity, component dtypes and
-// shapes, shuffle parameters), its validation and TensorFlow's shared-name check.
+// shapes, shuffle parameters), its validation and TensorFlow's shared-name
+// check.
 #pragma once
 
 #include <cstdint>
@@ -9,16 +10,23 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
 #include "serialization/dtype.h"
 #include "serialization/shape.h"
 
 namespace troupe {
 
-enum class QueueKind : uint8_t { kFifo = 0, kRandomShuffle, kPaddingFifo, kPriority };
+enum class QueueKind : uint8_t {
+  kFifo = 0,
+  kRandomShuffle,
+  kPaddingFifo,
+  kPriority
+};
 
 // TensorFlow's class name: "FIFOQueue", "RandomShuffleQueue", ...
 std::string QueueKindName(QueueKind kind);
-// Parses the command line's "fifo", "random_shuffle", "padding_fifo", "priority".
+// Parses the command line's "fifo", "random_shuffle", "padding_fifo",
+// "priority".
 absl::StatusOr<QueueKind> ParseQueueKind(absl::string_view name);
 // The command line's name of `kind`.
 std::string QueueKindCliName(QueueKind kind);
@@ -42,7 +50,8 @@ absl::Status ValidateQueueSpec(const QueueSpec& spec, absl::string_view name);
 
 // TensorFlow's MatchesNodeDef: OK when `requested` may open the queue
 // `existing` shared as `name`, else INVALID_ARGUMENT with TensorFlow's text.
-absl::Status CheckSharedQueue(const QueueSpec& existing, const QueueSpec& requested,
+absl::Status CheckSharedQueue(const QueueSpec& existing,
+                              const QueueSpec& requested,
                               absl::string_view name);
 
 // "float, int32": TensorFlow's list form of dtypes.
@@ -50,7 +59,8 @@ std::string DTypesToString(const std::vector<DType>& dtypes);
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, QueueSpec& x) {
-  return f(x.kind, x.capacity, x.dtypes, x.shapes, x.min_after_dequeue, x.seed, x.seed2);
+  return f(x.kind, x.capacity, x.dtypes, x.shapes, x.min_after_dequeue, x.seed,
+           x.seed2);
 }
 
 }  // namespace troupe

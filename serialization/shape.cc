@@ -11,12 +11,12 @@ absl::StatusOr<int64_t> NumElements(const Shape& shape) {
   int64_t count = 1;
   for (int64_t dim : shape) {
     if (dim < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Shape ", ShapeToString(shape), " has a negative dimension"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape ", ShapeToString(shape), " has a negative dimension"));
     }
     if (dim != 0 && count > std::numeric_limits<int64_t>::max() / dim) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Shape ", ShapeToString(shape), " has too many elements"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape ", ShapeToString(shape), " has too many elements"));
     }
     count *= dim;
   }
@@ -48,7 +48,8 @@ bool PartialShape::IsCompatibleWith(const PartialShape& other) const {
   if (!known_rank || !other.known_rank) return true;
   if (dims.size() != other.dims.size()) return false;
   for (size_t i = 0; i < dims.size(); ++i) {
-    if (dims[i] != kUnknownDim && other.dims[i] != kUnknownDim && dims[i] != other.dims[i]) {
+    if (dims[i] != kUnknownDim && other.dims[i] != kUnknownDim &&
+        dims[i] != other.dims[i]) {
       return false;
     }
   }
@@ -79,19 +80,20 @@ std::string PartialShape::ToString() const {
 }
 
 std::string PartialShapesToString(const std::vector<PartialShape>& shapes) {
-  return absl::StrCat("[",
-                      absl::StrJoin(shapes, ", ",
-                                    [](std::string* out, const PartialShape& shape) {
-                                      out->append(shape.ToString());
-                                    }),
-                      "]");
+  return absl::StrCat(
+      "[",
+      absl::StrJoin(shapes, ", ",
+                    [](std::string* out, const PartialShape& shape) {
+                      out->append(shape.ToString());
+                    }),
+      "]");
 }
 
 absl::Status ValidatePartialShape(const PartialShape& shape) {
   for (int64_t dim : shape.dims) {
     if (dim < PartialShape::kUnknownDim) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Shape ", shape.ToString(), " has a negative dimension ", dim));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape ", shape.ToString(), " has a negative dimension ", dim));
     }
   }
   return absl::OkStatus();

@@ -28,7 +28,8 @@ struct PartialShape {
 
   PartialShape() = default;
   PartialShape(std::initializer_list<int64_t> known_dims) : dims(known_dims) {}
-  PartialShape(Shape known_dims) : dims(std::move(known_dims)) {}  // NOLINT: a Shape is one.
+  PartialShape(Shape known_dims)
+      : dims(std::move(known_dims)) {}  // NOLINT: a Shape is one.
   static PartialShape UnknownRank() {
     PartialShape shape;
     shape.known_rank = false;
@@ -52,7 +53,9 @@ struct PartialShape {
   friend bool operator==(const PartialShape& a, const PartialShape& b) {
     return a.known_rank == b.known_rank && a.dims == b.dims;
   }
-  friend bool operator!=(const PartialShape& a, const PartialShape& b) { return !(a == b); }
+  friend bool operator!=(const PartialShape& a, const PartialShape& b) {
+    return !(a == b);
+  }
 };
 
 // "[[2], [?,3]]": TensorFlow's list form used in shared-queue messages.

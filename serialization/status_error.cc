@@ -31,13 +31,16 @@ absl::Status ToStatus(const caf::error& error) {
       case caf::sec::request_timeout:
         return absl::DeadlineExceededError("Request timed out");
       case caf::sec::request_receiver_down:
-        return absl::NotFoundError("The resource no longer exists (it was reset or its task restarted)");
+        return absl::NotFoundError(
+            "The resource no longer exists (it was reset or its task "
+            "restarted)");
       case caf::sec::cannot_connect_to_node:
       case caf::sec::no_actor_published_at_port:
       case caf::sec::unexpected_actor_messaging_interface:
       case caf::sec::remote_linking_failed:
       case caf::sec::disconnect_during_handshake:
-        return absl::UnavailableError(absl::StrCat("Cannot reach the task: ", caf::to_string(error)));
+        return absl::UnavailableError(
+            absl::StrCat("Cannot reach the task: ", caf::to_string(error)));
       default:
         break;
     }

@@ -7,8 +7,8 @@
 #include "caf/binary_deserializer.hpp"
 #include "caf/deserializer.hpp"
 #include "caf/error.hpp"
-#include "caf/serializer.hpp"
 #include "caf/sec.hpp"
+#include "caf/serializer.hpp"
 
 namespace troupe {
 
@@ -21,9 +21,11 @@ int64_t CountElements(const Shape& shape) {
 
 }  // namespace
 
-Tensor::Tensor() : Tensor(DType::kFloat32, Shape{0}, std::make_shared<const Buffer>(), 0) {}
+Tensor::Tensor()
+    : Tensor(DType::kFloat32, Shape{0}, std::make_shared<const Buffer>(), 0) {}
 
-Tensor::Tensor(DType dtype, Shape shape, std::shared_ptr<const Buffer> buffer, size_t offset)
+Tensor::Tensor(DType dtype, Shape shape, std::shared_ptr<const Buffer> buffer,
+               size_t offset)
     : dtype_(dtype),
       shape_(std::move(shape)),
       num_elements_(CountElements(shape_)),
@@ -45,13 +47,17 @@ Tensor Tensor::FromStrings(Shape shape, std::vector<std::string> strings) {
 Tensor Tensor::Zeros(DType dtype, Shape shape) {
   int64_t count = CountElements(shape);
   if (dtype == DType::kString) {
-    return FromStrings(std::move(shape), std::vector<std::string>(static_cast<size_t>(count)));
+    return FromStrings(std::move(shape),
+                       std::vector<std::string>(static_cast<size_t>(count)));
   }
-  return FromBytes(dtype, std::move(shape),
-                   std::vector<char>(static_cast<size_t>(count) * DTypeSize(dtype)));
+  return FromBytes(
+      dtype, std::move(shape),
+      std::vector<char>(static_cast<size_t>(count) * DTypeSize(dtype)));
 }
 
-const char* Tensor::data() const { return buffer_->bytes.data() + offset_ * DTypeSize(dtype_); }
+const char* Tensor::data() const {
+  return buffer_->bytes.data() + offset_ * DTypeSize(dtype_);
+}
 
 absl::Span<const std::string> Tensor::strings() const {
   return absl::Span<const std::string>(buffer_->strings.data() + offset_,
@@ -61,8 +67,10 @@ absl::Span<const std::string> Tensor::strings() const {
 Tensor Tensor::Slice(int64_t index) const {
   Shape element_shape(shape_.begin() + 1, shape_.end());
   int64_t stride = CountElements(element_shape);
-  return Tensor(dtype_, std::move(element_shape), buffer_,
-                offset_ + static_cast<size_t>(index * stride));
+  Tensor slice(dtype_, std::move(element_shape), buffer_,
+               offset_ + static_cast<size_t>(index * stride));
+  slice.view_ = true;
+  return slice;
 }
 
 absl::Status Tensor::CheckValid() const {
@@ -73,7 +81,8 @@ absl::Status Tensor::CheckValid() const {
   auto count = NumElements(shape_);
   if (!count.ok()) return count.status();
   if (dtype_ == DType::kString) {
-    if (offset_ + static_cast<size_t>(*count) > buffer_->strings.size()) {
+    if (offset_ + static_cast<size_t>(*count) > buffer_->strings.size() ||
+        (!view_ && static_cast<size_t>(*count) != buffer_->strings.size())) {
       return absl::InvalidArgumentError(absl::StrCat(
           "String tensor of shape ", ShapeToString(shape_), " holds ",
           buffer_->strings.size(), " strings, expected ", *count));
@@ -82,10 +91,14 @@ absl::Status Tensor::CheckValid() const {
   }
   size_t element_size = DTypeSize(dtype_);
   if (static_cast<uint64_t>(*count) > buffer_->bytes.size() / element_size ||
-      (offset_ + static_cast<size_t>(*count)) * element_size > buffer_->bytes.size()) {
+      (offset_ + static_cast<size_t>(*count)) * element_size >
+          buffer_->bytes.size() ||
+      (!view_ &&
+       static_cast<uint64_t>(*count) * element_size != buffer_->bytes.size())) {
     return absl::InvalidArgumentError(absl::StrCat(
-        DTypeName(dtype_), " tensor of shape ", ShapeToString(shape_), " holds ",
-        buffer_->bytes.size(), " bytes, expected ", static_cast<uint64_t>(*count) * element_size));
+        DTypeName(dtype_), " tensor of shape ", ShapeToString(shape_),
+        " holds ", buffer_->bytes.size(), " bytes, expected ",
+        static_cast<uint64_t>(*count) * element_size));
   }
   return absl::OkStatus();
 }
@@ -97,7 +110,8 @@ bool operator==(const Tensor& a, const Tensor& b) {
     auto y = b.strings();
     return std::equal(x.begin(), x.end(), y.begin(), y.end());
   }
-  return a.byte_size() == 0 || std::memcmp(a.data(), b.data(), a.byte_size()) == 0;
+  return a.byte_size() == 0 ||
+         std::memcmp(a.data(), b.data(), a.byte_size()) == 0;
 }
 
 caf::error inspect(caf::serializer& f, Tensor& x) {
@@ -125,7 +139,8 @@ caf::error inspect(caf::deserializer& f, Tensor& x) {
   if (auto err = f(dtype, shape)) return err;
   size_t size = 0;
   if (auto err = f.begin_sequence(size)) return err;
-  // A length larger than the bytes left is corrupt; refuse it before allocating.
+  // A length larger than the bytes left is corrupt; refuse it before
+  // allocating.
   if (auto* binary = dynamic_cast<caf::binary_deserializer*>(&f);
       binary != nullptr && size > binary->remaining()) {
     return caf::make_error(caf::sec::end_of_stream);

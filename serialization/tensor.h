@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+
 #include "serialization/dtype.h"
 #include "serialization/shape.h"
 
@@ -41,7 +42,8 @@ class Tensor {
       return FromBytes(DType::kBool, std::move(shape), std::move(bytes));
     } else {
       std::vector<char> bytes(values.size() * sizeof(T));
-      if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+      if (!bytes.empty())
+        std::memcpy(bytes.data(), values.data(), bytes.size());
       return FromBytes(DTypeOf<T>::value, std::move(shape), std::move(bytes));
     }
   }
@@ -57,7 +59,9 @@ class Tensor {
   const Shape& shape() const { return shape_; }
   int64_t num_elements() const { return num_elements_; }
   // Bytes of the numeric contents (0 for strings).
-  size_t byte_size() const { return static_cast<size_t>(num_elements_) * DTypeSize(dtype_); }
+  size_t byte_size() const {
+    return static_cast<size_t>(num_elements_) * DTypeSize(dtype_);
+  }
   // The numeric contents; REQUIRES: dtype() != kString.
   const char* data() const;
 
@@ -95,13 +99,16 @@ class Tensor {
     std::vector<std::string> strings;
   };
 
-  Tensor(DType dtype, Shape shape, std::shared_ptr<const Buffer> buffer, size_t offset);
+  Tensor(DType dtype, Shape shape, std::shared_ptr<const Buffer> buffer,
+         size_t offset);
 
   DType dtype_;
   Shape shape_;
   int64_t num_elements_ = 0;
   std::shared_ptr<const Buffer> buffer_;
   size_t offset_ = 0;  // In elements.
+  // A Slice() of a larger buffer; any other tensor owns exactly its elements.
+  bool view_ = false;
 };
 
 // A queue element: one tensor per component.

@@ -1,0 +1,491 @@
+// Integration tests of the `troupe` command as a shell user runs it:
+// `troupe ctl` against a real task (output, JSON arguments, errors,
+// timeouts, a consumer process killed while it waits), `troupe task` with bad
+// cluster specs and on SIGTERM, and `troupe up`.
+//
+// Test names start with "cluster:" so that `ctest -R cluster` selects them:
+// doctest_discover_tests names CTest tests after the bare test cases.
+#include <sys/wait.h>
+
+#include <chrono>
+#include <csignal>
+#include <future>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "doctest/doctest.h"
+#include "nlohmann/json.hpp"
+
+#include "cluster/queue.h"
+#include "cluster/session.h"
+#include "tests/cluster/task_process.h"
+
+namespace troupe {
+namespace {
+
+using nlohmann::json;
+using testing::CommandResult;
+using testing::LocalCluster;
+using testing::Process;
+using testing::RunCtl;
+using testing::RunTroupe;
+using testing::WaitUntil;
+
+const absl::Duration kLong = absl::Seconds(15);
+
+#define REQUIRE_CLUSTER(cluster) \
+  REQUIRE_MESSAGE((cluster).ready(), (cluster).Describe())
+
+// Runs `troupe ctl --target TARGET ARGS...`, requires exit status 0 and one
+// line of stdout, and returns that line.
+std::string CtlLine(const std::string& target,
+                    const std::vector<std::string>& args,
+                    const std::string& input = "") {
+  CommandResult result = RunCtl(target, args, input);
+  INFO("troupe ctl ", absl::StrJoin(args, " "), ": ", result.Describe());
+  REQUIRE(result.exit_code == 0);
+  REQUIRE(CommandResult::Lines(result.out).size() == 1);
+  CHECK(result.err.empty());
+  return CommandResult::Lines(result.out)[0];
+}
+
+// CtlLine, parsed as JSON.
+json CtlJson(const std::string& target, const std::vector<std::string>& args,
+             const std::string& input = "") {
+  std::string line = CtlLine(target, args, input);
+  json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  INFO("output: ", line);
+  REQUIRE_FALSE(value.is_discarded());
+  return value;
+}
+
+// Runs ctl expecting failure: exit status 1, nothing on stdout, and a first
+// stderr line "CODE: ..." containing `text`.
+void CtlFails(const std::string& target, const std::vector<std::string>& args,
+              const std::string& code, const std::string& text,
+              const std::string& input = "") {
+  CommandResult result = RunCtl(target, args, input);
+  INFO("troupe ctl ", absl::StrJoin(args, " "), ": ", result.Describe());
+  CHECK(result.exit_code == 1);
+  CHECK(result.out.empty());
+  CHECK(absl::StartsWith(result.FirstErrLine(), code + ": "));
+  CHECK(absl::StrContains(result.FirstErrLine(), text));
+}
+
+// What the task says about queue `name`, if it has one.
+std::optional<ResourceInfo> Find(Session& session, const std::string& name) {
+  auto infos = session.list();
+  if (!infos.ok()) return std::nullopt;
+  for (const ResourceInfo& info : *infos) {
+    if (info.name == name) return info;
+  }
+  return std::nullopt;
+}
+
+bool ExitedWith(std::optional<int> status, int code) {
+  return status && WIFEXITED(*status) && WEXITSTATUS(*status) == code;
+}
+
+std::string DescribeStatus(std::optional<int> status) {
+  if (!status) return "still running";
+  if (WIFEXITED(*status))
+    return absl::StrCat("exited with status ", WEXITSTATUS(*status));
+  if (WIFSIGNALED(*status))
+    return absl::StrCat("killed by signal ", WTERMSIG(*status));
+  return "stopped";
+}
+
+TEST_SUITE("cluster") {
+  TEST_CASE("cluster: troupe ctl prints one line of JSON for every command") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    const std::vector<std::string> create = {
+        "queue-create", "q",       "--type",   "fifo",
+        "--capacity",   "5",       "--dtypes", "float32,int32",
+        "--shapes",     "[[2],[]]"};
+    CHECK(CtlLine(target, create) == R"({"created":true})");
+    CHECK(CtlLine(target, create) == R"({"created":false})");
+    CHECK(CtlJson(target, {"enqueue", "q", "[[1.5, 2], 3]"}) ==
+          json{{"enqueued", 1}});
+    CHECK(
+        CtlJson(target, {"enqueue-many", "q", "[[[3, 4], [5, 6]], [7, 8]]"}) ==
+        json{{"enqueued", 2}});
+    CHECK(CtlLine(target, {"size", "q"}) == "3");
+    CHECK(CtlLine(target, {"dequeue", "q"}) == "[[1.5,2.0],3]");
+    CHECK(CtlJson(target, {"dequeue-many", "q", "1"}) ==
+          json::parse("[[[3,4]],[7]]"));
+    CHECK(CtlLine(target, {"is-closed", "q"}) == "false");
+    CHECK(CtlJson(target, {"close", "q"}) == json{{"closed", true}});
+    CHECK(CtlLine(target, {"is-closed", "q"}) == "true");
+    CHECK(CtlJson(target, {"dequeue-up-to", "q", "5"}) ==
+          json::parse("[[[5,6]],[8]]"));
+    CHECK(CtlLine(target, {"size", "q"}) == "0");
+
+    json list = CtlJson(target, {"list"});
+    REQUIRE(list.is_array());
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["name"] == "q");
+    CHECK(list[0]["kind"] == "FIFOQueue");
+    CHECK(list[0]["capacity"] == 5);
+    CHECK(list[0]["dtypes"] == json::parse(R"(["float32","int32"])"));
+    CHECK(list[0]["shapes"] == json::parse("[[2],[]]"));
+    CHECK(list[0]["size"] == 0);
+    CHECK(list[0]["closed"] == true);
+    CHECK(list[0]["waiting_dequeues"] == 0);
+    CHECK(list[0]["waiting_enqueues"] == 0);
+
+    CtlFails(target, {"dequeue", "q"}, "OUT_OF_RANGE", "is closed");
+    CtlFails(target, {"enqueue", "q", "[[1, 2], 3]"}, "CANCELLED", "is closed");
+  }
+
+  TEST_CASE(
+      "cluster: troupe ctl reads JSON arguments from a file and from stdin") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    std::string shapes = cluster.dir().Write("shapes.json", "[[3]]");
+    CHECK(CtlJson(target, {"queue-create", "q", "--capacity", "10", "--dtypes",
+                           "int32", "--shapes", "@" + shapes}) ==
+          json{{"created", true}});
+    json list = CtlJson(target, {"list"});
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["shapes"] == json::parse("[[3]]"));
+
+    std::string element = cluster.dir().Write("element.json", "[[1, 2, 3]]\n");
+    CHECK(CtlJson(target, {"enqueue", "q", "@" + element}) ==
+          json{{"enqueued", 1}});
+    // A batch too large for a command line comes from a file.
+    std::string rows;
+    for (int i = 0; i < 5; ++i) {
+      absl::StrAppend(&rows, i > 0 ? ", " : "", "[", 10 * i, ", ", 10 * i + 1,
+                      ", ", 10 * i + 2, "]");
+    }
+    std::string batch =
+        cluster.dir().Write("batch.json", absl::StrCat("[[", rows, "]]"));
+    CHECK(CtlJson(target, {"enqueue-many", "q", "@" + batch}) ==
+          json{{"enqueued", 5}});
+    CHECK(CtlJson(target, {"enqueue", "q", "-"}, "[[7, 8, 9]]\n") ==
+          json{{"enqueued", 1}});
+    CHECK(CtlJson(target, {"enqueue-many", "q", "-"},
+                  "[[[4, 5, 6], [1, 1, 1]]]") == json{{"enqueued", 2}});
+    CHECK(CtlLine(target, {"size", "q"}) == "9");
+
+    CHECK(CtlLine(target, {"dequeue", "q"}) == "[[1,2,3]]");
+    CHECK(
+        CtlJson(target, {"dequeue-many", "q", "5"}) ==
+        json::parse("[[[0,1,2],[10,11,12],[20,21,22],[30,31,32],[40,41,42]]]"));
+    CHECK(CtlJson(target, {"dequeue-many", "q", "3"}) ==
+          json::parse("[[[7,8,9],[4,5,6],[1,1,1]]]"));
+
+    CtlFails(target,
+             {"enqueue", "q", "@" + cluster.dir().path() + "/missing.json"},
+             "NOT_FOUND", "missing.json");
+    CtlFails(target, {"enqueue", "q", "-"}, "INVALID_ARGUMENT", "JSON",
+             "[[1, 2");
+    CHECK(CtlLine(target, {"size", "q"}) == "0");
+  }
+
+  TEST_CASE(
+      "cluster: troupe ctl --timeout 200ms on a blocking dequeue fails "
+      "DEADLINE_EXCEEDED") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target,
+            {"queue-create", "q", "--capacity", "1", "--dtypes", "int32"});
+    auto start = std::chrono::steady_clock::now();
+    CtlFails(target, {"--timeout", "200ms", "dequeue", "q"},
+             "DEADLINE_EXCEEDED", "Timed out");
+    CHECK(std::chrono::steady_clock::now() - start >=
+          std::chrono::milliseconds(200));
+    // The enqueue side times out as well, on a full queue.
+    CtlLine(target, {"enqueue", "q", "[1]"});
+    CtlFails(target, {"--timeout", "200ms", "enqueue", "q", "[2]"},
+             "DEADLINE_EXCEEDED", "Timed out");
+    json list = CtlJson(target, {"list"});
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["size"] == 1);
+    CHECK(list[0]["waiting_dequeues"] == 0);
+    CHECK(list[0]["waiting_enqueues"] == 0);
+    CHECK(CtlLine(target, {"--timeout", "200ms", "dequeue", "q"}) == "[1]");
+  }
+
+  TEST_CASE(
+      "cluster: troupe ctl on a queue that does not exist fails NOT_FOUND") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlFails(target, {"dequeue", "missing"}, "NOT_FOUND", "missing");
+    CtlFails(target, {"enqueue", "missing", "[1]"}, "NOT_FOUND", "missing");
+    CtlFails(target, {"size", "missing"}, "NOT_FOUND", "missing");
+    CtlFails(target, {"--container", "other", "dequeue", "missing"},
+             "NOT_FOUND", "missing");
+    CHECK(CtlJson(target, {"list"}) == json::array());
+  }
+
+  TEST_CASE(
+      "cluster: troupe ctl errors are CODE: message on the first line of "
+      "stderr") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlFails(target, {"frobnicate", "q"}, "INVALID_ARGUMENT", "frobnicate");
+    CtlFails(target, {"--bogus-flag", "list"}, "INVALID_ARGUMENT",
+             "bogus-flag");
+    CtlFails(target, {"--timeout", "soon", "list"}, "INVALID_ARGUMENT", "soon");
+    CtlFails(target, {"dequeue"}, "INVALID_ARGUMENT", "usage");
+    CommandResult no_target = RunTroupe({"ctl", "list"});
+    INFO(no_target.Describe());
+    CHECK(no_target.exit_code == 1);
+    CHECK(absl::StartsWith(no_target.FirstErrLine(), "INVALID_ARGUMENT: "));
+    // Nobody serves this port: UNAVAILABLE, promptly.
+    std::vector<uint16_t> ports = testing::FreePorts(1);
+    REQUIRE(ports.size() == 1);
+    CtlFails(absl::StrCat("127.0.0.1:", ports[0]), {"list"}, "UNAVAILABLE", "");
+  }
+
+  TEST_CASE(
+      "cluster: bad input through troupe ctl fails INVALID_ARGUMENT and "
+      "changes nothing") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target, {"queue-create", "q", "--capacity", "5", "--dtypes",
+                     "float32,int32", "--shapes", "[[2],[]]"});
+    CtlLine(target, {"enqueue", "q", "[[1, 2], 3]"});
+    const json before = CtlJson(target, {"list"});
+
+    CtlFails(target, {"enqueue", "q", "[[1, 2], 3"}, "INVALID_ARGUMENT",
+             "JSON");
+    CtlFails(target, {"enqueue", "q", "{\"a\": 1}"}, "INVALID_ARGUMENT", "");
+    CtlFails(target, {"enqueue", "q", "[[1, 2]]"}, "INVALID_ARGUMENT",
+             "Wrong number of components in tuple. Expected 2, got 1");
+    CtlFails(target, {"enqueue", "q", "[[1, 2], 3, 4]"}, "INVALID_ARGUMENT",
+             "Wrong number of components in tuple. Expected 2, got 3");
+    CtlFails(target, {"enqueue", "q", R"([["a", "b"], 3])"}, "INVALID_ARGUMENT",
+             "float32");
+    CtlFails(target, {"enqueue", "q", "[[1, 2], 3.5]"}, "INVALID_ARGUMENT",
+             "int32");
+    CtlFails(target, {"enqueue", "q", "[[1, 2, 3], 3]"}, "INVALID_ARGUMENT",
+             "Shape mismatch in tuple component 0");
+    CtlFails(target, {"enqueue-many", "q", "[[[1, 2]], [3, 4]]"},
+             "INVALID_ARGUMENT", "");
+    CtlFails(target, {"enqueue-many", "q", "[[1, 2], 3]"}, "INVALID_ARGUMENT",
+             "");
+    CtlFails(target, {"dequeue-many", "q", "-1"}, "INVALID_ARGUMENT", "-1");
+    CtlFails(target, {"dequeue-up-to", "q", "-1"}, "INVALID_ARGUMENT", "-1");
+    CtlFails(target,
+             {"queue-create", "r", "--type", "bogus", "--capacity", "5",
+              "--dtypes", "float32"},
+             "INVALID_ARGUMENT", "bogus");
+    CtlFails(target,
+             {"queue-create", "r", "--capacity", "-1", "--dtypes", "float32"},
+             "INVALID_ARGUMENT", "capacity");
+    CtlFails(target,
+             {"queue-create", "r", "--capacity", "5", "--dtypes", "float33"},
+             "INVALID_ARGUMENT", "float33");
+    CtlFails(target,
+             {"queue-create", "r", "--capacity", "5", "--dtypes", "float32",
+              "--shapes", "[2]"},
+             "INVALID_ARGUMENT", "");
+    CtlFails(target,
+             {"queue-create", "q", "--capacity", "6", "--dtypes",
+              "float32,int32", "--shapes", "[[2],[]]"},
+             "INVALID_ARGUMENT", "capacity");
+
+    CHECK(CtlJson(target, {"list"}) ==
+          before);  // Same queues, same size, no waiters.
+    CHECK(CtlLine(target, {"size", "q"}) == "1");
+    CHECK(CtlLine(target, {"dequeue", "q"}) == "[[1.0,2.0],3]");
+  }
+
+  TEST_CASE(
+      "cluster: a consumer process killed while its dequeue waits takes no "
+      "element") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target,
+            {"queue-create", "k", "--capacity", "3", "--dtypes", "int32"});
+    Session observer(target);
+    auto waiting = [&](int64_t count) {
+      return WaitUntil([&] {
+        auto info = Find(observer, "k");
+        return info && info->waiting_dequeues == count;
+      });
+    };
+
+    Process consumer(
+        {testing::TroupeBinary(), "ctl", "--target", target, "dequeue", "k"},
+        cluster.dir().path() + "/consumer.log");
+    REQUIRE(consumer.started());
+    REQUIRE_MESSAGE(waiting(1), consumer.Log());
+    REQUIRE(consumer.Running());  // It waits.
+    consumer.Signal(SIGKILL);
+    std::optional<int> status = consumer.WaitExit(kLong);
+    REQUIRE(status.has_value());
+    CHECK(WIFSIGNALED(*status));
+    // The task notices the lost connection and withdraws the dequeue.
+    REQUIRE(waiting(0));
+
+    CtlLine(target, {"enqueue", "k", "[5]"});
+    CHECK(CtlLine(target, {"size", "k"}) == "1");
+    CHECK(CtlLine(target, {"--timeout", "10s", "dequeue", "k"}) == "[5]");
+  }
+
+  TEST_CASE(
+      "cluster: troupe task refuses a bad cluster spec with status 2 and one "
+      "line") {
+    testing::TempDir dir;
+    std::vector<uint16_t> ports = testing::FreePorts(2);
+    REQUIRE(ports.size() == 2);
+    const std::string good =
+        absl::StrCat(R"({"cluster": {"ps": ["127.0.0.1:)", ports[0],
+                     R"("], "worker": ["127.0.0.1:)", ports[1], R"("]}})");
+    struct Case {
+      const char* what;
+      std::string path;  // The file given to --cluster.
+      std::string job;
+      std::string index;
+      std::string fault;  // Expected on the stderr line, with the path.
+    };
+    std::vector<Case> cases = {
+        {"a file that does not exist", dir.path() + "/missing.json", "ps", "0",
+         "cannot open"},
+        {"a file that cannot be read", dir.path(), "ps", "0", "cannot read"},
+        {"bad JSON",
+         dir.Write("bad_json.json", R"({"cluster": {"ps": ["127.0.0.1:1")"),
+         "ps", "0", "invalid JSON"},
+        {"an address without port",
+         dir.Write("no_port.json", R"({"cluster": {"ps": ["127.0.0.1"]}})"),
+         "ps", "0", "missing port"},
+        {"port 70000",
+         dir.Write("big_port.json",
+                   R"({"cluster": {"ps": ["127.0.0.1:70000"]}})"),
+         "ps", "0", "70000"},
+        {"a duplicate address",
+         dir.Write("duplicate.json",
+                   absl::StrCat(R"({"cluster": {"ps": ["127.0.0.1:)", ports[0],
+                                R"("], "worker": ["127.0.0.1:)", ports[0],
+                                R"("]}})")),
+         "ps", "0", "same address"},
+        {"an unknown job", dir.Write("good.json", good), "chief", "0",
+         "/job:chief/task:0"},
+        {"a task index out of range", dir.path() + "/good.json", "worker", "1",
+         "/job:worker/task:1"},
+    };
+    for (const Case& c : cases) {
+      CommandResult result = RunTroupe(
+          {"task", "--cluster", c.path, "--job", c.job, "--task", c.index});
+      INFO(c.what, ": ", result.Describe());
+      CHECK(result.exit_code == 2);
+      std::vector<std::string> lines = CommandResult::Lines(result.err);
+      REQUIRE(lines.size() == 1);
+      CHECK(absl::StrContains(lines[0], c.path));
+      CHECK(absl::StrContains(lines[0], c.fault));
+      CHECK(result.out.empty());
+    }
+  }
+
+  TEST_CASE(
+      "cluster: troupe task stops cleanly on SIGTERM while a dequeue waits") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target,
+            {"queue-create", "q", "--capacity", "3", "--dtypes", "int32"});
+    Session session(target);
+    auto queue = Queue::Open(session, "q");
+    REQUIRE(queue.ok());
+    auto waiting = std::async(std::launch::async,
+                              [&] { return (*queue)->dequeue(kLong); });
+    // A `troupe ctl` process waits too.
+    Process ctl(
+        {testing::TroupeBinary(), "ctl", "--target", target, "dequeue", "q"},
+        cluster.dir().path() + "/ctl.log");
+    REQUIRE(ctl.started());
+    Session observer(target);
+    REQUIRE(WaitUntil([&] {
+      auto info = Find(observer, "q");
+      return info && info->waiting_dequeues == 2;
+    }));
+
+    testing::TaskProcess* task = cluster.task();
+    REQUIRE(task != nullptr);
+    task->process().Signal(SIGTERM);
+    std::optional<int> status = task->process().WaitExit(kLong);
+    INFO("task ", DescribeStatus(status), "; its log:\n", task->Log());
+    CHECK(ExitedWith(status, 0));
+    CHECK(absl::StrContains(task->Log(), "stopping"));
+
+    REQUIRE(waiting.wait_for(std::chrono::seconds(10)) ==
+            std::future_status::ready);
+    absl::Status result = waiting.get().status();
+    INFO("the waiting C++ dequeue: ", result.ToString());
+    CHECK((absl::IsCancelled(result) || absl::IsUnavailable(result)));
+
+    std::optional<int> ctl_status = ctl.WaitExit(absl::Seconds(10));
+    INFO("the waiting ctl dequeue ", DescribeStatus(ctl_status), ": ",
+         ctl.Log());
+    CHECK(ExitedWith(ctl_status, 1));
+    CHECK((absl::StartsWith(ctl.Log(), "CANCELLED: ") ||
+           absl::StartsWith(ctl.Log(), "UNAVAILABLE: ")));
+  }
+
+  TEST_CASE(
+      "cluster: troupe up serves two local tasks and stops both on SIGINT") {
+    // The tasks bind ports that were free a moment before; should another
+    // process have taken one, try again on new ports.
+    for (int attempt = 1;; ++attempt) {
+      LocalCluster cluster({{"ps", 1}, {"worker", 1}}, /*start=*/false);
+      REQUIRE_CLUSTER(cluster);
+      Process up(
+          {testing::TroupeBinary(), "up", "--cluster", cluster.spec_path()},
+          cluster.dir().path() + "/up.log");
+      REQUIRE(up.started());
+      // Whatever happens below, `up` gets the chance to stop its tasks.
+      struct StopUp {
+        Process& up;
+        ~StopUp() { up.Stop(SIGINT, absl::Seconds(15)); }
+      } stop_up{up};
+
+      bool ready = up.WaitForLog(
+          {"[ps:0] troupe task /job:ps/task:0 serving on",
+           "[worker:0] troupe task /job:worker/task:0 serving on"});
+      if (!ready && attempt < 3 && absl::StrContains(up.Log(), "Cannot serve"))
+        continue;
+      REQUIRE_MESSAGE(ready, up.Log());
+      for (const char* job : {"ps", "worker"}) {
+        std::string target = cluster.target(job);
+        CHECK(CtlLine(target, {"queue-create", "q", "--capacity", "1",
+                               "--dtypes", "int32"}) == R"({"created":true})");
+        CtlLine(target, {"enqueue", "q", "[1]"});
+        CHECK(CtlLine(target, {"size", "q"}) == "1");
+      }
+
+      up.Signal(SIGINT);
+      std::optional<int> status = up.WaitExit(kLong);
+      INFO("up ", DescribeStatus(status), "; its log:\n", up.Log());
+      CHECK(ExitedWith(status, 0));
+      CHECK(absl::StrContains(up.Log(),
+                              "[ps:0] troupe task /job:ps/task:0 stopping"));
+      CHECK(absl::StrContains(
+          up.Log(), "[worker:0] troupe task /job:worker/task:0 stopping"));
+      // Both tasks are gone.
+      for (const char* job : {"ps", "worker"}) {
+        CtlFails(cluster.target(job), {"list"}, "UNAVAILABLE", "");
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace troupe

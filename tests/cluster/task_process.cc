@@ -1,0 +1,527 @@
+#include "tests/cluster/task_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+
+extern char** environ;
+
+namespace troupe {
+namespace testing {
+
+namespace {
+
+// Milliseconds left until `deadline`, for poll(): 0 when it has passed.
+int MillisUntil(absl::Time deadline) {
+  absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) return 0;
+  int64_t ms = absl::ToInt64Milliseconds(left) + 1;
+  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+
+// A descriptor that becomes readable when `pid` exits, or -1 if the kernel
+// has no pidfd_open.
+int OpenPidFd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd >= 0) {
+    fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+    return static_cast<int>(fd);
+  }
+#endif
+  (void)pid;
+  return -1;
+}
+
+// Waits until `pid` exits or `deadline` passes; its wait status if it exited.
+// `pidfd` (may be -1) is readable once it has exited.
+std::optional<int> WaitPid(pid_t pid, int pidfd, absl::Time deadline) {
+  while (true) {
+    int status = 0;
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0 && errno != EINTR) return std::nullopt;
+    if (absl::Now() >= deadline) return std::nullopt;
+    if (pidfd >= 0) {
+      pollfd fd{pidfd, POLLIN, 0};
+      poll(&fd, 1, MillisUntil(deadline));
+    } else {
+      std::this_thread::yield();  // No pidfd: a bounded busy wait.
+    }
+  }
+}
+
+// Spawns `argv` with `actions`, every signal unblocked and at its default
+// disposition. Returns the pid, or -1.
+pid_t Spawn(const std::vector<std::string>& argv,
+            posix_spawn_file_actions_t* actions) {
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int signal_number : {SIGPIPE, SIGINT, SIGTERM, SIGCHLD}) {
+    sigaddset(&defaults, signal_number);
+  }
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::vector<std::string> copies = argv;
+  std::vector<char*> args;
+  for (std::string& arg : copies) args.push_back(arg.data());
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  int failed =
+      posix_spawn(&pid, args[0], actions, &attributes, args.data(), environ);
+  posix_spawnattr_destroy(&attributes);
+  return failed == 0 ? pid : -1;
+}
+
+// The test process writes to pipes whose readers may be gone.
+void IgnoreSigpipe() {
+  static std::once_flag once;
+  std::call_once(once, [] { signal(SIGPIPE, SIG_IGN); });
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(file),
+                     std::istreambuf_iterator<char>());
+}
+
+bool ContainsAll(const std::string& text,
+                 const std::vector<std::string>& needles) {
+  for (const std::string& needle : needles) {
+    if (!absl::StrContains(text, needle)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string TroupeBinary() {
+  if (const char* path = std::getenv("TROUPE_BIN");
+      path != nullptr && *path != '\0') {
+    return path;
+  }
+  std::error_code error;
+  std::filesystem::path self =
+      std::filesystem::read_symlink("/proc/self/exe", error);
+  return (self.parent_path().parent_path() / "bin" / "troupe").string();
+}
+
+bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    if (condition()) return true;
+    if (absl::Now() >= deadline) return false;
+    std::this_thread::yield();
+  }
+}
+
+std::vector<uint16_t> FreePorts(size_t count) {
+  std::vector<int> sockets;
+  std::vector<uint16_t> ports;
+  for (size_t i = 0; i < count; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) break;
+    sockets.push_back(fd);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof(address);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      break;
+    }
+    ports.push_back(ntohs(address.sin_port));
+  }
+  for (int fd : sockets) close(fd);
+  return ports;
+}
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern =
+      absl::StrCat(base != nullptr && *base != '\0' ? base : "/tmp",
+                   "/troupe-cluster-XXXXXX");
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  if (mkdtemp(buffer.data()) != nullptr) path_ = buffer.data();
+}
+
+TempDir::~TempDir() {
+  if (path_.empty()) return;
+  std::error_code error;
+  std::filesystem::remove_all(path_, error);
+}
+
+std::string TempDir::Write(const std::string& name,
+                           const std::string& content) const {
+  std::string path = absl::StrCat(path_, "/", name);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << content;
+  return path;
+}
+
+// -- CommandResult
+// --------------------------------------------------------------
+
+std::vector<std::string> CommandResult::Lines(const std::string& text) {
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
+std::string CommandResult::FirstErrLine() const {
+  return err.substr(0, err.find('\n'));
+}
+
+std::string CommandResult::Describe() const {
+  return absl::StrCat("exit code ", exit_code, ", signal ", term_signal,
+                      timed_out ? ", TIMED OUT" : "", "\n--- stdout ---\n", out,
+                      "\n--- stderr ---\n", err);
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::string& input, absl::Duration timeout) {
+  IgnoreSigpipe();
+  CommandResult result;
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) != 0) return result;
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    close(in[0]), close(in[1]);
+    return result;
+  }
+  if (pipe2(err, O_CLOEXEC) != 0) {
+    close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+    return result;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  pid_t pid = Spawn(argv, &actions);
+  posix_spawn_file_actions_destroy(&actions);
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  if (pid < 0) {
+    close(in[1]), close(out[0]), close(err[0]);
+    result.err = absl::StrCat("cannot start ", argv.empty() ? "" : argv[0]);
+    return result;
+  }
+  int pidfd = OpenPidFd(pid);
+  int to_child = in[1];
+  size_t written = 0;
+  if (input.empty()) {
+    close(to_child);
+    to_child = -1;
+  } else {
+    fcntl(to_child, F_SETFL, O_NONBLOCK);
+  }
+  int from_child[2] = {out[0], err[0]};
+  std::string* sinks[2] = {&result.out, &result.err};
+  absl::Time deadline = absl::Now() + timeout;
+  bool killed = false;
+  while (from_child[0] >= 0 || from_child[1] >= 0) {
+    if (absl::Now() >= deadline) {
+      if (killed) break;  // Its output stays open (a grandchild?): give up.
+      kill(pid, SIGKILL);
+      killed = true;
+      result.timed_out = true;
+      deadline = absl::Now() + absl::Seconds(5);
+    }
+    std::vector<pollfd> fds;
+    for (int fd : from_child) fds.push_back({fd, POLLIN, 0});
+    fds.push_back({to_child, POLLOUT, 0});
+    if (poll(fds.data(), fds.size(), MillisUntil(deadline)) < 0 &&
+        errno != EINTR)
+      break;
+    for (int i = 0; i < 2; ++i) {
+      if (from_child[i] < 0 || fds[i].revents == 0) continue;
+      char buffer[4096];
+      ssize_t count = read(from_child[i], buffer, sizeof(buffer));
+      if (count > 0) {
+        sinks[i]->append(buffer, static_cast<size_t>(count));
+      } else if (count == 0 || errno != EINTR) {
+        close(from_child[i]);
+        from_child[i] = -1;
+      }
+    }
+    if (to_child >= 0 && fds[2].revents != 0) {
+      ssize_t count =
+          write(to_child, input.data() + written, input.size() - written);
+      if (count > 0) written += static_cast<size_t>(count);
+      if ((count < 0 && errno != EAGAIN && errno != EINTR) ||
+          written == input.size()) {
+        close(to_child);
+        to_child = -1;
+      }
+    }
+  }
+  for (int fd : {from_child[0], from_child[1], to_child}) {
+    if (fd >= 0) close(fd);
+  }
+  std::optional<int> status =
+      WaitPid(pid, pidfd, absl::Now() + absl::Seconds(5));
+  if (!status) {
+    kill(pid, SIGKILL);
+    result.timed_out = true;
+    status = WaitPid(pid, pidfd, absl::Now() + absl::Seconds(5));
+  }
+  if (pidfd >= 0) close(pidfd);
+  if (status && WIFEXITED(*status)) result.exit_code = WEXITSTATUS(*status);
+  if (status && WIFSIGNALED(*status)) result.term_signal = WTERMSIG(*status);
+  return result;
+}
+
+CommandResult RunTroupe(const std::vector<std::string>& args,
+                        const std::string& input, absl::Duration timeout) {
+  std::vector<std::string> argv = {TroupeBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, input, timeout);
+}
+
+CommandResult RunCtl(const std::string& target,
+                     const std::vector<std::string>& args,
+                     const std::string& input, absl::Duration timeout) {
+  std::vector<std::string> all = {"ctl", "--target", target};
+  all.insert(all.end(), args.begin(), args.end());
+  return RunTroupe(all, input, timeout);
+}
+
+// -- Process
+// -------------------------------------------------------------------
+
+Process::Process(const std::vector<std::string>& argv, std::string log_path)
+    : log_path_(std::move(log_path)) {
+  IgnoreSigpipe();
+  // Created here so that WaitForLog can watch it from the start.
+  int log =
+      open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log < 0) return;
+  close(log);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
+                                   O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
+                                   O_WRONLY | O_APPEND, 0);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  pid_ = Spawn(argv, &actions);
+  posix_spawn_file_actions_destroy(&actions);
+  if (pid_ > 0) pidfd_ = OpenPidFd(pid_);
+}
+
+Process::~Process() {
+  if (pid_ > 0 && !status_) {
+    kill(pid_, SIGKILL);
+    status_ = WaitPid(pid_, pidfd_, absl::Now() + absl::Seconds(10));
+  }
+  if (pidfd_ >= 0) close(pidfd_);
+}
+
+std::string Process::Log() const { return ReadFile(log_path_); }
+
+std::optional<int> Process::Reap(bool block) {
+  if (status_ || pid_ <= 0) return status_;
+  int status = 0;
+  pid_t done = waitpid(pid_, &status, block ? 0 : WNOHANG);
+  if (done == pid_) status_ = status;
+  return status_;
+}
+
+bool Process::Running() { return pid_ > 0 && !Reap(false); }
+
+void Process::Signal(int signal_number) {
+  if (Running()) kill(pid_, signal_number);
+}
+
+std::optional<int> Process::WaitExit(absl::Duration timeout) {
+  if (pid_ <= 0 || status_) return status_;
+  std::optional<int> status = WaitPid(pid_, pidfd_, absl::Now() + timeout);
+  if (status) status_ = status;
+  return status_;
+}
+
+int Process::Stop(int signal_number, absl::Duration grace) {
+  if (pid_ <= 0) return -1;
+  Signal(signal_number);
+  if (!WaitExit(grace)) {
+    Signal(SIGKILL);
+    WaitExit(absl::Seconds(10));
+  }
+  return status_ ? *status_ : -1;
+}
+
+bool Process::WaitForLog(const std::vector<std::string>& needles,
+                         absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  int watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (watch >= 0)
+    inotify_add_watch(watch, log_path_.c_str(), IN_MODIFY | IN_CLOSE_WRITE);
+  bool found = false;
+  while (true) {
+    if (ContainsAll(Log(), needles)) {
+      found = true;
+      break;
+    }
+    if (!Running()) {
+      found = ContainsAll(Log(), needles);
+      break;
+    }
+    if (absl::Now() >= deadline) break;
+    std::vector<pollfd> fds;
+    if (watch >= 0) fds.push_back({watch, POLLIN, 0});
+    if (pidfd_ >= 0) fds.push_back({pidfd_, POLLIN, 0});
+    if (watch < 0 || pidfd_ < 0) {
+      // Without inotify or a pidfd, look again soon (bounded by the deadline).
+      poll(fds.data(), fds.size(), std::min(MillisUntil(deadline), 10));
+    } else {
+      poll(fds.data(), fds.size(), MillisUntil(deadline));
+    }
+    if (watch >= 0) {
+      char events[4096];
+      while (read(watch, events, sizeof(events)) > 0) {
+      }
+    }
+  }
+  if (watch >= 0) close(watch);
+  return found;
+}
+
+// -- TaskProcess
+// -----------------------------------------------------------------
+
+TaskProcess::TaskProcess(const std::string& cluster_file,
+                         const std::string& job, int index,
+                         const std::string& log_path)
+    : process_({TroupeBinary(), "task", "--cluster", cluster_file, "--job", job,
+                "--task", std::to_string(index)},
+               log_path) {}
+
+bool TaskProcess::WaitReady(absl::Duration timeout) {
+  return process_.WaitForLog({"serving on"}, timeout);
+}
+
+// -- LocalCluster
+// ----------------------------------------------------------------
+
+LocalCluster::LocalCluster(std::vector<std::pair<std::string, int>> jobs,
+                           bool start)
+    : jobs_(std::move(jobs)) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    size_t count = 0;
+    for (const auto& [job, tasks] : jobs_) count += static_cast<size_t>(tasks);
+    std::vector<uint16_t> ports = FreePorts(count);
+    if (ports.size() != count) continue;
+    addresses_.clear();
+    std::vector<std::string> job_texts;
+    size_t next = 0;
+    for (const auto& [job, tasks] : jobs_) {
+      std::vector<std::string> addresses;
+      for (int i = 0; i < tasks; ++i) {
+        uint16_t port = ports[next++];
+        addresses_.emplace_back(absl::StrCat(job, ":", i), port);
+        addresses.push_back(absl::StrCat("\"127.0.0.1:", port, "\""));
+      }
+      job_texts.push_back(absl::StrCat("\"", job, "\": [",
+                                       absl::StrJoin(addresses, ", "), "]"));
+    }
+    spec_path_ = dir_.Write(
+        "cluster.json", absl::StrCat("{\"cluster\": {",
+                                     absl::StrJoin(job_texts, ", "), "}}\n"));
+    if (!start) {
+      ready_ = true;
+      return;
+    }
+    if (StartAll()) {
+      ready_ = true;
+      return;
+    }
+    // Another process may have taken one of the ports: try new ones.
+    bool port_taken = false;
+    for (auto& [name, task] : tasks_) {
+      port_taken = port_taken || absl::StrContains(task->Log(), "Cannot serve");
+    }
+    if (!port_taken) return;
+    tasks_.clear();
+  }
+}
+
+LocalCluster::~LocalCluster() {
+  for (auto& [name, task] : tasks_)
+    task->process().Stop(SIGKILL, absl::Seconds(10));
+}
+
+bool LocalCluster::StartAll() {
+  for (const auto& [job, tasks] : jobs_) {
+    for (int i = 0; i < tasks; ++i) {
+      tasks_.emplace_back(
+          absl::StrCat(job, ":", i),
+          std::make_unique<TaskProcess>(
+              spec_path_, job, i,
+              absl::StrCat(dir_.path(), "/", job, "-", i, ".log")));
+    }
+  }
+  bool all = true;
+  for (auto& [name, task] : tasks_) all = task->WaitReady() && all;
+  return all;
+}
+
+std::string LocalCluster::Describe() const {
+  std::string text = absl::StrCat("cluster spec ", spec_path_, "\n");
+  for (const auto& [name, task] : tasks_) {
+    absl::StrAppend(&text, "--- log of ", name, " ---\n", task->Log(), "\n");
+  }
+  return text;
+}
+
+std::string LocalCluster::target(const std::string& job, int index) const {
+  std::string name = absl::StrCat(job, ":", index);
+  for (const auto& [task, port] : addresses_) {
+    if (task == name) return absl::StrCat("127.0.0.1:", port);
+  }
+  return "";
+}
+
+TaskProcess* LocalCluster::task(const std::string& job, int index) {
+  std::string name = absl::StrCat(job, ":", index);
+  for (auto& [task_name, task] : tasks_) {
+    if (task_name == name) return task.get();
+  }
+  return nullptr;
+}
+
+}  // namespace testing
+}  // namespace troupe
