@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/status_macros.h"
 #include "serialization/tensor_ops.h"
 
 // The life of an operation:
@@ -33,11 +34,37 @@ QueueCore::QueueCore(std::string name, QueueSpec spec, size_t max_waiting)
       max_waiting_(max_waiting),
       store_(MakeElementStore(spec_)) {}
 
+std::string QueueCore::Describe(Kind op) const {
+  // TensorFlow's PaddingFIFOQueue inherits FIFOQueue's single-element
+  // operations and their texts; only its batched dequeues say "Padding".
+  bool batched = op == Kind::kDequeueMany || op == Kind::kDequeueUpTo;
+  if (spec_.kind == QueueKind::kPaddingFifo && !batched) {
+    return absl::StrCat("FIFOQueue '", name_, "'");
+  }
+  return Describe();
+}
+
 std::string QueueCore::Describe() const {
   return absl::StrCat(QueueKindName(spec_.kind), " '", name_, "'");
 }
 
 // -- validation ---------------------------------------------------------------
+
+absl::Status QueueCore::ValidateComponent(size_t i,
+                                          const Tensor& tensor) const {
+  if (auto valid = tensor.CheckValid(); !valid.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid tensor in tuple component ", i, ": ",
+                     valid.message(), " (", Describe(), ")"));
+  }
+  if (tensor.dtype() != spec_.dtypes[i]) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Type mismatch in tuple component ", i, ". Expected ",
+                     DTypeName(spec_.dtypes[i]), ", got ",
+                     DTypeName(tensor.dtype()), " (", Describe(), ")"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status QueueCore::ValidateElement(const Tuple& element) const {
   if (element.size() != spec_.dtypes.size()) {
@@ -46,17 +73,7 @@ absl::Status QueueCore::ValidateElement(const Tuple& element) const {
         ", got ", element.size(), " (", Describe(), ")"));
   }
   for (size_t i = 0; i < element.size(); ++i) {
-    if (auto valid = element[i].CheckValid(); !valid.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Invalid tensor in tuple component ", i, ": ",
-                       valid.message(), " (", Describe(), ")"));
-    }
-    if (element[i].dtype() != spec_.dtypes[i]) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Type mismatch in tuple component ", i, ". Expected ",
-                       DTypeName(spec_.dtypes[i]), ", got ",
-                       DTypeName(element[i].dtype()), " (", Describe(), ")"));
-    }
+    TROUPE_RETURN_IF_ERROR(ValidateComponent(i, element[i]));
     if (spec_.has_shapes() &&
         !spec_.shapes[i].IsCompatibleWith(element[i].shape())) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -65,23 +82,19 @@ absl::Status QueueCore::ValidateElement(const Tuple& element) const {
           ShapeToString(element[i].shape()), " (", Describe(), ")"));
     }
   }
+  if (spec_.kind == QueueKind::kPriority && !element[0].shape().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Shape mismatch in tuple component 0. Expected [], got ",
+                     ShapeToString(element[0].shape()), " (", Describe(),
+                     "; the priority must be an int64 scalar)"));
+  }
   return absl::OkStatus();
 }
 
 absl::Status QueueCore::ValidateBatch(const Tuple& batch) const {
   if (batch.size() != spec_.dtypes.size()) return ValidateElement(batch);
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (auto valid = batch[i].CheckValid(); !valid.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Invalid tensor in tuple component ", i, ": ",
-                       valid.message(), " (", Describe(), ")"));
-    }
-    if (batch[i].dtype() != spec_.dtypes[i]) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Type mismatch in tuple component ", i, ". Expected ",
-                       DTypeName(spec_.dtypes[i]), ", got ",
-                       DTypeName(batch[i].dtype()), " (", Describe(), ")"));
-    }
+    TROUPE_RETURN_IF_ERROR(ValidateComponent(i, batch[i]));
     if (batch[i].shape().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Tuple component ", i,
@@ -107,6 +120,12 @@ absl::Status QueueCore::ValidateBatch(const Tuple& batch) const {
                        batch_size, " (", Describe(), ")"));
     }
   }
+  if (spec_.kind == QueueKind::kPriority && batch[0].shape().size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shape mismatch in tuple component 0. Expected [", batch_size,
+        "], got ", ShapeToString(batch[0].shape()), " (", Describe(),
+        "; the priorities must be an int64 vector)"));
+  }
   return absl::OkStatus();
 }
 
@@ -117,6 +136,11 @@ absl::Status QueueCore::DequeueManyAllowed(const char* op_name,
   if (n < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(op_name, " requested ", n, " < 0 elements"));
+  }
+  if (spec_.kind == QueueKind::kPriority && !spec_.has_shapes()) {
+    return absl::InvalidArgumentError(
+        "PriorityQueue's DequeueMany requires the components to have "
+        "specified shapes.");
   }
   if (!spec_.has_shapes()) {
     return absl::InvalidArgumentError(
@@ -339,8 +363,9 @@ QueueCore::Progress QueueCore::TryEnqueue(Op& op) {
     return Progress::kComplete;
   }
   if (closed_) {
-    Finish(enqueue_ops_, enqueue_ops_.begin(),
-           absl::CancelledError(absl::StrCat(Describe(), " is closed.")));
+    Finish(
+        enqueue_ops_, enqueue_ops_.begin(),
+        absl::CancelledError(absl::StrCat(Describe(op.kind), " is closed.")));
     return Progress::kComplete;
   }
   size_t inserted = 0;
@@ -366,15 +391,19 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
     } else {
       Finish(dequeue_ops_, dequeue_ops_.begin(),
              absl::OutOfRangeError(
-                 absl::StrCat(Describe(),
+                 absl::StrCat(Describe(op.kind),
                               " is closed and has insufficient elements "
                               "(requested ",
                               remaining, ", current size ", size_before, ")")));
       return Progress::kComplete;
     }
   }
+  if (store_->TakesBatchAtOnce() &&
+      store_->Available(closed_) < op.requested - op.elements.size()) {
+    return Progress::kNone;
+  }
   size_t taken = 0;
-  while (op.elements.size() < op.requested && store_->size() > 0) {
+  while (op.elements.size() < op.requested && store_->Available(closed_) > 0) {
     op.elements.push_back(store_->Pop());
     ++taken;
   }
@@ -394,7 +423,10 @@ Tuple QueueCore::Batch(std::vector<Tuple> elements) const {
   for (size_t c = 0; c < spec_.dtypes.size(); ++c) {
     for (size_t i = 0; i < elements.size(); ++i)
       component[i] = std::move(elements[i][c]);
-    batch.push_back(Stack(component, spec_.dtypes[c], spec_.shapes[c].dims));
+    batch.push_back(
+        spec_.shapes[c].IsFullyDefined()
+            ? Stack(component, spec_.dtypes[c], spec_.shapes[c].dims)
+            : StackPadded(component, spec_.dtypes[c], spec_.shapes[c]));
   }
   return batch;
 }

@@ -103,11 +103,15 @@ class QueueCore {
               Tuple value = {});
   void FinishNow(uint64_t id, absl::Status status, Tuple value = {});
   Tuple Batch(std::vector<Tuple> elements) const;
+  absl::Status ValidateComponent(size_t i, const Tensor& tensor) const;
   absl::Status ValidateElement(const Tuple& element) const;
   absl::Status ValidateBatch(const Tuple& batch) const;
   absl::Status DequeueManyAllowed(const char* op_name, int32_t n) const;
   std::string TimeoutMessage(const Op& op) const;
+  // "FIFOQueue 'name'": the queue as TensorFlow names it in its messages.
   std::string Describe() const;
+  // The same, as TensorFlow names it in the messages of operation `op`.
+  std::string Describe(Kind op) const;
 
   const std::string name_;
   const QueueSpec spec_;

@@ -11,6 +11,7 @@
 
 #include "actors/queue_actor.h"
 #include "actors/resource_names.h"
+#include "actors/variable_actor.h"
 #include "base/status_macros.h"
 #include "serialization/status_error.h"
 
@@ -25,9 +26,19 @@ struct QueueEntry {
   QueueSpec spec;
 };
 
+// --- Variables ---
+struct VariableEntry {
+  VariableActor actor;
+  VariableSpec spec;  // As declared.
+};
+// --- End of variables ---
+
 struct TaskState {
   TaskActorOptions options;
   std::map<ResourceKey, QueueEntry> queues;
+  // Variables are keyed apart from queues: a queue and a variable may share a
+  // (container, name), as TensorFlow keys resources by type too.
+  std::map<ResourceKey, VariableEntry> variables;
   static inline const char* name = "troupe.task";
 };
 
@@ -60,6 +71,76 @@ caf::error StopReason(const std::string& text) {
   return ToError(absl::CancelledError(text));
 }
 
+// --- Variables ---
+
+// RESOURCE_EXHAUSTED when the task holds max_resources resources (queues and
+// variables together), so that no create may add one.
+absl::Status CheckRoom(TaskPointer self) {
+  const TaskState& state = self->state;
+  if (state.queues.size() + state.variables.size() <
+      state.options.max_resources) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(
+      absl::StrCat("Task ", state.options.device, " holds ",
+                   state.options.max_resources, " resources, its limit"));
+}
+
+// Lookup-or-create of a variable.
+caf::result<VariableActor, VariableSpec, bool> OpenVariable(
+    TaskPointer self, const std::string& device, const std::string& container,
+    const std::string& name, const VariableSpec& spec) {
+  absl::Status valid = CheckDevice(self, device);
+  if (valid.ok()) valid = CheckKey(container, name);
+  if (!valid.ok()) return ToError(valid);
+  ResourceKey key{container, name};
+  auto& variables = self->state.variables;
+  if (auto found = variables.find(key); found != variables.end()) {
+    absl::Status same = CheckSharedVariable(found->second.spec, spec, name);
+    if (!same.ok()) return ToError(same);
+    return {found->second.actor, found->second.spec, false};
+  }
+  if (absl::Status spec_ok = ValidateVariableSpec(spec, name); !spec_ok.ok()) {
+    return ToError(spec_ok);
+  }
+  if (absl::Status room = CheckRoom(self); !room.ok()) return ToError(room);
+  VariableActor variable = SpawnVariable(self->system(), name, spec);
+  self->monitor(variable);
+  variables.emplace(key, VariableEntry{variable, spec});
+  return {variable, spec, true};
+}
+
+caf::result<VariableActor, VariableSpec> LookupVariable(
+    TaskPointer self, const std::string& device, const std::string& container,
+    const std::string& name) {
+  absl::Status valid = CheckDevice(self, device);
+  if (valid.ok()) valid = CheckKey(container, name);
+  if (!valid.ok()) return ToError(valid);
+  ResourceKey key{container, name};
+  auto found = self->state.variables.find(key);
+  if (found == self->state.variables.end()) {
+    return ToError(absl::NotFoundError(
+        absl::StrCat("Variable ", DescribeKey(self, key), " does not exist")));
+  }
+  return {found->second.actor, found->second.spec};
+}
+
+// Stops and forgets the variables of `container`: they must be declared and
+// assigned again.
+void ResetVariables(TaskPointer self, const std::string& container) {
+  auto& variables = self->state.variables;
+  auto it = variables.lower_bound(ResourceKey{container, ""});
+  while (it != variables.end() && it->first.first == container) {
+    self->demonitor(it->second.actor.address());
+    self->send_exit(
+        it->second.actor,
+        StopReason(absl::StrCat("container '", container, "' was reset")));
+    it = variables.erase(it);
+  }
+}
+
+// --- End of variables ---
+
 TaskActor::behavior_type TaskBehavior(TaskPointer self,
                                       TaskActorOptions options) {
   self->state.options = std::move(options);
@@ -71,6 +152,15 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         return;
       }
     }
+    // --- Variables ---
+    auto& variables = self->state.variables;
+    for (auto it = variables.begin(); it != variables.end(); ++it) {
+      if (it->second.actor.address() == down.source) {
+        variables.erase(it);
+        return;
+      }
+    }
+    // --- End of variables ---
   });
   self->set_exit_handler([self](caf::exit_msg& exit) {
     for (auto& [key, entry] : self->state.queues) {
@@ -79,6 +169,14 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
                                        " is shutting down")));
     }
     self->state.queues.clear();
+    // --- Variables ---
+    for (auto& [key, entry] : self->state.variables) {
+      self->send_exit(entry.actor, StopReason(absl::StrCat(
+                                       "task ", self->state.options.device,
+                                       " is shutting down")));
+    }
+    self->state.variables.clear();
+    // --- End of variables ---
     self->quit(exit.reason);
   });
   return {
@@ -99,11 +197,9 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
             !spec_ok.ok()) {
           return ToError(spec_ok);
         }
-        if (queues.size() >= self->state.options.max_resources) {
-          return ToError(absl::ResourceExhaustedError(absl::StrCat(
-              "Task ", self->state.options.device, " holds ",
-              self->state.options.max_resources, " resources, its limit")));
-        }
+        // Variables count too.
+        if (absl::Status room = CheckRoom(self); !room.ok())
+          return ToError(room);
         QueueActor queue = SpawnQueue(self->system(), name, spec);
         self->monitor(queue);
         queues.emplace(key, QueueEntry{queue, spec});
@@ -145,6 +241,7 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
                                                     "' was reset")));
             it = queues.erase(it);
           }
+          ResetVariables(self, container);  // Variables.
         }
         return caf::ok_atom::value;
       },
@@ -155,13 +252,16 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         auto& queues = self->state.queues;
         // Before make_response_promise(), which takes over the request: a
         // value returned after it would reach no one.
-        if (queues.empty()) return std::vector<ResourceInfo>{};
+        auto& variables = self->state.variables;
+        if (queues.empty() && variables.empty())
+          return std::vector<ResourceInfo>{};
         auto promise = self->make_response_promise<std::vector<ResourceInfo>>();
         struct Gather {
           std::vector<ResourceInfo> infos;
           size_t missing;
         };
-        auto gather = std::make_shared<Gather>(Gather{{}, queues.size()});
+        auto gather = std::make_shared<Gather>(
+            Gather{{}, queues.size() + variables.size()});
         auto finish_one = [gather, promise]() mutable {
           if (--gather->missing == 0) promise.deliver(std::move(gather->infos));
         };
@@ -177,8 +277,36 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
                   },
                   [finish_one](caf::error&) mutable { finish_one(); });
         }
+        // --- Variables ---
+        for (auto& [key, entry] : variables) {
+          std::string container = key.first;
+          self->request(entry.actor, std::chrono::seconds(10),
+                        describe_atom::value)
+              .then(
+                  [gather, finish_one, container](ResourceInfo& info) mutable {
+                    info.container = container;
+                    gather->infos.push_back(std::move(info));
+                    finish_one();
+                  },
+                  [finish_one](caf::error&) mutable { finish_one(); });
+        }
+        // --- End of variables ---
         return promise;
       },
+      // --- Variables ---
+      [self](variable_atom, const std::string& device,
+             const std::string& container, const std::string& name,
+             VariableSpec& spec)
+          -> caf::result<VariableActor, VariableSpec, bool> {
+        return OpenVariable(self, device, container, name, spec);
+      },
+      [self](
+          lookup_variable_atom, const std::string& device,
+          const std::string& container,
+          const std::string& name) -> caf::result<VariableActor, VariableSpec> {
+        return LookupVariable(self, device, container, name);
+      },
+      // --- End of variables ---
   };
 }
 

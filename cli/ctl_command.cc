@@ -15,6 +15,7 @@
 #include "cli/flags.h"
 #include "cluster/queue.h"
 #include "cluster/session.h"
+#include "cluster/variable.h"
 #include "serialization/tensor_json.h"
 
 namespace troupe::cli {
@@ -34,8 +35,13 @@ constexpr char kCtlUsage[] =
     "  dequeue NAME | dequeue-many NAME N | dequeue-up-to NAME N\n"
     "  close NAME [--cancel-pending-enqueues] | size NAME | is-closed NAME\n"
     "  reset [CONTAINER...] | list\n"
+    "  variable-create NAME --dtype float32 --shape '[2]'\n"
+    "  assign NAME VALUE [--no-validate-shape] | assign-add NAME VALUE\n"
+    "  assign-sub NAME VALUE | read NAME\n"
     "COMPONENTS is a JSON array with one entry per component, or @PATH, or - "
-    "(stdin).\n";
+    "(stdin).\n"
+    "VALUE is a tensor as nested JSON arrays (a bare scalar for shape []), or "
+    "@PATH, or -.\n";
 
 // What one ctl command needs: the session, the global options and its own
 // positional arguments (after the command name).
@@ -105,6 +111,17 @@ absl::StatusOr<json> QueueCreate(const CtlContext& ctx) {
                             ReadJsonArgument(ctx.flags.Get("shapes")));
     TROUPE_ASSIGN_OR_RETURN(spec.shapes, ShapesFromJson(shapes));
   }
+  if (ctx.flags.Has("min-after-dequeue")) {
+    TROUPE_ASSIGN_OR_RETURN(
+        spec.min_after_dequeue,
+        ParseCount("min_after_dequeue", ctx.flags.Get("min-after-dequeue")));
+  }
+  if (ctx.flags.Has("seed") &&
+      !absl::SimpleAtoi(ctx.flags.Get("seed"), &spec.seed)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid seed '", ctx.flags.Get("seed"), "'"));
+  }
+  if (spec.kind == QueueKind::kPriority) AddPriorityComponent(spec);
   bool created = false;
   TROUPE_ASSIGN_OR_RETURN(
       auto queue, Queue::Create(ctx.session, std::move(spec), ctx.args[0],
@@ -183,12 +200,92 @@ json DTypesToJson(const std::vector<DType>& dtypes) {
   return names;
 }
 
+// --- Variables -------------------------------------------------------------
+
+json VariableInfoToJson(const ResourceInfo& info) {
+  return json{{"container", info.container},
+              {"name", info.name},
+              {"kind", "Variable"},
+              {"dtype", DTypeCliName(info.variable.dtype)},
+              {"shape", ShapeToJson(info.variable.shape)},
+              {"initialized", info.initialized}};
+}
+
+absl::StatusOr<json> VariableCreate(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(
+      NeedArgs(ctx, 1, "variable-create NAME --dtype float32 --shape '[2]'"));
+  if (!ctx.flags.Has("dtype") || !ctx.flags.Has("shape")) {
+    return absl::InvalidArgumentError(
+        "variable-create needs --dtype and --shape");
+  }
+  VariableOptions options;
+  TROUPE_ASSIGN_OR_RETURN(options.dtype, ParseDType(ctx.flags.Get("dtype")));
+  TROUPE_ASSIGN_OR_RETURN(json shape, ReadJsonArgument(ctx.flags.Get("shape")));
+  TROUPE_ASSIGN_OR_RETURN(options.shape, ShapeFromJson(shape));
+  options.shared_name = ctx.args[0];
+  options.device = ctx.device;
+  options.container = ctx.container;
+  bool created = false;
+  TROUPE_ASSIGN_OR_RETURN(
+      auto variable,
+      Variable::Create(ctx.session, std::move(options), &created));
+  return json{{"created", created}};
+}
+
+// Only looks up: a variable is declared by variable-create (or a client).
+absl::StatusOr<std::unique_ptr<Variable>> OpenVariable(const CtlContext& ctx) {
+  return Variable::Open(ctx.session, ctx.args[0], ctx.device, ctx.container);
+}
+
+enum class UpdateKind { kAssign, kAdd, kSub };
+
+absl::StatusOr<json> UpdateVariable(const CtlContext& ctx, UpdateKind kind) {
+  const char* usage = kind == UpdateKind::kAssign
+                          ? "assign NAME VALUE [--no-validate-shape]"
+                      : kind == UpdateKind::kAdd ? "assign-add NAME VALUE"
+                                                 : "assign-sub NAME VALUE";
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 2, usage));
+  TROUPE_ASSIGN_OR_RETURN(auto variable, OpenVariable(ctx));
+  TROUPE_ASSIGN_OR_RETURN(json value, ReadJsonArgument(ctx.args[1]));
+  TROUPE_ASSIGN_OR_RETURN(Tensor tensor,
+                          TensorFromJson(value, variable->spec().dtype));
+  absl::StatusOr<Tensor> result;
+  switch (kind) {
+    case UpdateKind::kAssign:
+      result =
+          variable->assign(std::move(tensor),
+                           ctx.flags.switches.count("no-validate-shape") == 0);
+      break;
+    case UpdateKind::kAdd:
+      result = variable->assign_add(std::move(tensor));
+      break;
+    case UpdateKind::kSub:
+      result = variable->assign_sub(std::move(tensor));
+      break;
+  }
+  if (!result.ok()) return result.status();
+  return TensorToJson(*result);
+}
+
+absl::StatusOr<json> Read(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "read NAME"));
+  TROUPE_ASSIGN_OR_RETURN(auto variable, OpenVariable(ctx));
+  TROUPE_ASSIGN_OR_RETURN(Tensor value, variable->read());
+  return TensorToJson(value);
+}
+
+// --- End of variables ------------------------------------------------------
+
 absl::StatusOr<json> List(const CtlContext& ctx) {
   TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 0, "list"));
   TROUPE_ASSIGN_OR_RETURN(std::vector<ResourceInfo> infos,
                           ctx.session.list(ctx.device));
   json resources = json::array();
   for (const ResourceInfo& info : infos) {
+    if (info.is_variable) {  // Variables.
+      resources.push_back(VariableInfoToJson(info));
+      continue;
+    }
     resources.push_back(json{{"container", info.container},
                              {"name", info.name},
                              {"kind", QueueKindName(info.spec.kind)},
@@ -221,6 +318,21 @@ const std::map<std::string, Command>& Commands() {
       {"is-closed", IsClosed},
       {"reset", Reset},
       {"list", List},
+      // Variables.
+      {"variable-create", VariableCreate},
+      {"assign",
+       [](const CtlContext& ctx) {
+         return UpdateVariable(ctx, UpdateKind::kAssign);
+       }},
+      {"assign-add",
+       [](const CtlContext& ctx) {
+         return UpdateVariable(ctx, UpdateKind::kAdd);
+       }},
+      {"assign-sub",
+       [](const CtlContext& ctx) {
+         return UpdateVariable(ctx, UpdateKind::kSub);
+       }},
+      {"read", Read},
   };
   return *commands;
 }
@@ -234,11 +346,12 @@ int Fail(const absl::Status& status) {
 }  // namespace
 
 int RunCtl(const std::vector<std::string>& args) {
-  auto flags =
-      ParseFlags(args,
-                 {"target", "device", "container", "timeout", "type",
-                  "capacity", "dtypes", "shapes", "min-after-dequeue", "seed"},
-                 {"cancel-pending-enqueues"});
+  auto flags = ParseFlags(
+      args,
+      {"target", "device", "container", "timeout", "type", "capacity", "dtypes",
+       "shapes", "min-after-dequeue", "seed",
+       /* variables: */ "dtype", "shape"},
+      {"cancel-pending-enqueues", /* variables: */ "no-validate-shape"});
   if (!flags.ok()) return Fail(flags.status());
   // The error comes first: the contract is `CODE: message` on stderr's first
   // line.

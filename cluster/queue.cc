@@ -37,6 +37,10 @@ QueueSpec MakeSpec(QueueKind kind, QueueOptions& options) {
   spec.capacity = options.capacity;
   spec.dtypes = std::move(options.dtypes);
   spec.shapes = std::move(options.shapes);
+  spec.min_after_dequeue = options.min_after_dequeue;
+  spec.seed = options.seed;
+  spec.seed2 = options.seed2;
+  if (kind == QueueKind::kPriority) AddPriorityComponent(spec);
   return spec;
 }
 
@@ -156,6 +160,21 @@ absl::StatusOr<bool> QueueBase::is_closed() {
 
 FIFOQueue::FIFOQueue(Session& session, QueueOptions options)
     : QueueBase(session, MakeSpec(QueueKind::kFifo, options),
+                std::move(options.shared_name), std::move(options.device),
+                std::move(options.container), true) {}
+
+RandomShuffleQueue::RandomShuffleQueue(Session& session, QueueOptions options)
+    : QueueBase(session, MakeSpec(QueueKind::kRandomShuffle, options),
+                std::move(options.shared_name), std::move(options.device),
+                std::move(options.container), true) {}
+
+PaddingFIFOQueue::PaddingFIFOQueue(Session& session, QueueOptions options)
+    : QueueBase(session, MakeSpec(QueueKind::kPaddingFifo, options),
+                std::move(options.shared_name), std::move(options.device),
+                std::move(options.container), true) {}
+
+PriorityQueue::PriorityQueue(Session& session, QueueOptions options)
+    : QueueBase(session, MakeSpec(QueueKind::kPriority, options),
                 std::move(options.shared_name), std::move(options.device),
                 std::move(options.container), true) {}
 

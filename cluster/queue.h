@@ -27,12 +27,18 @@ struct QueueOptions {
   int32_t capacity = 0;
   std::vector<DType> dtypes;
   // One shape per component, or none for a queue without shapes (which
-  // cannot dequeue_many).
+  // cannot dequeue_many). PaddingFIFOQueue shapes may have unknown dims.
   std::vector<PartialShape> shapes;
   std::string shared_name;
   // "/job:J/task:T"; empty: the session's target task.
   std::string device;
   std::string container;
+  // RandomShuffleQueue only: dequeues leave at least this many elements
+  // while the queue is open, and (seed, seed2) fix the order; (0, 0) picks a
+  // fresh random seed.
+  int32_t min_after_dequeue = 0;
+  int64_t seed = 0;
+  int64_t seed2 = 0;
 };
 
 class QueueBase {
@@ -89,6 +95,28 @@ class QueueBase {
 class FIFOQueue final : public QueueBase {
  public:
   FIFOQueue(Session& session, QueueOptions options);
+};
+
+// TensorFlow's RandomShuffleQueue: elements leave in a uniformly random order.
+class RandomShuffleQueue final : public QueueBase {
+ public:
+  RandomShuffleQueue(Session& session, QueueOptions options);
+};
+
+// TensorFlow's PaddingFIFOQueue: shapes may have unknown dimensions, and
+// dequeue_many/dequeue_up_to pad them to the largest in the batch with 0,
+// false or "".
+class PaddingFIFOQueue final : public QueueBase {
+ public:
+  PaddingFIFOQueue(Session& session, QueueOptions options);
+};
+
+// TensorFlow's PriorityQueue. `options.dtypes`/`shapes` describe the values;
+// every element carries an int64 scalar priority as its first component
+// (smallest first; equal priorities leave in arrival order).
+class PriorityQueue final : public QueueBase {
+ public:
+  PriorityQueue(Session& session, QueueOptions options);
 };
 
 // An existing queue of any kind, opened by name; its spec is the task's.

@@ -11,6 +11,9 @@ void RegisterProtocol(caf::actor_system_config& config) {
   config.add_message_type<ResourceInfo>("troupe.ResourceInfo");
   config.add_message_type<QueueActor>("troupe.QueueActor");
   config.add_message_type<TaskActor>("troupe.TaskActor");
+  // Variables.
+  config.add_message_type<VariableSpec>("troupe.VariableSpec");
+  config.add_message_type<VariableActor>("troupe.VariableActor");
 }
 
 }  // namespace troupe

@@ -1,5 +1,6 @@
-// The wire on one page: the atoms, the typed actor interfaces of a task and of
-// its queues, and the registration of every type that crosses the network.
+// The wire on one page: the atoms, the typed actor interfaces of a task, of
+// its queues and of its variables, and the registration of every type that
+// crosses the network.
 //
 // Every blocking request carries `timeout_ms` (kNoTimeout waits forever); the
 // resource, not the requester, owns that deadline and answers
@@ -19,6 +20,7 @@
 #include "serialization/queue_spec.h"
 #include "serialization/resource_info.h"
 #include "serialization/tensor.h"
+#include "serialization/variable_spec.h"
 
 namespace troupe {
 
@@ -39,6 +41,16 @@ using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 using reset_atom = caf::atom_constant<caf::atom("reset")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
+
+// --- Variables ---------------------------------------------------------
+using assign_atom = caf::atom_constant<caf::atom("assign")>;
+using assign_add_atom = caf::atom_constant<caf::atom("assign_add")>;
+using assign_sub_atom = caf::atom_constant<caf::atom("assign_sub")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using is_initialized_atom = caf::atom_constant<caf::atom("is_init")>;
+using variable_atom = caf::atom_constant<caf::atom("variable")>;
+using lookup_variable_atom = caf::atom_constant<caf::atom("lookup_var")>;
+// --- End of variables --------------------------------------------------
 
 // A queue of any kind. Elements are Tuples, one tensor per component;
 // enqueue_many and the batched dequeues carry the batch as dimension 0.
@@ -62,6 +74,27 @@ using QueueActor = caf::typed_actor<
     // passed.
     caf::reacts_to<expire_atom>>;
 
+// --- Variables ---------------------------------------------------------
+// A variable (TensorFlow's ref variable): a dtype, a shape and a value, which
+// is uninitialized until the first assign. Nothing waits, so no message
+// carries a timeout. Every reply carrying a value shares the variable's
+// immutable buffer (no copy within a process); only assign_add/assign_sub
+// make a new one.
+using VariableActor = caf::typed_actor<
+    // Replaces the value (Tensor, then validate_shape: with it the value must
+    // have the variable's current shape, without it the variable takes the
+    // value's shape) -> the new value.
+    caf::replies_to<assign_atom, Tensor, bool>::with<Tensor>,
+    // Adds or subtracts a tensor of the same dtype and shape, element-wise
+    // (numeric dtypes only) -> the new value.
+    caf::replies_to<assign_add_atom, Tensor>::with<Tensor>,
+    caf::replies_to<assign_sub_atom, Tensor>::with<Tensor>,
+    // The value; FAILED_PRECONDITION while uninitialized.
+    caf::replies_to<read_atom>::with<Tensor>,
+    caf::replies_to<is_initialized_atom>::with<bool>,
+    caf::replies_to<describe_atom>::with<ResourceInfo>>;
+// --- End of variables --------------------------------------------------
+
 // The one actor a task publishes. `device` is "/job:J/task:T" (empty: this
 // task).
 using TaskActor = caf::typed_actor<
@@ -76,7 +109,17 @@ using TaskActor = caf::typed_actor<
     caf::replies_to<reset_atom, std::string,
                     std::vector<std::string>>::with<caf::ok_atom>,
     // Every resource on the device.
-    caf::replies_to<list_atom, std::string>::with<std::vector<ResourceInfo>>>;
+    caf::replies_to<list_atom, std::string>::with<std::vector<ResourceInfo>>,
+    // --- Variables (a namespace of their own: a queue and a variable may
+    // share a name) ---
+    // Lookup-or-create (device, container, shared name, spec) -> (variable,
+    // its declared spec, whether this call created it).
+    caf::replies_to<variable_atom, std::string, std::string, std::string,
+                    VariableSpec>::with<VariableActor, VariableSpec, bool>,
+    // Looks up an existing variable (device, container, name); NOT_FOUND if
+    // none.
+    caf::replies_to<lookup_variable_atom, std::string, std::string,
+                    std::string>::with<VariableActor, VariableSpec>>;
 
 // Registers every type above with `config`; every node calls it before it
 // starts its actor system.

@@ -49,16 +49,17 @@ std::string DTypesToString(const std::vector<DType>& dtypes) {
   });
 }
 
+void AddPriorityComponent(QueueSpec& spec) {
+  spec.dtypes.insert(spec.dtypes.begin(), DType::kInt64);
+  if (spec.has_shapes())
+    spec.shapes.insert(spec.shapes.begin(), PartialShape{});
+}
+
 absl::Status ValidateQueueSpec(const QueueSpec& spec, absl::string_view name) {
   if (spec.kind > QueueKind::kPriority) {
     return absl::InvalidArgumentError(absl::StrCat("Unknown queue type ",
                                                    static_cast<int>(spec.kind),
                                                    " for queue ", name));
-  }
-  if (spec.kind != QueueKind::kFifo) {
-    return absl::UnimplementedError(
-        absl::StrCat(QueueKindName(spec.kind), " is not available yet; queue ",
-                     name, " can be a FIFOQueue"));
   }
   if (spec.capacity < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -74,6 +75,37 @@ absl::Status ValidateQueueSpec(const QueueSpec& spec, absl::string_view name) {
       return absl::InvalidArgumentError(
           absl::StrCat("Queue ", name, " has an invalid component type ",
                        static_cast<int>(dtype)));
+    }
+  }
+  if (spec.kind == QueueKind::kPaddingFifo &&
+      spec.shapes.size() != spec.dtypes.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shapes must be provided for all components, but received ",
+        spec.dtypes.size(), " dtypes and ", spec.shapes.size(), " shapes."));
+  }
+  if (spec.kind == QueueKind::kRandomShuffle) {
+    if (spec.min_after_dequeue < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "min_after_dequeue ", spec.min_after_dequeue, " must be >= 0"));
+    }
+    if (spec.min_after_dequeue >= spec.capacity) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("min_after_dequeue ", spec.min_after_dequeue,
+                       " must be < capacity ", spec.capacity));
+    }
+  }
+  if (spec.kind == QueueKind::kPriority) {
+    if (spec.dtypes[0] != DType::kInt64) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "PriorityQueue priority index component must be type int64, but "
+          "dtype is: ",
+          DTypeName(spec.dtypes[0])));
+    }
+    if (spec.has_shapes() && spec.shapes[0] != PartialShape{}) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "PriorityQueue priority component must be a scalar, but its shape "
+          "is ",
+          spec.shapes[0].ToString()));
     }
   }
   if (spec.has_shapes() && spec.shapes.size() != spec.dtypes.size()) {
@@ -102,6 +134,22 @@ absl::Status ValidateQueueSpec(const QueueSpec& spec, absl::string_view name) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Equal shapes; a PaddingFIFOQueue accepts compatible ones, as TensorFlow's.
+bool SameShapes(const QueueSpec& existing, const QueueSpec& requested) {
+  if (existing.kind != QueueKind::kPaddingFifo) {
+    return existing.shapes == requested.shapes;
+  }
+  if (existing.shapes.size() != requested.shapes.size()) return false;
+  for (size_t i = 0; i < existing.shapes.size(); ++i) {
+    if (!existing.shapes[i].IsCompatibleWith(requested.shapes[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 absl::Status CheckSharedQueue(const QueueSpec& existing,
                               const QueueSpec& requested,
                               absl::string_view name) {
@@ -115,13 +163,29 @@ absl::Status CheckSharedQueue(const QueueSpec& existing,
         "Shared queue '", name, "' has capacity ", existing.capacity,
         " but requested capacity was ", requested.capacity));
   }
+  if (existing.kind == QueueKind::kRandomShuffle) {
+    if (existing.min_after_dequeue != requested.min_after_dequeue) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shared queue '", name, "' has min_after_dequeue ",
+          existing.min_after_dequeue, " but requested min_after_dequeue was ",
+          requested.min_after_dequeue, "."));
+    }
+    bool seeds_requested = requested.seed != 0 || requested.seed2 != 0;
+    if (seeds_requested && (existing.seed != requested.seed ||
+                            existing.seed2 != requested.seed2)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shared queue '", name, "' has random seeds (", existing.seed, ", ",
+          existing.seed2, ") but requested seeds are (", requested.seed, ", ",
+          requested.seed2, ")."));
+    }
+  }
   if (existing.dtypes != requested.dtypes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Shared queue '", name, "' has component types ",
         DTypesToString(existing.dtypes), " but requested component types were ",
         DTypesToString(requested.dtypes)));
   }
-  if (existing.shapes != requested.shapes) {
+  if (!SameShapes(existing, requested)) {
     return absl::InvalidArgumentError(
         absl::StrCat("Shared queue '", name, "' has component shapes ",
                      PartialShapesToString(existing.shapes),

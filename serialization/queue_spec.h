@@ -54,6 +54,10 @@ absl::Status CheckSharedQueue(const QueueSpec& existing,
                               const QueueSpec& requested,
                               absl::string_view name);
 
+// Prepends PriorityQueue's implicit int64 scalar priority component to a
+// spec written in terms of its values, as TensorFlow's Python class does.
+void AddPriorityComponent(QueueSpec& spec);
+
 // "float, int32": TensorFlow's list form of dtypes.
 std::string DTypesToString(const std::vector<DType>& dtypes);
 

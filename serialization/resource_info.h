@@ -1,27 +1,36 @@
-// ResourceInfo: what `list` reports about one resource of a task.
+// ResourceInfo: what `list` reports about one resource of a task, a queue or
+// a variable.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "serialization/queue_spec.h"
+#include "serialization/variable_spec.h"
 
 namespace troupe {
 
 struct ResourceInfo {
   std::string container;
   std::string name;
+  // Queues: their spec, element count, whether closed and their waiters.
   QueueSpec spec;
   int64_t size = 0;
   bool closed = false;
   int64_t waiting_enqueues = 0;
   int64_t waiting_dequeues = 0;
+  // Variables (the queue fields above stay at their defaults): the dtype and
+  // the shape of the current value (the declared shape until an assign with
+  // validate_shape=false changes it), and whether it has been assigned.
+  bool is_variable = false;
+  VariableSpec variable;
+  bool initialized = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ResourceInfo& x) {
   return f(x.container, x.name, x.spec, x.size, x.closed, x.waiting_enqueues,
-           x.waiting_dequeues);
+           x.waiting_dequeues, x.is_variable, x.variable, x.initialized);
 }
 
 }  // namespace troupe

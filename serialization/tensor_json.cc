@@ -662,4 +662,26 @@ json ShapeToJson(const Shape& shape) {
   return dims;
 }
 
+absl::StatusOr<Shape> ShapeFromJson(const json& value) {
+  if (!value.is_array()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "A shape must be a JSON array of non-negative integers, e.g. [2,3]; "
+        "got ",
+        Describe(value)));
+  }
+  Shape shape;
+  shape.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::optional<int64_t> dim = IntegralValue(value[i]);
+    if (!dim || *dim < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Shape dimension ", i, ": expected a non-negative integer, got ",
+          Describe(value[i])));
+    }
+    shape.push_back(*dim);
+  }
+  if (auto count = NumElements(shape); !count.ok()) return count.status();
+  return shape;
+}
+
 }  // namespace troupe

@@ -82,4 +82,10 @@ nlohmann::json ShapesToJson(const std::vector<PartialShape>& shapes);
 // Returns `shape` as a JSON array of dimensions: [2,3]; a scalar is [].
 nlohmann::json ShapeToJson(const Shape& shape);
 
+// Parses a fully known shape as ShapeToJson writes it: a JSON array of
+// non-negative integers, e.g. [2,3]; [] is a scalar. Returns INVALID_ARGUMENT
+// for anything else (a variable's shape has no unknown dimensions) and for a
+// shape whose element count overflows int64.
+absl::StatusOr<Shape> ShapeFromJson(const nlohmann::json& value);
+
 }  // namespace troupe

@@ -1,5 +1,6 @@
 #include "serialization/tensor_ops.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -27,6 +28,86 @@ Tensor Stack(absl::Span<const Tensor> elements, DType dtype,
     if (element.byte_size() > 0)
       std::memcpy(out, element.data(), element.byte_size());
     out += element.byte_size();
+  }
+  return Tensor::FromBytes(dtype, std::move(shape), std::move(bytes));
+}
+
+namespace {
+
+// Calls copy(source_index, target_index, count) for every contiguous run of
+// an element of shape `from` placed in the leading corner of a block of
+// shape `to` (same rank, every dimension at least as large).
+template <class CopyRun>
+void ForEachRun(const Shape& from, const Shape& to, CopyRun copy) {
+  if (from.empty()) return copy(0, 0, 1);
+  size_t rank = from.size();
+  std::vector<int64_t> target_strides(rank, 1);
+  for (size_t k = rank - 1; k > 0; --k) {
+    target_strides[k - 1] = target_strides[k] * to[k];
+  }
+  int64_t run = from[rank - 1];
+  for (int64_t d : from) {
+    if (d == 0) return;
+  }
+  std::vector<int64_t> index(rank - 1, 0);
+  int64_t source = 0;
+  while (true) {
+    int64_t target = 0;
+    for (size_t k = 0; k + 1 < rank; ++k)
+      target += index[k] * target_strides[k];
+    copy(source, target, run);
+    source += run;
+    size_t k = rank - 1;
+    while (k > 0) {
+      --k;
+      if (++index[k] < from[k]) break;
+      index[k] = 0;
+      if (k == 0) return;
+    }
+    if (rank == 1) return;
+  }
+}
+
+}  // namespace
+
+Tensor StackPadded(absl::Span<const Tensor> elements, DType dtype,
+                   const PartialShape& element_shape) {
+  Shape padded = element_shape.dims;
+  for (size_t k = 0; k < padded.size(); ++k) {
+    if (padded[k] != PartialShape::kUnknownDim) continue;
+    padded[k] = 0;
+    for (const Tensor& element : elements) {
+      padded[k] = std::max(padded[k], element.shape()[k]);
+    }
+  }
+  int64_t block = 1;
+  for (int64_t d : padded) block *= d;
+  Shape shape = padded;
+  shape.insert(shape.begin(), static_cast<int64_t>(elements.size()));
+  size_t count = elements.size() * static_cast<size_t>(block);
+  if (dtype == DType::kString) {
+    std::vector<std::string> strings(count);
+    for (size_t i = 0; i < elements.size(); ++i) {
+      auto values = elements[i].strings();
+      size_t base = i * static_cast<size_t>(block);
+      ForEachRun(elements[i].shape(), padded,
+                 [&](int64_t from, int64_t to, int64_t run) {
+                   std::copy(values.begin() + from, values.begin() + from + run,
+                             strings.begin() + base + to);
+                 });
+    }
+    return Tensor::FromStrings(std::move(shape), std::move(strings));
+  }
+  size_t size = DTypeSize(dtype);
+  std::vector<char> bytes(count * size);
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const char* values = elements[i].data();
+    char* base = bytes.data() + i * static_cast<size_t>(block) * size;
+    ForEachRun(elements[i].shape(), padded,
+               [&](int64_t from, int64_t to, int64_t run) {
+                 std::memcpy(base + to * size, values + from * size,
+                             run * size);
+               });
   }
   return Tensor::FromBytes(dtype, std::move(shape), std::move(bytes));
 }

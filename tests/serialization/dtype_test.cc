@@ -6,7 +6,8 @@ namespace troupe {
 namespace {
 
 TEST_SUITE("serialization") {
-  TEST_CASE("every dtype has a size, a TensorFlow name and a command-line name") {
+  TEST_CASE(
+      "every dtype has a size, a TensorFlow name and a command-line name") {
     CHECK(DTypeSize(DType::kFloat32) == 4);
     CHECK(DTypeSize(DType::kFloat64) == 8);
     CHECK(DTypeSize(DType::kInt8) == 1);

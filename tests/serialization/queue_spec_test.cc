@@ -9,7 +9,8 @@ bool Contains(const absl::Status& status, absl::string_view text) {
   return status.message().find(text) != absl::string_view::npos;
 }
 
-QueueSpec Fifo(int32_t capacity, std::vector<DType> dtypes, std::vector<PartialShape> shapes) {
+QueueSpec Fifo(int32_t capacity, std::vector<DType> dtypes,
+               std::vector<PartialShape> shapes) {
   QueueSpec spec;
   spec.capacity = capacity;
   spec.dtypes = std::move(dtypes);
@@ -25,34 +26,49 @@ TEST_SUITE("serialization") {
     CHECK(QueueKindName(QueueKind::kRandomShuffle) == "RandomShuffleQueue");
   }
 
-  TEST_CASE("a valid FIFO spec passes, bad ones are INVALID_ARGUMENT with TensorFlow's text") {
+  TEST_CASE(
+      "a valid FIFO spec passes, bad ones are INVALID_ARGUMENT with "
+      "TensorFlow's text") {
     CHECK(ValidateQueueSpec(Fifo(10, {DType::kFloat32}, {{2}}), "q").ok());
     CHECK(ValidateQueueSpec(Fifo(0, {DType::kFloat32}, {}), "q").ok());
     auto negative = ValidateQueueSpec(Fifo(-1, {DType::kFloat32}, {}), "q");
     CHECK(absl::IsInvalidArgument(negative));
     auto empty = ValidateQueueSpec(Fifo(1, {}, {}), "q");
     CHECK(Contains(empty, "Empty component types for queue q"));
-    auto count = ValidateQueueSpec(Fifo(1, {DType::kFloat32, DType::kInt32}, {{2}}), "q");
-    CHECK(Contains(count, "Different number of component types.  Types: float, int32, Shapes: [[2]]"));
-    auto partial = ValidateQueueSpec(Fifo(1, {DType::kFloat32}, {{PartialShape::kUnknownDim}}), "q");
+    auto count = ValidateQueueSpec(
+        Fifo(1, {DType::kFloat32, DType::kInt32}, {{2}}), "q");
+    CHECK(Contains(count,
+                   "Different number of component types.  Types: float, int32, "
+                   "Shapes: [[2]]"));
+    auto partial = ValidateQueueSpec(
+        Fifo(1, {DType::kFloat32}, {{PartialShape::kUnknownDim}}), "q");
     CHECK(Contains(partial, "All shapes must be fully defined"));
-    auto unknown = ValidateQueueSpec(Fifo(1, {DType::kFloat32}, {PartialShape::UnknownRank()}), "q");
+    auto unknown = ValidateQueueSpec(
+        Fifo(1, {DType::kFloat32}, {PartialShape::UnknownRank()}), "q");
     CHECK(Contains(unknown, "All shapes must have a defined rank"));
-    auto bad_dtype = ValidateQueueSpec(Fifo(1, {static_cast<DType>(42)}, {}), "q");
+    auto bad_dtype =
+        ValidateQueueSpec(Fifo(1, {static_cast<DType>(42)}, {}), "q");
     CHECK(absl::IsInvalidArgument(bad_dtype));
   }
 
-  TEST_CASE("sharing a queue checks kind, capacity, dtypes and shapes in TensorFlow's words") {
+  TEST_CASE(
+      "sharing a queue checks kind, capacity, dtypes and shapes in "
+      "TensorFlow's words") {
     QueueSpec existing = Fifo(10, {DType::kFloat32}, {{2}});
     CHECK(CheckSharedQueue(existing, existing, "q").ok());
-    CHECK(Contains(CheckSharedQueue(existing, Fifo(15, {DType::kFloat32}, {{2}}), "q"),
-                   "Shared queue 'q' has capacity 10 but requested capacity was 15"));
-    CHECK(Contains(CheckSharedQueue(existing, Fifo(10, {DType::kInt32}, {{2}}), "q"),
-                   "Shared queue 'q' has component types float but requested component types "
-                   "were int32"));
-    CHECK(Contains(CheckSharedQueue(existing, Fifo(10, {DType::kFloat32}, {}), "q"),
-                   "Shared queue 'q' has component shapes [[2]] but requested component shapes "
-                   "were []"));
+    CHECK(Contains(
+        CheckSharedQueue(existing, Fifo(15, {DType::kFloat32}, {{2}}), "q"),
+        "Shared queue 'q' has capacity 10 but requested capacity was 15"));
+    CHECK(Contains(
+        CheckSharedQueue(existing, Fifo(10, {DType::kInt32}, {{2}}), "q"),
+        "Shared queue 'q' has component types float but requested component "
+        "types "
+        "were int32"));
+    CHECK(Contains(
+        CheckSharedQueue(existing, Fifo(10, {DType::kFloat32}, {}), "q"),
+        "Shared queue 'q' has component shapes [[2]] but requested component "
+        "shapes "
+        "were []"));
     QueueSpec shuffle = existing;
     shuffle.kind = QueueKind::kRandomShuffle;
     CHECK(Contains(CheckSharedQueue(existing, shuffle, "q"),

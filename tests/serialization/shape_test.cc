@@ -23,7 +23,8 @@ TEST_SUITE("serialization") {
     CHECK(PartialShape({PartialShape::kUnknownDim, 3}).ToString() == "[?,3]");
     CHECK(PartialShape::UnknownRank().ToString() == "<unknown>");
     CHECK(PartialShapesToString({PartialShape{1, 1, 2, 3}}) == "[[1,1,2,3]]");
-    CHECK(PartialShapesToString({PartialShape{2}, PartialShape{}}) == "[[2], []]");
+    CHECK(PartialShapesToString({PartialShape{2}, PartialShape{}}) ==
+          "[[2], []]");
     CHECK(PartialShapesToString({}) == "[]");
   }
 
@@ -45,7 +46,8 @@ TEST_SUITE("serialization") {
   }
 
   TEST_CASE("a dimension below -1 is refused") {
-    CHECK(ValidatePartialShape(PartialShape{2, PartialShape::kUnknownDim}).ok());
+    CHECK(
+        ValidatePartialShape(PartialShape{2, PartialShape::kUnknownDim}).ok());
     CHECK(absl::IsInvalidArgument(ValidatePartialShape(PartialShape{2, -5})));
   }
 }

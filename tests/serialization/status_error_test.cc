@@ -20,10 +20,14 @@ TEST_SUITE("serialization") {
   }
 
   TEST_CASE("CAF's own errors map to canonical codes") {
-    CHECK(absl::IsDeadlineExceeded(ToStatus(caf::make_error(caf::sec::request_timeout))));
-    CHECK(absl::IsUnavailable(ToStatus(caf::make_error(caf::sec::cannot_connect_to_node))));
-    CHECK(absl::IsNotFound(ToStatus(caf::make_error(caf::sec::request_receiver_down))));
-    CHECK(absl::IsInternal(ToStatus(caf::make_error(caf::sec::invalid_argument))));
+    CHECK(absl::IsDeadlineExceeded(
+        ToStatus(caf::make_error(caf::sec::request_timeout))));
+    CHECK(absl::IsUnavailable(
+        ToStatus(caf::make_error(caf::sec::cannot_connect_to_node))));
+    CHECK(absl::IsNotFound(
+        ToStatus(caf::make_error(caf::sec::request_receiver_down))));
+    CHECK(absl::IsInternal(
+        ToStatus(caf::make_error(caf::sec::invalid_argument))));
   }
 }
 

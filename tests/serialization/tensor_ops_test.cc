@@ -6,15 +6,18 @@ namespace troupe {
 namespace {
 
 TEST_SUITE("serialization") {
-  TEST_CASE("Stack puts elements one after another under a new first dimension") {
+  TEST_CASE(
+      "Stack puts elements one after another under a new first dimension") {
     std::vector<Tensor> rows = {Tensor::FromVector<float>({2}, {1, 2}),
                                 Tensor::FromVector<float>({2}, {3, 4})};
     Tensor batch = Stack(rows, DType::kFloat32, {2});
     CHECK(batch == Tensor::FromVector<float>({2, 2}, {1, 2, 3, 4}));
     Tensor empty = Stack({}, DType::kInt32, {3});
     CHECK(empty.shape() == Shape{0, 3});
-    std::vector<Tensor> words = {Tensor::FromStrings({}, {"a"}), Tensor::FromStrings({}, {"b"})};
-    CHECK(Stack(words, DType::kString, {}) == Tensor::FromStrings({2}, {"a", "b"}));
+    std::vector<Tensor> words = {Tensor::FromStrings({}, {"a"}),
+                                 Tensor::FromStrings({}, {"b"})};
+    CHECK(Stack(words, DType::kString, {}) ==
+          Tensor::FromStrings({2}, {"a", "b"}));
   }
 
   TEST_CASE("UnstackTuple splits every component along its first dimension") {

@@ -2,10 +2,10 @@
 
 #include <vector>
 
-#include "caf/binary_deserializer.hpp"
-#include "caf/binary_serializer.hpp"
 #include "caf/actor_system.hpp"
 #include "caf/actor_system_config.hpp"
+#include "caf/binary_deserializer.hpp"
+#include "caf/binary_serializer.hpp"
 #include "doctest/doctest.h"
 
 namespace troupe {
@@ -68,15 +68,20 @@ TEST_SUITE("serialization") {
 
   TEST_CASE("CheckValid refuses a byte count that does not match the shape") {
     CHECK(absl::IsInvalidArgument(
-        Tensor::FromBytes(DType::kFloat32, {3}, std::vector<char>(8)).CheckValid()));
+        Tensor::FromBytes(DType::kFloat32, {3}, std::vector<char>(8))
+            .CheckValid()));
     CHECK(absl::IsInvalidArgument(
-        Tensor::FromBytes(DType::kFloat32, {-1}, std::vector<char>(4)).CheckValid()));
-    CHECK(absl::IsInvalidArgument(Tensor::FromStrings({3}, {"a"}).CheckValid()));
+        Tensor::FromBytes(DType::kFloat32, {-1}, std::vector<char>(4))
+            .CheckValid()));
+    CHECK(
+        absl::IsInvalidArgument(Tensor::FromStrings({3}, {"a"}).CheckValid()));
     CHECK(absl::IsInvalidArgument(
-        Tensor::FromBytes(static_cast<DType>(99), {1}, std::vector<char>(4)).CheckValid()));
+        Tensor::FromBytes(static_cast<DType>(99), {1}, std::vector<char>(4))
+            .CheckValid()));
     int64_t huge = int64_t{1} << 40;
     CHECK(absl::IsInvalidArgument(
-        Tensor::FromBytes(DType::kInt8, {huge, huge}, std::vector<char>(1)).CheckValid()));
+        Tensor::FromBytes(DType::kInt8, {huge, huge}, std::vector<char>(1))
+            .CheckValid()));
   }
 
   TEST_CASE("tensors of every dtype survive CAF's binary serializer") {
@@ -101,7 +106,8 @@ TEST_SUITE("serialization") {
       CHECK(back.CheckValid().ok());
     }
     auto batch = Tensor::FromVector<float>({2, 2}, {1, 2, 3, 4});
-    CHECK(RoundTrip(system, batch.Slice(1)) == Tensor::FromVector<float>({2}, {3, 4}));
+    CHECK(RoundTrip(system, batch.Slice(1)) ==
+          Tensor::FromVector<float>({2}, {3, 4}));
   }
 
   TEST_CASE("a corrupt length on the wire is refused before allocating") {

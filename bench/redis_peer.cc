@@ -1,0 +1,374 @@
+#include "bench/redis_peer.h"
+
+#include <hiredis/hiredis.h>
+#include <signal.h>
+
+#include <deque>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace troupe::bench {
+
+namespace {
+
+struct ContextDeleter {
+  void operator()(redisContext* context) const { redisFree(context); }
+};
+using Context = std::unique_ptr<redisContext, ContextDeleter>;
+
+struct ReplyDeleter {
+  void operator()(redisReply* reply) const { freeReplyObject(reply); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+absl::StatusOr<Context> Connect(uint16_t port) {
+  Context context(redisConnect("127.0.0.1", port));
+  if (!context || context->err) {
+    return absl::UnavailableError(absl::StrCat(
+        "redis: cannot connect: ", context ? context->errstr : "no memory"));
+  }
+  // A stuck benchmark fails instead of hanging.
+  timeval timeout{120, 0};
+  redisSetTimeout(context.get(), timeout);
+  return context;
+}
+
+absl::Status Append(redisContext* context, const std::vector<const char*>& argv,
+                    const std::vector<size_t>& lengths) {
+  if (redisAppendCommandArgv(context, static_cast<int>(argv.size()),
+                             const_cast<const char**>(argv.data()),
+                             lengths.data()) != REDIS_OK) {
+    return absl::InternalError(absl::StrCat("redis: ", context->errstr));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Reply> Next(redisContext* context) {
+  void* raw = nullptr;
+  if (redisGetReply(context, &raw) != REDIS_OK || raw == nullptr) {
+    return absl::UnavailableError(absl::StrCat("redis: ", context->errstr));
+  }
+  Reply reply(static_cast<redisReply*>(raw));
+  if (reply->type == REDIS_REPLY_ERROR) {
+    return absl::InternalError(absl::StrCat("redis: ", reply->str));
+  }
+  return reply;
+}
+
+// Sends every buffered command now.
+absl::Status Flush(redisContext* context) {
+  int done = 0;
+  while (!done) {
+    if (redisBufferWrite(context, &done) != REDIS_OK)
+      return absl::UnavailableError(absl::StrCat("redis: ", context->errstr));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Reply> Command(redisContext* context,
+                              const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const std::string& arg : args) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  if (auto status = Append(context, argv, lengths); !status.ok()) return status;
+  return Next(context);
+}
+
+// An 8-byte value: a float32 [2] instance.
+const std::string& Instance() {
+  static const std::string* value = new std::string(8, '\x01');
+  return *value;
+}
+
+}  // namespace
+
+bool RedisAvailable() { return true; }
+
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
+    const std::string& redis_server_binary) {
+  auto port = FreeLoopbackPort();
+  if (!port.ok()) return port.status();
+  std::unique_ptr<RedisServer> server(new RedisServer());
+  server->port_ = *port;
+  auto child = Child::Spawn(
+      {redis_server_binary, "--port", absl::StrCat(*port), "--bind",
+       "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode",
+       "no", "--daemonize", "no", "--loglevel", "warning"},
+      /*capture_stdout=*/false);
+  if (!child.ok()) return child.status();
+  server->child_ = std::move(*child);
+  // Poll until it answers PING.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (true) {
+    if (auto context = Connect(*port); context.ok()) {
+      if (auto pong = Command(context->get(), {"PING"}); pong.ok()) break;
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      return absl::DeadlineExceededError("redis-server did not start");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return server;
+}
+
+RedisServer::~RedisServer() {
+  if (child_) child_->Stop(SIGTERM, std::chrono::milliseconds(10000));
+}
+
+absl::StatusOr<Span> RedisLoad(const RedisFeed& feed,
+                               const std::function<void()>& ready) {
+  auto context = Connect(feed.port);
+  if (!context.ok()) return context.status();
+  redisContext* c = context->get();
+  std::vector<const char*> argv = {"RPUSH", feed.key.c_str()};
+  std::vector<size_t> lengths = {5, feed.key.size()};
+  for (int32_t i = 0; i < feed.batch; ++i) {
+    argv.push_back(Instance().data());
+    lengths.push_back(Instance().size());
+  }
+  ready();
+  Span span;
+  span.start_ns = NowNs();
+  int64_t sent = 0;
+  int64_t in_flight = 0;
+  while (sent < feed.instances || in_flight > 0) {
+    while (in_flight < feed.window && sent < feed.instances) {
+      int64_t n = std::min<int64_t>(feed.batch, feed.instances - sent);
+      argv.resize(2 + static_cast<size_t>(n));
+      lengths.resize(2 + static_cast<size_t>(n));
+      if (auto status = Append(c, argv, lengths); !status.ok()) return status;
+      sent += n;
+      ++in_flight;
+    }
+    auto reply = Next(c);
+    if (!reply.ok()) return reply.status();
+    --in_flight;
+  }
+  span.end_ns = NowNs();
+  span.instances = sent;
+  return span;
+}
+
+absl::StatusOr<Span> RedisTrain(const RedisFeed& feed,
+                                const std::function<void()>& ready) {
+  auto context = Connect(feed.port);
+  if (!context.ok()) return context.status();
+  redisContext* c = context->get();
+  ready();
+  Span span;
+  span.start_ns = NowNs();
+  int64_t received = 0;
+  // Instances asked for by the commands in flight, oldest first: never more
+  // than this trainer's share, so that several trainers all get theirs.
+  std::deque<int64_t> asked;
+  int64_t outstanding = 0;
+  while (received < feed.instances) {
+    while (static_cast<int32_t>(asked.size()) < feed.window &&
+           received + outstanding < feed.instances) {
+      int64_t n = std::min<int64_t>(feed.batch,
+                                    feed.instances - received - outstanding);
+      absl::Status status;
+      if (feed.batch > 1) {
+        // LPOP key count: an array, or nil while the list is empty.
+        std::string count = absl::StrCat(n);
+        status = Append(c, {"LPOP", feed.key.c_str(), count.c_str()},
+                        {4, feed.key.size(), count.size()});
+      } else {
+        status = Append(c, {"BLPOP", feed.key.c_str(), "0"},
+                        {5, feed.key.size(), 1});
+      }
+      if (!status.ok()) return status;
+      asked.push_back(n);
+      outstanding += n;
+    }
+    auto reply = Next(c);
+    if (!reply.ok()) return reply.status();
+    outstanding -= asked.front();
+    asked.pop_front();
+    if ((*reply)->type == REDIS_REPLY_ARRAY) {
+      // LPOP count: the elements; BLPOP: [key, value].
+      received += feed.batch > 1 ? static_cast<int64_t>((*reply)->elements) : 1;
+    }
+  }
+  span.end_ns = NowNs();
+  span.instances = received;
+  return span;
+}
+
+absl::Status RedisDelete(uint16_t port, const std::string& key) {
+  auto context = Connect(port);
+  if (!context.ok()) return context.status();
+  return Command(context->get(), {"DEL", key}).status();
+}
+
+absl::StatusOr<std::vector<double>> RedisRoundTrip(uint16_t port,
+                                                   int64_t warmup,
+                                                   int64_t pairs) {
+  auto context = Connect(port);
+  if (!context.ok()) return context.status();
+  redisContext* c = context->get();
+  const std::string key = "bench_round_trip";
+  std::vector<const char*> push = {"RPUSH", key.c_str(), Instance().data()};
+  std::vector<size_t> push_lengths = {5, key.size(), Instance().size()};
+  std::vector<const char*> pop = {"LPOP", key.c_str()};
+  std::vector<size_t> pop_lengths = {4, key.size()};
+  std::vector<double> latencies;
+  latencies.reserve(static_cast<size_t>(2 * pairs));
+  for (int64_t i = 0; i < warmup + pairs; ++i) {
+    int64_t start = NowNs();
+    if (auto status = Append(c, push, push_lengths); !status.ok())
+      return status;
+    if (auto reply = Next(c); !reply.ok()) return reply.status();
+    int64_t middle = NowNs();
+    if (auto status = Append(c, pop, pop_lengths); !status.ok()) return status;
+    auto reply = Next(c);
+    if (!reply.ok()) return reply.status();
+    if ((*reply)->type != REDIS_REPLY_STRING || (*reply)->len != 8)
+      return absl::InternalError("redis: LPOP returned no element");
+    int64_t end = NowNs();
+    if (i < warmup) continue;
+    latencies.push_back(static_cast<double>(middle - start) / 1e3);
+    latencies.push_back(static_cast<double>(end - middle) / 1e3);
+  }
+  return latencies;
+}
+
+absl::StatusOr<SetGet> RedisSetGet(uint16_t port, size_t bytes) {
+  auto context = Connect(port);
+  if (!context.ok()) return context.status();
+  redisContext* c = context->get();
+  const std::string key = "bench_big";
+  std::string value(bytes, '\x01');
+  SetGet result;
+  int64_t start = NowNs();
+  if (auto status = Append(c, {"SET", key.c_str(), value.data()},
+                           {3, key.size(), value.size()});
+      !status.ok()) {
+    return status;
+  }
+  if (auto reply = Next(c); !reply.ok()) return reply.status();
+  int64_t middle = NowNs();
+  if (auto status = Append(c, {"GET", key.c_str()}, {3, key.size()});
+      !status.ok()) {
+    return status;
+  }
+  auto reply = Next(c);
+  if (!reply.ok()) return reply.status();
+  int64_t end = NowNs();
+  if ((*reply)->type != REDIS_REPLY_STRING ||
+      static_cast<size_t>((*reply)->len) != bytes) {
+    return absl::InternalError("redis: GET returned the wrong value");
+  }
+  reply->reset();
+  if (auto deleted = Command(c, {"DEL", key}); !deleted.ok())
+    return deleted.status();
+  result.set_seconds = Seconds(start, middle);
+  result.get_seconds = Seconds(middle, end);
+  return result;
+}
+
+absl::StatusOr<double> RedisBigQueue(uint16_t port, size_t bytes,
+                                     int64_t count) {
+  auto producer = Connect(port);
+  if (!producer.ok()) return producer.status();
+  auto consumer = Connect(port);
+  if (!consumer.ok()) return consumer.status();
+  const std::string key = "bench_big_queue";
+  std::string value(bytes, '\x01');
+  absl::Status produced;
+  int64_t start = NowNs();
+  std::thread writer([&] {
+    for (int64_t i = 0; i < count && produced.ok(); ++i) {
+      produced = Append(producer->get(), {"RPUSH", key.c_str(), value.data()},
+                        {5, key.size(), value.size()});
+      if (produced.ok()) produced = Next(producer->get()).status();
+    }
+  });
+  absl::Status consumed;
+  for (int64_t i = 0; i < count && consumed.ok(); ++i) {
+    auto reply = Command(consumer->get(), {"BLPOP", key, "0"});
+    if (!reply.ok()) {
+      consumed = reply.status();
+    } else if ((*reply)->type != REDIS_REPLY_ARRAY || (*reply)->elements != 2 ||
+               static_cast<size_t>((*reply)->element[1]->len) != bytes) {
+      consumed = absl::InternalError("redis: BLPOP returned the wrong value");
+    }
+  }
+  int64_t end = NowNs();
+  writer.join();
+  if (!produced.ok()) return produced;
+  if (!consumed.ok()) return consumed;
+  return Seconds(start, end);
+}
+
+absl::StatusOr<int64_t> RedisWaiters(uint16_t port, const std::string& key,
+                                     int connections, int per_connection,
+                                     const std::function<void()>& connected,
+                                     const std::function<void()>& sent) {
+  std::vector<Context> contexts;
+  for (int i = 0; i < connections; ++i) {
+    auto context = Connect(port);
+    if (!context.ok()) return context.status();
+    // A round trip, so that the server has set the connection up.
+    if (auto pong = Command(context->get(), {"PING"}); !pong.ok())
+      return pong.status();
+    contexts.push_back(std::move(*context));
+  }
+  connected();
+  for (Context& context : contexts) {
+    for (int j = 0; j < per_connection; ++j) {
+      if (auto status = Append(context.get(), {"BLPOP", key.c_str(), "0"},
+                               {5, key.size(), 1});
+          !status.ok()) {
+        return status;
+      }
+    }
+    if (auto status = Flush(context.get()); !status.ok()) return status;
+  }
+  sent();
+  for (Context& context : contexts) {
+    for (int j = 0; j < per_connection; ++j) {
+      if (auto reply = Next(context.get()); !reply.ok()) return reply.status();
+    }
+  }
+  return NowNs();
+}
+
+absl::Status RedisPushMany(uint16_t port, const std::string& key,
+                           int64_t count) {
+  auto context = Connect(port);
+  if (!context.ok()) return context.status();
+  std::vector<const char*> argv = {"RPUSH", key.c_str()};
+  std::vector<size_t> lengths = {5, key.size()};
+  for (int64_t i = 0; i < count; ++i) {
+    argv.push_back(Instance().data());
+    lengths.push_back(Instance().size());
+  }
+  if (auto status = Append(context->get(), argv, lengths); !status.ok())
+    return status;
+  return Next(context->get()).status();
+}
+
+absl::StatusOr<int64_t> RedisBlockedClients(uint16_t port) {
+  auto context = Connect(port);
+  if (!context.ok()) return context.status();
+  auto reply = Command(context->get(), {"INFO", "clients"});
+  if (!reply.ok()) return reply.status();
+  for (absl::string_view line : absl::StrSplit(
+           absl::string_view((*reply)->str, static_cast<size_t>((*reply)->len)),
+           "\r\n")) {
+    if (absl::ConsumePrefix(&line, "blocked_clients:")) {
+      int64_t blocked = 0;
+      if (absl::SimpleAtoi(line, &blocked)) return blocked;
+    }
+  }
+  return absl::InternalError("redis: no blocked_clients in INFO");
+}
+
+}  // namespace troupe::bench

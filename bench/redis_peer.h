@@ -1,0 +1,104 @@
+// The Redis peer, driven through hiredis: a redis-server started on a free
+// loopback port, and the Redis side of every scenario. Built from
+// redis_peer.cc when hiredis is found, else from redis_peer_stub.cc, whose
+// functions all fail UNIMPLEMENTED (RedisAvailable() is false).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+#include "bench/bench_util.h"
+
+namespace troupe::bench {
+
+bool RedisAvailable();
+
+// redis-server on 127.0.0.1 and a free port, without persistence. Ready when
+// Start returns (it answered PING).
+class RedisServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(
+      const std::string& redis_server_binary);
+  ~RedisServer();
+
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return child_->pid(); }
+
+ private:
+  RedisServer() = default;
+  std::unique_ptr<Child> child_;
+  uint16_t port_ = 0;
+};
+
+// What a loader or trainer did: when it started and finished (NowNs) and how
+// many instances it moved.
+struct Span {
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  int64_t instances = 0;
+};
+
+// One side of the feed. Instances are 8-byte values (float32 [2]). With
+// batch > 1 the loader sends RPUSH with `batch` values and the trainer LPOP
+// key `batch`; with batch == 1, RPUSH of one value and BLPOP. Either keeps
+// `window` commands in flight on its connection (pipelining). `ready` is
+// called once connected and returns when the run may start.
+struct RedisFeed {
+  uint16_t port = 0;
+  std::string key;
+  int64_t instances = 0;
+  int32_t batch = 1;
+  int32_t window = 1;
+};
+absl::StatusOr<Span> RedisLoad(const RedisFeed& feed,
+                               const std::function<void()>& ready);
+absl::StatusOr<Span> RedisTrain(const RedisFeed& feed,
+                                const std::function<void()>& ready);
+
+// Deletes `key`.
+absl::Status RedisDelete(uint16_t port, const std::string& key);
+
+// `warmup` + `pairs` times RPUSH of an 8-byte value then LPOP, one command
+// at a time: each command's latency in microseconds, for the last `pairs`.
+absl::StatusOr<std::vector<double>> RedisRoundTrip(uint16_t port,
+                                                   int64_t warmup,
+                                                   int64_t pairs);
+
+// SET then GET of `bytes` bytes: seconds for each.
+struct SetGet {
+  double set_seconds = 0;
+  double get_seconds = 0;
+};
+absl::StatusOr<SetGet> RedisSetGet(uint16_t port, size_t bytes);
+
+// A producer connection RPUSHes `count` values of `bytes` bytes, one command
+// at a time, while a consumer connection BLPOPs them: seconds until the last
+// arrived.
+absl::StatusOr<double> RedisBigQueue(uint16_t port, size_t bytes,
+                                     int64_t count);
+
+// Opens `connections` connections and calls `connected` (which returns when
+// the requests may go); then pipelines `per_connection` BLPOP key 0 on each,
+// calls `sent`, and reads every reply. Returns when the last one arrived
+// (NowNs).
+absl::StatusOr<int64_t> RedisWaiters(uint16_t port, const std::string& key,
+                                     int connections, int per_connection,
+                                     const std::function<void()>& connected,
+                                     const std::function<void()>& sent);
+
+// RPUSH of `count` 8-byte values in one command.
+absl::Status RedisPushMany(uint16_t port, const std::string& key,
+                           int64_t count);
+
+// INFO clients' blocked_clients.
+absl::StatusOr<int64_t> RedisBlockedClients(uint16_t port);
+
+}  // namespace troupe::bench

@@ -1,0 +1,1350 @@
+// troupe_bench: the five scenarios of issue 5, Troupe side by side with its
+// peers (Redis through hiredis, a raw TCP socket, raw CAF messaging), in one
+// run, alternating, several rounds; prints medians and ratios and writes the
+// results section of BENCHMARKS.md. scripts/bench builds and runs it.
+//
+//   troupe_bench run --troupe PATH [--redis-server PATH] [--rounds 3]
+//                    [--scenarios 1,2,3,4,5] [--scale 1] [--markdown FILE]
+//   troupe_bench role NAME --flag value ...   (internal: a child process)
+//
+// Troupe runs as real `troupe task` processes (one fresh task per scenario)
+// on a generated cluster spec and a free loopback port; loaders, trainers and
+// waiting clients are child processes of this program, each with its own
+// Session (its own actor system and connection).
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "caf/actor_system.hpp"
+#include "caf/event_based_actor.hpp"
+#include "caf/scoped_actor.hpp"
+
+#include "bench/bench_util.h"
+#include "bench/caf_peer.h"
+#include "bench/redis_peer.h"
+#include "bench/tcp_peer.h"
+#include "cluster/queue.h"
+#include "cluster/session.h"
+#include "cluster/variable.h"
+#include "serialization/status_error.h"
+
+namespace troupe::bench {
+namespace {
+
+using std::chrono::milliseconds;
+
+// --- Sizes (issue 5) ---------------------------------------------------------
+constexpr int64_t kFeedInstances = 2000000;
+constexpr int32_t kFeedCapacity = 10000;
+constexpr int32_t kFeedBatch = 1000;
+// Batched commands in flight per process for Redis pipelining and for
+// Troupe's typed-handle variant.
+constexpr int32_t kBatchWindow = 4;
+// Single-instance requests in flight per process, both systems.
+constexpr int32_t kOneByOneWindow = 16;
+constexpr int64_t kOneByOneInstances = 2000000;
+constexpr int64_t kRoundTripPairs = 2000;
+constexpr int64_t kRoundTripWarmup = 200;
+constexpr size_t kBigVariableBytes = size_t{256} << 20;
+constexpr size_t kBigElementBytes = size_t{4} << 20;
+constexpr int64_t kBigElements = 64;
+constexpr int32_t kBigQueueCapacity = 4;
+constexpr int kWaiterProcesses = 10;
+constexpr int kWaiterSessionsPerProcess = 10;
+constexpr int kWaitersPerSession = 100;
+constexpr int kWaiters =
+    kWaiterProcesses * kWaiterSessionsPerProcess * kWaitersPerSession;
+
+constexpr milliseconds kChildTimeout{120000};
+
+// --- Flags -------------------------------------------------------------------
+
+class Flags {
+ public:
+  Flags(int argc, char** argv, int first) {
+    for (int i = first; i + 1 < argc; i += 2) {
+      std::string name = argv[i];
+      if (name.rfind("--", 0) == 0) values_[name.substr(2)] = argv[i + 1];
+    }
+  }
+  std::string Get(const std::string& name, const std::string& fallback) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? fallback : it->second;
+  }
+  int64_t Int(const std::string& name, int64_t fallback) const {
+    int64_t value = fallback;
+    auto it = values_.find(name);
+    if (it != values_.end() && !absl::SimpleAtoi(it->second, &value))
+      value = fallback;
+    return value;
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+// --- Troupe client helpers ---------------------------------------------------
+
+QueueOptions FeedQueue(const std::string& name) {
+  QueueOptions options;
+  options.capacity = kFeedCapacity;
+  options.dtypes = {DT_FLOAT};
+  options.shapes = {{2}};
+  options.shared_name = name;
+  return options;
+}
+
+Tensor Instances(int64_t n) {
+  std::vector<float> values(static_cast<size_t>(2 * n), 1.0f);
+  if (n == 1) return Tensor::FromVector<float>({2}, values);
+  return Tensor::FromVector<float>({n, 2}, values);
+}
+
+constexpr auto kRequestTimeout = std::chrono::seconds(300);
+
+// Keeps `window` requests in flight from one actor of `system` until
+// `requests` were answered. `send(self)` issues one request and returns its
+// response handle; `count(reply)` says how many instances a reply carried.
+template <class Reply, class Send, class Count>
+std::future<absl::StatusOr<int64_t>> RunWindow(caf::actor_system& system,
+                                               int64_t requests, int32_t window,
+                                               Send send, Count count) {
+  struct State {
+    int64_t sent = 0;
+    int64_t answered = 0;
+    int64_t instances = 0;
+    bool finished = false;
+    std::promise<absl::StatusOr<int64_t>> done;
+    std::function<void()> next;
+  };
+  auto state = std::make_shared<State>();
+  auto future = state->done.get_future();
+  if (requests == 0) {
+    state->done.set_value(int64_t{0});
+    return future;
+  }
+  system.spawn([=](caf::event_based_actor* self) {
+    state->next = [=] {
+      ++state->sent;
+      send(self).then(
+          [=](Reply& reply) {
+            state->instances += count(reply);
+            if (++state->answered == requests) {
+              state->finished = true;
+              state->done.set_value(state->instances);
+              state->next = nullptr;
+              self->quit();
+            } else if (state->sent < requests) {
+              state->next();
+            }
+          },
+          [=](caf::error& error) {
+            if (!state->finished) {
+              state->finished = true;
+              state->done.set_value(ToStatus(error));
+            }
+            state->next = nullptr;
+            self->quit();
+          });
+    };
+    for (int32_t i = 0; i < window && state->sent < requests; ++i)
+      state->next();
+  });
+  return future;
+}
+
+int64_t BatchOf(const Tuple& tuple) {
+  if (tuple.empty()) return 0;
+  return tuple[0].shape().size() == 2 ? tuple[0].shape()[0] : 1;
+}
+
+// Splits `total` over `parts` in units of `unit`.
+std::vector<int64_t> Split(int64_t total, int parts, int64_t unit) {
+  int64_t units = total / unit;
+  std::vector<int64_t> shares;
+  for (int i = 0; i < parts; ++i) {
+    int64_t share = units / parts + (i < units % parts ? 1 : 0);
+    shares.push_back(share * unit);
+  }
+  return shares;
+}
+
+// --- Child roles -------------------------------------------------------------
+
+// Blocks until the parent writes "go".
+void AwaitGo() {
+  std::cout << "ready" << std::endl;
+  std::string line;
+  while (std::getline(std::cin, line) && line != "go") {
+  }
+}
+
+int Fail(const absl::Status& status) {
+  std::cout << "error " << status << std::endl;
+  std::cerr << "troupe_bench role: " << status << "\n";
+  return 1;
+}
+
+int ReportSpan(const absl::StatusOr<Span>& span) {
+  if (!span.ok()) return Fail(span.status());
+  std::cout << "done " << span->start_ns << " " << span->end_ns << " "
+            << span->instances << std::endl;
+  return 0;
+}
+
+// A Troupe loader (`load`) or trainer. api "blocking": the blocking C++ API,
+// one call at a time; "async": the typed QueueActor handle with `window`
+// requests in flight.
+absl::StatusOr<Span> TroupeFeedRole(bool load, const Flags& flags) {
+  const int64_t instances = flags.Int("instances", 0);
+  const int32_t batch = static_cast<int32_t>(flags.Int("batch", 1));
+  const int32_t window = static_cast<int32_t>(flags.Int("window", 1));
+  const bool async = flags.Get("api", "blocking") == "async";
+  Session session(flags.Get("target", ""));
+  FIFOQueue queue(session, FeedQueue(flags.Get("key", "")));
+  auto handle = queue.handle();  // Looks up or creates the queue.
+  if (!handle.ok()) return handle.status();
+  const Tensor full = Instances(batch);
+  AwaitGo();
+  Span span;
+  span.start_ns = NowNs();
+  if (!async) {
+    if (batch == 1) {
+      for (int64_t i = 0; i < instances; ++i) {
+        absl::Status status =
+            load ? queue.enqueue({full}) : queue.dequeue().status();
+        if (!status.ok()) return status;
+      }
+    } else {
+      for (int64_t done = 0; done < instances; done += batch) {
+        if (load) {
+          if (auto status = queue.enqueue_many({full}); !status.ok())
+            return status;
+        } else {
+          auto got = queue.dequeue_many(batch);
+          if (!got.ok()) return got.status();
+          if (BatchOf(*got) != batch) return absl::InternalError("short batch");
+        }
+      }
+    }
+    span.instances = instances;
+  } else {
+    const QueueActor actor = *handle;
+    const caf::duration timeout{kRequestTimeout};
+    const int64_t requests = instances / batch;
+    std::future<absl::StatusOr<int64_t>> done;
+    if (load) {
+      auto count = [batch](caf::ok_atom&) { return int64_t{batch}; };
+      if (batch == 1) {
+        done = RunWindow<caf::ok_atom>(
+            session.system(), requests, window,
+            [=](caf::event_based_actor* self) {
+              return self->request(actor, timeout, enqueue_atom::value,
+                                   Tuple{full}, kNoTimeout);
+            },
+            count);
+      } else {
+        done = RunWindow<caf::ok_atom>(
+            session.system(), requests, window,
+            [=](caf::event_based_actor* self) {
+              return self->request(actor, timeout, enqueue_many_atom::value,
+                                   Tuple{full}, kNoTimeout);
+            },
+            count);
+      }
+    } else {
+      auto count = [](Tuple& tuple) { return BatchOf(tuple); };
+      if (batch == 1) {
+        done = RunWindow<Tuple>(
+            session.system(), requests, window,
+            [=](caf::event_based_actor* self) {
+              return self->request(actor, timeout, dequeue_atom::value,
+                                   kNoTimeout);
+            },
+            count);
+      } else {
+        done = RunWindow<Tuple>(
+            session.system(), requests, window,
+            [=](caf::event_based_actor* self) {
+              return self->request(actor, timeout, dequeue_many_atom::value,
+                                   batch, kNoTimeout);
+            },
+            count);
+      }
+    }
+    auto moved = done.get();
+    if (!moved.ok()) return moved.status();
+    span.instances = *moved;
+  }
+  span.end_ns = NowNs();
+  return span;
+}
+
+// Many waiting dequeues: `connections` Sessions, each with `per-connection`
+// dequeues in flight on the same queue. Says "connected", waits for "go",
+// sends every request, says "sent", then "done END" when all were answered.
+int TroupeWaitersRole(const Flags& flags) {
+  const int connections = static_cast<int>(flags.Int("connections", 1));
+  const int per_connection = static_cast<int>(flags.Int("per-connection", 1));
+  std::vector<std::unique_ptr<Session>> sessions;
+  std::vector<QueueActor> handles;
+  for (int i = 0; i < connections; ++i) {
+    sessions.push_back(std::make_unique<Session>(flags.Get("target", "")));
+    auto queue = Queue::Open(*sessions.back(), flags.Get("key", ""));
+    if (!queue.ok()) return Fail(queue.status());
+    auto handle = (*queue)->handle();
+    if (!handle.ok()) return Fail(handle.status());
+    handles.push_back(*handle);
+  }
+  std::cout << "connected" << std::endl;
+  AwaitGo();
+  std::vector<std::future<absl::StatusOr<int64_t>>> futures;
+  const caf::duration timeout{kRequestTimeout};
+  for (int i = 0; i < connections; ++i) {
+    const QueueActor actor = handles[static_cast<size_t>(i)];
+    futures.push_back(RunWindow<Tuple>(
+        sessions[static_cast<size_t>(i)]->system(), per_connection,
+        per_connection,
+        [=](caf::event_based_actor* self) {
+          return self->request(actor, timeout, dequeue_atom::value, kNoTimeout);
+        },
+        [](Tuple& tuple) { return BatchOf(tuple); }));
+  }
+  std::cout << "sent" << std::endl;
+  for (auto& future : futures) {
+    auto got = future.get();
+    if (!got.ok()) return Fail(got.status());
+  }
+  std::cout << "done " << NowNs() << std::endl;
+  return 0;
+}
+
+int RedisWaitersRole(const Flags& flags) {
+  const uint16_t port = static_cast<uint16_t>(flags.Int("port", 0));
+  auto end = RedisWaiters(
+      port, flags.Get("key", ""), static_cast<int>(flags.Int("connections", 1)),
+      static_cast<int>(flags.Int("per-connection", 1)),
+      [] {
+        std::cout << "connected" << std::endl;
+        AwaitGo();
+      },
+      [] { std::cout << "sent" << std::endl; });
+  if (!end.ok()) return Fail(end.status());
+  std::cout << "done " << *end << std::endl;
+  return 0;
+}
+
+int RunRole(const std::string& role, const Flags& flags) {
+  if (role == "tcp-server") return RunTcpServer();
+  if (role == "caf-server") return RunCafServer(false);
+  if (role == "caf-server-tuned") return RunCafServer(true);
+  const bool redis = flags.Get("system", "troupe") == "redis";
+  if (role == "feed-load" || role == "feed-train") {
+    const bool load = role == "feed-load";
+    if (!redis) return ReportSpan(TroupeFeedRole(load, flags));
+    RedisFeed feed;
+    feed.port = static_cast<uint16_t>(flags.Int("port", 0));
+    feed.key = flags.Get("key", "");
+    feed.instances = flags.Int("instances", 0);
+    feed.batch = static_cast<int32_t>(flags.Int("batch", 1));
+    feed.window = static_cast<int32_t>(flags.Int("window", 1));
+    return ReportSpan(load ? RedisLoad(feed, AwaitGo)
+                           : RedisTrain(feed, AwaitGo));
+  }
+  if (role == "waiters")
+    return redis ? RedisWaitersRole(flags) : TroupeWaitersRole(flags);
+  std::cerr << "troupe_bench: unknown role " << role << "\n";
+  return 2;
+}
+
+// --- The parent: environment and results -------------------------------------
+
+struct Env {
+  std::string troupe;
+  std::string self;
+  std::string work_dir;
+  int rounds = 3;
+  double scale = 1;
+  std::unique_ptr<RedisServer> redis;
+  std::string redis_missing;  // Why there is no Redis column, if none.
+  std::unique_ptr<Child> tcp_server;
+  uint16_t tcp_port = 0;
+  std::unique_ptr<Child> caf_server;
+  uint16_t caf_port = 0;
+  std::unique_ptr<Child> caf_tuned_server;
+  uint16_t caf_tuned_port = 0;
+  std::vector<std::string> notes;  // Extra measurements for BENCHMARKS.md.
+};
+
+// One line of the table.
+struct Row {
+  std::string id;
+  std::string scenario;
+  std::string unit;
+  bool higher_is_better = true;
+  std::optional<double> troupe;
+  std::string peer_name;
+  std::optional<double> peer;
+  std::string limit_name;
+  std::optional<double> limit;
+  std::string target;
+  // Decides whether the target is met from this row (and may be empty).
+  std::function<std::optional<bool>(const Row&)> met;
+};
+
+std::optional<double> Ratio(const Row& row) {
+  if (!row.troupe || !row.peer || *row.peer == 0) return std::nullopt;
+  return *row.troupe / *row.peer;
+}
+
+std::string Number(std::optional<double> value, const std::string& unit = "") {
+  if (!value) return "n/a";
+  double v = *value;
+  std::string text;
+  if (std::fabs(v) >= 1e6) {
+    text = absl::StrFormat("%.2fM", v / 1e6);
+  } else if (std::fabs(v) >= 1e4) {
+    text = absl::StrFormat("%.0fk", v / 1e3);
+  } else if (std::fabs(v) >= 100) {
+    text = absl::StrFormat("%.0f", v);
+  } else if (std::fabs(v) >= 10) {
+    text = absl::StrFormat("%.1f", v);
+  } else {
+    text = absl::StrFormat("%.2f", v);
+  }
+  return unit.empty() ? text : absl::StrCat(text, " ", unit);
+}
+
+// A limit is what the machine can do: the best round.
+double Best(const std::vector<double>& values, bool higher_is_better) {
+  if (values.empty()) return 0;
+  return higher_is_better ? *std::max_element(values.begin(), values.end())
+                          : *std::min_element(values.begin(), values.end());
+}
+
+void Note(Env& env, const std::string& text) {
+  std::cout << "  " << text << std::endl;
+  env.notes.push_back(text);
+}
+
+std::string Rounds(const std::vector<double>& values) {
+  std::vector<std::string> parts;
+  for (double v : values) parts.push_back(Number(v));
+  return absl::StrCat("[", absl::StrJoin(parts, ", "), "]");
+}
+
+// Runs `loaders` loader and `trainers` trainer processes against one queue
+// and returns instances per second over the whole run (first start to last
+// finish).
+absl::StatusOr<double> RunFeed(Env& env, bool redis, const std::string& target,
+                               const std::string& key, int loaders,
+                               int trainers, int64_t instances, int32_t batch,
+                               int32_t window, const std::string& api) {
+  if (redis) {
+    if (auto status = RedisDelete(env.redis->port(), key); !status.ok())
+      return status;
+  }
+  std::vector<std::unique_ptr<Child>> children;
+  auto spawn = [&](const std::string& role, int64_t share) -> absl::Status {
+    std::vector<std::string> argv = {
+        env.self,
+        "role",
+        role,
+        "--system",
+        redis ? "redis" : "troupe",
+        "--target",
+        target,
+        "--port",
+        redis ? absl::StrCat(env.redis->port()) : "0",
+        "--key",
+        key,
+        "--instances",
+        absl::StrCat(share),
+        "--batch",
+        absl::StrCat(batch),
+        "--window",
+        absl::StrCat(window),
+        "--api",
+        api};
+    auto child = Child::Spawn(argv);
+    if (!child.ok()) return child.status();
+    children.push_back(std::move(*child));
+    return absl::OkStatus();
+  };
+  for (int64_t share : Split(instances, loaders, batch)) {
+    if (auto status = spawn("feed-load", share); !status.ok()) return status;
+  }
+  for (int64_t share : Split(instances, trainers, batch)) {
+    if (auto status = spawn("feed-train", share); !status.ok()) return status;
+  }
+  for (auto& child : children) {
+    auto line = ExpectLine(*child, "ready", milliseconds(60000));
+    if (!line.ok()) return line.status();
+  }
+  for (auto& child : children) {
+    if (auto status = child->WriteLine("go"); !status.ok()) return status;
+  }
+  int64_t first = INT64_MAX;
+  int64_t last = 0;
+  int64_t moved = 0;
+  for (size_t i = 0; i < children.size(); ++i) {
+    auto line = ExpectLine(*children[i], "done ", kChildTimeout);
+    if (!line.ok()) return line.status();
+    std::vector<std::string> fields = absl::StrSplit(*line, ' ');
+    int64_t start = 0, end = 0, n = 0;
+    if (fields.size() != 3 || !absl::SimpleAtoi(fields[0], &start) ||
+        !absl::SimpleAtoi(fields[1], &end) || !absl::SimpleAtoi(fields[2], &n))
+      return absl::InternalError(absl::StrCat("bad report: ", *line));
+    first = std::min(first, start);
+    last = std::max(last, end);
+    if (i >= static_cast<size_t>(loaders)) moved += n;
+  }
+  for (auto& child : children) child->Wait(milliseconds(30000));
+  if (moved != instances) {
+    return absl::InternalError(
+        absl::StrCat("trainers got ", moved, " of ", instances));
+  }
+  const double rate = static_cast<double>(instances) / Seconds(first, last);
+  std::cout << "    " << key << ": " << Number(rate) << " instances/s"
+            << std::endl;
+  return rate;
+}
+
+int64_t Scaled(const Env& env, int64_t n, int64_t unit) {
+  int64_t scaled = static_cast<int64_t>(static_cast<double>(n) * env.scale);
+  return std::max(unit, scaled / unit * unit);
+}
+
+// --- Scenario 1: feed ----------------------------------------------------
+
+absl::Status Feed(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 1 Feed" << std::endl;
+  auto task = TroupeTask::Start(env.troupe, env.work_dir);
+  if (!task.ok()) return task.status();
+  const std::string target = (*task)->target();
+  const int64_t batched = Scaled(env, kFeedInstances, kFeedBatch);
+  const int64_t single = Scaled(env, kOneByOneInstances, kOneByOneWindow);
+  std::vector<double> troupe_blocking, troupe_async, redis_batched,
+      troupe_single, redis_single;
+  const bool with_redis = env.redis != nullptr;
+  for (int round = 0; round < env.rounds; ++round) {
+    auto key = [&](const std::string& what) {
+      return absl::StrCat("feed_", what, "_", round);
+    };
+    auto blocking = RunFeed(env, false, target, key("blocking"), 1, 1, batched,
+                            kFeedBatch, 1, "blocking");
+    if (!blocking.ok()) return blocking.status();
+    troupe_blocking.push_back(*blocking);
+    if (with_redis) {
+      auto redis = RunFeed(env, true, "", key("redis"), 1, 1, batched,
+                           kFeedBatch, kBatchWindow, "");
+      if (!redis.ok()) return redis.status();
+      redis_batched.push_back(*redis);
+    }
+    auto async = RunFeed(env, false, target, key("async"), 1, 1, batched,
+                         kFeedBatch, kBatchWindow, "async");
+    if (!async.ok()) return async.status();
+    troupe_async.push_back(*async);
+    auto one = RunFeed(env, false, target, key("single"), 1, 1, single, 1,
+                       kOneByOneWindow, "async");
+    if (!one.ok()) return one.status();
+    troupe_single.push_back(*one);
+    if (with_redis) {
+      auto redis = RunFeed(env, true, "", key("redis_single"), 1, 1, single, 1,
+                           kOneByOneWindow, "");
+      if (!redis.ok()) return redis.status();
+      redis_single.push_back(*redis);
+    }
+    std::cout << "  round " << round + 1 << ": troupe blocking "
+              << Number(*blocking) << ", troupe async " << Number(*async)
+              << ", troupe one-by-one " << Number(*one) << " instances/s"
+              << std::endl;
+  }
+  Note(env,
+       absl::StrCat("1 Feed batched, per round (instances/s): Troupe "
+                    "blocking ",
+                    Rounds(troupe_blocking), ", Troupe typed handle ",
+                    Rounds(troupe_async), ", Redis ", Rounds(redis_batched)));
+  Note(env,
+       absl::StrCat("1 Feed one by one, per round (instances/s): Troupe ",
+                    Rounds(troupe_single), ", Redis ", Rounds(redis_single)));
+  auto at_least = [](double factor) {
+    return [factor](const Row& row) -> std::optional<bool> {
+      auto ratio = Ratio(row);
+      if (!ratio) return std::nullopt;
+      return *ratio >= factor;
+    };
+  };
+  std::optional<double> redis_b;
+  if (with_redis) redis_b = Median(redis_batched);
+  std::optional<double> redis_s;
+  if (with_redis) redis_s = Median(redis_single);
+  rows.push_back(
+      {"1a",
+       absl::StrCat("Feed ", batched / 1000000.0,
+                    "M float32[2], batches of 1000, blocking "
+                    "enqueue_many/dequeue_many (1 call in flight)"),
+       "instances/s", true, Median(troupe_blocking),
+       absl::StrCat("Redis RPUSH/LPOP count, ", kBatchWindow, " pipelined"),
+       redis_b, "", std::nullopt, ">= 3x Redis", at_least(3)});
+  rows.push_back(
+      {"1b",
+       absl::StrCat("Feed, batches of 1000, typed handle, ", kBatchWindow,
+                    " requests in flight"),
+       "instances/s", true, Median(troupe_async),
+       absl::StrCat("Redis RPUSH/LPOP count, ", kBatchWindow, " pipelined"),
+       redis_b, "", std::nullopt, ">= 3x Redis", at_least(3)});
+  rows.push_back(
+      {"1c",
+       absl::StrCat("Feed ", single / 1000000.0,
+                    "M one by one, typed "
+                    "handle, ",
+                    kOneByOneWindow, " requests in flight"),
+       "instances/s", true, Median(troupe_single),
+       absl::StrCat("Redis RPUSH/BLPOP, ", kOneByOneWindow, " pipelined"),
+       redis_s, "", std::nullopt, ">= 1x Redis", at_least(1)});
+  return absl::OkStatus();
+}
+
+// --- Scenario 2: round trip -------------------------------------------------
+
+struct Latency {
+  std::vector<double> p50, p99;
+  void Add(const std::vector<double>& samples) {
+    p50.push_back(Quantile(samples, 0.5));
+    p99.push_back(Quantile(samples, 0.99));
+  }
+};
+
+absl::StatusOr<std::vector<double>> TroupeRoundTrip(FIFOQueue& queue,
+                                                    int64_t pairs) {
+  const Tensor element = Instances(1);
+  std::vector<double> latencies;
+  for (int64_t i = 0; i < pairs; ++i) {
+    int64_t start = NowNs();
+    if (auto status = queue.enqueue({element}); !status.ok()) return status;
+    int64_t middle = NowNs();
+    if (auto got = queue.dequeue(); !got.ok()) return got.status();
+    int64_t end = NowNs();
+    latencies.push_back(static_cast<double>(middle - start) / 1e3);
+    latencies.push_back(static_cast<double>(end - middle) / 1e3);
+  }
+  return latencies;
+}
+
+// The same through the typed handle from one scoped_actor: no actor spawned
+// per call.
+absl::StatusOr<std::vector<double>> TroupeHandleRoundTrip(
+    caf::actor_system& system, const QueueActor& queue, int64_t pairs) {
+  caf::scoped_actor self{system};
+  const Tensor element = Instances(1);
+  std::vector<double> latencies;
+  std::string failure;
+  auto on_error = [&](caf::error& error) { failure = system.render(error); };
+  for (int64_t i = 0; i < pairs && failure.empty(); ++i) {
+    int64_t start = NowNs();
+    self->request(queue, caf::infinite, enqueue_atom::value, Tuple{element},
+                  kNoTimeout)
+        .receive([](caf::ok_atom) {}, on_error);
+    int64_t middle = NowNs();
+    self->request(queue, caf::infinite, dequeue_atom::value, kNoTimeout)
+        .receive([](Tuple&) {}, on_error);
+    int64_t end = NowNs();
+    latencies.push_back(static_cast<double>(middle - start) / 1e3);
+    latencies.push_back(static_cast<double>(end - middle) / 1e3);
+  }
+  if (!failure.empty()) return absl::InternalError(failure);
+  return latencies;
+}
+
+absl::Status RoundTrip(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 2 Round trip" << std::endl;
+  auto task = TroupeTask::Start(env.troupe, env.work_dir);
+  if (!task.ok()) return task.status();
+  Session session((*task)->target());
+  QueueOptions options = FeedQueue("round_trip");
+  options.capacity = 100;
+  FIFOQueue queue(session, options);
+  auto handle = queue.handle();
+  if (!handle.ok()) return handle.status();
+  const int64_t pairs = Scaled(env, kRoundTripPairs, 100);
+  Latency troupe, troupe_handle, redis, raw_caf, raw_caf_tuned, tcp;
+  for (int round = 0; round < env.rounds; ++round) {
+    auto api = TroupeRoundTrip(queue, kRoundTripWarmup);
+    if (api.ok()) api = TroupeRoundTrip(queue, pairs);
+    if (!api.ok()) return api.status();
+    troupe.Add(*api);
+    if (env.redis) {
+      auto r = RedisRoundTrip(env.redis->port(), kRoundTripWarmup, pairs);
+      if (!r.ok()) return r.status();
+      redis.Add(*r);
+    }
+    auto h = TroupeHandleRoundTrip(session.system(), *handle, kRoundTripWarmup);
+    if (h.ok()) h = TroupeHandleRoundTrip(session.system(), *handle, pairs);
+    if (!h.ok()) return h.status();
+    troupe_handle.Add(*h);
+    auto c = CafRoundTrip(env.caf_port, kRoundTripWarmup, pairs, false);
+    if (!c.ok()) return c.status();
+    raw_caf.Add(*c);
+    c = CafRoundTrip(env.caf_tuned_port, kRoundTripWarmup, pairs, true);
+    if (!c.ok()) return c.status();
+    raw_caf_tuned.Add(*c);
+    auto t = TcpPingPong(env.tcp_port, 2 * pairs);
+    if (!t.ok()) return t.status();
+    tcp.Add(*t);
+    std::cout << "  round " << round + 1 << ": p50 us troupe "
+              << Number(troupe.p50.back()) << ", handle "
+              << Number(troupe_handle.p50.back()) << ", raw CAF "
+              << Number(raw_caf.p50.back()) << ", raw CAF tuned "
+              << Number(raw_caf_tuned.p50.back()) << ", redis "
+              << (env.redis ? Number(redis.p50.back()) : "n/a") << ", tcp "
+              << Number(tcp.p50.back()) << std::endl;
+  }
+  Note(env, absl::StrCat("2 Round trip p50 per round (us): Troupe API ",
+                         Rounds(troupe.p50), ", Troupe typed handle ",
+                         Rounds(troupe_handle.p50), ", raw CAF ",
+                         Rounds(raw_caf.p50), ", raw CAF tuned ",
+                         Rounds(raw_caf_tuned.p50), ", Redis ",
+                         Rounds(redis.p50), ", TCP ", Rounds(tcp.p50)));
+  auto within = [](double factor) {
+    return [factor](const Row& row) -> std::optional<bool> {
+      auto ratio = Ratio(row);
+      if (!ratio) return std::nullopt;
+      return *ratio <= factor;
+    };
+  };
+  std::optional<double> redis_p50, redis_p99;
+  if (env.redis) {
+    redis_p50 = Median(redis.p50);
+    redis_p99 = Median(redis.p99);
+  }
+  const std::string what = absl::StrCat(
+      pairs, " x (enqueue, dequeue) of float32[2], one request at a time");
+  rows.push_back({"2a",
+                  absl::StrCat("Round trip p50: ", what, ", blocking C++ API"),
+                  "us", false, Median(troupe.p50), "Redis RPUSH/LPOP",
+                  redis_p50, "TCP ping-pong", Best(tcp.p50, false),
+                  "p50 <= 1.5x Redis", within(1.5)});
+  rows.push_back({"2b", "Round trip p99, blocking C++ API", "us", false,
+                  Median(troupe.p99), "Redis RPUSH/LPOP", redis_p99,
+                  "TCP ping-pong", Best(tcp.p99, false), "", nullptr});
+  rows.push_back({"2c", "Round trip p50, blocking C++ API vs raw CAF", "us",
+                  false, Median(troupe.p50), "raw CAF request/response",
+                  Median(raw_caf.p50), "TCP ping-pong", Best(tcp.p50, false),
+                  "", nullptr});
+  rows.push_back({"2d",
+                  "Round trip p50, typed handle from a scoped_actor (no "
+                  "blocking API)",
+                  "us", false, Median(troupe_handle.p50),
+                  "raw CAF request/response", Median(raw_caf.p50),
+                  "TCP ping-pong", Best(tcp.p50, false), "", nullptr});
+  rows.push_back({"2e",
+                  "Round trip p50, raw CAF with CAF defaults vs raw CAF tuned "
+                  "(work-stealing.moderate-poll-attempts=0, "
+                  "middleman.workers=0)",
+                  "us", false, Median(raw_caf.p50), "raw CAF tuned",
+                  Median(raw_caf_tuned.p50), "TCP ping-pong",
+                  Best(tcp.p50, false), "", nullptr});
+  return absl::OkStatus();
+}
+
+// --- Scenario 3: big tensors -----------------------------------------------
+
+absl::Status BigTensors(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 3 Big tensors" << std::endl;
+  auto task = TroupeTask::Start(env.troupe, env.work_dir);
+  if (!task.ok()) return task.status();
+  const size_t bytes = kBigVariableBytes;
+  const int64_t elements = static_cast<int64_t>(bytes / sizeof(float));
+  std::vector<double> troupe_var, redis_var, tcp_var, assign_s, read_s;
+  std::vector<double> troupe_q, redis_q, tcp_q;
+  const double gb = 1e9;
+  {
+    Session session((*task)->target());
+    VariableOptions options;
+    options.dtype = DT_FLOAT;
+    options.shape = {elements};
+    options.shared_name = "big_variable";
+    Variable variable(session, options);
+    const Tensor value =
+        Tensor::FromBytes(DT_FLOAT, {elements}, std::vector<char>(bytes, 1));
+    QueueOptions queue_options;
+    queue_options.capacity = kBigQueueCapacity;
+    queue_options.dtypes = {DT_FLOAT};
+    queue_options.shapes = {
+        {static_cast<int64_t>(kBigElementBytes / sizeof(float))}};
+    queue_options.shared_name = "big_queue";
+    Session consumer_session((*task)->target());
+    FIFOQueue producer(session, queue_options);
+    FIFOQueue consumer(consumer_session, queue_options);
+    const Tensor element =
+        Tensor::FromBytes(DT_FLOAT, queue_options.shapes[0].dims,
+                          std::vector<char>(kBigElementBytes, 1));
+    if (auto status = producer.enqueue({element}); !status.ok()) return status;
+    if (auto got = consumer.dequeue(); !got.ok()) return got.status();
+    // Warm-up, not timed: the first 256 MiB transfer of a process also pays
+    // for growing its heap. The peers get the same.
+    if (auto assigned = variable.assign(value); !assigned.ok())
+      return assigned.status();
+    if (auto read = variable.read(); !read.ok()) return read.status();
+    if (env.redis) {
+      if (auto warm = RedisSetGet(env.redis->port(), bytes); !warm.ok())
+        return warm.status();
+    }
+    if (auto warm = TcpStoreAndForward(env.tcp_port, bytes); !warm.ok())
+      return warm.status();
+    for (int round = 0; round < env.rounds; ++round) {
+      // Variable: assign then read.
+      int64_t start = NowNs();
+      auto assigned = variable.assign(value);
+      if (!assigned.ok()) return assigned.status();
+      int64_t middle = NowNs();
+      auto read = variable.read();
+      if (!read.ok()) return read.status();
+      int64_t end = NowNs();
+      if (read->byte_size() != bytes)
+        return absl::InternalError("read returned the wrong size");
+      assign_s.push_back(Seconds(start, middle));
+      read_s.push_back(Seconds(middle, end));
+      troupe_var.push_back(2.0 * static_cast<double>(bytes) /
+                           Seconds(start, end) / gb);
+      if (env.redis) {
+        auto set_get = RedisSetGet(env.redis->port(), bytes);
+        if (!set_get.ok()) return set_get.status();
+        redis_var.push_back(2.0 * static_cast<double>(bytes) /
+                            (set_get->set_seconds + set_get->get_seconds) / gb);
+      }
+      auto tcp = TcpStoreAndForward(env.tcp_port, bytes);
+      if (!tcp.ok()) return tcp.status();
+      tcp_var.push_back(2.0 * static_cast<double>(bytes) / *tcp / gb);
+
+      // Queue of 4 MiB tensors: a producer and a consumer Session.
+      absl::Status produced;
+      start = NowNs();
+      std::thread writer([&] {
+        for (int64_t i = 0; i < kBigElements && produced.ok(); ++i)
+          produced = producer.enqueue({element});
+      });
+      absl::Status consumed;
+      for (int64_t i = 0; i < kBigElements && consumed.ok(); ++i)
+        consumed = consumer.dequeue().status();
+      end = NowNs();
+      writer.join();
+      if (!produced.ok()) return produced;
+      if (!consumed.ok()) return consumed;
+      const double moved = static_cast<double>(kBigElementBytes) * kBigElements;
+      troupe_q.push_back(moved / Seconds(start, end) / gb);
+      if (env.redis) {
+        auto redis =
+            RedisBigQueue(env.redis->port(), kBigElementBytes, kBigElements);
+        if (!redis.ok()) return redis.status();
+        redis_q.push_back(moved / *redis / gb);
+      }
+      auto stream = TcpStream(env.tcp_port, kBigElementBytes, kBigElements);
+      if (!stream.ok()) return stream.status();
+      tcp_q.push_back(moved / *stream / gb);
+      std::cout << "  round " << round + 1 << ": variable GB/s troupe "
+                << Number(troupe_var.back()) << " (assign "
+                << Number(assign_s.back()) << " s, read "
+                << Number(read_s.back()) << " s), tcp "
+                << Number(tcp_var.back()) << "; queue GB/s troupe "
+                << Number(troupe_q.back()) << ", tcp " << Number(tcp_q.back())
+                << std::endl;
+    }
+  }
+  Note(env, absl::StrCat("3 Variable 256 MiB per round (GB/s): Troupe ",
+                         Rounds(troupe_var), " (assign s ", Rounds(assign_s),
+                         ", read s ", Rounds(read_s), "), Redis SET+GET ",
+                         Rounds(redis_var), ", TCP ", Rounds(tcp_var)));
+  Note(env, absl::StrCat("3 Queue of 4 MiB tensors per round (GB/s): Troupe ",
+                         Rounds(troupe_q), ", Redis ", Rounds(redis_q),
+                         ", TCP ", Rounds(tcp_q)));
+  auto targets = [](const Row& row) -> std::optional<bool> {
+    if (!row.troupe || !row.limit) return std::nullopt;
+    bool tcp_ok = *row.troupe >= 0.6 * *row.limit;
+    auto ratio = Ratio(row);
+    if (!ratio) return tcp_ok ? std::nullopt : std::optional<bool>(false);
+    return tcp_ok && *ratio >= 1.5;
+  };
+  std::optional<double> redis_v, redis_qm;
+  if (env.redis) {
+    redis_v = Median(redis_var);
+    redis_qm = Median(redis_q);
+  }
+  rows.push_back({"3a",
+                  "Big tensors: assign + read of a 256 MiB float32 Variable "
+                  "(2 x 256 MiB over loopback)",
+                  "GB/s", true, Median(troupe_var), "Redis SET + GET", redis_v,
+                  "TCP store-and-forward", Best(tcp_var, true),
+                  ">= 60% TCP and >= 1.5x Redis", targets});
+  rows.push_back({"3b",
+                  absl::StrCat("Big tensors: ", kBigElements,
+                               " x 4 MiB float32 through a queue of capacity ",
+                               kBigQueueCapacity, " (producer + consumer)"),
+                  "GB/s", true, Median(troupe_q), "Redis RPUSH + BLPOP",
+                  redis_qm, "TCP echo stream", Best(tcp_q, true),
+                  ">= 60% TCP and >= 1.5x Redis", targets});
+  return absl::OkStatus();
+}
+
+// --- Scenario 4: many waiters -----------------------------------------------
+
+struct WaiterResult {
+  double bytes_per_waiter = 0;
+  double serve_seconds = 0;
+  int64_t threads_before = 0;
+  int64_t threads_parked = 0;
+  int64_t threads_after = 0;
+  double connections_mib = 0;
+};
+
+absl::StatusOr<WaiterResult> RunWaiters(Env& env, bool redis) {
+  std::unique_ptr<TroupeTask> task;
+  std::unique_ptr<Session> session;
+  std::unique_ptr<FIFOQueue> queue;
+  const std::string key = "waiters";
+  pid_t pid = 0;
+  if (redis) {
+    if (auto status = RedisDelete(env.redis->port(), key); !status.ok())
+      return status;
+    pid = env.redis->pid();
+  } else {
+    auto started = TroupeTask::Start(env.troupe, env.work_dir);
+    if (!started.ok()) return started.status();
+    task = std::move(*started);
+    pid = task->pid();
+    session = std::make_unique<Session>(task->target());
+    QueueOptions options = FeedQueue(key);
+    options.capacity = kWaiters;
+    queue = std::make_unique<FIFOQueue>(*session, options);
+    if (auto size = queue->size(); !size.ok()) return size.status();
+  }
+  auto idle = ReadProcStatus(pid);
+  if (!idle.ok()) return idle.status();
+  std::vector<std::unique_ptr<Child>> children;
+  for (int i = 0; i < kWaiterProcesses; ++i) {
+    auto child = Child::Spawn(
+        {env.self, "role", "waiters", "--system", redis ? "redis" : "troupe",
+         "--target", task ? task->target() : "", "--port",
+         redis ? absl::StrCat(env.redis->port()) : "0", "--key", key,
+         "--connections", absl::StrCat(kWaiterSessionsPerProcess),
+         "--per-connection", absl::StrCat(kWaitersPerSession)});
+    if (!child.ok()) return child.status();
+    children.push_back(std::move(*child));
+  }
+  for (auto& child : children) {
+    if (auto line = ExpectLine(*child, "connected", milliseconds(120000));
+        !line.ok())
+      return line.status();
+    if (auto line = ExpectLine(*child, "ready", milliseconds(10000));
+        !line.ok())
+      return line.status();
+  }
+  auto connected = ReadProcStatus(pid);
+  if (!connected.ok()) return connected.status();
+  for (auto& child : children) {
+    if (auto status = child->WriteLine("go"); !status.ok()) return status;
+  }
+  for (auto& child : children) {
+    if (auto line = ExpectLine(*child, "sent", milliseconds(120000));
+        !line.ok())
+      return line.status();
+  }
+  // Poll until every waiter is parked on the server.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (true) {
+    int64_t parked = 0;
+    if (redis) {
+      auto blocked = RedisBlockedClients(env.redis->port());
+      if (!blocked.ok()) return blocked.status();
+      // One BLPOP blocks per connection; the rest wait in its input buffer.
+      parked = *blocked == kWaiterProcesses * kWaiterSessionsPerProcess
+                   ? kWaiters
+                   : 0;
+    } else {
+      auto list = session->list();
+      if (!list.ok()) return list.status();
+      for (const ResourceInfo& info : *list) {
+        if (info.name == key) parked = info.waiting_dequeues;
+      }
+    }
+    if (parked == kWaiters) break;
+    if (std::chrono::steady_clock::now() > deadline)
+      return absl::DeadlineExceededError("the waiters did not all park");
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  auto parked = ReadProcStatus(pid);
+  if (!parked.ok()) return parked.status();
+  const int64_t start = NowNs();
+  if (redis) {
+    if (auto status = RedisPushMany(env.redis->port(), key, kWaiters);
+        !status.ok())
+      return status;
+  } else {
+    if (auto status = queue->enqueue_many({Instances(kWaiters)}); !status.ok())
+      return status;
+  }
+  int64_t last = 0;
+  for (auto& child : children) {
+    auto line = ExpectLine(*child, "done ", kChildTimeout);
+    if (!line.ok()) return line.status();
+    int64_t end = 0;
+    if (!absl::SimpleAtoi(*line, &end))
+      return absl::InternalError("bad waiter report");
+    last = std::max(last, end);
+  }
+  auto after = ReadProcStatus(pid);
+  if (!after.ok()) return after.status();
+  for (auto& child : children) child->Wait(milliseconds(30000));
+  WaiterResult result;
+  result.bytes_per_waiter =
+      static_cast<double>(parked->rss_bytes - connected->rss_bytes) / kWaiters;
+  result.serve_seconds = Seconds(start, last);
+  result.threads_before = connected->threads;
+  result.threads_parked = parked->threads;
+  result.threads_after = after->threads;
+  result.connections_mib =
+      static_cast<double>(connected->rss_bytes - idle->rss_bytes) / (1 << 20);
+  return result;
+}
+
+absl::Status ManyWaiters(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 4 Many waiters" << std::endl;
+  std::vector<double> troupe_bytes, redis_bytes, troupe_serve, redis_serve,
+      troupe_connections;
+  std::vector<std::string> threads;
+  bool threads_grew = false;
+  for (int round = 0; round < env.rounds; ++round) {
+    auto troupe = RunWaiters(env, false);
+    if (!troupe.ok()) return troupe.status();
+    troupe_bytes.push_back(troupe->bytes_per_waiter);
+    troupe_serve.push_back(troupe->serve_seconds * 1e3);
+    troupe_connections.push_back(troupe->connections_mib);
+    threads.push_back(absl::StrCat(troupe->threads_before, "/",
+                                   troupe->threads_parked, "/",
+                                   troupe->threads_after));
+    threads_grew = threads_grew ||
+                   troupe->threads_parked > troupe->threads_before ||
+                   troupe->threads_after > troupe->threads_before;
+    if (env.redis) {
+      auto redis = RunWaiters(env, true);
+      if (!redis.ok()) return redis.status();
+      redis_bytes.push_back(redis->bytes_per_waiter);
+      redis_serve.push_back(redis->serve_seconds * 1e3);
+    }
+    std::cout << "  round " << round + 1 << ": troupe "
+              << Number(troupe_bytes.back()) << " B/waiter, served in "
+              << Number(troupe_serve.back()) << " ms, threads "
+              << threads.back() << std::endl;
+  }
+  Note(env,
+       absl::StrCat("4 Many waiters per round: Troupe task bytes/waiter ",
+                    Rounds(troupe_bytes), ", serve ms ", Rounds(troupe_serve),
+                    ", task threads connected/parked/served ",
+                    absl::StrJoin(threads, " "),
+                    ", task RSS for the 100 connections (MiB) ",
+                    Rounds(troupe_connections), "; redis-server bytes/waiter ",
+                    Rounds(redis_bytes), ", serve ms ", Rounds(redis_serve)));
+  std::optional<double> redis_b, redis_s;
+  if (env.redis) {
+    redis_b = Median(redis_bytes);
+    redis_s = Median(redis_serve);
+  }
+  const std::string topology = absl::StrCat(
+      kWaiters, " dequeues from ", kWaiterProcesses * kWaiterSessionsPerProcess,
+      " connections (", kWaiterProcesses, " processes x ",
+      kWaiterSessionsPerProcess, " Sessions)");
+  rows.push_back(
+      {"4a", absl::StrCat("Many waiters: task memory per waiter, ", topology),
+       "bytes", false, Median(troupe_bytes),
+       "redis-server (100 pipelined BLPOP per connection)", redis_b, "",
+       std::nullopt, "< 2 KiB per waiter",
+       [](const Row& row) -> std::optional<bool> {
+         if (!row.troupe) return std::nullopt;
+         return *row.troupe < 2048;
+       }});
+  rows.push_back({"4b",
+                  absl::StrCat("Many waiters: task threads connected / parked "
+                               "/ served: ",
+                               threads.empty() ? "" : threads.back()),
+                  "threads", false,
+                  threads.empty() ? std::nullopt
+                                  : std::optional<double>(static_cast<double>(
+                                        std::stoll(threads.back()))),
+                  "", std::nullopt, "", std::nullopt, "no growth",
+                  [threads_grew](const Row&) -> std::optional<bool> {
+                    return !threads_grew;
+                  }});
+  rows.push_back({"4c", "Many waiters: time to serve all once 10 000 arrive",
+                  "ms", false, Median(troupe_serve), "redis-server", redis_s,
+                  "", std::nullopt, "", nullptr});
+  return absl::OkStatus();
+}
+
+// --- Scenario 5: fan-in -----------------------------------------------------
+
+absl::Status FanIn(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 5 Fan-in" << std::endl;
+  auto task = TroupeTask::Start(env.troupe, env.work_dir);
+  if (!task.ok()) return task.status();
+  const std::string target = (*task)->target();
+  const int64_t instances = Scaled(env, kFeedInstances, 8 * kFeedBatch);
+  std::vector<double> troupe_many, troupe_one, redis_many, redis_one;
+  for (int round = 0; round < env.rounds; ++round) {
+    auto key = [&](const std::string& what) {
+      return absl::StrCat("fan_in_", what, "_", round);
+    };
+    auto many = RunFeed(env, false, target, key("8x2"), 8, 2, instances,
+                        kFeedBatch, 1, "blocking");
+    if (!many.ok()) return many.status();
+    troupe_many.push_back(*many);
+    if (env.redis) {
+      auto r = RunFeed(env, true, "", key("redis_8x2"), 8, 2, instances,
+                       kFeedBatch, kBatchWindow, "");
+      if (!r.ok()) return r.status();
+      redis_many.push_back(*r);
+    }
+    auto one = RunFeed(env, false, target, key("1x1"), 1, 1, instances,
+                       kFeedBatch, 1, "blocking");
+    if (!one.ok()) return one.status();
+    troupe_one.push_back(*one);
+    if (env.redis) {
+      auto r = RunFeed(env, true, "", key("redis_1x1"), 1, 1, instances,
+                       kFeedBatch, kBatchWindow, "");
+      if (!r.ok()) return r.status();
+      redis_one.push_back(*r);
+    }
+    std::cout << "  round " << round + 1 << ": troupe 8+2 " << Number(*many)
+              << ", 1+1 " << Number(*one) << " instances/s" << std::endl;
+  }
+  Note(env, absl::StrCat("5 Fan-in per round (instances/s): Troupe 8+2 ",
+                         Rounds(troupe_many), ", Troupe 1+1 ",
+                         Rounds(troupe_one), ", Redis 8+2 ", Rounds(redis_many),
+                         ", Redis 1+1 ", Rounds(redis_one)));
+  std::optional<double> redis_m, redis_o;
+  if (env.redis) {
+    redis_m = Median(redis_many);
+    redis_o = Median(redis_one);
+  }
+  rows.push_back(
+      {"5a",
+       absl::StrCat("Fan-in: 8 loader + 2 trainer processes, ",
+                    instances / 1000000.0,
+                    "M instances, blocking API, batches of 1000"),
+       "instances/s", true, Median(troupe_many),
+       absl::StrCat("Redis, same processes, ", kBatchWindow, " pipelined"),
+       redis_m, "Troupe 1 + 1", Median(troupe_one), "", nullptr});
+  rows.push_back({"5b", "Fan-in: 1 loader + 1 trainer (the same run)",
+                  "instances/s", true, Median(troupe_one),
+                  absl::StrCat("Redis, 1 + 1, ", kBatchWindow, " pipelined"),
+                  redis_o, "", std::nullopt, "", nullptr});
+  return absl::OkStatus();
+}
+
+// --- Report ------------------------------------------------------------------
+
+std::string ReadFirst(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) {
+      auto colon = line.find(':');
+      std::string value =
+          colon == std::string::npos ? line : line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+      return value;
+    }
+  }
+  return "";
+}
+
+std::string MemoryGiB() {
+  std::istringstream total(ReadFirst("/proc/meminfo", "MemTotal"));
+  double kib = 0;
+  total >> kib;
+  return absl::StrFormat("%.1f", kib / (1 << 20));
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return absl::StrCat(one, " ", five, " ", fifteen);
+}
+
+std::string Table(const std::vector<Row>& rows) {
+  std::ostringstream out;
+  out << "| # | scenario | unit | Troupe | peer | peer value | ratio "
+         "Troupe/peer | limit | target | met |\n";
+  out << "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const Row& row : rows) {
+    std::optional<bool> met;
+    if (row.met) met = row.met(row);
+    auto ratio = Ratio(row);
+    out << "| " << row.id << " | " << row.scenario << " | " << row.unit << " | "
+        << Number(row.troupe) << " | "
+        << (row.peer_name.empty() ? "—" : row.peer_name) << " | "
+        << (row.peer_name.empty() ? "—" : Number(row.peer)) << " | "
+        << (ratio ? absl::StrFormat("%.2fx", *ratio) : "—") << " | "
+        << (row.limit_name.empty()
+                ? "—"
+                : absl::StrCat(row.limit_name, ": ", Number(row.limit)))
+        << " | " << (row.target.empty() ? "—" : row.target) << " | "
+        << (row.target.empty() ? "—"
+            : !met             ? "n/a"
+            : *met             ? "yes"
+                               : "**no**")
+        << " |\n";
+  }
+  return out.str();
+}
+
+int Run(const Flags& flags) {
+  Env env;
+  env.troupe = flags.Get("troupe", "");
+  env.self = SelfPath();
+  env.rounds = static_cast<int>(flags.Int("rounds", 3));
+  env.scale = 1;
+  if (!absl::SimpleAtod(flags.Get("scale", "1"), &env.scale)) env.scale = 1;
+  if (env.troupe.empty() || access(env.troupe.c_str(), X_OK) != 0) {
+    std::cerr << "usage: troupe_bench run --troupe PATH [--redis-server PATH] "
+                 "[--rounds N] [--scenarios 1,2,3,4,5] [--scale X] "
+                 "[--markdown FILE]\n";
+    return 2;
+  }
+  char work_template[] = "/tmp/troupe_bench.XXXXXX";
+  if (mkdtemp(work_template) == nullptr) return 1;
+  env.work_dir = work_template;
+  const std::string load_before = LoadAverage();
+  const int64_t run_start = NowNs();
+
+  const std::string redis_binary = flags.Get("redis-server", "");
+  if (!RedisAvailable()) {
+    env.redis_missing = "built without hiredis";
+  } else if (redis_binary.empty()) {
+    env.redis_missing = "no --redis-server given";
+  } else {
+    auto redis = RedisServer::Start(redis_binary);
+    if (!redis.ok()) {
+      env.redis_missing = std::string(redis.status().message());
+    } else {
+      env.redis = std::move(*redis);
+    }
+  }
+  if (!env.redis)
+    std::cout << "Redis peer: none (" << env.redis_missing << ")\n";
+  for (const char* role : {"tcp-server", "caf-server", "caf-server-tuned"}) {
+    auto child = Child::Spawn({env.self, "role", role});
+    if (!child.ok()) {
+      std::cerr << child.status() << "\n";
+      return 1;
+    }
+    auto port = ExpectLine(**child, "port ", milliseconds(30000));
+    int64_t value = 0;
+    if (!port.ok() || !absl::SimpleAtoi(*port, &value)) {
+      std::cerr << "troupe_bench: " << role << " did not start\n";
+      return 1;
+    }
+    if (std::string(role) == "tcp-server") {
+      env.tcp_server = std::move(*child);
+      env.tcp_port = static_cast<uint16_t>(value);
+    } else if (std::string(role) == "caf-server") {
+      env.caf_server = std::move(*child);
+      env.caf_port = static_cast<uint16_t>(value);
+    } else {
+      env.caf_tuned_server = std::move(*child);
+      env.caf_tuned_port = static_cast<uint16_t>(value);
+    }
+  }
+
+  std::vector<std::string> scenarios =
+      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5"), ',');
+  std::vector<Row> rows;
+  std::vector<std::string> failures;
+  std::map<std::string, double> seconds;
+  for (const std::string& scenario : scenarios) {
+    absl::Status status;
+    int64_t start = NowNs();
+    if (scenario == "1") status = Feed(env, rows);
+    if (scenario == "2") status = RoundTrip(env, rows);
+    if (scenario == "3") status = BigTensors(env, rows);
+    if (scenario == "4") status = ManyWaiters(env, rows);
+    if (scenario == "5") status = FanIn(env, rows);
+    seconds[scenario] = Seconds(start, NowNs());
+    std::cout << "  (scenario " << scenario << ": " << Number(seconds[scenario])
+              << " s)" << std::endl;
+    if (!status.ok()) {
+      std::cerr << "scenario " << scenario << " failed: " << status << "\n";
+      failures.push_back(absl::StrCat(scenario, ": ", status.ToString()));
+    }
+  }
+  const double total = Seconds(run_start, NowNs());
+  const std::string table = Table(rows);
+  std::cout << "\n" << table;
+  if (env.caf_server) env.caf_server->Stop(SIGTERM, milliseconds(5000));
+  if (env.caf_tuned_server)
+    env.caf_tuned_server->Stop(SIGTERM, milliseconds(5000));
+  if (env.tcp_server) env.tcp_server->Stop(SIGTERM, milliseconds(5000));
+  const bool had_redis = env.redis != nullptr;
+  env.redis.reset();
+  rmdir(env.work_dir.c_str());
+
+  const std::string markdown_path = flags.Get("markdown", "");
+  if (!markdown_path.empty()) {
+    std::ofstream md(markdown_path);
+    md << "Measured by `scripts/bench` on "
+       << flags.Get("date", "(date not given)") << ", " << env.rounds
+       << " rounds per scenario, Troupe and its peers alternating in every "
+          "round; each figure is the median of the rounds.\n\n";
+    md << "Machine: " << std::thread::hardware_concurrency() << " CPUs ("
+       << ReadFirst("/proc/cpuinfo", "model name") << "), " << MemoryGiB()
+       << " GiB memory. Load average "
+       << "(1/5/15 min) before the run " << load_before << ", after "
+       << LoadAverage() << " (other engineers were building on the same "
+       << "machine). Run time " << Number(total) << " s.\n\n";
+    if (!had_redis)
+      md << "**No Redis column in this run: " << env.redis_missing << ".**\n\n";
+    md << table << "\n";
+    md << "Per-round figures and side measurements:\n\n";
+    for (const std::string& note : env.notes) md << "- " << note << "\n";
+    for (const std::string& failure : failures)
+      md << "- **scenario failed** " << failure << "\n";
+  }
+  return failures.empty() ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace troupe::bench
+
+int main(int argc, char** argv) {
+  using namespace troupe::bench;
+  if (argc >= 3 && std::string(argv[1]) == "role")
+    return RunRole(argv[2], Flags(argc, argv, 3));
+  if (argc >= 2 && std::string(argv[1]) == "run")
+    return Run(Flags(argc, argv, 2));
+  std::cerr << "usage: troupe_bench run --troupe PATH [--redis-server PATH] "
+               "[--rounds N] [--scenarios 1,2,3,4,5] [--scale X] "
+               "[--markdown FILE]\n";
+  return 2;
+}

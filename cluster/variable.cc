@@ -1,0 +1,130 @@
+#include "cluster/variable.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+#include "base/status_macros.h"
+#include "cluster/rpc.h"
+
+namespace troupe {
+
+Variable::Variable(Session& session, VariableOptions options)
+    : Variable(session, VariableSpec{options.dtype, std::move(options.shape)},
+               std::move(options.shared_name), std::move(options.device),
+               std::move(options.container), true) {}
+
+Variable::Variable(Session& session, VariableSpec spec, std::string shared_name,
+                   std::string device, std::string container,
+                   bool create_if_missing)
+    : session_(session),
+      spec_(std::move(spec)),
+      shared_name_(std::move(shared_name)),
+      device_(std::move(device)),
+      container_(std::move(container)),
+      create_if_missing_(create_if_missing) {}
+
+absl::StatusOr<std::unique_ptr<Variable>> Variable::Open(
+    Session& session, std::string shared_name, std::string device,
+    std::string container) {
+  std::unique_ptr<Variable> variable(
+      new Variable(session, VariableSpec{}, std::move(shared_name),
+                   std::move(device), std::move(container), false));
+  if (auto actor = variable->handle(); !actor.ok()) return actor.status();
+  return variable;
+}
+
+absl::StatusOr<std::unique_ptr<Variable>> Variable::Create(
+    Session& session, VariableOptions options, bool* created) {
+  std::unique_ptr<Variable> variable(new Variable(session, std::move(options)));
+  std::lock_guard<std::mutex> lock(variable->mutex_);
+  TROUPE_RETURN_IF_ERROR(variable->ConnectLocked(created));
+  return variable;
+}
+
+VariableSpec Variable::spec() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return spec_;
+}
+
+absl::StatusOr<VariableActor> Variable::handle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!actor_) TROUPE_RETURN_IF_ERROR(ConnectLocked(nullptr));
+  return actor_;
+}
+
+absl::Status Variable::ConnectLocked(bool* created) {
+  auto task = session_.task();
+  if (!task.ok()) return task.status();
+  absl::Status status;
+  if (create_if_missing_) {
+    auto reply = internal::Call<VariableActor, VariableSpec, bool>(
+        session_.system(), *task, internal::kAnsweredAtOnce,
+        variable_atom::value, device_, container_, shared_name_, spec_);
+    status = reply.status();
+    if (reply.ok()) {
+      std::tie(actor_, spec_, std::ignore) = *reply;
+      if (created != nullptr) *created = std::get<2>(*reply);
+    }
+  } else {
+    auto reply = internal::Call<VariableActor, VariableSpec>(
+        session_.system(), *task, internal::kAnsweredAtOnce,
+        lookup_variable_atom::value, device_, container_, shared_name_);
+    status = reply.status();
+    if (reply.ok()) std::tie(actor_, spec_) = *reply;
+  }
+  if (absl::IsUnavailable(status)) session_.Disconnected();
+  return status;
+}
+
+template <class Out, class... Args>
+absl::StatusOr<Out> Variable::Call(Args... args) {
+  auto actor = handle();
+  if (!actor.ok()) return actor.status();
+  auto reply = internal::Call<Out>(session_.system(), *actor,
+                                   internal::kAnsweredAtOnce, args...);
+  if (absl::IsUnavailable(reply.status()) || absl::IsNotFound(reply.status())) {
+    // The variable's task was lost or its container was reset: the next call
+    // declares it again (and finds it uninitialized, or not at all).
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (actor_ == *actor) actor_ = VariableActor{};
+    if (absl::IsUnavailable(reply.status())) session_.Disconnected();
+  }
+  if (!reply.ok()) return reply.status();
+  return std::get<0>(std::move(*reply));
+}
+
+// A tensor whose buffer does not match its dtype and shape never reaches the
+// wire: serializing it would read past its buffer or drop bytes.
+absl::Status Variable::CheckTensor(const Tensor& value) const {
+  if (absl::Status valid = value.CheckValid(); !valid.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Invalid value for variable '", shared_name_, "': ", valid.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Tensor> Variable::assign(Tensor value, bool validate_shape) {
+  TROUPE_RETURN_IF_ERROR(CheckTensor(value));
+  return Call<Tensor>(assign_atom::value, std::move(value), validate_shape);
+}
+
+absl::StatusOr<Tensor> Variable::assign_add(Tensor update) {
+  TROUPE_RETURN_IF_ERROR(CheckTensor(update));
+  return Call<Tensor>(assign_add_atom::value, std::move(update));
+}
+
+absl::StatusOr<Tensor> Variable::assign_sub(Tensor update) {
+  TROUPE_RETURN_IF_ERROR(CheckTensor(update));
+  return Call<Tensor>(assign_sub_atom::value, std::move(update));
+}
+
+absl::StatusOr<Tensor> Variable::read() {
+  return Call<Tensor>(read_atom::value);
+}
+
+absl::StatusOr<bool> Variable::is_initialized() {
+  return Call<bool>(is_initialized_atom::value);
+}
+
+}  // namespace troupe
