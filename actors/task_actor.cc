@@ -52,9 +52,12 @@ absl::Status CheckDevice(TaskPointer self, const std::string& device) {
     return absl::NotFoundError(
         absl::StrCat("Device ", device, " is not a task of the cluster"));
   }
-  return absl::UnimplementedError(
-      absl::StrCat("Task ", options.device, " cannot route to ", device,
-                   " yet; connect a session to that task directly"));
+  auto address = options.addresses.find(device);
+  return absl::FailedPreconditionError(absl::StrCat(
+      "Device ", device, " is served at ",
+      address == options.addresses.end() ? "another address" : address->second,
+      ", not by ", options.device,
+      "; send its requests there (a Session does this itself)"));
 }
 
 absl::Status CheckKey(const std::string& container, const std::string& name) {
@@ -307,6 +310,17 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         return LookupVariable(self, device, container, name);
       },
       // --- End of variables ---
+      [self](resolve_atom, const std::string& device)
+          -> caf::result<std::string, std::string> {
+        const TaskActorOptions& options = self->state.options;
+        const std::string& name = device.empty() ? options.device : device;
+        auto address = options.addresses.find(name);
+        if (address == options.addresses.end()) {
+          return ToError(absl::NotFoundError(
+              absl::StrCat("Device ", name, " is not a task of the cluster")));
+        }
+        return {name, address->second};
+      },
   };
 }
 

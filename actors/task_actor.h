@@ -3,6 +3,7 @@
 // what the task holds (TensorFlow's ResourceMgr, as an actor).
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -17,6 +18,8 @@ struct TaskActorOptions {
   std::string device;
   // Every device of the cluster, this one included.
   std::set<std::string> cluster_devices;
+  // "host:port" of every device of the cluster, for `resolve`.
+  std::map<std::string, std::string> addresses;
   // Most resources one task holds; past it a create fails RESOURCE_EXHAUSTED.
   size_t max_resources = 100000;
 };

@@ -63,13 +63,13 @@ absl::StatusOr<QueueActor> QueueBase::handle() {
 }
 
 absl::Status QueueBase::ConnectLocked(bool* created) {
-  auto task = session_.task();
+  auto task = session_.task(device_);
   if (!task.ok()) return task.status();
   absl::Status status;
   if (create_if_missing_) {
     auto reply = internal::Call<QueueActor, QueueSpec, bool>(
         session_.system(), *task, internal::kAnsweredAtOnce, queue_atom::value,
-        device_, container_, shared_name_, spec_);
+        internal::kThisTask, container_, shared_name_, spec_);
     status = reply.status();
     if (reply.ok()) {
       std::tie(actor_, spec_, std::ignore) = *reply;
@@ -78,11 +78,11 @@ absl::Status QueueBase::ConnectLocked(bool* created) {
   } else {
     auto reply = internal::Call<QueueActor, QueueSpec>(
         session_.system(), *task, internal::kAnsweredAtOnce, lookup_atom::value,
-        device_, container_, shared_name_);
+        internal::kThisTask, container_, shared_name_);
     status = reply.status();
     if (reply.ok()) std::tie(actor_, spec_) = *reply;
   }
-  if (absl::IsUnavailable(status)) session_.Disconnected();
+  if (absl::IsUnavailable(status)) session_.Disconnected(device_);
   return status;
 }
 
@@ -98,7 +98,7 @@ absl::StatusOr<std::tuple<Out...>> QueueBase::Call(absl::Duration timeout,
     // it up again (and finds a new, empty queue, or none).
     std::lock_guard<std::mutex> lock(mutex_);
     actor_ = QueueActor{};
-    if (absl::IsUnavailable(reply.status())) session_.Disconnected();
+    if (absl::IsUnavailable(reply.status())) session_.Disconnected(device_);
   }
   return reply;
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <string>
 #include <tuple>
 
 #include "absl/status/statusor.h"
@@ -40,6 +41,10 @@ inline absl::Status LossStatus(const caf::error& reason) {
       absl::StrCat("The resource no longer exists: ",
                    stopped.ok() ? "it was stopped" : stopped.message()));
 }
+
+// The device argument of a request sent to the task that serves the device
+// (Session::task(device) finds it): "this task".
+inline const std::string kThisTask;
 
 // Sends `args...` to `dest` and blocks the calling thread until the reply
 // (of types Out...) arrives. `server_timeout` is the deadline the request

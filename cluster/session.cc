@@ -1,12 +1,15 @@
 #include "cluster/session.h"
 
+#include <map>
 #include <mutex>
+#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "caf/actor_system.hpp"
 #include "caf/io/middleman.hpp"
 
+#include "base/status_macros.h"
 #include "cluster/rpc.h"
 #include "config/cluster_spec.h"
 
@@ -17,11 +20,38 @@ struct Session::Impl {
       : target(std::move(target_address)),
         system((ConfigureNode(config, options), config)) {}
 
+  // Connects to the task at `address` ("host:port"). REQUIRES: mutex held.
+  absl::StatusOr<TaskActor> Connect(const std::string& address) {
+    auto parsed = ParseTaskAddress(address);
+    if (!parsed.ok()) return parsed.status();
+    auto task =
+        system.middleman().remote_actor<TaskActor>(parsed->host, parsed->port);
+    if (!task) {
+      return absl::UnavailableError(absl::StrCat("Cannot connect to task at ",
+                                                 address, ": ",
+                                                 system.render(task.error())));
+    }
+    return *task;
+  }
+
+  // Asks the target where `device` is served: (device name, "host:port").
+  // REQUIRES: mutex held, target_task connected.
+  absl::StatusOr<std::tuple<std::string, std::string>> Resolve(
+      const std::string& device) {
+    auto where = internal::Call<std::string, std::string>(
+        system, target_task, internal::kAnsweredAtOnce, resolve_atom::value,
+        device);
+    if (absl::IsUnavailable(where.status())) target_task = TaskActor{};
+    return where;
+  }
+
   std::string target;
   caf::actor_system_config config;
   caf::actor_system system;
   std::mutex mutex;
-  TaskActor task;
+  TaskActor target_task;
+  std::string target_device;
+  std::map<std::string, TaskActor> tasks;  // Other devices, by name.
 };
 
 Session::Session(std::string target, NodeOptions options)
@@ -33,47 +63,62 @@ const std::string& Session::target() const { return impl_->target; }
 
 caf::actor_system& Session::system() { return impl_->system; }
 
-absl::StatusOr<TaskActor> Session::task() {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  if (impl_->task) return impl_->task;
-  auto address = ParseTaskAddress(impl_->target);
-  if (!address.ok()) return address.status();
-  auto task = impl_->system.middleman().remote_actor<TaskActor>(address->host,
-                                                                address->port);
-  if (!task) {
-    return absl::UnavailableError(
-        absl::StrCat("Cannot connect to task at ", impl_->target, ": ",
-                     impl_->system.render(task.error())));
+absl::StatusOr<TaskActor> Session::task(const std::string& device) {
+  std::string name;
+  if (!device.empty()) {
+    auto parsed = ParseDevice(device);
+    if (!parsed.ok()) return parsed.status();
+    name = parsed->ToDevice();
   }
-  impl_->task = *task;
-  return impl_->task;
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  if (!impl_->target_task) {
+    TROUPE_ASSIGN_OR_RETURN(impl_->target_task, impl_->Connect(impl_->target));
+    auto self = impl_->Resolve("");
+    if (!self.ok()) return self.status();
+    impl_->target_device = std::get<0>(*self);
+  }
+  if (name.empty() || name == impl_->target_device) return impl_->target_task;
+  if (auto known = impl_->tasks.find(name); known != impl_->tasks.end()) {
+    return known->second;
+  }
+  auto where = impl_->Resolve(name);
+  if (!where.ok()) return where.status();
+  TROUPE_ASSIGN_OR_RETURN(TaskActor task, impl_->Connect(std::get<1>(*where)));
+  impl_->tasks[name] = task;
+  return task;
 }
 
-void Session::Disconnected() {
+void Session::Disconnected(const std::string& device) {
+  std::string name = device;
+  if (auto parsed = ParseDevice(device); parsed.ok()) name = parsed->ToDevice();
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  impl_->task = TaskActor{};
+  if (name.empty() || name == impl_->target_device) {
+    impl_->target_task = TaskActor{};
+  } else {
+    impl_->tasks.erase(name);
+  }
 }
 
 absl::Status Session::reset(const std::vector<std::string>& containers,
                             const std::string& device) {
-  auto task_handle = task();
+  auto task_handle = task(device);
   if (!task_handle.ok()) return task_handle.status();
   auto done = internal::Call<caf::ok_atom>(
       impl_->system, *task_handle, internal::kAnsweredAtOnce, reset_atom::value,
-      device, containers);
-  if (absl::IsUnavailable(done.status())) Disconnected();
+      internal::kThisTask, containers);
+  if (absl::IsUnavailable(done.status())) Disconnected(device);
   return done.status();
 }
 
 absl::StatusOr<std::vector<ResourceInfo>> Session::list(
     const std::string& device) {
-  auto task_handle = task();
+  auto task_handle = task(device);
   if (!task_handle.ok()) return task_handle.status();
   auto infos = internal::Call<std::vector<ResourceInfo>>(
       impl_->system, *task_handle, internal::kAnsweredAtOnce, list_atom::value,
-      device);
+      internal::kThisTask);
   if (!infos.ok()) {
-    if (absl::IsUnavailable(infos.status())) Disconnected();
+    if (absl::IsUnavailable(infos.status())) Disconnected(device);
     return infos.status();
   }
   return std::get<0>(std::move(*infos));

@@ -45,12 +45,16 @@ class Session {
   // The client's actor system, for users' own actors that talk to resource
   // handles asynchronously.
   caf::actor_system& system();
-  // The target's task actor, connecting on first use. UNAVAILABLE if it
-  // cannot be reached (the next call tries again).
-  absl::StatusOr<TaskActor> task();
-  // Forgets the connection after a call failed UNAVAILABLE, so that the next
-  // call connects again.
-  void Disconnected();
+  // The task actor serving `device` ("/job:J/task:T"; empty: the target),
+  // connecting on first use. The target names the device's address and the
+  // session connects to it directly, so that losing any task it uses is
+  // noticed (UNAVAILABLE) and waiting requests never hang. NOT_FOUND for a
+  // device outside the cluster; UNAVAILABLE if the task cannot be reached
+  // (the next call tries again).
+  absl::StatusOr<TaskActor> task(const std::string& device = "");
+  // Forgets the connection to `device` after a call failed UNAVAILABLE, so
+  // that the next call connects again.
+  void Disconnected(const std::string& device = "");
 
  private:
   struct Impl;

@@ -27,8 +27,10 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   auto impl = std::make_unique<Impl>(options);
   TaskActorOptions task_options;
   task_options.device = task.ToDevice();
-  for (const TaskId& other : spec.Tasks())
+  for (const TaskId& other : spec.Tasks()) {
     task_options.cluster_devices.insert(other.ToDevice());
+    task_options.addresses[other.ToDevice()] = spec.Address(other)->ToString();
+  }
   impl->task = SpawnTaskActor(impl->system, std::move(task_options));
   auto port = impl->system.middleman().publish(
       impl->task, address->port, address->host.c_str(), /*reuse=*/true);

@@ -54,13 +54,14 @@ absl::StatusOr<VariableActor> Variable::handle() {
 }
 
 absl::Status Variable::ConnectLocked(bool* created) {
-  auto task = session_.task();
+  auto task = session_.task(device_);
   if (!task.ok()) return task.status();
   absl::Status status;
   if (create_if_missing_) {
     auto reply = internal::Call<VariableActor, VariableSpec, bool>(
         session_.system(), *task, internal::kAnsweredAtOnce,
-        variable_atom::value, device_, container_, shared_name_, spec_);
+        variable_atom::value, internal::kThisTask, container_, shared_name_,
+        spec_);
     status = reply.status();
     if (reply.ok()) {
       std::tie(actor_, spec_, std::ignore) = *reply;
@@ -69,11 +70,12 @@ absl::Status Variable::ConnectLocked(bool* created) {
   } else {
     auto reply = internal::Call<VariableActor, VariableSpec>(
         session_.system(), *task, internal::kAnsweredAtOnce,
-        lookup_variable_atom::value, device_, container_, shared_name_);
+        lookup_variable_atom::value, internal::kThisTask, container_,
+        shared_name_);
     status = reply.status();
     if (reply.ok()) std::tie(actor_, spec_) = *reply;
   }
-  if (absl::IsUnavailable(status)) session_.Disconnected();
+  if (absl::IsUnavailable(status)) session_.Disconnected(device_);
   return status;
 }
 
@@ -88,7 +90,7 @@ absl::StatusOr<Out> Variable::Call(Args... args) {
     // declares it again (and finds it uninitialized, or not at all).
     std::lock_guard<std::mutex> lock(mutex_);
     if (actor_ == *actor) actor_ = VariableActor{};
-    if (absl::IsUnavailable(reply.status())) session_.Disconnected();
+    if (absl::IsUnavailable(reply.status())) session_.Disconnected(device_);
   }
   if (!reply.ok()) return reply.status();
   return std::get<0>(std::move(*reply));

@@ -50,6 +50,7 @@ using read_atom = caf::atom_constant<caf::atom("read")>;
 using is_initialized_atom = caf::atom_constant<caf::atom("is_init")>;
 using variable_atom = caf::atom_constant<caf::atom("variable")>;
 using lookup_variable_atom = caf::atom_constant<caf::atom("lookup_var")>;
+using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
 // --- End of variables --------------------------------------------------
 
 // A queue of any kind. Elements are Tuples, one tensor per component;
@@ -119,7 +120,12 @@ using TaskActor = caf::typed_actor<
     // Looks up an existing variable (device, container, name); NOT_FOUND if
     // none.
     caf::replies_to<lookup_variable_atom, std::string, std::string,
-                    std::string>::with<VariableActor, VariableSpec>>;
+                    std::string>::with<VariableActor, VariableSpec>,
+    // Where a device of the cluster is served: (its device name, "host:port");
+    // "" names this task. NOT_FOUND for a device outside the cluster. A
+    // Session connects to that address itself, so that every task it uses is
+    // a direct connection whose loss it notices.
+    caf::replies_to<resolve_atom, std::string>::with<std::string, std::string>>;
 
 // Registers every type above with `config`; every node calls it before it
 // starts its actor system.

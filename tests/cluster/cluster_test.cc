@@ -34,45 +34,24 @@
 #include "base/status_macros.h"
 #include "cluster/queue.h"
 #include "cluster/session.h"
+#include "tests/cluster/ctl_expect.h"
+#include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
 
 namespace troupe {
 namespace {
 
+using testing::Find;
+using testing::IsReady;
 using testing::LocalCluster;
+using testing::ReadyWithin;
+using testing::StatusOf;
+using testing::WaitForWaiters;
 using testing::WaitUntil;
 
 // The bound on every blocking call of these tests.
 const absl::Duration kLong = absl::Seconds(15);
 constexpr char kDevice[] = "/job:ps/task:0";
-
-absl::Status StatusOf(const absl::Status& status) { return status; }
-template <class T>
-absl::Status StatusOf(const absl::StatusOr<T>& status_or) {
-  return status_or.status();
-}
-
-std::string CodeOf(const absl::Status& status) {
-  return absl::StatusCodeToString(status.code());
-}
-
-// Checks that `expr` (a Status or StatusOr) failed with `code` (its name, as
-// "OUT_OF_RANGE") and that its message contains `text`.
-#define CHECK_STATUS(expr, code, text)                                \
-  do {                                                                \
-    const absl::Status check_status_ = StatusOf(expr);                \
-    INFO("status: ", check_status_.ToString());                       \
-    CHECK(CodeOf(check_status_) == (code));                           \
-    CHECK_MESSAGE(absl::StrContains(check_status_.message(), (text)), \
-                  "missing '", (text), "'");                          \
-  } while (false)
-
-#define REQUIRE_OK(expr)                                 \
-  do {                                                   \
-    const absl::Status require_status_ = StatusOf(expr); \
-    INFO("status: ", require_status_.ToString());        \
-    REQUIRE(require_status_.ok());                       \
-  } while (false)
 
 // Training instance i: the float32 pair [2i+1, 2i+2].
 Tensor Instance(int i) {
@@ -114,41 +93,6 @@ QueueOptions IntQueue(const std::string& name, int32_t capacity) {
   return QueueOptions{capacity, {DT_INT32}, {PartialShape{}},
                       name,     kDevice,    ""};
 }
-
-// What the task says about queue `name`, if it has one.
-std::optional<ResourceInfo> Find(Session& session, const std::string& name) {
-  auto infos = session.list();
-  if (!infos.ok()) return std::nullopt;
-  for (const ResourceInfo& info : *infos) {
-    if (info.name == name) return info;
-  }
-  return std::nullopt;
-}
-
-// Waits until queue `name` has `dequeues` waiting dequeues and `enqueues`
-// waiting enqueues (closes count as enqueues).
-bool WaitForWaiters(Session& session, const std::string& name, int64_t dequeues,
-                    int64_t enqueues) {
-  return WaitUntil([&] {
-    auto info = Find(session, name);
-    return info && info->waiting_dequeues == dequeues &&
-           info->waiting_enqueues == enqueues;
-  });
-}
-
-template <class T>
-bool IsReady(const std::future<T>& future) {
-  return future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-}
-
-template <class T>
-bool ReadyWithin(const std::future<T>& future, absl::Duration timeout) {
-  return future.wait_for(absl::ToChronoMilliseconds(timeout)) ==
-         std::future_status::ready;
-}
-
-#define REQUIRE_CLUSTER(cluster) \
-  REQUIRE_MESSAGE((cluster).ready(), (cluster).Describe())
 
 TEST_SUITE("cluster") {
   TEST_CASE(

@@ -25,6 +25,7 @@
 #include "cluster/queue.h"
 #include "cluster/session.h"
 #include "tests/cluster/ctl_expect.h"
+#include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
 
 namespace troupe {
@@ -35,6 +36,7 @@ using testing::CommandResult;
 using testing::CtlFails;
 using testing::CtlJson;
 using testing::CtlLine;
+using testing::Find;
 using testing::LocalCluster;
 using testing::Process;
 using testing::RunCtl;
@@ -42,16 +44,6 @@ using testing::RunTroupe;
 using testing::WaitUntil;
 
 const absl::Duration kLong = absl::Seconds(15);
-
-// What the task says about queue `name`, if it has one.
-std::optional<ResourceInfo> Find(Session& session, const std::string& name) {
-  auto infos = session.list();
-  if (!infos.ok()) return std::nullopt;
-  for (const ResourceInfo& info : *infos) {
-    if (info.name == name) return info;
-  }
-  return std::nullopt;
-}
 
 bool ExitedWith(std::optional<int> status, int code) {
   return status && WIFEXITED(*status) && WEXITSTATUS(*status) == code;
