@@ -419,10 +419,12 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
 Tuple QueueCore::Batch(std::vector<Tuple> elements) const {
   Tuple batch;
   batch.reserve(spec_.dtypes.size());
-  std::vector<Tensor> component(elements.size());
+  std::vector<Tensor> component;
+  component.reserve(elements.size());
   for (size_t c = 0; c < spec_.dtypes.size(); ++c) {
+    component.clear();
     for (size_t i = 0; i < elements.size(); ++i)
-      component[i] = std::move(elements[i][c]);
+      component.push_back(std::move(elements[i][c]));
     batch.push_back(
         spec_.shapes[c].IsFullyDefined()
             ? Stack(component, spec_.dtypes[c], spec_.shapes[c].dims)

@@ -22,6 +22,12 @@ void ConfigureNode(caf::actor_system_config& config,
         return text;
       });
   config.set("scheduler.max-threads", options.scheduler_threads);
+  // An idle CAF 0.17 worker polls 500 times with 50 us sleeps before it
+  // relaxes; every hop of a request landed on such a sleeper. Skipping that
+  // phase took a round trip from 326 to 62 us (BENCHMARKS.md) with no change
+  // in idle CPU. Deserializing on the multiplexer thread saves one more hop.
+  config.set("work-stealing.moderate-poll-attempts", size_t{0});
+  config.set("middleman.workers", size_t{0});
   config.set("middleman.heartbeat-interval",
              caf::timespan{options.heartbeat_interval});
   config.set("middleman.connection-timeout",

@@ -115,11 +115,11 @@ Tensor StackPadded(absl::Span<const Tensor> elements, DType dtype,
 std::vector<Tuple> UnstackTuple(const Tuple& batches) {
   size_t batch_size =
       batches.empty() ? 0 : static_cast<size_t>(batches[0].shape()[0]);
-  std::vector<Tuple> elements(batch_size, Tuple(batches.size()));
-  for (size_t component = 0; component < batches.size(); ++component) {
-    for (size_t i = 0; i < batch_size; ++i) {
-      elements[i][component] =
-          batches[component].Slice(static_cast<int64_t>(i));
+  std::vector<Tuple> elements(batch_size);
+  for (size_t i = 0; i < batch_size; ++i) {
+    elements[i].reserve(batches.size());
+    for (size_t component = 0; component < batches.size(); ++component) {
+      elements[i].push_back(batches[component].Slice(static_cast<int64_t>(i)));
     }
   }
   return elements;
