@@ -312,10 +312,10 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
       // --- End of variables ---
       [self](resolve_atom, const std::string& device)
           -> caf::result<std::string, std::string> {
-        const TaskActorOptions& options = self->state.options;
-        const std::string& name = device.empty() ? options.device : device;
-        auto address = options.addresses.find(name);
-        if (address == options.addresses.end()) {
+        const TaskActorOptions& task = self->state.options;
+        const std::string& name = device.empty() ? task.device : device;
+        auto address = task.addresses.find(name);
+        if (address == task.addresses.end()) {
           return ToError(absl::NotFoundError(
               absl::StrCat("Device ", name, " is not a task of the cluster")));
         }

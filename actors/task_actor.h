@@ -19,7 +19,7 @@ struct TaskActorOptions {
   // Every device of the cluster, this one included.
   std::set<std::string> cluster_devices;
   // "host:port" of every device of the cluster, for `resolve`.
-  std::map<std::string, std::string> addresses;
+  std::map<std::string, std::string> addresses = {};
   // Most resources one task holds; past it a create fails RESOURCE_EXHAUSTED.
   size_t max_resources = 100000;
 };
