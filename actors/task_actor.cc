@@ -268,10 +268,10 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         auto finish_one = [gather, promise]() mutable {
           if (--gather->missing == 0) promise.deliver(std::move(gather->infos));
         };
-        for (auto& [key, entry] : queues) {
-          std::string container = key.first;
-          self->request(entry.actor, std::chrono::seconds(10),
-                        describe_atom::value)
+        // Asks one resource to describe itself, under its container's name.
+        auto describe = [self, gather, finish_one](const auto& actor,
+                                                   std::string container) {
+          self->request(actor, std::chrono::seconds(10), describe_atom::value)
               .then(
                   [gather, finish_one, container](ResourceInfo& info) mutable {
                     info.container = container;
@@ -279,21 +279,9 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
                     finish_one();
                   },
                   [finish_one](caf::error&) mutable { finish_one(); });
-        }
-        // --- Variables ---
-        for (auto& [key, entry] : variables) {
-          std::string container = key.first;
-          self->request(entry.actor, std::chrono::seconds(10),
-                        describe_atom::value)
-              .then(
-                  [gather, finish_one, container](ResourceInfo& info) mutable {
-                    info.container = container;
-                    gather->infos.push_back(std::move(info));
-                    finish_one();
-                  },
-                  [finish_one](caf::error&) mutable { finish_one(); });
-        }
-        // --- End of variables ---
+        };
+        for (auto& [key, entry] : queues) describe(entry.actor, key.first);
+        for (auto& [key, entry] : variables) describe(entry.actor, key.first);
         return promise;
       },
       // --- Variables ---

@@ -29,20 +29,19 @@
 
 #include "cluster/queue.h"
 #include "cluster/session.h"
+#include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/task_process.h"
 
 namespace troupe {
 namespace {
 
 using nlohmann::json;
-using testing::CommandResult;
+using testing::CtlFails;
+using testing::CtlJson;
+using testing::CtlLine;
 using testing::LocalCluster;
-using testing::RunCtl;
 
 constexpr char kDevice[] = "/job:ps/task:0";
-
-#define REQUIRE_CLUSTER(cluster) \
-  REQUIRE_MESSAGE((cluster).ready(), (cluster).Describe())
 
 std::string CodeOf(const absl::Status& status) {
   return absl::StatusCodeToString(status.code());
@@ -66,41 +65,6 @@ VariableOptions Options(DType dtype, Shape shape, std::string name,
                         std::string container = "") {
   return VariableOptions{dtype, std::move(shape), std::move(name), kDevice,
                          std::move(container)};
-}
-
-// Runs `troupe ctl --target TARGET ARGS...`, requires exit status 0 and one
-// line of stdout, and returns that line.
-std::string CtlLine(const std::string& target,
-                    const std::vector<std::string>& args,
-                    const std::string& input = "") {
-  CommandResult result = RunCtl(target, args, input);
-  INFO("troupe ctl ", absl::StrJoin(args, " "), ": ", result.Describe());
-  REQUIRE(result.exit_code == 0);
-  REQUIRE(CommandResult::Lines(result.out).size() == 1);
-  CHECK(result.err.empty());
-  return CommandResult::Lines(result.out)[0];
-}
-
-json CtlJson(const std::string& target, const std::vector<std::string>& args,
-             const std::string& input = "") {
-  std::string line = CtlLine(target, args, input);
-  json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  INFO("output: ", line);
-  REQUIRE_FALSE(value.is_discarded());
-  return value;
-}
-
-// Runs ctl expecting failure: exit status 1, nothing on stdout, and a first
-// stderr line "CODE: ..." containing `text`.
-void CtlFails(const std::string& target, const std::vector<std::string>& args,
-              const std::string& code, const std::string& text,
-              const std::string& input = "") {
-  CommandResult result = RunCtl(target, args, input);
-  INFO("troupe ctl ", absl::StrJoin(args, " "), ": ", result.Describe());
-  CHECK(result.exit_code == 1);
-  CHECK(result.out.empty());
-  CHECK(absl::StartsWith(result.FirstErrLine(), code + ": "));
-  CHECK(absl::StrContains(result.FirstErrLine(), text));
 }
 
 TEST_SUITE("cluster") {
