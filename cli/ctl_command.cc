@@ -16,6 +16,7 @@
 #include "cluster/queue.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
+#include "config/cluster_spec.h"
 #include "serialization/tensor_json.h"
 
 namespace troupe::cli {
@@ -34,7 +35,8 @@ constexpr char kCtlUsage[] =
     "  enqueue NAME COMPONENTS | enqueue-many NAME COMPONENTS\n"
     "  dequeue NAME | dequeue-many NAME N | dequeue-up-to NAME N\n"
     "  close NAME [--cancel-pending-enqueues] | size NAME | is-closed NAME\n"
-    "  reset [CONTAINER...] | list\n"
+    "  reset [CONTAINER...] | list | status --cluster FILE (every task: up or "
+    "down)\n"
     "  variable-create NAME --dtype float32 --shape '[2]'\n"
     "  assign NAME VALUE [--no-validate-shape] | assign-add NAME VALUE\n"
     "  assign-sub NAME VALUE | read NAME\n"
@@ -300,6 +302,35 @@ absl::StatusOr<json> List(const CtlContext& ctx) {
   return resources;
 }
 
+// Every task of the spec given with --cluster: up with its resource counts,
+// or down with the reason. Each task is asked directly, on its own address.
+absl::StatusOr<json> Status(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 0, "status --cluster FILE"));
+  if (!ctx.flags.Has("cluster")) {
+    return absl::InvalidArgumentError("status needs --cluster FILE");
+  }
+  TROUPE_ASSIGN_OR_RETURN(ClusterSpec spec,
+                          ClusterSpec::LoadFile(ctx.flags.Get("cluster")));
+  json tasks = json::array();
+  for (const TaskId& task : spec.Tasks()) {
+    std::string address = spec.Address(task)->ToString();
+    json entry{{"device", task.ToDevice()}, {"address", address}};
+    Session session(address);
+    auto infos = session.list();
+    entry["up"] = infos.ok();
+    if (infos.ok()) {
+      int64_t variables = 0;
+      for (const ResourceInfo& info : *infos) variables += info.is_variable;
+      entry["queues"] = static_cast<int64_t>(infos->size()) - variables;
+      entry["variables"] = variables;
+    } else {
+      entry["error"] = infos.status().ToString();
+    }
+    tasks.push_back(std::move(entry));
+  }
+  return tasks;
+}
+
 using Command = std::function<absl::StatusOr<json>(const CtlContext&)>;
 
 const std::map<std::string, Command>& Commands() {
@@ -318,6 +349,7 @@ const std::map<std::string, Command>& Commands() {
       {"is-closed", IsClosed},
       {"reset", Reset},
       {"list", List},
+      {"status", Status},
       // Variables.
       {"variable-create", VariableCreate},
       {"assign",
@@ -349,13 +381,15 @@ int RunCtl(const std::vector<std::string>& args) {
   auto flags = ParseFlags(
       args,
       {"target", "device", "container", "timeout", "type", "capacity", "dtypes",
-       "shapes", "min-after-dequeue", "seed",
+       "shapes", "min-after-dequeue", "seed", "cluster",
        /* variables: */ "dtype", "shape"},
       {"cancel-pending-enqueues", /* variables: */ "no-validate-shape"});
   if (!flags.ok()) return Fail(flags.status());
   // The error comes first: the contract is `CODE: message` on stderr's first
   // line.
-  if (flags->positional.empty() || !flags->Has("target")) {
+  bool needs_target =
+      flags->positional.empty() || flags->positional[0] != "status";
+  if (flags->positional.empty() || (needs_target && !flags->Has("target"))) {
     Fail(absl::InvalidArgumentError("ctl needs --target and a command"));
     std::cerr << kCtlUsage;
     return 1;

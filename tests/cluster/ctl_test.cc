@@ -59,6 +59,35 @@ std::string DescribeStatus(std::optional<int> status) {
 }
 
 TEST_SUITE("cluster") {
+  TEST_CASE(
+      "cluster: troupe ctl status shows each task up with its counts, or "
+      "down") {
+    LocalCluster cluster({{"ps", 2}, {"worker", 1}});
+    REQUIRE_CLUSTER(cluster);
+    CtlLine(cluster.target("ps", 1),
+            {"queue-create", "q", "--capacity", "2", "--dtypes", "int32"});
+    CtlLine(cluster.target("ps", 1),
+            {"variable-create", "v", "--dtype", "float32", "--shape", "[]"});
+    testing::Process& worker = cluster.task("worker", 0)->process();
+    worker.Signal(SIGKILL);
+    REQUIRE(worker.WaitExit(kLong).has_value());
+
+    json status = CtlJson("", {"status", "--cluster", cluster.spec_path()});
+    REQUIRE(status.size() == 3);
+    CHECK(status[0]["device"] == "/job:ps/task:0");
+    CHECK(status[0]["up"] == true);
+    CHECK(status[0]["queues"] == 0);
+    CHECK(status[1]["device"] == "/job:ps/task:1");
+    CHECK(status[1]["up"] == true);
+    CHECK(status[1]["queues"] == 1);
+    CHECK(status[1]["variables"] == 1);
+    CHECK(status[2]["device"] == "/job:worker/task:0");
+    CHECK(status[2]["up"] == false);
+    CHECK(
+        absl::StartsWith(status[2]["error"].get<std::string>(), "UNAVAILABLE"));
+    CtlFails("", {"status"}, "INVALID_ARGUMENT", "status needs --cluster FILE");
+  }
+
   TEST_CASE("cluster: troupe ctl prints one line of JSON for every command") {
     LocalCluster cluster;
     REQUIRE_CLUSTER(cluster);
