@@ -13,6 +13,7 @@
 
 #include "base/status_macros.h"
 #include "cli/flags.h"
+#include "cli/tls_flags.h"
 #include "cluster/queue.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
@@ -28,7 +29,10 @@ using nlohmann::json;
 constexpr char kCtlUsage[] =
     "usage: troupe ctl --target HOST:PORT [--device /job:J/task:T] "
     "[--container C]\n"
-    "                  [--timeout 5s] COMMAND ...\n"
+    "                  [--timeout 5s] [--cluster FILE] COMMAND ...\n"
+    "                  [--tls-certificate PEM --tls-key PEM --tls-ca PEM]\n"
+    "With --cluster, the spec's \"tls\" section is used unless the --tls "
+    "flags are given.\n"
     "commands:\n"
     "  queue-create NAME --type fifo --capacity N --dtypes float32,int32\n"
     "               [--shapes '[[2],[3]]']\n"
@@ -49,6 +53,7 @@ constexpr char kCtlUsage[] =
 // positional arguments (after the command name).
 struct CtlContext {
   Session& session;
+  const NodeOptions& options;
   const Flags& flags;
   std::vector<std::string> args;
   std::string device;
@@ -315,7 +320,7 @@ absl::StatusOr<json> Status(const CtlContext& ctx) {
   for (const TaskId& task : spec.Tasks()) {
     std::string address = spec.Address(task)->ToString();
     json entry{{"device", task.ToDevice()}, {"address", address}};
-    Session session(address);
+    Session session(address, ctx.options);
     auto infos = session.list();
     entry["up"] = infos.ok();
     if (infos.ok()) {
@@ -378,11 +383,12 @@ int Fail(const absl::Status& status) {
 }  // namespace
 
 int RunCtl(const std::vector<std::string>& args) {
+  std::set<std::string> with_value = TlsFlagNames();
+  with_value.insert({"target", "device", "container", "timeout", "type",
+                     "capacity", "dtypes", "shapes", "min-after-dequeue",
+                     "seed", "cluster", /* variables: */ "dtype", "shape"});
   auto flags = ParseFlags(
-      args,
-      {"target", "device", "container", "timeout", "type", "capacity", "dtypes",
-       "shapes", "min-after-dequeue", "seed", "cluster",
-       /* variables: */ "dtype", "shape"},
+      args, with_value,
       {"cancel-pending-enqueues", /* variables: */ "no-validate-shape"});
   if (!flags.ok()) return Fail(flags.status());
   // The error comes first: the contract is `CODE: message` on stderr's first
@@ -403,8 +409,21 @@ int RunCtl(const std::vector<std::string>& args) {
   }
   auto timeout = ParseTimeout(flags->Get("timeout", "inf"));
   if (!timeout.ok()) return Fail(timeout.status());
-  Session session(flags->Get("target"));
+  std::optional<TlsFiles> spec_tls;
+  if (flags->Has("cluster")) {
+    auto spec = ClusterSpec::LoadFile(flags->Get("cluster"));
+    if (!spec.ok()) return Fail(spec.status());
+    spec_tls = spec->tls();
+  }
+  NodeOptions options;
+  if (auto tls = TlsOptions(*flags, spec_tls); tls.ok()) {
+    options.tls = *tls;
+  } else {
+    return Fail(tls.status());
+  }
+  Session session(flags->Get("target"), options);
   CtlContext ctx{session,
+                 options,
                  *flags,
                  std::vector<std::string>(flags->positional.begin() + 1,
                                           flags->positional.end()),

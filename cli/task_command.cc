@@ -4,21 +4,29 @@
 
 #include <cstdio>
 #include <iostream>
+#include <set>
+#include <string>
 
 #include "cli/flags.h"
+#include "cli/tls_flags.h"
 #include "cluster/task_server.h"
+#include "cluster/transport.h"
 #include "config/cluster_spec.h"
 
 namespace troupe::cli {
 
 int RunTask(const std::vector<std::string>& args) {
-  auto flags = ParseFlags(args, {"cluster", "job", "task"}, {});
+  std::set<std::string> with_value = TlsFlagNames();
+  with_value.insert({"cluster", "job", "task"});
+  auto flags = ParseFlags(args, with_value, {});
   if (!flags.ok()) {
     std::cerr << "troupe task: " << flags.status().message() << "\n";
     return 2;
   }
   if (!flags->Has("cluster") || !flags->Has("job") || !flags->Has("task")) {
-    std::cerr << "usage: troupe task --cluster FILE --job JOB --task INDEX\n";
+    std::cerr << "usage: troupe task --cluster FILE --job JOB --task INDEX\n"
+                 "                   [--tls-certificate PEM --tls-key PEM "
+                 "--tls-ca PEM]\n";
     return 2;
   }
   auto spec = ClusterSpec::LoadFile(flags->Get("cluster"));
@@ -37,6 +45,19 @@ int RunTask(const std::vector<std::string>& args) {
               << address.status().message() << "\n";
     return 2;
   }
+  NodeOptions options;
+  if (auto tls = TlsOptions(*flags, spec->tls()); tls.ok()) {
+    options.tls = *tls;
+  } else {
+    std::cerr << "troupe task: " << tls.status().message() << "\n";
+    return 2;
+  }
+  if (options.tls) {
+    if (absl::Status usable = CheckTlsFiles(*options.tls); !usable.ok()) {
+      std::cerr << "troupe task: " << usable.message() << "\n";
+      return 2;
+    }
+  }
 
   // Every thread the actor system starts inherits this mask, so the signals
   // reach only the sigwait below.
@@ -46,13 +67,18 @@ int RunTask(const std::vector<std::string>& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto server = TaskServer::Start(*spec, task);
+  // One write per line, so that lines from CAF's threads never interleave.
+  auto log = [device = task.ToDevice()](const std::string& line) {
+    std::cout << ("troupe task " + device + ": " + line + "\n") << std::flush;
+  };
+  auto server = TaskServer::Start(*spec, task, options, log);
   if (!server.ok()) {
     std::cerr << "troupe task: " << server.status().message() << "\n";
     return 1;
   }
   std::cout << "troupe task " << task.ToDevice() << " serving on "
-            << spec->Address(task)->ToString() << std::endl;
+            << spec->Address(task)->ToString()
+            << (options.tls ? " (mutual TLS)" : "") << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::cout << "troupe task " << task.ToDevice() << " stopping (signal "

@@ -1,6 +1,7 @@
 #include "cluster/node_config.h"
 
 #include "caf/io/middleman.hpp"
+#include "caf/openssl/manager.hpp"
 #include "caf/timespan.hpp"
 
 #include "serialization/protocol.h"
@@ -12,6 +13,12 @@ void ConfigureNode(caf::actor_system_config& config,
                    const NodeOptions& options) {
   RegisterProtocol(config);
   config.load<caf::io::middleman>();
+  if (options.tls) {
+    config.load<caf::openssl::manager>();
+    config.openssl_certificate = options.tls->certificate;
+    config.openssl_key = options.tls->key;
+    config.openssl_cafile = options.tls->ca;
+  }
   config.add_error_category(
       TroupeErrorCategory(),
       [](uint8_t code, caf::atom_value, const caf::message& context) {

@@ -1,11 +1,15 @@
 // The actor-system configuration every Troupe node (task or client) starts
-// with: protocol types, the I/O module, scheduler size and heartbeats.
+// with: protocol types, the I/O module (and TLS), scheduler size and
+// heartbeats.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 
 #include "caf/actor_system_config.hpp"
+
+#include "config/tls_files.h"
 
 namespace troupe {
 
@@ -17,6 +21,10 @@ struct NodeOptions {
   // cluster, the interval well below the timeout.
   std::chrono::milliseconds heartbeat_interval{500};
   std::chrono::milliseconds connection_timeout{4000};
+  // With files, the node speaks mutual TLS and accepts only peers whose
+  // certificate the CA signed; every node of a cluster must agree. Check
+  // them first with CheckTlsFiles (cluster/transport.h).
+  std::optional<TlsFiles> tls;
 };
 
 // Prepares `config` for a Troupe node. Call before creating the actor system.

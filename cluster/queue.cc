@@ -68,8 +68,9 @@ absl::Status QueueBase::ConnectLocked(bool* created) {
   absl::Status status;
   if (create_if_missing_) {
     auto reply = internal::Call<QueueActor, QueueSpec, bool>(
-        session_.system(), *task, internal::kAnsweredAtOnce, queue_atom::value,
-        internal::kThisTask, container_, shared_name_, spec_);
+        session_.requester(), *task, internal::kAnsweredAtOnce,
+        queue_atom::value, internal::kThisTask, container_, shared_name_,
+        spec_);
     status = reply.status();
     if (reply.ok()) {
       std::tie(actor_, spec_, std::ignore) = *reply;
@@ -77,8 +78,8 @@ absl::Status QueueBase::ConnectLocked(bool* created) {
     }
   } else {
     auto reply = internal::Call<QueueActor, QueueSpec>(
-        session_.system(), *task, internal::kAnsweredAtOnce, lookup_atom::value,
-        internal::kThisTask, container_, shared_name_);
+        session_.requester(), *task, internal::kAnsweredAtOnce,
+        lookup_atom::value, internal::kThisTask, container_, shared_name_);
     status = reply.status();
     if (reply.ok()) std::tie(actor_, spec_) = *reply;
   }
@@ -92,7 +93,7 @@ absl::StatusOr<std::tuple<Out...>> QueueBase::Call(absl::Duration timeout,
   auto actor = handle();
   if (!actor.ok()) return actor.status();
   auto reply =
-      internal::Call<Out...>(session_.system(), *actor, timeout, args...);
+      internal::Call<Out...>(session_.requester(), *actor, timeout, args...);
   if (absl::IsUnavailable(reply.status()) || absl::IsNotFound(reply.status())) {
     // The queue's task was lost or the queue was reset: the next call looks
     // it up again (and finds a new, empty queue, or none).

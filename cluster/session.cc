@@ -7,10 +7,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "caf/actor_system.hpp"
-#include "caf/io/middleman.hpp"
 
 #include "base/status_macros.h"
+#include "cluster/requester.h"
 #include "cluster/rpc.h"
+#include "cluster/transport.h"
 #include "config/cluster_spec.h"
 
 namespace troupe {
@@ -18,20 +19,15 @@ namespace troupe {
 struct Session::Impl {
   Impl(std::string target_address, const NodeOptions& options)
       : target(std::move(target_address)),
+        tls_files(options.tls ? CheckTlsFiles(*options.tls) : absl::OkStatus()),
+        connect_timeout(absl::FromChrono(options.connection_timeout)),
         system((ConfigureNode(config, options), config)) {}
 
   // Connects to the task at `address` ("host:port"). REQUIRES: mutex held.
   absl::StatusOr<TaskActor> Connect(const std::string& address) {
-    auto parsed = ParseTaskAddress(address);
-    if (!parsed.ok()) return parsed.status();
-    auto task =
-        system.middleman().remote_actor<TaskActor>(parsed->host, parsed->port);
-    if (!task) {
-      return absl::UnavailableError(absl::StrCat("Cannot connect to task at ",
-                                                 address, ": ",
-                                                 system.render(task.error())));
-    }
-    return *task;
+    TROUPE_RETURN_IF_ERROR(tls_files);
+    TROUPE_ASSIGN_OR_RETURN(TaskAddress parsed, ParseTaskAddress(address));
+    return ConnectToTask(system, parsed, connect_timeout);
   }
 
   // Asks the target where `device` is served: (device name, "host:port").
@@ -39,19 +35,25 @@ struct Session::Impl {
   absl::StatusOr<std::tuple<std::string, std::string>> Resolve(
       const std::string& device) {
     auto where = internal::Call<std::string, std::string>(
-        system, target_task, internal::kAnsweredAtOnce, resolve_atom::value,
+        requester, target_task, internal::kAnsweredAtOnce, resolve_atom::value,
         device);
     if (absl::IsUnavailable(where.status())) target_task = TaskActor{};
     return where;
   }
 
   std::string target;
+  // Why the TLS files cannot be used (checked once); OK without TLS.
+  absl::Status tls_files;
+  // How long a new connection may take to open (the heartbeat timeout).
+  absl::Duration connect_timeout;
   caf::actor_system_config config;
   caf::actor_system system;
   std::mutex mutex;
   TaskActor target_task;
   std::string target_device;
   std::map<std::string, TaskActor> tasks;  // Other devices, by name.
+  // Last, so that it stops before the rest goes away.
+  internal::Requester requester{system};
 };
 
 Session::Session(std::string target, NodeOptions options)
@@ -62,6 +64,8 @@ Session::~Session() = default;
 const std::string& Session::target() const { return impl_->target; }
 
 caf::actor_system& Session::system() { return impl_->system; }
+
+internal::Requester& Session::requester() { return impl_->requester; }
 
 absl::StatusOr<TaskActor> Session::task(const std::string& device) {
   std::string name;
@@ -104,8 +108,8 @@ absl::Status Session::reset(const std::vector<std::string>& containers,
   auto task_handle = task(device);
   if (!task_handle.ok()) return task_handle.status();
   auto done = internal::Call<caf::ok_atom>(
-      impl_->system, *task_handle, internal::kAnsweredAtOnce, reset_atom::value,
-      internal::kThisTask, containers);
+      impl_->requester, *task_handle, internal::kAnsweredAtOnce,
+      reset_atom::value, internal::kThisTask, containers);
   if (absl::IsUnavailable(done.status())) Disconnected(device);
   return done.status();
 }
@@ -115,8 +119,8 @@ absl::StatusOr<std::vector<ResourceInfo>> Session::list(
   auto task_handle = task(device);
   if (!task_handle.ok()) return task_handle.status();
   auto infos = internal::Call<std::vector<ResourceInfo>>(
-      impl_->system, *task_handle, internal::kAnsweredAtOnce, list_atom::value,
-      internal::kThisTask);
+      impl_->requester, *task_handle, internal::kAnsweredAtOnce,
+      list_atom::value, internal::kThisTask);
   if (!infos.ok()) {
     if (absl::IsUnavailable(infos.status())) Disconnected(device);
     return infos.status();

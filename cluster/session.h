@@ -23,6 +23,10 @@ class actor_system;
 
 namespace troupe {
 
+namespace internal {
+class Requester;
+}
+
 class Session {
  public:
   // `target` is "host:port" of a task.
@@ -45,6 +49,9 @@ class Session {
   // The client's actor system, for users' own actors that talk to resource
   // handles asynchronously.
   caf::actor_system& system();
+  // The actor that sends the requests of the blocking calls made through this
+  // session (private to cluster/).
+  internal::Requester& requester();
   // The task actor serving `device` ("/job:J/task:T"; empty: the target),
   // connecting on first use. The target names the device's address and the
   // session connects to it directly, so that losing any task it uses is

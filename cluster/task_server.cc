@@ -6,6 +6,9 @@
 #include "caf/scoped_actor.hpp"
 
 #include "actors/task_actor.h"
+#include "base/status_macros.h"
+#include "cluster/port_guard.h"
+#include "cluster/transport.h"
 #include "serialization/status_error.h"
 
 namespace troupe {
@@ -14,16 +17,40 @@ struct TaskServer::Impl {
   explicit Impl(const NodeOptions& options)
       : system((ConfigureNode(config, options), config)) {}
 
+  // Declared first, so destroyed last: it relays the replies the task sends
+  // while it shuts down.
+  std::unique_ptr<PortGuard> guard;
   caf::actor_system_config config;
   caf::actor_system system;
   TaskActor task;
-  uint16_t port = 0;
 };
 
+namespace {
+
+// Publishes `task` on an ephemeral loopback port and starts the guard that
+// relays `address` to it.
+absl::StatusOr<std::unique_ptr<PortGuard>> StartGuard(
+    caf::actor_system& system, const TaskActor& task,
+    const TaskAddress& address, const NodeOptions& options,
+    std::function<void(const std::string&)> log) {
+  TROUPE_ASSIGN_OR_RETURN(uint16_t port,
+                          PublishTask(system, task, {"127.0.0.1", 0}));
+  PortGuardOptions guard;
+  guard.listen = address;
+  guard.upstream = {"127.0.0.1", port};
+  guard.inspect_frames = !options.tls.has_value();
+  guard.log = std::move(log);
+  return PortGuard::Start(std::move(guard));
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
-    const ClusterSpec& spec, const TaskId& task, const NodeOptions& options) {
+    const ClusterSpec& spec, const TaskId& task, const NodeOptions& options,
+    std::function<void(const std::string&)> log) {
   auto address = spec.Address(task);
   if (!address.ok()) return address.status();
+  if (options.tls) TROUPE_RETURN_IF_ERROR(CheckTlsFiles(*options.tls));
   auto impl = std::make_unique<Impl>(options);
   TaskActorOptions task_options;
   task_options.device = task.ToDevice();
@@ -32,15 +59,16 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
     task_options.addresses[other.ToDevice()] = spec.Address(other)->ToString();
   }
   impl->task = SpawnTaskActor(impl->system, std::move(task_options));
-  auto port = impl->system.middleman().publish(
-      impl->task, address->port, address->host.c_str(), /*reuse=*/true);
-  if (!port) {
+  // CAF serves on loopback only; the guard serves the spec's address.
+  absl::StatusOr<std::unique_ptr<PortGuard>> guard =
+      StartGuard(impl->system, impl->task, *address, options, std::move(log));
+  if (!guard.ok()) {
     caf::anon_send_exit(impl->task, caf::exit_reason::user_shutdown);
-    return absl::UnavailableError(absl::StrCat(
-        "Cannot serve ", task.ToDevice(), " on ", address->ToString(), ": ",
-        impl->system.render(port.error())));
+    return absl::Status(
+        guard.status().code(),
+        absl::StrCat(task.ToDevice(), ": ", guard.status().message()));
   }
-  impl->port = *port;
+  impl->guard = *std::move(guard);
   return std::unique_ptr<TaskServer>(new TaskServer(std::move(impl)));
 }
 
@@ -53,6 +81,6 @@ TaskServer::~TaskServer() {
   self->wait_for(impl_->task);
 }
 
-uint16_t TaskServer::port() const { return impl_->port; }
+uint16_t TaskServer::port() const { return impl_->guard->port(); }
 
 }  // namespace troupe

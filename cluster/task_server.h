@@ -1,9 +1,12 @@
 // TaskServer: one task of a cluster: its actor system, its task actor, and
-// the task actor published on the task's own address from the cluster spec.
+// the task actor served on the task's own address from the cluster spec
+// (through the port guard, which bounds what a peer can make it allocate).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 
@@ -15,11 +18,14 @@ namespace troupe {
 class TaskServer {
  public:
   // Starts serving `task` of `spec`, bound to the task's host and port only.
-  // UNAVAILABLE if the address cannot be bound; NOT_FOUND if `task` is not in
-  // `spec`.
+  // `log` (optional) gets a line for each connection opened, closed or
+  // refused, on the port guard's thread. UNAVAILABLE if the address cannot be
+  // bound; NOT_FOUND if `task` is not in `spec`; INVALID_ARGUMENT for unusable
+  // TLS files.
   static absl::StatusOr<std::unique_ptr<TaskServer>> Start(
       const ClusterSpec& spec, const TaskId& task,
-      const NodeOptions& options = {});
+      const NodeOptions& options = {},
+      std::function<void(const std::string&)> log = {});
   // Stops serving: every waiting request is answered CANCELLED, then the
   // actor system shuts down.
   ~TaskServer();

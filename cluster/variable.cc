@@ -59,7 +59,7 @@ absl::Status Variable::ConnectLocked(bool* created) {
   absl::Status status;
   if (create_if_missing_) {
     auto reply = internal::Call<VariableActor, VariableSpec, bool>(
-        session_.system(), *task, internal::kAnsweredAtOnce,
+        session_.requester(), *task, internal::kAnsweredAtOnce,
         variable_atom::value, internal::kThisTask, container_, shared_name_,
         spec_);
     status = reply.status();
@@ -69,7 +69,7 @@ absl::Status Variable::ConnectLocked(bool* created) {
     }
   } else {
     auto reply = internal::Call<VariableActor, VariableSpec>(
-        session_.system(), *task, internal::kAnsweredAtOnce,
+        session_.requester(), *task, internal::kAnsweredAtOnce,
         lookup_variable_atom::value, internal::kThisTask, container_,
         shared_name_);
     status = reply.status();
@@ -83,7 +83,7 @@ template <class Out, class... Args>
 absl::StatusOr<Out> Variable::Call(Args... args) {
   auto actor = handle();
   if (!actor.ok()) return actor.status();
-  auto reply = internal::Call<Out>(session_.system(), *actor,
+  auto reply = internal::Call<Out>(session_.requester(), *actor,
                                    internal::kAnsweredAtOnce, args...);
   if (absl::IsUnavailable(reply.status()) || absl::IsNotFound(reply.status())) {
     // The variable's task was lost or its container was reset: the next call

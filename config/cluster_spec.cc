@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <system_error>
 
@@ -311,6 +312,11 @@ absl::StatusOr<ClusterSpec::Jobs> ReadJobs(const Json& doc) {
   }
   ClusterSpec::Jobs jobs;
   for (const auto& [job, value] : cluster->items()) {
+    if (cluster == &doc && job == "tls") {
+      return absl::InvalidArgumentError(
+          "a \"tls\" section needs the wrapped form {\"cluster\": {...}, "
+          "\"tls\": {...}}");
+    }
     TROUPE_RETURN_IF_ERROR(ValidateJobName(job));
     TROUPE_ASSIGN_OR_RETURN(jobs[job], ReadJob(job, value));
   }
@@ -318,10 +324,60 @@ absl::StatusOr<ClusterSpec::Jobs> ReadJobs(const Json& doc) {
   return jobs;
 }
 
-// ClusterSpec::Parse without the message prefix.
-absl::StatusOr<ClusterSpec::Jobs> ParseJobs(absl::string_view json_text) {
+// Reads the optional "tls" section of a wrapped spec. Relative paths are
+// taken from `base_dir` (when not empty). The fault has no prefix.
+absl::StatusOr<std::optional<TlsFiles>> ReadTls(const Json& doc,
+                                                const std::string& base_dir) {
+  auto it = doc.find("tls");
+  if (!doc.contains("cluster") || it == doc.end()) return std::nullopt;
+  constexpr absl::string_view kForm =
+      "expected {\"certificate\": PATH, \"key\": PATH, \"ca\": PATH}";
+  if (!it->is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"tls\" must be an object ", kForm, ", got ", it->type_name()));
+  }
+  std::map<std::string, std::string> paths = {
+      {"certificate", ""}, {"key", ""}, {"ca", ""}};
+  for (const auto& [key, value] : it->items()) {
+    auto path = paths.find(key);
+    if (path == paths.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown key \"", key, "\" in \"tls\"; ", kForm));
+    }
+    if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"tls\".\"", key, "\" must be a non-empty path, got ",
+                       Shorten(value)));
+    }
+    path->second = value.get<std::string>();
+    if (!base_dir.empty() && path->second.front() != '/') {
+      path->second = absl::StrCat(base_dir, "/", path->second);
+    }
+  }
+  for (const auto& [key, path] : paths) {
+    if (path.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"tls\" lacks \"", key, "\"; ", kForm));
+    }
+  }
+  return TlsFiles{paths["certificate"], paths["key"], paths["ca"]};
+}
+
+// A parsed spec before it becomes a ClusterSpec.
+struct SpecParts {
+  ClusterSpec::Jobs jobs;
+  std::optional<TlsFiles> tls;
+};
+
+// ClusterSpec::Parse without the message prefix; relative TLS paths are taken
+// from `base_dir`.
+absl::StatusOr<SpecParts> ParseSpec(absl::string_view json_text,
+                                    const std::string& base_dir) {
   TROUPE_ASSIGN_OR_RETURN(Json doc, ParseJson(json_text));
-  return ReadJobs(doc);
+  SpecParts parts;
+  TROUPE_ASSIGN_OR_RETURN(parts.jobs, ReadJobs(doc));
+  TROUPE_ASSIGN_OR_RETURN(parts.tls, ReadTls(doc, base_dir));
+  return parts;
 }
 
 // Reads TF_CONFIG's "task"; the fault has no prefix.
@@ -447,13 +503,13 @@ absl::StatusOr<TaskId> ParseDevice(absl::string_view device) {
 
 absl::StatusOr<ClusterSpec> ClusterSpec::FromJobs(Jobs jobs) {
   TROUPE_RETURN_IF_ERROR(Prefixed(CheckJobs(jobs), "Invalid cluster spec: "));
-  return ClusterSpec(std::move(jobs));
+  return ClusterSpec(std::move(jobs), std::nullopt);
 }
 
 absl::StatusOr<ClusterSpec> ClusterSpec::Parse(absl::string_view json_text) {
-  absl::StatusOr<Jobs> jobs = ParseJobs(json_text);
-  if (!jobs.ok()) return Prefixed(jobs.status(), "Invalid cluster spec: ");
-  return ClusterSpec(*std::move(jobs));
+  absl::StatusOr<SpecParts> parts = ParseSpec(json_text, "");
+  if (!parts.ok()) return Prefixed(parts.status(), "Invalid cluster spec: ");
+  return ClusterSpec(std::move(parts->jobs), std::move(parts->tls));
 }
 
 absl::StatusOr<ClusterSpec> ClusterSpec::LoadFile(const std::string& path) {
@@ -481,9 +537,13 @@ absl::StatusOr<ClusterSpec> ClusterSpec::LoadFile(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat(
         prefix, "cannot read: ", std::generic_category().message(error)));
   }
-  absl::StatusOr<Jobs> jobs = ParseJobs(text);
-  if (!jobs.ok()) return Prefixed(jobs.status(), prefix);
-  return ClusterSpec(*std::move(jobs));
+  const size_t slash = path.rfind('/');
+  const std::string base_dir = slash == std::string::npos ? "."
+                               : slash == 0               ? "/"
+                                            : path.substr(0, slash);
+  absl::StatusOr<SpecParts> parts = ParseSpec(text, base_dir);
+  if (!parts.ok()) return Prefixed(parts.status(), prefix);
+  return ClusterSpec(std::move(parts->jobs), std::move(parts->tls));
 }
 
 std::vector<TaskId> ClusterSpec::Tasks() const {
@@ -524,6 +584,11 @@ std::string ClusterSpec::ToJson() const {
   }
   Json doc = Json::object();
   doc["cluster"] = std::move(cluster);
+  if (tls_) {
+    doc["tls"] = {{"certificate", tls_->certificate},
+                  {"key", tls_->key},
+                  {"ca", tls_->ca}};
+  }
   return doc.dump();
 }
 

@@ -1,5 +1,6 @@
-// The cluster spec (job -> task index -> "host:port"), task names such as
-// "/job:ps/task:0", task addresses, and TensorFlow's TF_CONFIG variable.
+// The cluster spec (job -> task index -> "host:port", and the files of mutual
+// TLS when the cluster uses it), task names such as "/job:ps/task:0", task
+// addresses, and TensorFlow's TF_CONFIG variable.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
+#include "config/tls_files.h"
 
 namespace troupe {
 
@@ -91,21 +94,27 @@ class ClusterSpec {
   //   {"worker": {"1": "h:p", "3": "h:p"}}            (TF's sparse form)
   //   {"cluster": {...}, "task": {...}, ...}          (TF_CONFIG; only the
   //                                                    cluster is read here)
+  //   {"cluster": {...}, "tls": {"certificate": PATH, "key": PATH,
+  //                              "ca": PATH}}        (mutual TLS)
   // The wrapped form is chosen whenever the top level has a "cluster" key, so
-  // in the bare form no job may be named "cluster". A JSON object with a
-  // repeated key is rejected (nlohmann would silently keep the last one).
-  // Returns INVALID_ARGUMENT "Invalid cluster spec: <fault>" on bad JSON (with
-  // line and column), no jobs, a job with no tasks, a bad job name or index,
-  // a non-string address, a bad address, or a duplicate address.
+  // in the bare form no job may be named "cluster"; nor "tls", which is only
+  // read in the wrapped form and needs all three non-empty paths. A JSON object
+  // with a repeated key is rejected (nlohmann would silently keep the last
+  // one). Returns INVALID_ARGUMENT "Invalid cluster spec: <fault>" on bad JSON
+  // (with line and column), no jobs, a job with no tasks, a bad job name or
+  // index, a non-string address, a bad address, or a duplicate address.
   static absl::StatusOr<ClusterSpec> Parse(absl::string_view json_text);
 
-  // Reads the file at `path` and parses it as Parse does. Every error message
+  // Reads the file at `path` and parses it as Parse does; relative TLS paths
+  // are taken from the directory of `path`. Every error message
   // starts with "cluster spec <path>: ". Returns NOT_FOUND if the file does
   // not exist, INVALID_ARGUMENT if it cannot be read (permissions, a
   // directory, an I/O error) and every INVALID_ARGUMENT of Parse.
   static absl::StatusOr<ClusterSpec> LoadFile(const std::string& path);
 
   const Jobs& jobs() const { return jobs_; }
+  // The TLS files every node of the cluster uses; none: plaintext.
+  const std::optional<TlsFiles>& tls() const { return tls_; }
 
   // Returns every task, sorted by job name, then by index.
   std::vector<TaskId> Tasks() const;
@@ -114,22 +123,24 @@ class ClusterSpec {
   // "No task /job:x/task:3 in the cluster spec (jobs: ps, worker)".
   absl::StatusOr<TaskAddress> Address(const TaskId& task) const;
 
-  // Returns {"cluster": {...}} on one line, which Parse reads back to an equal
-  // spec. A job whose indices are 0..n-1 is written as a list, any other job
-  // in TF's sparse form {"1": "h:p"}.
+  // Returns {"cluster": {...}} (and "tls", if set) on one line, which Parse
+  // reads back to an equal spec. A job whose indices are 0..n-1 is written as a
+  // list, any other job in TF's sparse form {"1": "h:p"}.
   std::string ToJson() const;
 
   friend bool operator==(const ClusterSpec& a, const ClusterSpec& b) {
-    return a.jobs_ == b.jobs_;
+    return a.jobs_ == b.jobs_ && a.tls_ == b.tls_;
   }
   friend bool operator!=(const ClusterSpec& a, const ClusterSpec& b) {
     return !(a == b);
   }
 
  private:
-  explicit ClusterSpec(Jobs jobs) : jobs_(std::move(jobs)) {}
+  ClusterSpec(Jobs jobs, std::optional<TlsFiles> tls)
+      : jobs_(std::move(jobs)), tls_(std::move(tls)) {}
 
   Jobs jobs_;
+  std::optional<TlsFiles> tls_;
 };
 
 // TensorFlow's TF_CONFIG environment variable: the cluster and, optionally,

@@ -19,6 +19,7 @@
 #include <future>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -647,6 +648,45 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
+      "cluster: a session's calls waiting on a lost task all fail, and a "
+      "closed session cancels its waiting call") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    Session observer(cluster.target());
+    {
+      auto closing = std::make_unique<Session>(cluster.target());
+      FIFOQueue q(*closing, IntQueue("closing", 2));
+      auto waiting =
+          std::async(std::launch::async, [&] { return q.dequeue(kLong); });
+      REQUIRE(WaitForWaiters(observer, "closing", 1, 0));
+      closing.reset();
+      REQUIRE(ReadyWithin(waiting, absl::Seconds(10)));
+      CHECK_STATUS(waiting.get(), "CANCELLED", "");
+    }
+
+    // Three threads wait on each of two queues of one session.
+    Session session(cluster.target());
+    FIFOQueue a(session, IntQueue("a", 2));
+    FIFOQueue b(session, IntQueue("b", 2));
+    std::vector<std::future<absl::StatusOr<Tuple>>> waiting;
+    for (int i = 0; i < 3; ++i) {
+      waiting.push_back(
+          std::async(std::launch::async, [&] { return a.dequeue(kLong); }));
+      waiting.push_back(
+          std::async(std::launch::async, [&] { return b.dequeue(kLong); }));
+    }
+    REQUIRE(WaitForWaiters(observer, "a", 3, 0));
+    REQUIRE(WaitForWaiters(observer, "b", 3, 0));
+    testing::Process& task = cluster.task()->process();
+    task.Signal(SIGKILL);
+    REQUIRE(task.WaitExit(kLong).has_value());
+    for (auto& call : waiting) {
+      REQUIRE(ReadyWithin(call, absl::Seconds(10)));
+      CHECK_STATUS(call.get(), "UNAVAILABLE", "");
+    }
+  }
+
+  TEST_CASE(
       "cluster: garbage bytes and 300 idle connections do not stop a task") {
     LocalCluster cluster;
     REQUIRE_CLUSTER(cluster);
@@ -657,20 +697,7 @@ TEST_SUITE("cluster") {
     const std::string target = cluster.target();
     const uint16_t port =
         static_cast<uint16_t>(std::stoi(target.substr(target.rfind(':') + 1)));
-    auto connect_to_task = [port]() -> int {
-      int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) return -1;
-      sockaddr_in address{};
-      address.sin_family = AF_INET;
-      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      address.sin_port = htons(port);
-      if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
-          0) {
-        close(fd);
-        return -1;
-      }
-      return fd;
-    };
+    auto connect_to_task = [port] { return testing::ConnectToLoopback(port); };
 
     // 64 KiB of random bytes, several times, each on its own connection.
     std::mt19937 random(20240611);

@@ -144,6 +144,21 @@ bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout) {
   }
 }
 
+int ConnectToLoopback(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+      0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 std::vector<uint16_t> FreePorts(size_t count) {
   std::vector<int> sockets;
   std::vector<uint16_t> ports;
@@ -438,8 +453,8 @@ bool TaskProcess::WaitReady(absl::Duration timeout) {
 // ----------------------------------------------------------------
 
 LocalCluster::LocalCluster(std::vector<std::pair<std::string, int>> jobs,
-                           bool start)
-    : jobs_(std::move(jobs)) {
+                           bool start, std::string spec_extra)
+    : jobs_(std::move(jobs)), spec_extra_(std::move(spec_extra)) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     size_t count = 0;
     for (const auto& [job, tasks] : jobs_) count += static_cast<size_t>(tasks);
@@ -459,8 +474,9 @@ LocalCluster::LocalCluster(std::vector<std::pair<std::string, int>> jobs,
                                        absl::StrJoin(addresses, ", "), "]"));
     }
     spec_path_ = dir_.Write(
-        "cluster.json", absl::StrCat("{\"cluster\": {",
-                                     absl::StrJoin(job_texts, ", "), "}}\n"));
+        "cluster.json",
+        absl::StrCat("{\"cluster\": {", absl::StrJoin(job_texts, ", "), "}",
+                     spec_extra_.empty() ? "" : ", ", spec_extra_, "}\n"));
     if (!start) {
       ready_ = true;
       return;

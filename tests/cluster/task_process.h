@@ -34,6 +34,9 @@ bool WaitUntil(const std::function<bool()>& condition,
 // bound with port 0, read and closed).
 std::vector<uint16_t> FreePorts(size_t count);
 
+// A TCP socket connected to 127.0.0.1:port, or -1.
+int ConnectToLoopback(uint16_t port);
+
 // A directory under $TMPDIR (or /tmp), removed with its contents on
 // destruction.
 class TempDir {
@@ -144,9 +147,11 @@ class LocalCluster {
  public:
   // `jobs`: job name -> number of tasks. Starts every task when `start`.
   // Picks new ports and tries again if a task could not bind its port.
+  // `spec_extra` is added to the spec's top-level object after "cluster",
+  // e.g. R"("tls": {...})".
   explicit LocalCluster(std::vector<std::pair<std::string, int>> jobs = {{"ps",
                                                                           1}},
-                        bool start = true);
+                        bool start = true, std::string spec_extra = "");
   ~LocalCluster();
 
   // True when every task that was to start is serving.
@@ -165,6 +170,7 @@ class LocalCluster {
 
   TempDir dir_;
   std::vector<std::pair<std::string, int>> jobs_;
+  std::string spec_extra_;
   std::vector<std::pair<std::string, uint16_t>>
       addresses_;  // "job:index" -> port
   std::vector<std::pair<std::string, std::unique_ptr<TaskProcess>>> tasks_;

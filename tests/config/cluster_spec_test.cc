@@ -434,6 +434,58 @@ TEST_SUITE("config") {
                 kInvalid, "same address h:1");
   }
 
+  // -- The "tls" section -----------------------------------------------------
+
+  TEST_CASE("A wrapped spec may name the files of mutual TLS") {
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::Parse(R"({
+      "cluster": {"ps": ["a:1"]},
+      "tls": {"certificate": "/c/node.pem", "key": "k.pem", "ca": "ca.pem"}})");
+    REQUIRE(spec.ok());
+    REQUIRE(spec->tls().has_value());
+    CHECK(*spec->tls() == TlsFiles{"/c/node.pem", "k.pem", "ca.pem"});
+    absl::StatusOr<ClusterSpec> back = ClusterSpec::Parse(spec->ToJson());
+    REQUIRE(back.ok());
+    CHECK(*back == *spec);
+
+    absl::StatusOr<ClusterSpec> plain =
+        ClusterSpec::Parse(R"({"cluster": {"ps": ["a:1"]}})");
+    REQUIRE(plain.ok());
+    CHECK_FALSE(plain->tls().has_value());
+    CHECK(*plain != *spec);
+  }
+
+  TEST_CASE("A bad tls section is refused, naming the fault") {
+    auto parse = [](const std::string& tls) {
+      return ClusterSpec::Parse(R"({"cluster": {"ps": ["a:1"]}, "tls": )" +
+                                tls + "}");
+    };
+    CHECK_ERROR(parse("[]"), kInvalid, "\"tls\" must be an object");
+    CHECK_ERROR(parse(R"({"certificate": "c", "key": "k"})"), kInvalid,
+                "\"tls\" lacks \"ca\"");
+    CHECK_ERROR(parse(R"({"certificate": "c", "key": "k", "ca": ""})"),
+                kInvalid, "\"tls\".\"ca\" must be a non-empty path");
+    CHECK_ERROR(parse(R"({"certificate": 1, "key": "k", "ca": "a"})"), kInvalid,
+                "\"tls\".\"certificate\" must be a non-empty path, got 1");
+    CHECK_ERROR(
+        parse(R"({"certificate": "c", "key": "k", "ca": "a", "pass": "x"})"),
+        kInvalid, "unknown key \"pass\" in \"tls\"");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["a:1"], "tls": {}})"), kInvalid,
+                "needs the wrapped form");
+  }
+
+  TEST_CASE("LoadFile takes relative TLS paths from the spec's directory") {
+    TempFile file(R"({"cluster": {"ps": ["a:1"]},
+      "tls": {"certificate": "node.pem", "key": "/k/node.key", "ca": "ca.pem"}})");
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::LoadFile(file.path());
+    REQUIRE(spec.ok());
+    REQUIRE(spec->tls().has_value());
+    const std::string dir =
+        std::filesystem::path(file.path()).parent_path().string();
+    CHECK(spec->tls()->certificate == dir + "/node.pem");
+    CHECK(spec->tls()->key == "/k/node.key");
+    CHECK(spec->tls()->ca == dir + "/ca.pem");
+  }
+
   // -- ClusterSpec::LoadFile ------------------------------------------------
 
   TEST_CASE("LoadFile reads a cluster spec file") {

@@ -1,0 +1,271 @@
+// Hostile peers on a real task's port: a BASP header announcing a 4 GiB
+// payload, and a client that sends requests but never reads its replies.
+// Both must leave the task's memory bounded and the task serving.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "doctest/doctest.h"
+
+#include "cluster/queue.h"
+#include "cluster/session.h"
+#include "tests/cluster/ctl_expect.h"
+#include "tests/cluster/session_expect.h"
+#include "tests/cluster/task_process.h"
+
+namespace troupe {
+namespace {
+
+using testing::LocalCluster;
+
+constexpr size_t kHeaderBytes = 32;  // A BASP frame header (CAF 0.17).
+constexpr uint8_t kDirectMessage = 0x02;
+constexpr int64_t kMiB = 1024 * 1024;
+
+// The resident memory of process `pid` in bytes, from /proc; -1 if unknown.
+int64_t ResidentBytes(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (absl::StartsWith(line, "VmRSS:")) {
+      return std::stoll(line.substr(6)) * 1024;  // In kB.
+    }
+  }
+  return -1;
+}
+
+uint16_t PortOf(const std::string& target) {
+  return static_cast<uint16_t>(std::stoi(target.substr(target.rfind(':') + 1)));
+}
+
+// A listening socket on 127.0.0.1 with an ephemeral port, or -1.
+int Listen(uint16_t* port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      listen(fd, 1) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    close(fd);
+    return -1;
+  }
+  *port = ntohs(address.sin_port);
+  return fd;
+}
+
+// True when `fd` becomes ready for `events` within `timeout`.
+bool PollFor(int fd, short events, absl::Duration timeout) {
+  pollfd entry{fd, events, 0};
+  return poll(&entry, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout))) >
+         0;
+}
+
+// True when the peer closes `fd` (EOF or reset) within `timeout`; data
+// before the close is read and dropped.
+bool ClosedWithin(int fd, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  char buffer[4096];
+  while (absl::Now() < deadline) {
+    if (!PollFor(fd, POLLIN, deadline - absl::Now())) continue;
+    if (recv(fd, buffer, sizeof(buffer), 0) <= 0) return true;
+  }
+  return false;
+}
+
+// Relays one connection from a client to `task_port` through a loopback port
+// of its own and records the bytes the client sent: a real client's frames.
+class Recorder {
+ public:
+  Recorder() : listen_fd_(Listen(&port_)) {}
+  ~Recorder() {
+    if (listen_fd_ >= 0) close(listen_fd_);
+  }
+
+  uint16_t port() const { return port_; }
+
+  // Accepts clients until one sends something (a session first probes the
+  // port with a connection that sends nothing), relays it until it closes
+  // (bounded by `timeout`) and returns what it sent.
+  std::string RecordOne(uint16_t task_port, absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    std::string sent;
+    while (sent.empty() && absl::Now() < deadline) {
+      sent = RecordNext(task_port, deadline);
+    }
+    return sent;
+  }
+
+ private:
+  std::string RecordNext(uint16_t task_port, absl::Time deadline) {
+    std::string sent;
+    if (listen_fd_ < 0 || !PollFor(listen_fd_, POLLIN, deadline - absl::Now()))
+      return sent;
+    int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    int task = testing::ConnectToLoopback(task_port);
+    char buffer[65536];
+    while (client >= 0 && task >= 0 && absl::Now() < deadline) {
+      pollfd fds[2] = {{client, POLLIN, 0}, {task, POLLIN, 0}};
+      if (poll(fds, 2, 100) <= 0) continue;
+      if (fds[0].revents != 0) {
+        ssize_t n = recv(client, buffer, sizeof(buffer), 0);
+        if (n <= 0) break;
+        sent.append(buffer, static_cast<size_t>(n));
+        if (send(task, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n)
+          break;
+      }
+      if (fds[1].revents != 0) {
+        ssize_t n = recv(task, buffer, sizeof(buffer), 0);
+        if (n <= 0) break;
+        if (send(client, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n)
+          break;
+      }
+    }
+    if (client >= 0) close(client);
+    if (task >= 0) close(task);
+    return sent;
+  }
+
+  uint16_t port_ = 0;
+  int listen_fd_;
+};
+
+// Splits a recorded byte stream into BASP frames (header + payload).
+std::vector<std::string> Frames(const std::string& stream) {
+  std::vector<std::string> frames;
+  size_t at = 0;
+  while (stream.size() - at >= kHeaderBytes) {
+    const auto* header = reinterpret_cast<const unsigned char*>(&stream[at]);
+    const uint32_t payload = uint32_t{header[4]} << 24 |
+                             uint32_t{header[5]} << 16 |
+                             uint32_t{header[6]} << 8 | header[7];
+    if (stream.size() - at - kHeaderBytes < payload) break;
+    frames.push_back(stream.substr(at, kHeaderBytes + payload));
+    at += kHeaderBytes + payload;
+  }
+  return frames;
+}
+
+QueueOptions IntQueue(const std::string& name) {
+  QueueOptions options;
+  options.capacity = 10;
+  options.dtypes = {DT_INT32};
+  options.shapes = {{}};
+  options.shared_name = name;
+  return options;
+}
+
+TEST_SUITE("cluster") {
+  TEST_CASE(
+      "cluster: a header announcing 4 GiB is refused and the task serves on") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    Session session(cluster.target());
+    FIFOQueue q(session, IntQueue("q"));
+    REQUIRE_OK(q.enqueue({Tensor::Scalar<int32_t>(1)}));
+    const pid_t pid = cluster.task()->process().pid();
+    const int64_t before = ResidentBytes(pid);
+
+    for (int connection = 0; connection < 4; ++connection) {
+      int fd = testing::ConnectToLoopback(PortOf(cluster.target()));
+      REQUIRE(fd >= 0);
+      unsigned char header[kHeaderBytes] = {};
+      header[0] = 0x01;  // client_handshake
+      header[4] = header[5] = header[6] = 0xff;
+      header[7] = 0xf0;  // payload_len 0xfffffff0
+      REQUIRE(send(fd, header, sizeof(header), MSG_NOSIGNAL) ==
+              static_cast<ssize_t>(sizeof(header)));
+      CHECK(ClosedWithin(fd, absl::Seconds(10)));
+      close(fd);
+    }
+    const int64_t after = ResidentBytes(pid);
+    INFO("resident before ", before, " after ", after);
+    CHECK(after - before < 64 * kMiB);
+    CHECK(cluster.task()->process().WaitForLog(
+        {"closed: a frame of 4294967280 bytes exceeds the limit"}));
+    auto size = q.size();
+    REQUIRE_OK(size);
+    CHECK(*size == 1);
+  }
+
+  TEST_CASE(
+      "cluster: a client that never reads its replies cannot grow the "
+      "task's memory") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    Session session(cluster.target());
+    FIFOQueue q(session, IntQueue("q"));
+    REQUIRE_OK(q.enqueue({Tensor::Scalar<int32_t>(1)}));
+
+    // A real client's frames: `troupe ctl size q`, recorded on its way.
+    Recorder recorder;
+    testing::Process ctl(
+        {testing::TroupeBinary(), "ctl", "--target",
+         absl::StrCat("127.0.0.1:", recorder.port()), "size", "q"},
+        cluster.dir().path() + "/ctl.log");
+    REQUIRE(ctl.started());
+    std::vector<std::string> frames =
+        Frames(recorder.RecordOne(PortOf(cluster.target()), absl::Seconds(15)));
+    REQUIRE(ctl.WaitExit(absl::Seconds(15)).has_value());
+    REQUIRE_MESSAGE(ctl.Log() == "1\n", ctl.Log());
+    size_t last_request = frames.size();
+    for (size_t i = 0; i < frames.size(); ++i) {
+      if (static_cast<uint8_t>(frames[i][0]) == kDirectMessage)
+        last_request = i;
+    }
+    REQUIRE(last_request < frames.size());
+
+    // Replay them, then send that last request again and again, never
+    // reading a reply, until the task stops reading (or 256 MiB went out).
+    const pid_t pid = cluster.task()->process().pid();
+    const int64_t before = ResidentBytes(pid);
+    int fd = testing::ConnectToLoopback(PortOf(cluster.target()));
+    REQUIRE(fd >= 0);
+    std::string requests;
+    while (requests.size() < 1024 * 1024) requests += frames[last_request];
+    std::string pending;
+    for (size_t i = 0; i <= last_request; ++i) pending += frames[i];
+    size_t offset = 0;
+    int64_t sent = 0;
+    while (sent < 256 * kMiB) {
+      if (offset == pending.size()) {
+        pending = requests;
+        offset = 0;
+      }
+      if (!PollFor(fd, POLLOUT, absl::Seconds(2))) break;  // Not read for 2 s.
+      ssize_t n = send(fd, pending.data() + offset, pending.size() - offset,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n <= 0) break;  // Closed by the task: also bounded.
+      sent += n;
+      offset += static_cast<size_t>(n);
+    }
+    const int64_t after = ResidentBytes(pid);
+    MESSAGE("a non-reading client sent ", sent / kMiB,
+            " MiB of requests before the task stopped reading; task memory "
+            "grew by ",
+            (after - before) / kMiB, " MiB");
+    CHECK(sent < 64 * kMiB);
+    CHECK(after - before < 64 * kMiB);
+    // CAF drops the silent connection after its heartbeat timeout.
+    CHECK(ClosedWithin(fd, absl::Seconds(15)));
+    close(fd);
+    auto size = q.size();
+    REQUIRE_OK(size);
+    CHECK(*size == 1);
+  }
+}
+
+}  // namespace
+}  // namespace troupe
