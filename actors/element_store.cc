@@ -4,8 +4,8 @@ namespace troupe {
 
 namespace {
 
-int64_t PriorityOf(const Tuple& element) {
-  return element[0].flat<int64_t>()[0];
+int64_t PriorityOf(const Chunk& element) {
+  return element.tensors[0].flat<int64_t>()[element.begin];
 }
 
 std::seed_seq SeedSequence(int64_t seed, int64_t seed2) {
@@ -24,15 +24,27 @@ std::seed_seq SeedSequence(int64_t seed, int64_t seed2) {
 
 }  // namespace
 
-Tuple FifoStore::Pop() {
-  Tuple element = std::move(elements_.front());
-  elements_.pop_front();
-  return element;
+void FifoStore::Push(Chunk chunk) {
+  size_ += chunk.size();
+  chunks_.push_back(std::move(chunk));
 }
 
-void FifoStore::Restore(std::vector<Tuple> elements) {
-  for (auto it = elements.rbegin(); it != elements.rend(); ++it) {
-    elements_.push_front(std::move(*it));
+Chunk FifoStore::Pop(size_t max) {
+  Chunk& front = chunks_.front();
+  if (front.size() > max) {
+    size_ -= max;
+    return front.TakeFront(max);
+  }
+  Chunk taken = std::move(front);
+  chunks_.pop_front();
+  size_ -= taken.size();
+  return taken;
+}
+
+void FifoStore::Restore(Chunks chunks) {
+  for (auto it = chunks.rbegin(); it != chunks.rend(); ++it) {
+    size_ += it->size();
+    chunks_.push_front(std::move(*it));
   }
 }
 
@@ -43,17 +55,22 @@ ShuffleStore::ShuffleStore(int32_t min_after_dequeue, int64_t seed,
   generator_.seed(seeds);
 }
 
-Tuple ShuffleStore::Pop() {
+void ShuffleStore::Push(Chunk chunk) {
+  while (chunk.size() > 0) elements_.push_back(chunk.TakeFront(1));
+}
+
+Chunk ShuffleStore::Pop(size_t max) {
+  static_cast<void>(max);
   size_t index = static_cast<size_t>(generator_() % elements_.size());
-  Tuple element = std::move(elements_[index]);
+  Chunk element = std::move(elements_[index]);
   if (index + 1 != elements_.size())
     elements_[index] = std::move(elements_.back());
   elements_.pop_back();
   return element;
 }
 
-void ShuffleStore::Restore(std::vector<Tuple> elements) {
-  for (Tuple& element : elements) elements_.push_back(std::move(element));
+void ShuffleStore::Restore(Chunks chunks) {
+  for (Chunk& chunk : chunks) Push(std::move(chunk));
 }
 
 size_t ShuffleStore::Available(bool closed) const {
@@ -63,23 +80,28 @@ size_t ShuffleStore::Available(bool closed) const {
              : 0;
 }
 
-void PriorityStore::Push(Tuple element) {
-  int64_t priority = PriorityOf(element);
-  elements_.emplace(std::make_pair(priority, next_sequence_++),
-                    std::move(element));
+void PriorityStore::Push(Chunk chunk) {
+  while (chunk.size() > 0) {
+    Chunk element = chunk.TakeFront(1);
+    int64_t priority = PriorityOf(element);
+    elements_.emplace(std::make_pair(priority, next_sequence_++),
+                      std::move(element));
+  }
 }
 
-Tuple PriorityStore::Pop() {
+Chunk PriorityStore::Pop(size_t max) {
+  static_cast<void>(max);
   auto first = elements_.begin();
-  Tuple element = std::move(first->second);
+  Chunk element = std::move(first->second);
   elements_.erase(first);
   return element;
 }
 
-void PriorityStore::Restore(std::vector<Tuple> elements) {
+void PriorityStore::Restore(Chunks chunks) {
   // Restored elements were taken before anything still stored, so they go
-  // ahead of their equals: sequence numbers below every other.
-  for (auto it = elements.rbegin(); it != elements.rend(); ++it) {
+  // ahead of their equals: sequence numbers below every other. Pop hands out
+  // single elements, so each chunk is one.
+  for (auto it = chunks.rbegin(); it != chunks.rend(); ++it) {
     int64_t priority = PriorityOf(*it);
     elements_.emplace(std::make_pair(priority, --restored_sequence_),
                       std::move(*it));

@@ -1,5 +1,5 @@
 // ElementStore: how a queue kind keeps its elements and picks the next one:
-// first in first out, uniformly random, or smallest priority first.
+// first in first out (whole batches), uniformly random, or smallest priority.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "actors/chunk.h"
 #include "serialization/queue_spec.h"
 #include "serialization/tensor.h"
 
@@ -20,13 +21,14 @@ class ElementStore {
   virtual ~ElementStore() = default;
 
   virtual size_t size() const = 0;
-  // Adds an element that passed validation.
-  virtual void Push(Tuple element) = 0;
-  // Removes the next element in this kind's order. REQUIRES: size() > 0.
-  virtual Tuple Pop() = 0;
-  // Puts back a partial batch that Pop handed out, oldest first, so that the
-  // queue is as if those elements had never been taken.
-  virtual void Restore(std::vector<Tuple> elements) = 0;
+  // Adds elements that passed validation.
+  virtual void Push(Chunk chunk) = 0;
+  // Removes between 1 and `max` next elements in this kind's order.
+  // REQUIRES: size() > 0 and max > 0.
+  virtual Chunk Pop(size_t max) = 0;
+  // Puts back chunks that Pop handed out, oldest first, so that the queue is
+  // as if those elements had never been taken.
+  virtual void Restore(Chunks chunks) = 0;
   // How many elements a dequeue may take now.
   virtual size_t Available(bool closed) const {
     static_cast<void>(closed);
@@ -37,35 +39,38 @@ class ElementStore {
   virtual bool TakesBatchAtOnce() const { return false; }
 };
 
-// First in, first out; a restored batch goes back to the front in order.
+// First in, first out; batches stay whole and Pop hands out as much of the
+// front batch as asked. A restored chunk goes back to the front in order.
 class FifoStore final : public ElementStore {
  public:
-  size_t size() const override { return elements_.size(); }
-  void Push(Tuple element) override { elements_.push_back(std::move(element)); }
-  Tuple Pop() override;
-  void Restore(std::vector<Tuple> elements) override;
+  size_t size() const override { return size_; }
+  void Push(Chunk chunk) override;
+  Chunk Pop(size_t max) override;
+  void Restore(Chunks chunks) override;
 
  private:
-  std::deque<Tuple> elements_;
+  std::deque<Chunk> chunks_;
+  size_t size_ = 0;
 };
 
-// Uniformly random order (TensorFlow's swap-remove). While the queue is
-// open, min_after_dequeue elements stay behind. The same seeds and the same
-// operations give the same order; seeds (0, 0) draw a fresh random seed.
+// Uniformly random order (TensorFlow's swap-remove) over single elements.
+// While the queue is open, min_after_dequeue elements stay behind. The same
+// seeds and the same operations give the same order; seeds (0, 0) draw a
+// fresh random seed.
 class ShuffleStore final : public ElementStore {
  public:
   ShuffleStore(int32_t min_after_dequeue, int64_t seed, int64_t seed2);
 
   size_t size() const override { return elements_.size(); }
-  void Push(Tuple element) override { elements_.push_back(std::move(element)); }
-  Tuple Pop() override;
-  void Restore(std::vector<Tuple> elements) override;
+  void Push(Chunk chunk) override;
+  Chunk Pop(size_t max) override;
+  void Restore(Chunks chunks) override;
   size_t Available(bool closed) const override;
 
  private:
   size_t min_after_dequeue_;
   std::mt19937_64 generator_;
-  std::vector<Tuple> elements_;
+  std::vector<Chunk> elements_;  // Each of size 1.
 };
 
 // Smallest int64 priority (component 0) first; equal priorities leave in
@@ -73,14 +78,14 @@ class ShuffleStore final : public ElementStore {
 class PriorityStore final : public ElementStore {
  public:
   size_t size() const override { return elements_.size(); }
-  void Push(Tuple element) override;
-  Tuple Pop() override;
-  void Restore(std::vector<Tuple> elements) override;
+  void Push(Chunk chunk) override;
+  Chunk Pop(size_t max) override;
+  void Restore(Chunks chunks) override;
   bool TakesBatchAtOnce() const override { return true; }
 
  private:
-  // (priority, arrival sequence) -> element.
-  std::map<std::pair<int64_t, int64_t>, Tuple> elements_;
+  // (priority, arrival sequence) -> element, a chunk of size 1.
+  std::map<std::pair<int64_t, int64_t>, Chunk> elements_;
   int64_t next_sequence_ = 0;
   int64_t restored_sequence_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "actors/queue_core.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -157,8 +158,8 @@ void QueueCore::Enqueue(uint64_t id, Tuple element,
                         Clock::time_point deadline) {
   if (auto valid = ValidateElement(element); !valid.ok())
     return FinishNow(id, valid);
-  Op op{id, Kind::kEnqueue, deadline, {}, 0, 1, Clock::now()};
-  op.elements.push_back(std::move(element));
+  Op op = NewOp(id, Kind::kEnqueue, deadline, 1);
+  op.to_insert = Chunk::OfElement(std::move(element));
   Start(std::move(op));
 }
 
@@ -166,16 +167,16 @@ void QueueCore::EnqueueMany(uint64_t id, Tuple batch,
                             Clock::time_point deadline) {
   if (auto valid = ValidateBatch(batch); !valid.ok())
     return FinishNow(id, valid);
-  std::vector<Tuple> elements = UnstackTuple(batch);
+  Chunk chunk = Chunk::OfBatch(std::move(batch));
   // TensorFlow completes an empty batch at once, even on a closed queue.
-  if (elements.empty()) return FinishNow(id, absl::OkStatus());
-  size_t count = elements.size();
-  Start(Op{id, Kind::kEnqueueMany, deadline, std::move(elements), 0, count,
-           Clock::now()});
+  if (chunk.size() == 0) return FinishNow(id, absl::OkStatus());
+  Op op = NewOp(id, Kind::kEnqueueMany, deadline, chunk.size());
+  op.to_insert = std::move(chunk);
+  Start(std::move(op));
 }
 
 void QueueCore::Dequeue(uint64_t id, Clock::time_point deadline) {
-  Start(Op{id, Kind::kDequeue, deadline, {}, 0, 1, Clock::now()});
+  Start(NewOp(id, Kind::kDequeue, deadline, 1));
 }
 
 void QueueCore::DequeueMany(uint64_t id, int32_t n,
@@ -184,13 +185,7 @@ void QueueCore::DequeueMany(uint64_t id, int32_t n,
     return FinishNow(id, allowed);
   }
   if (n == 0) return FinishNow(id, absl::OkStatus(), Batch({}));
-  Start(Op{id,
-           Kind::kDequeueMany,
-           deadline,
-           {},
-           0,
-           static_cast<size_t>(n),
-           Clock::now()});
+  Start(NewOp(id, Kind::kDequeueMany, deadline, static_cast<size_t>(n)));
 }
 
 void QueueCore::DequeueUpTo(uint64_t id, int32_t n,
@@ -199,20 +194,14 @@ void QueueCore::DequeueUpTo(uint64_t id, int32_t n,
     return FinishNow(id, allowed);
   }
   if (n == 0) return FinishNow(id, absl::OkStatus(), Batch({}));
-  Start(Op{id,
-           Kind::kDequeueUpTo,
-           deadline,
-           {},
-           0,
-           static_cast<size_t>(n),
-           Clock::now()});
+  Start(NewOp(id, Kind::kDequeueUpTo, deadline, static_cast<size_t>(n)));
 }
 
 void QueueCore::Close(uint64_t id, bool cancel_pending_enqueues,
                       Clock::time_point deadline) {
   if (!cancel_pending_enqueues) {
     // A close waits behind every enqueue that arrived before it.
-    return Start(Op{id, Kind::kClose, deadline, {}, 0, 0, Clock::now()});
+    return Start(NewOp(id, Kind::kClose, deadline, 0));
   }
   closed_ = true;
   while (!enqueue_ops_.empty()) {
@@ -227,8 +216,7 @@ void QueueCore::Withdraw(uint64_t id, const absl::Status& status) {
   auto found = pending_.find(id);
   if (found == pending_.end()) return;
   auto [list, it] = found->second;
-  if (list == &dequeue_ops_ && !it->elements.empty())
-    store_->Restore(std::move(it->elements));
+  RestoreTaken(*it);
   Finish(*list, it, status);
   Flush();
 }
@@ -241,9 +229,7 @@ void QueueCore::ExpireUntil(Clock::time_point now) {
     for (auto it = list->begin(); it != list->end();) {
       auto next = std::next(it);
       if (it->deadline <= now) {
-        if (list == &dequeue_ops_ && !it->elements.empty()) {
-          store_->Restore(std::move(it->elements));
-        }
+        RestoreTaken(*it);
         absl::Status status = absl::DeadlineExceededError(TimeoutMessage(*it));
         Finish(*list, it, std::move(status));
         expired = true;
@@ -259,8 +245,7 @@ void QueueCore::CancelAll(const std::string& reason) {
     bool enqueue = list == &enqueue_ops_;
     while (!list->empty()) {
       auto it = list->begin();
-      if (!enqueue && !it->elements.empty())
-        store_->Restore(std::move(it->elements));
+      RestoreTaken(*it);
       Finish(*list, it,
              absl::CancelledError(absl::StrCat(
                  KindVerb(enqueue), " operation was cancelled: ", reason)));
@@ -283,9 +268,9 @@ std::string QueueCore::TimeoutMessage(const Op& op) const {
                          Describe())
           : absl::StrCat("Timed out after ", waited, " ms waiting to ",
                          enqueue ? "enqueue to " : "dequeue from ", Describe());
-  if (op.kind == Kind::kEnqueueMany && op.next_to_insert > 0) {
-    absl::StrAppend(&message, "; ", op.next_to_insert, " of ",
-                    op.elements.size(),
+  size_t inserted = op.requested - op.to_insert.size();
+  if (op.kind == Kind::kEnqueueMany && inserted > 0) {
+    absl::StrAppend(&message, "; ", inserted, " of ", op.requested,
                     " elements were enqueued and stay in the queue");
   }
   return message;
@@ -293,7 +278,24 @@ std::string QueueCore::TimeoutMessage(const Op& op) const {
 
 // -- serving ------------------------------------------------------------------
 
-void QueueCore::Start(Op op) {
+QueueCore::Op QueueCore::NewOp(uint64_t id, Kind kind,
+                               Clock::time_point deadline, size_t requested) {
+  Op op;
+  op.id = id;
+  op.kind = kind;
+  op.deadline = deadline;
+  op.requested = requested;
+  op.started = Clock::now();
+  return op;
+}
+
+void QueueCore::RestoreTaken(Op& op) {
+  if (op.taken.empty()) return;
+  store_->Restore(std::exchange(op.taken, {}));
+  op.taken_count = 0;
+}
+
+void QueueCore::Start(Op&& op) {
   uint64_t id = op.id;
   bool enqueue = op.kind == Kind::kEnqueue || op.kind == Kind::kEnqueueMany ||
                  op.kind == Kind::kClose;
@@ -307,7 +309,7 @@ void QueueCore::Start(Op op) {
   // below with the queue changed. Refuse it before it starts.
   if (op.kind == Kind::kEnqueueMany && pending_.size() >= max_waiting_ &&
       !closed_ && dequeue_ops_.empty() &&
-      store_->size() + op.elements.size() > capacity_) {
+      store_->size() + op.to_insert.size() > capacity_) {
     return FinishNow(id, too_many());
   }
   OpList& list = enqueue ? enqueue_ops_ : dequeue_ops_;
@@ -368,12 +370,10 @@ QueueCore::Progress QueueCore::TryEnqueue(Op& op) {
         absl::CancelledError(absl::StrCat(Describe(op.kind), " is closed.")));
     return Progress::kComplete;
   }
-  size_t inserted = 0;
-  while (op.next_to_insert < op.elements.size() && store_->size() < capacity_) {
-    store_->Push(std::move(op.elements[op.next_to_insert++]));
-    ++inserted;
-  }
-  if (op.next_to_insert == op.elements.size()) {
+  size_t room = store_->size() < capacity_ ? capacity_ - store_->size() : 0;
+  size_t inserted = std::min(room, op.to_insert.size());
+  if (inserted > 0) store_->Push(op.to_insert.TakeFront(inserted));
+  if (op.to_insert.size() == 0) {
     Finish(enqueue_ops_, enqueue_ops_.begin(), absl::OkStatus());
     return Progress::kComplete;
   }
@@ -381,10 +381,10 @@ QueueCore::Progress QueueCore::TryEnqueue(Op& op) {
 }
 
 QueueCore::Progress QueueCore::TryDequeue(Op& op) {
-  size_t remaining = op.requested - op.elements.size();
+  size_t remaining = op.requested - op.taken_count;
   if (closed_ && store_->size() < remaining) {
     size_t size_before = store_->size();
-    if (!op.elements.empty()) store_->Restore(std::exchange(op.elements, {}));
+    RestoreTaken(op);
     if (op.kind == Kind::kDequeueUpTo && store_->size() > 0) {
       // A short final batch: everything that is left.
       op.requested = store_->size();
@@ -399,38 +399,72 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
     }
   }
   if (store_->TakesBatchAtOnce() &&
-      store_->Available(closed_) < op.requested - op.elements.size()) {
+      store_->Available(closed_) < op.requested - op.taken_count) {
     return Progress::kNone;
   }
   size_t taken = 0;
-  while (op.elements.size() < op.requested && store_->Available(closed_) > 0) {
-    op.elements.push_back(store_->Pop());
-    ++taken;
+  while (op.taken_count < op.requested) {
+    size_t available = store_->Available(closed_);
+    if (available == 0) break;
+    Chunk chunk =
+        store_->Pop(std::min(available, op.requested - op.taken_count));
+    taken += chunk.size();
+    op.taken_count += chunk.size();
+    op.taken.push_back(std::move(chunk));
   }
-  if (op.elements.size() < op.requested)
+  if (op.taken_count < op.requested)
     return taken > 0 ? Progress::kSome : Progress::kNone;
-  Tuple value = op.kind == Kind::kDequeue ? std::move(op.elements.front())
-                                          : Batch(std::move(op.elements));
+  Tuple value = op.kind == Kind::kDequeue
+                    ? std::move(op.taken.front()).ToElement()
+                    : Batch(std::move(op.taken));
   Finish(dequeue_ops_, dequeue_ops_.begin(), absl::OkStatus(),
          std::move(value));
   return Progress::kComplete;
 }
 
-Tuple QueueCore::Batch(std::vector<Tuple> elements) const {
+Tuple QueueCore::Batch(Chunks pieces) const {
   Tuple batch;
   batch.reserve(spec_.dtypes.size());
-  std::vector<Tensor> component;
-  component.reserve(elements.size());
-  for (size_t c = 0; c < spec_.dtypes.size(); ++c) {
-    component.clear();
-    for (size_t i = 0; i < elements.size(); ++i)
-      component.push_back(std::move(elements[i][c]));
-    batch.push_back(
-        spec_.shapes[c].IsFullyDefined()
-            ? Stack(component, spec_.dtypes[c], spec_.shapes[c].dims)
-            : StackPadded(component, spec_.dtypes[c], spec_.shapes[c]));
-  }
+  for (size_t c = 0; c < spec_.dtypes.size(); ++c)
+    batch.push_back(BatchComponent(pieces, c));
   return batch;
+}
+
+Tensor QueueCore::BatchComponent(Chunks& pieces, size_t c) const {
+  DType dtype = spec_.dtypes[c];
+  const PartialShape& shape = spec_.shapes[c];
+  if (pieces.empty()) {
+    return shape.IsFullyDefined() ? Stack({}, dtype, shape.dims)
+                                  : StackPadded({}, dtype, shape);
+  }
+  // The rows of one chunk share their shape and need no padding: a view.
+  if (pieces.size() == 1) return pieces[0].Rows(c);
+  // Elements of a fully defined shape are joined as they are; others only
+  // when their shapes agree, else padded.
+  bool fully_defined = shape.IsFullyDefined();
+  Shape row_shape = fully_defined ? shape.dims : pieces[0].RowShape(c);
+  bool same_row_shape =
+      fully_defined ||
+      std::all_of(pieces.begin(), pieces.end(), [&](const Chunk& piece) {
+        return piece.RowShape(c) == row_shape;
+      });
+  if (same_row_shape) {
+    size_t rows = 0;
+    std::vector<Tensor> parts;
+    parts.reserve(pieces.size());
+    for (Chunk& piece : pieces) {
+      rows += piece.size();
+      parts.push_back(piece.TakeValues(c));
+    }
+    row_shape.insert(row_shape.begin(), static_cast<int64_t>(rows));
+    return Concat(parts, dtype, std::move(row_shape));
+  }
+  std::vector<Tensor> elements;
+  for (const Chunk& piece : pieces) {
+    for (size_t i = 0; i < piece.size(); ++i)
+      elements.push_back(piece.Row(c, i));
+  }
+  return StackPadded(elements, dtype, shape);
 }
 
 void QueueCore::Finish(OpList& list, OpList::iterator it, absl::Status status,

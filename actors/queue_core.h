@@ -85,15 +85,21 @@ class QueueCore {
     uint64_t id;
     Kind kind;
     Clock::time_point deadline;
-    // Enqueue: the elements to insert. Dequeue: the elements taken so far.
-    std::vector<Tuple> elements;
-    size_t next_to_insert = 0;
+    // How many elements the operation inserts or takes.
     size_t requested = 0;
     Clock::time_point started;
+    // Enqueue: the elements not inserted yet.
+    Chunk to_insert;
+    // Dequeue: the elements taken so far, oldest first, and their count.
+    Chunks taken;
+    size_t taken_count = 0;
   };
   using OpList = std::list<Op>;
 
-  void Start(Op op);
+  static Op NewOp(uint64_t id, Kind kind, Clock::time_point deadline,
+                  size_t requested);
+  void Start(Op&& op);
+  void RestoreTaken(Op& op);
   void Flush();
   bool ProcessEnqueues();
   bool ProcessDequeues();
@@ -102,7 +108,11 @@ class QueueCore {
   void Finish(OpList& list, OpList::iterator it, absl::Status status,
               Tuple value = {});
   void FinishNow(uint64_t id, absl::Status status, Tuple value = {});
-  Tuple Batch(std::vector<Tuple> elements) const;
+  // The elements of `pieces` as a batch: a view when they are one chunk,
+  // else joined, padded where their shapes differ. BatchComponent uses up
+  // component `c` of the pieces.
+  Tuple Batch(Chunks pieces) const;
+  Tensor BatchComponent(Chunks& pieces, size_t c) const;
   absl::Status ValidateComponent(size_t i, const Tensor& tensor) const;
   absl::Status ValidateElement(const Tuple& element) const;
   absl::Status ValidateBatch(const Tuple& batch) const;

@@ -32,6 +32,15 @@ Tensor::Tensor(DType dtype, Shape shape, std::shared_ptr<const Buffer> buffer,
       buffer_(std::move(buffer)),
       offset_(offset) {}
 
+Tensor::Tensor(DType dtype, Shape shape, int64_t num_elements,
+               std::shared_ptr<const Buffer> buffer, size_t offset)
+    : dtype_(dtype),
+      shape_(std::move(shape)),
+      num_elements_(num_elements),
+      buffer_(std::move(buffer)),
+      offset_(offset),
+      view_(true) {}
+
 Tensor Tensor::FromBytes(DType dtype, Shape shape, std::vector<char> bytes) {
   auto buffer = std::make_shared<Buffer>();
   buffer->bytes = std::move(bytes);
@@ -64,13 +73,33 @@ absl::Span<const std::string> Tensor::strings() const {
                                        static_cast<size_t>(num_elements_));
 }
 
+int64_t Tensor::RowSize() const {
+  if (shape_[0] > 0) return num_elements_ / shape_[0];
+  return CountElements(Shape(shape_.begin() + 1, shape_.end()));
+}
+
 Tensor Tensor::Slice(int64_t index) const {
-  Shape element_shape(shape_.begin() + 1, shape_.end());
-  int64_t stride = CountElements(element_shape);
-  Tensor slice(dtype_, std::move(element_shape), buffer_,
-               offset_ + static_cast<size_t>(index * stride));
-  slice.view_ = true;
-  return slice;
+  int64_t stride = RowSize();
+  return Tensor(dtype_, Shape(shape_.begin() + 1, shape_.end()), stride,
+                buffer_, offset_ + static_cast<size_t>(index * stride));
+}
+
+Tensor Tensor::Rows(int64_t begin, int64_t count) const {
+  int64_t stride = RowSize();
+  Shape rows_shape = shape_;
+  rows_shape[0] = count;
+  return Tensor(dtype_, std::move(rows_shape), count * stride, buffer_,
+                offset_ + static_cast<size_t>(begin * stride));
+}
+
+Tensor Tensor::AsBatchOfOne() const {
+  Shape batch_shape;
+  batch_shape.reserve(shape_.size() + 1);
+  batch_shape.push_back(1);
+  batch_shape.insert(batch_shape.end(), shape_.begin(), shape_.end());
+  Tensor batch(dtype_, std::move(batch_shape), num_elements_, buffer_, offset_);
+  batch.view_ = view_;
+  return batch;
 }
 
 absl::Status Tensor::CheckValid() const {

@@ -80,6 +80,12 @@ class Tensor {
   // Element `index` along the first dimension, sharing this tensor's buffer.
   // REQUIRES: rank >= 1 and 0 <= index < shape()[0].
   Tensor Slice(int64_t index) const;
+  // Elements [begin, begin + count) along the first dimension as a tensor of
+  // shape [count] + shape()[1:], sharing this tensor's buffer. O(1).
+  // REQUIRES: rank >= 1 and 0 <= begin <= begin + count <= shape()[0].
+  Tensor Rows(int64_t begin, int64_t count) const;
+  // This tensor as a batch of one: shape [1] + shape(), sharing the buffer.
+  Tensor AsBatchOfOne() const;
 
   // OK when the shape has no negative or overflowing dimension and the buffer
   // holds exactly the elements the shape and dtype call for.
@@ -101,6 +107,12 @@ class Tensor {
 
   Tensor(DType dtype, Shape shape, std::shared_ptr<const Buffer> buffer,
          size_t offset);
+  // A view of `buffer` whose element count is already known.
+  Tensor(DType dtype, Shape shape, int64_t num_elements,
+         std::shared_ptr<const Buffer> buffer, size_t offset);
+
+  // Elements per index of the first dimension. REQUIRES: rank >= 1.
+  int64_t RowSize() const;
 
   DType dtype_;
   Shape shape_;

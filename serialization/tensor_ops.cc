@@ -6,32 +6,6 @@
 
 namespace troupe {
 
-Tensor Stack(absl::Span<const Tensor> elements, DType dtype,
-             const Shape& element_shape) {
-  Shape shape;
-  shape.reserve(element_shape.size() + 1);
-  shape.push_back(static_cast<int64_t>(elements.size()));
-  shape.insert(shape.end(), element_shape.begin(), element_shape.end());
-  if (dtype == DType::kString) {
-    std::vector<std::string> strings;
-    for (const Tensor& element : elements) {
-      auto values = element.strings();
-      strings.insert(strings.end(), values.begin(), values.end());
-    }
-    return Tensor::FromStrings(std::move(shape), std::move(strings));
-  }
-  size_t total = 0;
-  for (const Tensor& element : elements) total += element.byte_size();
-  std::vector<char> bytes(total);
-  char* out = bytes.data();
-  for (const Tensor& element : elements) {
-    if (element.byte_size() > 0)
-      std::memcpy(out, element.data(), element.byte_size());
-    out += element.byte_size();
-  }
-  return Tensor::FromBytes(dtype, std::move(shape), std::move(bytes));
-}
-
 namespace {
 
 // Calls copy(source_index, target_index, count) for every contiguous run of
@@ -69,6 +43,39 @@ void ForEachRun(const Shape& from, const Shape& to, CopyRun copy) {
 }
 
 }  // namespace
+
+Tensor Concat(absl::Span<const Tensor> parts, DType dtype, Shape shape) {
+  if (dtype == DType::kString) {
+    std::vector<std::string> strings;
+    size_t count = 0;
+    for (const Tensor& part : parts)
+      count += static_cast<size_t>(part.num_elements());
+    strings.reserve(count);
+    for (const Tensor& part : parts) {
+      auto values = part.strings();
+      strings.insert(strings.end(), values.begin(), values.end());
+    }
+    return Tensor::FromStrings(std::move(shape), std::move(strings));
+  }
+  size_t total = 0;
+  for (const Tensor& part : parts) total += part.byte_size();
+  std::vector<char> bytes(total);
+  char* out = bytes.data();
+  for (const Tensor& part : parts) {
+    if (part.byte_size() > 0) std::memcpy(out, part.data(), part.byte_size());
+    out += part.byte_size();
+  }
+  return Tensor::FromBytes(dtype, std::move(shape), std::move(bytes));
+}
+
+Tensor Stack(absl::Span<const Tensor> elements, DType dtype,
+             const Shape& element_shape) {
+  Shape shape;
+  shape.reserve(element_shape.size() + 1);
+  shape.push_back(static_cast<int64_t>(elements.size()));
+  shape.insert(shape.end(), element_shape.begin(), element_shape.end());
+  return Concat(elements, dtype, std::move(shape));
+}
 
 Tensor StackPadded(absl::Span<const Tensor> elements, DType dtype,
                    const PartialShape& element_shape) {
@@ -110,19 +117,6 @@ Tensor StackPadded(absl::Span<const Tensor> elements, DType dtype,
                });
   }
   return Tensor::FromBytes(dtype, std::move(shape), std::move(bytes));
-}
-
-std::vector<Tuple> UnstackTuple(const Tuple& batches) {
-  size_t batch_size =
-      batches.empty() ? 0 : static_cast<size_t>(batches[0].shape()[0]);
-  std::vector<Tuple> elements(batch_size);
-  for (size_t i = 0; i < batch_size; ++i) {
-    elements[i].reserve(batches.size());
-    for (size_t component = 0; component < batches.size(); ++component) {
-      elements[i].push_back(batches[component].Slice(static_cast<int64_t>(i)));
-    }
-  }
-  return elements;
 }
 
 }  // namespace troupe

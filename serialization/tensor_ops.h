@@ -1,5 +1,5 @@
-// Batching: splitting a batch into elements and stacking elements into a
-// batch, the two tensor operations queues need.
+// Batching: stacking elements into a batch and joining batches, the tensor
+// operations queues need.
 #pragma once
 
 #include <vector>
@@ -23,8 +23,9 @@ Tensor Stack(absl::Span<const Tensor> elements, DType dtype,
 Tensor StackPadded(absl::Span<const Tensor> elements, DType dtype,
                    const PartialShape& element_shape);
 
-// Splits a tuple of batches into its elements: element i holds slice i of
-// every component. REQUIRES: every component has rank >= 1 and the same dim 0.
-std::vector<Tuple> UnstackTuple(const Tuple& batches);
+// One tensor of `shape` holding the values of `parts` one after another,
+// whatever their own shapes. REQUIRES: every part has `dtype` and together
+// they hold exactly the values `shape` calls for.
+Tensor Concat(absl::Span<const Tensor> parts, DType dtype, Shape shape);
 
 }  // namespace troupe

@@ -938,6 +938,179 @@ TEST_SUITE("actors") {
           "Dequeue operation was cancelled: the queue was stopped");
     CHECK(r.size() == 2);
   }
+
+  // -- whole batches ----------------------------------------------------------
+
+  TEST_CASE(
+      "a dequeue_many within one enqueued batch shares the batch's bytes") {
+    QueueCore q("q", Fifo(10, {DT_FLOAT, DT_STRING}, {{2}, {}}), kManyWaiting);
+    Tensor values = Tensor::FromVector<float>({4, 2}, {1, 2, 3, 4, 5, 6, 7, 8});
+    Tensor words = Tensor::FromStrings({4}, {"a", "b", "c", "d"});
+    q.EnqueueMany(1, {values, words}, kNever);
+    q.Dequeue(2, kNever);
+    q.DequeueMany(3, 2, kNever);
+    q.DequeueUpTo(4, 1, kNever);
+    std::vector<Completion> done = q.TakeCompletions();
+    REQUIRE(done.size() == 4);
+    CHECK(Show(done[1].value) == "float[2]{1,2} string[]{a}");
+    CHECK(done[1].value[0].data() == values.data());
+    CHECK(Show(done[2].value) == "float[2,2]{3,4,5,6} string[2]{b,c}");
+    CHECK(done[2].value[0].data() == values.data() + 2 * sizeof(float));
+    CHECK(done[2].value[1].strings().data() == words.strings().data() + 1);
+    CHECK(Show(done[3].value) == "float[1,2]{7,8} string[1]{d}");
+    CHECK(done[3].value[0].data() == values.data() + 6 * sizeof(float));
+  }
+
+  TEST_CASE("a dequeue_many of a whole enqueued batch returns it unchanged") {
+    QueueCore q("q", Fifo(10, {DT_FLOAT}, {{}}), kManyWaiting);
+    Tuple batch = Fs({1, 2, 3});
+    q.EnqueueMany(1, batch, kNever);
+    q.DequeueMany(2, 3, kNever);
+    std::vector<Completion> done = q.TakeCompletions();
+    REQUIRE(done.size() == 2);
+    CHECK(done[1].value[0].data() == batch[0].data());
+    CHECK(done[1].value[0].shape() == Shape{3});
+  }
+
+  TEST_CASE(
+      "a dequeue_many spanning batches and elements joins them in order") {
+    QueueCore q("q", Fifo(10, {DT_INT32, DT_STRING}, {{2}, {}}), kManyWaiting);
+    q.EnqueueMany(1,
+                  {Tensor::FromVector<int32_t>({2, 2}, {1, 2, 3, 4}),
+                   Tensor::FromStrings({2}, {"a", "b"})},
+                  kNever);
+    q.Enqueue(2,
+              {Tensor::FromVector<int32_t>({2}, {5, 6}),
+               Tensor::Scalar<std::string>("c")},
+              kNever);
+    q.EnqueueMany(3,
+                  {Tensor::FromVector<int32_t>({2, 2}, {7, 8, 9, 10}),
+                   Tensor::FromStrings({2}, {"d", "e"})},
+                  kNever);
+    q.Dequeue(4, kNever);
+    q.DequeueMany(5, 3, kNever);
+    q.DequeueMany(6, 1, kNever);
+    CHECK(Done(q) ==
+          "1 OK | 2 OK | 3 OK | 4 OK int32[2]{1,2} string[]{a} | "
+          "5 OK int32[3,2]{3,4,5,6,7,8} string[3]{b,c,d} | "
+          "6 OK int32[1,2]{9,10} string[1]{e}");
+    CHECK(q.size() == 0);
+  }
+
+  TEST_CASE("a partial dequeue_many spanning batches goes back in order") {
+    QueueCore q("q", Fifo(10, {DT_FLOAT}, {{}}), kManyWaiting);
+    q.EnqueueMany(1, Fs({1, 2, 3}), kNever);
+    q.Dequeue(2, kNever);
+    q.Enqueue(3, F(4), kNever);
+    q.EnqueueMany(4, Fs({5, 6}), kNever);
+    CHECK(Done(q) == "1 OK | 2 OK float[]{1} | 3 OK | 4 OK");
+    // Takes 2, 3 (rest of a batch), 4 (an element) and 5, 6 (a whole batch).
+    q.DequeueMany(5, 7, Clock::now() + std::chrono::hours(1));
+    CHECK(q.size() == 0);
+    q.ExpireUntil(Clock::time_point::max());
+    CHECK(CodeOf(TakeOne(q).status) == "DEADLINE_EXCEEDED");
+    CHECK(q.size() == 5);
+    q.DequeueMany(6, 2, kNever);
+    CHECK(Done(q) == "6 OK float[2]{2,3}");
+    CHECK(Drain(q, 7) == "float[]{4} float[]{5} float[]{6}");
+  }
+
+  TEST_CASE("an enqueue_many inserts what fits and the rest later, in order") {
+    QueueCore q("q", Fifo(3, {DT_FLOAT}, {{}}), kManyWaiting);
+    q.Enqueue(1, F(1), kNever);
+    q.EnqueueMany(2, Fs({2, 3, 4, 5, 6}), kNever);
+    CHECK(Done(q) == "1 OK");
+    CHECK(q.size() == 3);
+    q.DequeueMany(3, 2, kNever);
+    CHECK(Done(q) == "3 OK float[2]{1,2}");
+    CHECK(q.size() == 3);
+    q.DequeueMany(4, 3, kNever);
+    CHECK(Done(q) == "4 OK float[3]{3,4,5} | 2 OK");
+    CHECK(Drain(q, 5) == "float[]{6}");
+  }
+
+  // -- element stores ---------------------------------------------------------
+
+  TEST_CASE("FifoStore hands out rows of a batch without copying them") {
+    FifoStore store;
+    Tensor values = Tensor::FromVector<float>({5}, {1, 2, 3, 4, 5});
+    store.Push(Chunk::OfBatch({values}));
+    store.Push(Chunk::OfElement(F(6)));
+    CHECK(store.size() == 6);
+    Chunk first = store.Pop(2);
+    CHECK(first.size() == 2);
+    CHECK(first.Rows(0).data() == values.data());
+    CHECK(Show(first.Rows(0)) == "float[2]{1,2}");
+    Chunk rest = store.Pop(10);
+    CHECK(rest.size() == 3);
+    CHECK(rest.Rows(0).data() == values.data() + 2 * sizeof(float));
+    Chunk single = store.Pop(10);
+    CHECK(single.size() == 1);
+    CHECK(Show(single.Rows(0)) == "float[1]{6}");
+    CHECK(Show(std::move(single).ToElement()) == "float[]{6}");
+    CHECK(store.size() == 0);
+  }
+
+  TEST_CASE("FifoStore restores chunks across batches at the front in order") {
+    FifoStore store;
+    store.Push(Chunk::OfBatch(Fs({1, 2, 3})));
+    store.Push(Chunk::OfElement(F(4)));
+    store.Push(Chunk::OfBatch(Fs({5, 6})));
+    Chunks taken;
+    taken.push_back(store.Pop(2));
+    taken.push_back(store.Pop(2));
+    taken.push_back(store.Pop(2));
+    CHECK(taken[1].size() == 1);
+    CHECK(store.size() == 2);
+    store.Restore(std::move(taken));
+    CHECK(store.size() == 6);
+    std::vector<std::string> order;
+    while (store.size() > 0)
+      order.push_back(Show(std::move(store.Pop(1)).ToElement()));
+    CHECK(absl::StrJoin(order, " ") ==
+          "float[]{1} float[]{2} float[]{3} float[]{4} float[]{5} float[]{6}");
+  }
+
+  TEST_CASE("a chunk's lone row leaves as an element sharing the buffer") {
+    Tensor values = Tensor::FromVector<int32_t>({3, 2}, {1, 2, 3, 4, 5, 6});
+    Chunk chunk = Chunk::OfBatch({values});
+    Chunk row = chunk.TakeFront(1);
+    CHECK(row.single);
+    CHECK(Show(row.tensors) == "int32[2]{1,2}");
+    CHECK(row.tensors[0].data() == values.data());
+    Chunk two = chunk.TakeFront(2);
+    CHECK(chunk.size() == 0);
+    CHECK(Show(two.Rows(0)) == "int32[2,2]{3,4,5,6}");
+    CHECK(Show(two.Element(1)) == "int32[2]{5,6}");
+    CHECK(two.RowShape(0) == Shape{2});
+  }
+
+  TEST_CASE("shuffle and priority stores keep single elements of a batch") {
+    ShuffleStore shuffle(0, 1, 2);
+    shuffle.Push(Chunk::OfBatch(Fs({1, 2, 3})));
+    CHECK(shuffle.size() == 3);
+    CHECK(shuffle.Pop(3).size() == 1);
+    CHECK(shuffle.size() == 2);
+    PriorityStore priority;
+    priority.Push(Chunk::OfBatch({Tensor::FromVector<int64_t>({3}, {3, 1, 2}),
+                                  Tensor::FromStrings({3}, {"c", "a", "b"})}));
+    priority.Push(Chunk::OfElement(
+        {Tensor::Scalar<int64_t>(0), Tensor::Scalar<std::string>("z")}));
+    Chunks taken;
+    taken.push_back(priority.Pop(4));
+    taken.push_back(priority.Pop(4));
+    CHECK(Show(std::move(taken[1]).ToElement()) == "int64[]{1} string[]{a}");
+    Chunks back;
+    back.push_back(Chunk::OfElement(
+        {Tensor::Scalar<int64_t>(1), Tensor::Scalar<std::string>("a")}));
+    priority.Restore(std::move(back));
+    std::vector<std::string> order;
+    while (priority.size() > 0)
+      order.push_back(Show(std::move(priority.Pop(1)).ToElement()));
+    CHECK(absl::StrJoin(order, " | ") ==
+          "int64[]{1} string[]{a} | int64[]{2} string[]{b} | "
+          "int64[]{3} string[]{c}");
+  }
 }
 
 }  // namespace

@@ -20,13 +20,17 @@ TEST_SUITE("serialization") {
           Tensor::FromStrings({2}, {"a", "b"}));
   }
 
-  TEST_CASE("UnstackTuple splits every component along its first dimension") {
-    Tuple batches = {Tensor::FromVector<int32_t>({3}, {10, 11, 12}),
-                     Tensor::FromVector<float>({3, 2}, {1, 2, 3, 4, 5, 6})};
-    std::vector<Tuple> elements = UnstackTuple(batches);
-    REQUIRE(elements.size() == 3);
-    CHECK(elements[2][0] == Tensor::Scalar<int32_t>(12));
-    CHECK(elements[1][1] == Tensor::FromVector<float>({2}, {3, 4}));
+  TEST_CASE("Concat joins the values of its parts under a new shape") {
+    auto batch = Tensor::FromVector<float>({3, 2}, {1, 2, 3, 4, 5, 6});
+    std::vector<Tensor> parts = {batch.Rows(1, 2),
+                                 Tensor::FromVector<float>({2}, {7, 8})};
+    CHECK(Concat(parts, DType::kFloat32, {3, 2}) ==
+          Tensor::FromVector<float>({3, 2}, {3, 4, 5, 6, 7, 8}));
+    CHECK(Concat({}, DType::kFloat32, {0, 2}).shape() == Shape{0, 2});
+    auto words = Tensor::FromStrings({3}, {"a", "b", "c"});
+    std::vector<Tensor> word_parts = {words.Rows(1, 2), words.Rows(0, 1)};
+    CHECK(Concat(word_parts, DType::kString, {3}) ==
+          Tensor::FromStrings({3}, {"b", "c", "a"}));
   }
 }
 

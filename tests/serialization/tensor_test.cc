@@ -48,6 +48,39 @@ TEST_SUITE("serialization") {
     CHECK(s.Slice(2).shape().empty());
   }
 
+  TEST_CASE("a row range shares the buffer and keeps the first dimension") {
+    auto t = Tensor::FromVector<int32_t>({4, 2}, {1, 2, 3, 4, 5, 6, 7, 8});
+    Tensor rows = t.Rows(1, 2);
+    CHECK(rows.shape() == Shape{2, 2});
+    CHECK(rows.num_elements() == 4);
+    CHECK(rows.byte_size() == 16);
+    CHECK(rows.data() == t.data() + 2 * sizeof(int32_t));
+    CHECK(rows == Tensor::FromVector<int32_t>({2, 2}, {3, 4, 5, 6}));
+    CHECK(rows.CheckValid().ok());
+    CHECK(rows.Slice(1) == Tensor::FromVector<int32_t>({2}, {5, 6}));
+    CHECK(rows.Rows(1, 1).data() == t.data() + 4 * sizeof(int32_t));
+    CHECK(t.Rows(4, 0).shape() == Shape{0, 2});
+    CHECK(t.Rows(4, 0).byte_size() == 0);
+    auto s = Tensor::FromStrings({3}, {"a", "bb", "ccc"});
+    CHECK(s.Rows(1, 2) == Tensor::FromStrings({2}, {"bb", "ccc"}));
+    auto empty_rows = Tensor::FromVector<float>({2, 0}, {});
+    CHECK(empty_rows.Rows(1, 1).shape() == Shape{1, 0});
+  }
+
+  TEST_CASE("a tensor viewed as a batch of one shares the buffer") {
+    auto t = Tensor::FromVector<float>({2}, {1, 2});
+    Tensor batch = t.AsBatchOfOne();
+    CHECK(batch.shape() == Shape{1, 2});
+    CHECK(batch.data() == t.data());
+    CHECK(batch.CheckValid().ok());
+    CHECK(batch.Slice(0) == t);
+    Tensor row = Tensor::FromVector<float>({3, 2}, {1, 2, 3, 4, 5, 6}).Slice(2);
+    CHECK(row.AsBatchOfOne() == Tensor::FromVector<float>({1, 2}, {5, 6}));
+    CHECK(row.AsBatchOfOne().CheckValid().ok());
+    CHECK(Tensor::Scalar<int64_t>(7).AsBatchOfOne() ==
+          Tensor::FromVector<int64_t>({1}, {7}));
+  }
+
   TEST_CASE("scalars and zeros") {
     auto scalar = Tensor::Scalar<int64_t>(42);
     CHECK(scalar.shape().empty());
