@@ -13,7 +13,7 @@
 
 #include "base/status_macros.h"
 #include "cli/flags.h"
-#include "cli/tls_flags.h"
+#include "cli/node_flags.h"
 #include "cluster/queue.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
@@ -31,8 +31,8 @@ constexpr char kCtlUsage[] =
     "[--container C]\n"
     "                  [--timeout 5s] [--cluster FILE] COMMAND ...\n"
     "                  [--tls-certificate PEM --tls-key PEM --tls-ca PEM]\n"
-    "With --cluster, the spec's \"tls\" section is used unless the --tls "
-    "flags are given.\n"
+    "With --cluster, the spec's \"tls\" section (unless the --tls flags are "
+    "given)\nand \"heartbeat_timeout\" are used.\n"
     "commands:\n"
     "  queue-create NAME --type fifo --capacity N --dtypes float32,int32\n"
     "               [--shapes '[[2],[3]]']\n"
@@ -383,7 +383,7 @@ int Fail(const absl::Status& status) {
 }  // namespace
 
 int RunCtl(const std::vector<std::string>& args) {
-  std::set<std::string> with_value = TlsFlagNames();
+  std::set<std::string> with_value = NodeFlagNames();
   with_value.insert({"target", "device", "container", "timeout", "type",
                      "capacity", "dtypes", "shapes", "min-after-dequeue",
                      "seed", "cluster", /* variables: */ "dtype", "shape"});
@@ -409,21 +409,17 @@ int RunCtl(const std::vector<std::string>& args) {
   }
   auto timeout = ParseTimeout(flags->Get("timeout", "inf"));
   if (!timeout.ok()) return Fail(timeout.status());
-  std::optional<TlsFiles> spec_tls;
+  std::optional<ClusterSpec> spec;
   if (flags->Has("cluster")) {
-    auto spec = ClusterSpec::LoadFile(flags->Get("cluster"));
-    if (!spec.ok()) return Fail(spec.status());
-    spec_tls = spec->tls();
+    auto loaded = ClusterSpec::LoadFile(flags->Get("cluster"));
+    if (!loaded.ok()) return Fail(loaded.status());
+    spec = *std::move(loaded);
   }
-  NodeOptions options;
-  if (auto tls = TlsOptions(*flags, spec_tls); tls.ok()) {
-    options.tls = *tls;
-  } else {
-    return Fail(tls.status());
-  }
-  Session session(flags->Get("target"), options);
+  auto options = NodeOptionsFrom(*flags, spec ? &*spec : nullptr);
+  if (!options.ok()) return Fail(options.status());
+  Session session(flags->Get("target"), *options);
   CtlContext ctx{session,
-                 options,
+                 *options,
                  *flags,
                  std::vector<std::string>(flags->positional.begin() + 1,
                                           flags->positional.end()),

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cli/flags.h"
-#include "cli/tls_flags.h"
+#include "cli/node_flags.h"
 #include "cluster/task_server.h"
 #include "cluster/transport.h"
 #include "config/cluster_spec.h"
@@ -16,7 +16,7 @@
 namespace troupe::cli {
 
 int RunTask(const std::vector<std::string>& args) {
-  std::set<std::string> with_value = TlsFlagNames();
+  std::set<std::string> with_value = NodeFlagNames();
   with_value.insert({"cluster", "job", "task"});
   auto flags = ParseFlags(args, with_value, {});
   if (!flags.ok()) {
@@ -45,13 +45,12 @@ int RunTask(const std::vector<std::string>& args) {
               << address.status().message() << "\n";
     return 2;
   }
-  NodeOptions options;
-  if (auto tls = TlsOptions(*flags, spec->tls()); tls.ok()) {
-    options.tls = *tls;
-  } else {
-    std::cerr << "troupe task: " << tls.status().message() << "\n";
+  absl::StatusOr<NodeOptions> node = NodeOptionsFrom(*flags, &*spec);
+  if (!node.ok()) {
+    std::cerr << "troupe task: " << node.status().message() << "\n";
     return 2;
   }
+  const NodeOptions& options = *node;
   if (options.tls) {
     if (absl::Status usable = CheckTlsFiles(*options.tls); !usable.ok()) {
       std::cerr << "troupe task: " << usable.message() << "\n";

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -28,6 +29,7 @@ namespace {
 constexpr size_t kHeaderSize = 32;  // caf::io::basp::header_size
 constexpr uint64_t kWakeToken = 0;
 constexpr uint64_t kListenToken = 1;
+constexpr std::chrono::microseconds kSpin{100};
 enum Side { kClient = 0, kUpstream = 1 };
 
 // An owned file descriptor, closed on destruction.
@@ -181,7 +183,7 @@ class PortGuard::Loop {
   void Run() {
     epoll_event events[64];
     while (true) {
-      const int count = epoll_wait(epoll_.get(), events, 64, -1);
+      const int count = Wait(events, 64);
       if (count < 0 && errno != EINTR) {
         Log(absl::StrCat("port guard stopped: ", std::strerror(errno)));
         return;
@@ -203,6 +205,19 @@ class PortGuard::Loop {
         RetryStalled();
       }
     }
+  }
+
+  // epoll_wait, polling for up to kSpin before it blocks: waking a blocked
+  // thread costs more than a request's round trip on a virtual machine, and
+  // the reply to what was just relayed comes back within that time.
+  int Wait(epoll_event* events, int size) {
+    const auto spin_until = std::chrono::steady_clock::now() + kSpin;
+    int count = 0;
+    do {
+      count = epoll_wait(epoll_.get(), events, size, 0);
+    } while (count == 0 && std::chrono::steady_clock::now() < spin_until);
+    if (count != 0) return count;
+    return epoll_wait(epoll_.get(), events, size, -1);
   }
 
   void Accept() {

@@ -363,10 +363,29 @@ absl::StatusOr<std::optional<TlsFiles>> ReadTls(const Json& doc,
   return TlsFiles{paths["certificate"], paths["key"], paths["ca"]};
 }
 
+// Reads the optional "heartbeat_timeout" of a wrapped spec, e.g. "4s". The
+// fault has no prefix.
+absl::StatusOr<std::optional<absl::Duration>> ReadHeartbeatTimeout(
+    const Json& doc) {
+  auto it = doc.find("heartbeat_timeout");
+  if (!doc.contains("cluster") || it == doc.end()) return std::nullopt;
+  absl::Duration timeout;
+  if (!it->is_string() ||
+      !absl::ParseDuration(it->get_ref<const std::string&>(), &timeout) ||
+      timeout < absl::Milliseconds(10) || timeout > absl::Hours(1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"heartbeat_timeout\" must be a duration from \"10ms\" to \"1h\" "
+        "such as \"4s\", got ",
+        Shorten(*it)));
+  }
+  return timeout;
+}
+
 // A parsed spec before it becomes a ClusterSpec.
 struct SpecParts {
   ClusterSpec::Jobs jobs;
   std::optional<TlsFiles> tls;
+  std::optional<absl::Duration> heartbeat_timeout;
 };
 
 // ClusterSpec::Parse without the message prefix; relative TLS paths are taken
@@ -377,6 +396,7 @@ absl::StatusOr<SpecParts> ParseSpec(absl::string_view json_text,
   SpecParts parts;
   TROUPE_ASSIGN_OR_RETURN(parts.jobs, ReadJobs(doc));
   TROUPE_ASSIGN_OR_RETURN(parts.tls, ReadTls(doc, base_dir));
+  TROUPE_ASSIGN_OR_RETURN(parts.heartbeat_timeout, ReadHeartbeatTimeout(doc));
   return parts;
 }
 
@@ -503,13 +523,14 @@ absl::StatusOr<TaskId> ParseDevice(absl::string_view device) {
 
 absl::StatusOr<ClusterSpec> ClusterSpec::FromJobs(Jobs jobs) {
   TROUPE_RETURN_IF_ERROR(Prefixed(CheckJobs(jobs), "Invalid cluster spec: "));
-  return ClusterSpec(std::move(jobs), std::nullopt);
+  return ClusterSpec(std::move(jobs), std::nullopt, std::nullopt);
 }
 
 absl::StatusOr<ClusterSpec> ClusterSpec::Parse(absl::string_view json_text) {
   absl::StatusOr<SpecParts> parts = ParseSpec(json_text, "");
   if (!parts.ok()) return Prefixed(parts.status(), "Invalid cluster spec: ");
-  return ClusterSpec(std::move(parts->jobs), std::move(parts->tls));
+  return ClusterSpec(std::move(parts->jobs), std::move(parts->tls),
+                     parts->heartbeat_timeout);
 }
 
 absl::StatusOr<ClusterSpec> ClusterSpec::LoadFile(const std::string& path) {
@@ -543,7 +564,8 @@ absl::StatusOr<ClusterSpec> ClusterSpec::LoadFile(const std::string& path) {
                                             : path.substr(0, slash);
   absl::StatusOr<SpecParts> parts = ParseSpec(text, base_dir);
   if (!parts.ok()) return Prefixed(parts.status(), prefix);
-  return ClusterSpec(std::move(parts->jobs), std::move(parts->tls));
+  return ClusterSpec(std::move(parts->jobs), std::move(parts->tls),
+                     parts->heartbeat_timeout);
 }
 
 std::vector<TaskId> ClusterSpec::Tasks() const {
@@ -588,6 +610,9 @@ std::string ClusterSpec::ToJson() const {
     doc["tls"] = {{"certificate", tls_->certificate},
                   {"key", tls_->key},
                   {"ca", tls_->ca}};
+  }
+  if (heartbeat_timeout_) {
+    doc["heartbeat_timeout"] = absl::FormatDuration(*heartbeat_timeout_);
   }
   return doc.dump();
 }

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 #include "config/tls_files.h"
 
@@ -96,6 +97,8 @@ class ClusterSpec {
   //                                                    cluster is read here)
   //   {"cluster": {...}, "tls": {"certificate": PATH, "key": PATH,
   //                              "ca": PATH}}        (mutual TLS)
+  //   {"cluster": {...}, "heartbeat_timeout": "4s"}  (when a silent peer is
+  //                                                    lost; 10ms..1h)
   // The wrapped form is chosen whenever the top level has a "cluster" key, so
   // in the bare form no job may be named "cluster"; nor "tls", which is only
   // read in the wrapped form and needs all three non-empty paths. A JSON object
@@ -115,6 +118,11 @@ class ClusterSpec {
   const Jobs& jobs() const { return jobs_; }
   // The TLS files every node of the cluster uses; none: plaintext.
   const std::optional<TlsFiles>& tls() const { return tls_; }
+  // How long every node of the cluster waits for a silent peer before it is
+  // lost; none: the default of NodeOptions.
+  const std::optional<absl::Duration>& heartbeat_timeout() const {
+    return heartbeat_timeout_;
+  }
 
   // Returns every task, sorted by job name, then by index.
   std::vector<TaskId> Tasks() const;
@@ -123,24 +131,30 @@ class ClusterSpec {
   // "No task /job:x/task:3 in the cluster spec (jobs: ps, worker)".
   absl::StatusOr<TaskAddress> Address(const TaskId& task) const;
 
-  // Returns {"cluster": {...}} (and "tls", if set) on one line, which Parse
+  // Returns {"cluster": {...}} (and "tls", "heartbeat_timeout", if set) on
+  // one line, which Parse
   // reads back to an equal spec. A job whose indices are 0..n-1 is written as a
   // list, any other job in TF's sparse form {"1": "h:p"}.
   std::string ToJson() const;
 
   friend bool operator==(const ClusterSpec& a, const ClusterSpec& b) {
-    return a.jobs_ == b.jobs_ && a.tls_ == b.tls_;
+    return a.jobs_ == b.jobs_ && a.tls_ == b.tls_ &&
+           a.heartbeat_timeout_ == b.heartbeat_timeout_;
   }
   friend bool operator!=(const ClusterSpec& a, const ClusterSpec& b) {
     return !(a == b);
   }
 
  private:
-  ClusterSpec(Jobs jobs, std::optional<TlsFiles> tls)
-      : jobs_(std::move(jobs)), tls_(std::move(tls)) {}
+  ClusterSpec(Jobs jobs, std::optional<TlsFiles> tls,
+              std::optional<absl::Duration> heartbeat_timeout)
+      : jobs_(std::move(jobs)),
+        tls_(std::move(tls)),
+        heartbeat_timeout_(heartbeat_timeout) {}
 
   Jobs jobs_;
   std::optional<TlsFiles> tls_;
+  std::optional<absl::Duration> heartbeat_timeout_;
 };
 
 // TensorFlow's TF_CONFIG environment variable: the cluster and, optionally,

@@ -5,7 +5,9 @@
 #include <csignal>
 #include <future>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "doctest/doctest.h"
 
@@ -152,6 +154,36 @@ TEST_SUITE("cluster") {
             absl::FormatDuration(to_unavailable));
     CHECK_STATUS(waiting.get(), "UNAVAILABLE", "");
     CHECK(to_unavailable < absl::Seconds(8));
+  }
+
+  TEST_CASE(
+      "cluster: the spec's heartbeat_timeout bounds the wait for a frozen "
+      "task") {
+    LocalCluster cluster({{"ps", 1}}, true, R"("heartbeat_timeout": "1s")");
+    REQUIRE_CLUSTER(cluster);
+    CHECK(CtlLine(cluster.target(),
+                  {"--cluster", cluster.spec_path(), "queue-create", "frozen",
+                   "--capacity", "2", "--dtypes", "int32"}) ==
+          R"({"created":true})");
+    testing::Process waiting(
+        {testing::TroupeBinary(), "ctl", "--target", cluster.target(),
+         "--cluster", cluster.spec_path(), "--timeout", "30s", "dequeue",
+         "frozen"},
+        cluster.dir().path() + "/waiting.log");
+    Session observer(cluster.target());
+    REQUIRE(WaitForWaiters(observer, "frozen", 1, 0));
+
+    testing::Process& task = cluster.task()->process();
+    absl::Time stopped = absl::Now();
+    task.Signal(SIGSTOP);
+    auto status = waiting.WaitExit(absl::Seconds(12));
+    absl::Duration to_unavailable = absl::Now() - stopped;
+    task.Signal(SIGCONT);
+    REQUIRE(status.has_value());
+    MESSAGE("SIGSTOP to UNAVAILABLE with a 1 s heartbeat timeout: ",
+            absl::FormatDuration(to_unavailable));
+    CHECK(absl::StartsWith(waiting.Log(), "UNAVAILABLE: "));
+    CHECK(to_unavailable < absl::Seconds(3));
   }
 
   TEST_CASE(

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "doctest/doctest.h"
 
@@ -471,6 +472,26 @@ TEST_SUITE("config") {
         kInvalid, "unknown key \"pass\" in \"tls\"");
     CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["a:1"], "tls": {}})"), kInvalid,
                 "needs the wrapped form");
+  }
+
+  TEST_CASE("A wrapped spec may set the heartbeat timeout") {
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::Parse(
+        R"({"cluster": {"ps": ["a:1"]}, "heartbeat_timeout": "1.5s"})");
+    REQUIRE(spec.ok());
+    REQUIRE(spec->heartbeat_timeout().has_value());
+    CHECK(*spec->heartbeat_timeout() == absl::Milliseconds(1500));
+    absl::StatusOr<ClusterSpec> back = ClusterSpec::Parse(spec->ToJson());
+    REQUIRE(back.ok());
+    CHECK(*back == *spec);
+    CHECK_FALSE(ClusterSpec::Parse(R"({"cluster": {"ps": ["a:1"]}})")
+                    ->heartbeat_timeout()
+                    .has_value());
+    for (const char* bad : {"\"4\"", "4", "\"5ms\"", "\"2h\"", "\"-1s\""}) {
+      CHECK_ERROR(ClusterSpec::Parse(absl::StrCat(
+                      R"({"cluster": {"ps": ["a:1"]}, "heartbeat_timeout": )",
+                      bad, "}")),
+                  kInvalid, "\"heartbeat_timeout\" must be a duration");
+    }
   }
 
   TEST_CASE("LoadFile takes relative TLS paths from the spec's directory") {

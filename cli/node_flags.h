@@ -1,0 +1,27 @@
+// The node options a command runs with: TLS files from --tls-certificate,
+// --tls-key and --tls-ca (each node its own) or from the cluster spec, and
+// the heartbeat timeout of the cluster spec.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+#include "cli/flags.h"
+#include "cluster/node_config.h"
+#include "config/cluster_spec.h"
+
+namespace troupe::cli {
+
+// The flags NodeOptionsFrom reads, to pass to ParseFlags.
+const std::set<std::string>& NodeFlagNames();
+
+// Options from the flags and, when given, the cluster spec: TLS files from
+// the three flags (all or none of them), else from `spec`; the heartbeat
+// timeout from `spec` (the interval an eighth of it). INVALID_ARGUMENT when
+// only some of the TLS flags are given.
+absl::StatusOr<NodeOptions> NodeOptionsFrom(const Flags& flags,
+                                            const ClusterSpec* spec);
+
+}  // namespace troupe::cli
