@@ -138,7 +138,7 @@ VariableActor::behavior_type VariableBehavior(VariablePointer self,
       [self](caf::exit_msg& exit) { self->quit(exit.reason); });
   return {
       [self](assign_atom, Tensor& value,
-             bool validate_shape) -> caf::result<Tensor> {
+             bool validate_shape) -> caf::result<caf::ok_atom> {
         VariableState& state = self->state;
         if (absl::Status valid = CheckValue(state, value); !valid.ok()) {
           return ToError(valid);
@@ -151,7 +151,7 @@ VariableActor::behavior_type VariableBehavior(VariablePointer self,
         }
         // Keeps the sender's buffer: no copy, however large the value.
         state.value = std::move(value);
-        return *state.value;
+        return caf::ok_atom::value;
       },
       [self](assign_add_atom, Tensor& update) -> caf::result<Tensor> {
         return Update<false>(self->state, update);

@@ -108,7 +108,10 @@ absl::Status Variable::CheckTensor(const Tensor& value) const {
 
 absl::StatusOr<Tensor> Variable::assign(Tensor value, bool validate_shape) {
   TROUPE_RETURN_IF_ERROR(CheckTensor(value));
-  return Call<Tensor>(assign_atom::value, std::move(value), validate_shape);
+  // The task keeps the value it was sent, so that value is the new one.
+  auto done = Call<caf::ok_atom>(assign_atom::value, value, validate_shape);
+  if (!done.ok()) return done.status();
+  return value;
 }
 
 absl::StatusOr<Tensor> Variable::assign_add(Tensor update) {

@@ -84,8 +84,9 @@ using QueueActor = caf::typed_actor<
 using VariableActor = caf::typed_actor<
     // Replaces the value (Tensor, then validate_shape: with it the value must
     // have the variable's current shape, without it the variable takes the
-    // value's shape) -> the new value.
-    caf::replies_to<assign_atom, Tensor, bool>::with<Tensor>,
+    // value's shape) -> ok. The new value is the one sent, so it does not
+    // travel back (TensorFlow's assign returns it: Variable::assign does).
+    caf::replies_to<assign_atom, Tensor, bool>::with<caf::ok_atom>,
     // Adds or subtracts a tensor of the same dtype and shape, element-wise
     // (numeric dtypes only) -> the new value.
     caf::replies_to<assign_add_atom, Tensor>::with<Tensor>,

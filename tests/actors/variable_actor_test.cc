@@ -88,8 +88,10 @@ absl::StatusOr<T> Ask(caf::scoped_actor& self, const Handle& to, Ts&&... xs) {
 
 absl::StatusOr<Tensor> Assign(caf::scoped_actor& self, const VariableActor& v,
                               Tensor value, bool validate_shape = true) {
-  return Ask<Tensor>(self, v, assign_atom::value, std::move(value),
-                     validate_shape);
+  auto done =
+      Ask<caf::ok_atom>(self, v, assign_atom::value, value, validate_shape);
+  if (!done.ok()) return done.status();
+  return Ask<Tensor>(self, v, read_atom::value);
 }
 absl::StatusOr<Tensor> AssignAdd(caf::scoped_actor& self,
                                  const VariableActor& v, Tensor value) {
