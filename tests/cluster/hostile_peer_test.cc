@@ -1,8 +1,6 @@
 // Hostile peers on a real task's port: a BASP header announcing a 4 GiB
 // payload, and a client that sends requests but never reads its replies.
 // Both must leave the task's memory bounded and the task serving.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -56,24 +54,6 @@ uint16_t PortOf(const std::string& target) {
   return static_cast<uint16_t>(std::stoi(target.substr(target.rfind(':') + 1)));
 }
 
-// A listening socket on 127.0.0.1 with an ephemeral port, or -1.
-int Listen(uint16_t* port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      listen(fd, 1) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    return -1;
-  }
-  *port = ntohs(address.sin_port);
-  return fd;
-}
-
 // True when `fd` becomes ready for `events` within `timeout`.
 bool PollFor(int fd, short events, absl::Duration timeout) {
   pollfd entry{fd, events, 0};
@@ -97,7 +77,7 @@ bool ClosedWithin(int fd, absl::Duration timeout) {
 // of its own and records the bytes the client sent: a real client's frames.
 class Recorder {
  public:
-  Recorder() : listen_fd_(Listen(&port_)) {}
+  Recorder() : listen_fd_(testing::ListenOnLoopback(1, &port_)) {}
   ~Recorder() {
     if (listen_fd_ >= 0) close(listen_fd_);
   }

@@ -37,6 +37,10 @@ std::vector<uint16_t> FreePorts(size_t count);
 // A TCP socket connected to 127.0.0.1:port, or -1.
 int ConnectToLoopback(uint16_t port);
 
+// A TCP socket listening on 127.0.0.1 with `backlog` on an ephemeral port,
+// which goes to `*port`; or -1.
+int ListenOnLoopback(int backlog, uint16_t* port);
+
 // A directory under $TMPDIR (or /tmp), removed with its contents on
 // destruction.
 class TempDir {

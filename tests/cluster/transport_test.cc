@@ -2,9 +2,6 @@
 // guards CAF's unbounded one.
 #include "cluster/transport.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <vector>
@@ -13,22 +10,16 @@
 #include "absl/time/clock.h"
 #include "doctest/doctest.h"
 
+#include "tests/cluster/task_process.h"
+
 namespace troupe {
 namespace {
 
 // A listening socket on 127.0.0.1 with an ephemeral port and `backlog`.
 struct Listener {
   explicit Listener(int backlog) {
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), length) == 0);
-    REQUIRE(listen(fd, backlog) == 0);
-    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) ==
-            0);
-    port = ntohs(address.sin_port);
+    fd = testing::ListenOnLoopback(backlog, &port);
+    REQUIRE(fd >= 0);
   }
   ~Listener() { close(fd); }
 
@@ -60,13 +51,7 @@ TEST_SUITE("transport") {
     std::vector<int> queued;
     absl::Status status;
     for (int i = 0; i < 8 && status.ok(); ++i) {
-      int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      queued.push_back(fd);
-      sockaddr_in address{};
-      address.sin_family = AF_INET;
-      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      address.sin_port = htons(listener.port);
-      connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+      queued.push_back(testing::ConnectToLoopback(listener.port));
       const absl::Time start = absl::Now();
       status = ProbeTask({"127.0.0.1", listener.port}, absl::Milliseconds(300));
       if (!status.ok()) {
@@ -76,7 +61,9 @@ TEST_SUITE("transport") {
         CHECK(took < absl::Seconds(3));
       }
     }
-    for (int fd : queued) close(fd);
+    for (int fd : queued) {
+      if (fd >= 0) close(fd);
+    }
     CHECK(absl::IsUnavailable(status));
     CHECK(absl::StrContains(status.message(), "no answer within 300ms"));
   }
