@@ -32,8 +32,10 @@ struct PortGuardOptions {
   uint64_t announced_budget_bytes = uint64_t{2} << 30;
   // False when the bytes are TLS records: then frames are not checked.
   bool inspect_frames = true;
-  // Receives one line per opened, refused or closed connection, on the
-  // guard's thread; may be empty.
+  // Receives a line, on the guard's thread, when a connection's peer sends
+  // its first byte ("opened"), when such a connection closes, when one is
+  // refused past max_connections, and when one cannot reach the task. A
+  // connection that closes without sending a byte is not logged. May be empty.
   std::function<void(const std::string&)> log;
 };
 

@@ -1,6 +1,5 @@
 #include "cluster/transport.h"
 
-#include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
@@ -20,6 +19,7 @@
 #include "caf/sec.hpp"
 
 #include "base/status_macros.h"
+#include "cluster/resolve.h"
 
 namespace troupe {
 namespace {
@@ -90,23 +90,14 @@ absl::Status ProbeTask(const TaskAddress& address, absl::Duration timeout) {
     return absl::UnavailableError(absl::StrCat("Cannot connect to task at ",
                                                address.ToString(), ": ", why));
   };
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(address.port);
-  if (int error =
-          getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found);
-      error != 0) {
-    return unavailable(gai_strerror(error));
-  }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found,
-                                                               &freeaddrinfo);
-  const int fd = socket(found->ai_family,
-                        found->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  absl::StatusOr<SocketAddress> resolved =
+      ResolveTaskAddress(address, AddressUse::kConnect);
+  if (!resolved.ok()) return unavailable(resolved.status().message());
+  const int fd =
+      socket(resolved->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return unavailable(std::strerror(errno));
   int error = 0;
-  if (connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
+  if (connect(fd, resolved->get(), resolved->length) != 0) {
     error = errno;
     if (error == EINPROGRESS) {
       pollfd connecting{fd, POLLOUT, 0};

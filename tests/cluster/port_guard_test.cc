@@ -1,5 +1,6 @@
 // The port guard between a client socket and an upstream socket, both held by
-// the test: bytes relayed intact both ways, the log lines, oversized frames,
+// the test: bytes relayed intact both ways, the log lines (none for a peer
+// that sends nothing, as ProbeTask does), oversized frames,
 // the announced-payload budget, a client that does not read, and the limit
 // on connections. Every wait is a poll() with a deadline.
 #include "cluster/port_guard.h"
@@ -27,6 +28,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "doctest/doctest.h"
+
+#include "cluster/transport.h"
 
 namespace troupe {
 namespace {
@@ -67,6 +70,16 @@ class LogLines {
     std::string all;
     for (const std::string& line : lines_) absl::StrAppend(&all, line, "\n");
     return all;
+  }
+
+  // The lines logged so far that contain `part`.
+  int Count(const std::string& part) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int count = 0;
+    for (const std::string& line : lines_) {
+      if (absl::StrContains(line, part)) ++count;
+    }
+    return count;
   }
 
  private:
@@ -352,7 +365,7 @@ TEST_SUITE("port_guard") {
     }
   }
 
-  TEST_CASE("port guard: logs opened and closed connections") {
+  TEST_CASE("port guard: logs a connection opened at its first byte") {
     Guard guard;
     const std::string prefix = "connection from 127.0.0.1:";
     {
@@ -360,26 +373,31 @@ TEST_SUITE("port_guard") {
       Socket upstream = guard.upstream.Accept();
       REQUIRE(upstream.ok());
       const std::string peer = absl::StrCat(prefix, client.port());
-      CHECK(guard.log.WaitFor({absl::StrCat(peer, " opened")}));
       const std::string frame = Header(3) + "abc";
-      REQUIRE(client.SendAll(frame));
+      REQUIRE(client.SendAll(frame.substr(0, 1)));
+      CHECK(guard.log.WaitFor({absl::StrCat(peer, " opened")}));
+      REQUIRE(client.SendAll(frame.substr(1)));
       client.Close();
       std::string received;
       CHECK(upstream.ReceiveToEnd(&received));
       CHECK(received == frame);
       CHECK(guard.log.WaitFor({peer, " closed by the peer after ", " s"}));
+      CHECK(guard.log.Count(absl::StrCat(peer, " opened")) == 1);
     }
     {
       Socket client = guard.Connect();
       Socket upstream = guard.upstream.Accept();
       REQUIRE(upstream.ok());
       const std::string peer = absl::StrCat(prefix, client.port());
+      REQUIRE(client.SendAll(Header(0)));
+      CHECK(upstream.Receive(32) == Header(0));
       REQUIRE(upstream.SendAll("reply"));
       upstream.Close();
       std::string received;
       CHECK(client.ReceiveToEnd(&received));
       CHECK(received == "reply");
       CHECK(guard.log.WaitFor({peer, " closed by the task after "}));
+      CHECK(guard.log.Count(absl::StrCat(peer, " opened")) == 1);
     }
     {
       // The guard closes what is open when it stops.
@@ -390,6 +408,41 @@ TEST_SUITE("port_guard") {
       std::string received;
       CHECK(client.ReceiveToEnd(&received));
     }
+  }
+
+  TEST_CASE("port guard: a connection that sends nothing is not logged") {
+    // Each peer below sends nothing and closes; the guard would log before it
+    // closes the upstream end, which the test waits for.
+    Guard guard;
+    {
+      Socket client = guard.Connect();
+      Socket upstream = guard.upstream.Accept();
+      REQUIRE(upstream.ok());
+      client.Close();
+      std::string received;
+      REQUIRE(upstream.ReceiveToEnd(&received));
+    }
+    {
+      // The task speaks first, as CAF's handshake does: the peer closes with
+      // those bytes unread, which resets its connection.
+      Socket client = guard.Connect();
+      Socket upstream = guard.upstream.Accept();
+      REQUIRE(upstream.ok());
+      REQUIRE(upstream.SendAll("handshake"));
+      REQUIRE(client.Wait(POLLIN, kLong));
+      client.Close();
+      std::string received;
+      REQUIRE(upstream.ReceiveToEnd(&received));
+    }
+    {
+      // ProbeTask's bounded connect, made before every CAF connect.
+      REQUIRE(ProbeTask({"127.0.0.1", guard.guard->port()}, kLong).ok());
+      Socket upstream = guard.upstream.Accept();
+      REQUIRE(upstream.ok());
+      std::string received;
+      REQUIRE(upstream.ReceiveToEnd(&received));
+    }
+    CHECK_MESSAGE(guard.log.All().empty(), guard.log.All());
   }
 
   TEST_CASE("port guard: an unreachable task closes the client") {
@@ -404,6 +457,7 @@ TEST_SUITE("port_guard") {
     Socket client = Connect("127.0.0.1", (*guard)->port());
     std::string received;
     CHECK(client.ReceiveToEnd(&received));
+    // Logged though the client sent nothing: the fault is the task's.
     CHECK(log.WaitFor({absl::StrCat("connection from 127.0.0.1:", client.port(),
                                     " lost: cannot reach the task at ",
                                     options.upstream.ToString(),
@@ -546,6 +600,7 @@ TEST_SUITE("port_guard") {
     Socket b_up = guard.upstream.Accept();
     REQUIRE(a_up.ok());
     REQUIRE(b_up.ok());
+    // Refused and logged before it sends anything.
     Socket c = guard.Connect();
     std::string received;
     CHECK(c.ReceiveToEnd(&received));
@@ -553,6 +608,8 @@ TEST_SUITE("port_guard") {
     CHECK(
         guard.log.WaitFor({absl::StrCat("connection from 127.0.0.1:", c.port(),
                                         " refused: 2 connections are open")}));
+    REQUIRE(a.SendAll(Header(0)));
+    CHECK(a_up.Receive(32) == Header(0));
     const uint16_t a_port = a.port();
     a.Close();
     CHECK(guard.log.WaitFor({absl::StrCat("connection from 127.0.0.1:", a_port,

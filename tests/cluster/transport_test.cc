@@ -1,19 +1,39 @@
 // Unit tests for cluster/transport.h: ProbeTask, the bounded connect that
-// guards CAF's unbounded one.
+// guards CAF's unbounded one; and for cluster/resolve.h, the resolver it uses.
 #include "cluster/transport.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
+#include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "doctest/doctest.h"
 
+#include "cluster/resolve.h"
 #include "tests/cluster/task_process.h"
 
 namespace troupe {
 namespace {
+
+// Not a valid host name (it has spaces): glibc finds it in no /etc/hosts and
+// sends no DNS query for it, so no test waits on the network.
+const TaskAddress kUnknownHost = {"no such host", 2222};
+
+// The IPv4 address and port of `resolved`, as "A.B.C.D:PORT".
+std::string Ipv4(const SocketAddress& resolved) {
+  REQUIRE(resolved.family() == AF_INET);
+  REQUIRE(resolved.length == sizeof(sockaddr_in));
+  const auto& in = reinterpret_cast<const sockaddr_in&>(resolved.storage);
+  char host[INET_ADDRSTRLEN];
+  REQUIRE(inet_ntop(AF_INET, &in.sin_addr, host, sizeof(host)) != nullptr);
+  return TaskAddress{host, ntohs(in.sin_port)}.ToString();
+}
 
 // A listening socket on 127.0.0.1 with an ephemeral port and `backlog`.
 struct Listener {
@@ -28,6 +48,38 @@ struct Listener {
 };
 
 TEST_SUITE("transport") {
+  TEST_CASE("ResolveTaskAddress resolves a numeric loopback address") {
+    absl::StatusOr<SocketAddress> resolved =
+        ResolveTaskAddress({"127.0.0.1", 2222}, AddressUse::kConnect);
+    REQUIRE_MESSAGE(resolved.ok(), resolved.status().ToString());
+    CHECK(Ipv4(*resolved) == "127.0.0.1:2222");
+  }
+
+  TEST_CASE("ResolveTaskAddress takes \"*\" as every address to listen on") {
+    absl::StatusOr<SocketAddress> resolved =
+        ResolveTaskAddress({"*", 2222}, AddressUse::kListen);
+    REQUIRE_MESSAGE(resolved.ok(), resolved.status().ToString());
+    CHECK(Ipv4(*resolved) == "0.0.0.0:2222");
+  }
+
+  TEST_CASE("ResolveTaskAddress is UNAVAILABLE at once for an unknown host") {
+    const absl::Time start = absl::Now();
+    absl::StatusOr<SocketAddress> resolved =
+        ResolveTaskAddress(kUnknownHost, AddressUse::kConnect);
+    CHECK(absl::Now() - start < absl::Seconds(2));
+    REQUIRE_FALSE(resolved.ok());
+    CHECK(absl::IsUnavailable(resolved.status()));
+    CHECK(resolved.status().message() == gai_strerror(EAI_NONAME));
+  }
+
+  TEST_CASE("ProbeTask is UNAVAILABLE naming an unknown host") {
+    absl::Status status = ProbeTask(kUnknownHost, absl::Seconds(5));
+    CHECK(absl::IsUnavailable(status));
+    CHECK(status.message() ==
+          absl::StrCat("Cannot connect to task at no such host:2222: ",
+                       gai_strerror(EAI_NONAME)));
+  }
+
   TEST_CASE("ProbeTask is OK for a listening port") {
     Listener listener(8);
     CHECK(ProbeTask({"127.0.0.1", listener.port}, absl::Seconds(5)).ok());

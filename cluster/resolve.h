@@ -1,0 +1,34 @@
+// Resolves a task's address to a socket address, for the code that opens its
+// own sockets beside CAF: the connect probe and the port guard.
+#pragma once
+
+#include <sys/socket.h>
+
+#include "absl/status/statusor.h"
+
+#include "config/cluster_spec.h"
+
+namespace troupe {
+
+// A socket address as bind() and connect() take it.
+struct SocketAddress {
+  int family() const { return storage.ss_family; }
+  const sockaddr* get() const {
+    return reinterpret_cast<const sockaddr*>(&storage);
+  }
+
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+};
+
+// What the resolved address is for: "*" stands for every local address when
+// listening, for the loopback address when connecting.
+enum class AddressUse { kConnect, kListen };
+
+// The first stream socket address of `address` (getaddrinfo). UNAVAILABLE with
+// the resolver's reason as the message, e.g. "Name or service not known", for
+// the caller to say what it could not do.
+absl::StatusOr<SocketAddress> ResolveTaskAddress(const TaskAddress& address,
+                                                 AddressUse use);
+
+}  // namespace troupe
