@@ -20,10 +20,13 @@ namespace {
 // Timeouts longer than this wait forever (and keep clock arithmetic in range).
 constexpr int64_t kMaxTimeoutMs = int64_t{1} << 40;
 
+// What an operation answers on success.
+enum class Reply { kOk, kTuple, kElements, kEnqueued };
+
 struct Waiter {
   caf::response_promise promise;
   caf::actor_addr owner;
-  bool replies_tuple = false;
+  Reply reply = Reply::kOk;
   bool owner_monitored = false;
 };
 
@@ -53,10 +56,15 @@ void Deliver(QueuePointer self) {
     auto it = self->state.waiters.find(done.id);
     if (it == self->state.waiters.end()) continue;
     Waiter& waiter = it->second;
-    if (!done.status.ok()) {
+    if (waiter.reply == Reply::kEnqueued) {
+      // Failed or not, the count says which elements are in the queue.
+      waiter.promise.deliver(static_cast<int32_t>(done.enqueued));
+    } else if (!done.status.ok()) {
       waiter.promise.deliver(ToError(done.status));
-    } else if (waiter.replies_tuple) {
+    } else if (waiter.reply == Reply::kTuple) {
       waiter.promise.deliver(std::move(done.value));
+    } else if (waiter.reply == Reply::kElements) {
+      waiter.promise.deliver(std::move(done.elements));
     } else {
       waiter.promise.deliver(caf::ok_atom::value);
     }
@@ -68,8 +76,8 @@ void Deliver(QueuePointer self) {
 // Runs one operation: `start(id, deadline)` hands it to the core. The reply
 // goes out now or when the state lets the operation finish.
 template <class Start>
-caf::response_promise Submit(QueuePointer self, int64_t timeout_ms,
-                             bool replies_tuple, Start start) {
+caf::response_promise Submit(QueuePointer self, int64_t timeout_ms, Reply reply,
+                             Start start) {
   // Taken before make_response_promise(), which moves the sender out of the
   // current message (CAF 0.17): afterwards current_sender() is null, and a
   // requester that dies while waiting would never be noticed.
@@ -86,7 +94,7 @@ caf::response_promise Submit(QueuePointer self, int64_t timeout_ms,
                                : QueueCore::kNoDeadline;
   uint64_t id = self->state.next_id++;
   auto owner = caf::actor_cast<caf::actor_addr>(sender);
-  self->state.waiters.emplace(id, Waiter{promise, owner, replies_tuple, false});
+  self->state.waiters.emplace(id, Waiter{promise, owner, reply, false});
   start(id, deadline);
   if (has_deadline && timeout_ms == 0) self->state.core->ExpireUntil(deadline);
   Deliver(self);
@@ -139,38 +147,57 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
   return {
       [self, core](enqueue_atom, Tuple& element,
                    int64_t timeout_ms) -> caf::result<caf::ok_atom> {
-        return Submit(self, timeout_ms, false, [&](uint64_t id, auto deadline) {
-          core->Enqueue(id, std::move(element), deadline);
-        });
+        return Submit(self, timeout_ms, Reply::kOk,
+                      [&](uint64_t id, auto deadline) {
+                        core->Enqueue(id, std::move(element), deadline);
+                      });
       },
       [self, core](enqueue_many_atom, Tuple& batch,
                    int64_t timeout_ms) -> caf::result<caf::ok_atom> {
-        return Submit(self, timeout_ms, false, [&](uint64_t id, auto deadline) {
-          core->EnqueueMany(id, std::move(batch), deadline);
-        });
+        return Submit(self, timeout_ms, Reply::kOk,
+                      [&](uint64_t id, auto deadline) {
+                        core->EnqueueMany(id, std::move(batch), deadline);
+                      });
+      },
+      [self, core](enqueue_each_atom, std::vector<Tuple>& elements,
+                   int64_t timeout_ms) -> caf::result<int32_t> {
+        return Submit(self, timeout_ms, Reply::kEnqueued,
+                      [&](uint64_t id, auto deadline) {
+                        core->EnqueueEach(id, std::move(elements), deadline);
+                      });
       },
       [self, core](dequeue_atom, int64_t timeout_ms) -> caf::result<Tuple> {
-        return Submit(self, timeout_ms, true, [&](uint64_t id, auto deadline) {
-          core->Dequeue(id, deadline);
-        });
+        return Submit(
+            self, timeout_ms, Reply::kTuple,
+            [&](uint64_t id, auto deadline) { core->Dequeue(id, deadline); });
       },
       [self, core](dequeue_many_atom, int32_t n,
                    int64_t timeout_ms) -> caf::result<Tuple> {
-        return Submit(self, timeout_ms, true, [&](uint64_t id, auto deadline) {
-          core->DequeueMany(id, n, deadline);
-        });
+        return Submit(self, timeout_ms, Reply::kTuple,
+                      [&](uint64_t id, auto deadline) {
+                        core->DequeueMany(id, n, deadline);
+                      });
       },
       [self, core](dequeue_up_to_atom, int32_t n,
                    int64_t timeout_ms) -> caf::result<Tuple> {
-        return Submit(self, timeout_ms, true, [&](uint64_t id, auto deadline) {
-          core->DequeueUpTo(id, n, deadline);
-        });
+        return Submit(self, timeout_ms, Reply::kTuple,
+                      [&](uint64_t id, auto deadline) {
+                        core->DequeueUpTo(id, n, deadline);
+                      });
+      },
+      [self, core](dequeue_some_atom, int32_t max,
+                   int64_t timeout_ms) -> caf::result<std::vector<Tuple>> {
+        return Submit(self, timeout_ms, Reply::kElements,
+                      [&](uint64_t id, auto deadline) {
+                        core->DequeueSome(id, max, deadline);
+                      });
       },
       [self, core](close_atom, bool cancel_pending_enqueues,
                    int64_t timeout_ms) -> caf::result<caf::ok_atom> {
-        return Submit(self, timeout_ms, false, [&](uint64_t id, auto deadline) {
-          core->Close(id, cancel_pending_enqueues, deadline);
-        });
+        return Submit(self, timeout_ms, Reply::kOk,
+                      [&](uint64_t id, auto deadline) {
+                        core->Close(id, cancel_pending_enqueues, deadline);
+                      });
       },
       [core](size_atom) { return core->size(); },
       [core](is_closed_atom) { return core->closed(); },

@@ -175,8 +175,44 @@ void QueueCore::EnqueueMany(uint64_t id, Tuple batch,
   Start(std::move(op));
 }
 
+void QueueCore::EnqueueEach(uint64_t id, std::vector<Tuple> elements,
+                            Clock::time_point deadline) {
+  if (elements.empty()) return FinishNow(id, absl::OkStatus());
+  const Tuple& first = elements.front();
+  bool one_batch =
+      std::all_of(elements.begin(), elements.end(), [&](const Tuple& element) {
+        if (!ValidateElement(element).ok()) return false;
+        for (size_t c = 0; c < element.size(); ++c) {
+          if (element[c].shape() != first[c].shape()) return false;
+        }
+        return true;
+      });
+  if (!one_batch) return FinishNow(id, absl::OkStatus());
+  Tuple batch;
+  batch.reserve(first.size());
+  std::vector<Tensor> column;
+  column.reserve(elements.size());
+  for (size_t c = 0; c < first.size(); ++c) {
+    column.clear();
+    for (const Tuple& element : elements) column.push_back(element[c]);
+    batch.push_back(Stack(column, first[c].dtype(), first[c].shape()));
+  }
+  Op op = NewOp(id, Kind::kEnqueueEach, deadline, elements.size());
+  op.to_insert = Chunk::OfBatch(std::move(batch));
+  Start(std::move(op));
+}
+
 void QueueCore::Dequeue(uint64_t id, Clock::time_point deadline) {
   Start(NewOp(id, Kind::kDequeue, deadline, 1));
+}
+
+void QueueCore::DequeueSome(uint64_t id, int32_t max,
+                            Clock::time_point deadline) {
+  if (max < 1) {
+    return FinishNow(id, absl::InvalidArgumentError(absl::StrCat(
+                             "DequeueSome requested ", max, " < 1 elements")));
+  }
+  Start(NewOp(id, Kind::kDequeueSome, deadline, static_cast<size_t>(max)));
 }
 
 void QueueCore::DequeueMany(uint64_t id, int32_t n,
@@ -261,7 +297,7 @@ std::string QueueCore::TimeoutMessage(const Op& op) const {
   auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
                     Clock::now() - op.started)
                     .count();
-  bool enqueue = op.kind == Kind::kEnqueue || op.kind == Kind::kEnqueueMany;
+  bool enqueue = IsEnqueue(op.kind);
   std::string message =
       op.kind == Kind::kClose
           ? absl::StrCat("Timed out after ", waited, " ms waiting to close ",
@@ -269,7 +305,7 @@ std::string QueueCore::TimeoutMessage(const Op& op) const {
           : absl::StrCat("Timed out after ", waited, " ms waiting to ",
                          enqueue ? "enqueue to " : "dequeue from ", Describe());
   size_t inserted = op.requested - op.to_insert.size();
-  if (op.kind == Kind::kEnqueueMany && inserted > 0) {
+  if (op.kind != Kind::kEnqueue && inserted > 0) {
     absl::StrAppend(&message, "; ", inserted, " of ", op.requested,
                     " elements were enqueued and stay in the queue");
   }
@@ -297,8 +333,7 @@ void QueueCore::RestoreTaken(Op& op) {
 
 void QueueCore::Start(Op&& op) {
   uint64_t id = op.id;
-  bool enqueue = op.kind == Kind::kEnqueue || op.kind == Kind::kEnqueueMany ||
-                 op.kind == Kind::kClose;
+  bool enqueue = IsEnqueue(op.kind) || op.kind == Kind::kClose;
   auto too_many = [this] {
     return absl::ResourceExhaustedError(
         absl::StrCat("Too many operations waiting on ", Describe(), " (limit ",
@@ -307,8 +342,8 @@ void QueueCore::Start(Op&& op) {
   // With no dequeue waiting nothing frees space while this enqueue_many runs:
   // if it does not fit it would insert part of its batch, wait, and be refused
   // below with the queue changed. Refuse it before it starts.
-  if (op.kind == Kind::kEnqueueMany && pending_.size() >= max_waiting_ &&
-      !closed_ && dequeue_ops_.empty() &&
+  if (op.kind != Kind::kEnqueue && IsEnqueue(op.kind) &&
+      pending_.size() >= max_waiting_ && !closed_ && dequeue_ops_.empty() &&
       store_->size() + op.to_insert.size() > capacity_) {
     return FinishNow(id, too_many());
   }
@@ -381,6 +416,7 @@ QueueCore::Progress QueueCore::TryEnqueue(Op& op) {
 }
 
 QueueCore::Progress QueueCore::TryDequeue(Op& op) {
+  if (op.kind == Kind::kDequeueSome) return TryDequeueSome(op);
   size_t remaining = op.requested - op.taken_count;
   if (closed_ && store_->size() < remaining) {
     size_t size_before = store_->size();
@@ -419,6 +455,31 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
                     : Batch(std::move(op.taken));
   Finish(dequeue_ops_, dequeue_ops_.begin(), absl::OkStatus(),
          std::move(value));
+  return Progress::kComplete;
+}
+
+QueueCore::Progress QueueCore::TryDequeueSome(Op& op) {
+  if (store_->Available(closed_) == 0) {
+    if (!closed_) return Progress::kNone;
+    Finish(dequeue_ops_, dequeue_ops_.begin(),
+           absl::OutOfRangeError(absl::StrCat(
+               Describe(op.kind),
+               " is closed and has insufficient elements (requested 1, "
+               "current size ",
+               store_->size(), ")")));
+    return Progress::kComplete;
+  }
+  std::vector<Tuple> elements;
+  while (elements.size() < op.requested) {
+    size_t available = store_->Available(closed_);
+    if (available == 0) break;
+    Chunk chunk =
+        store_->Pop(std::min(available, op.requested - elements.size()));
+    for (size_t i = 0; i < chunk.size(); ++i)
+      elements.push_back(chunk.Element(i));
+  }
+  Finish(dequeue_ops_, dequeue_ops_.begin(), absl::OkStatus(), {},
+         std::move(elements));
   return Progress::kComplete;
 }
 
@@ -467,16 +528,25 @@ Tensor QueueCore::BatchComponent(Chunks& pieces, size_t c) const {
   return StackPadded(elements, dtype, shape);
 }
 
+bool QueueCore::IsEnqueue(Kind kind) {
+  return kind == Kind::kEnqueue || kind == Kind::kEnqueueMany ||
+         kind == Kind::kEnqueueEach;
+}
+
 void QueueCore::Finish(OpList& list, OpList::iterator it, absl::Status status,
-                       Tuple value) {
+                       Tuple value, std::vector<Tuple> elements) {
   uint64_t id = it->id;
+  size_t enqueued =
+      IsEnqueue(it->kind) ? it->requested - it->to_insert.size() : 0;
   pending_.erase(id);
   list.erase(it);
-  FinishNow(id, std::move(status), std::move(value));
+  completions_.push_back(Completion{id, std::move(status), std::move(value),
+                                    std::move(elements), enqueued});
 }
 
 void QueueCore::FinishNow(uint64_t id, absl::Status status, Tuple value) {
-  completions_.push_back(Completion{id, std::move(status), std::move(value)});
+  completions_.push_back(
+      Completion{id, std::move(status), std::move(value), {}, 0});
 }
 
 }  // namespace troupe

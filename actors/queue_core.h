@@ -30,11 +30,15 @@ class QueueCore {
   static constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
 
   // The result of one operation. `value` holds the element (dequeue) or the
-  // batch (dequeue_many, dequeue_up_to); it is empty for the other operations.
+  // batch (dequeue_many, dequeue_up_to); `elements` the elements of a
+  // dequeue_some; `enqueued` how many elements an enqueue inserted, also
+  // when it failed part way.
   struct Completion {
     uint64_t id;
     absl::Status status;
     Tuple value;
+    std::vector<Tuple> elements;
+    size_t enqueued = 0;
   };
 
   // REQUIRES: ValidateQueueSpec(spec, name).ok().
@@ -44,7 +48,19 @@ class QueueCore {
   // now or later, as one Completion returned by TakeCompletions().
   void Enqueue(uint64_t id, Tuple element, Clock::time_point deadline);
   void EnqueueMany(uint64_t id, Tuple batch, Clock::time_point deadline);
+  // Enqueues `elements` in order, as many enqueues would, as one operation:
+  // they go in as room frees up. Elements that cannot travel as one batch
+  // (one is invalid, or their shapes differ) are not enqueued at all, and the
+  // operation completes OK with `enqueued` 0: the caller then enqueues them
+  // one by one, which answers each as TensorFlow would. A client coalesces
+  // single enqueues this way (actors/queue_coalescer.h).
+  void EnqueueEach(uint64_t id, std::vector<Tuple> elements,
+                   Clock::time_point deadline);
   void Dequeue(uint64_t id, Clock::time_point deadline);
+  // Takes between 1 and `max` elements, waiting only while none may be
+  // taken: `max` single dequeues served at once. On a closed queue with
+  // nothing left it fails as a dequeue does.
+  void DequeueSome(uint64_t id, int32_t max, Clock::time_point deadline);
   void DequeueMany(uint64_t id, int32_t n, Clock::time_point deadline);
   void DequeueUpTo(uint64_t id, int32_t n, Clock::time_point deadline);
   void Close(uint64_t id, bool cancel_pending_enqueues,
@@ -74,10 +90,12 @@ class QueueCore {
   enum class Kind {
     kEnqueue,
     kEnqueueMany,
+    kEnqueueEach,
     kClose,
     kDequeue,
     kDequeueMany,
-    kDequeueUpTo
+    kDequeueUpTo,
+    kDequeueSome
   };
   enum class Progress { kNone, kSome, kComplete };
 
@@ -105,8 +123,10 @@ class QueueCore {
   bool ProcessDequeues();
   Progress TryEnqueue(Op& op);
   Progress TryDequeue(Op& op);
+  Progress TryDequeueSome(Op& op);
+  static bool IsEnqueue(Kind kind);
   void Finish(OpList& list, OpList::iterator it, absl::Status status,
-              Tuple value = {});
+              Tuple value = {}, std::vector<Tuple> elements = {});
   void FinishNow(uint64_t id, absl::Status status, Tuple value = {});
   // The elements of `pieces` as a batch: a view when they are one chunk,
   // else joined, padded where their shapes differ. BatchComponent uses up

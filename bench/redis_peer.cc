@@ -3,17 +3,26 @@
 #include <hiredis/hiredis.h>
 #include <signal.h>
 
+#include <chrono>
 #include <deque>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
+#include "support/loopback.h"
+
 namespace troupe::bench {
 
 namespace {
+
+using std::chrono::milliseconds;
+
+// How long redis-server may take to say that it is ready.
+constexpr std::chrono::seconds kStartTimeout{30};
 
 struct ContextDeleter {
   void operator()(redisContext* context) const { redisFree(context); }
@@ -93,26 +102,37 @@ bool RedisAvailable() { return true; }
 
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
     const std::string& redis_server_binary) {
-  auto port = FreeLoopbackPort();
-  if (!port.ok()) return port.status();
+  const std::vector<uint16_t> ports = support::FreePorts(1);
+  if (ports.empty()) return absl::InternalError("no free loopback port");
   std::unique_ptr<RedisServer> server(new RedisServer());
-  server->port_ = *port;
+  server->port_ = ports[0];
+  // At log level notice it logs to stdout that it is ready, once it listens.
   auto child = Child::Spawn(
-      {redis_server_binary, "--port", absl::StrCat(*port), "--bind",
+      {redis_server_binary, "--port", absl::StrCat(server->port_), "--bind",
        "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode",
-       "no", "--daemonize", "no", "--loglevel", "warning"},
-      /*capture_stdout=*/false);
+       "no", "--daemonize", "no", "--loglevel", "notice"});
   if (!child.ok()) return child.status();
   server->child_ = std::move(*child);
-  // Poll until it answers PING.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
   while (true) {
-    if (auto context = Connect(*port); context.ok()) {
-      if (auto pong = Command(context->get(), {"PING"}); pong.ok()) break;
+    auto line =
+        server->child_->ReadLine(std::chrono::duration_cast<milliseconds>(
+            deadline - std::chrono::steady_clock::now()));
+    if (!line.ok()) {
+      return absl::Status(line.status().code(),
+                          absl::StrCat("redis-server did not start: ",
+                                       line.status().message()));
     }
-    if (std::chrono::steady_clock::now() > deadline)
-      return absl::DeadlineExceededError("redis-server did not start");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (absl::StrContains(*line, "Ready to accept connections")) break;
+  }
+  // One round trip: it answers. Back at log level warning, it writes next to
+  // nothing more to the pipe, which nobody reads during the run.
+  auto context = Connect(server->port_);
+  if (!context.ok()) return context.status();
+  if (auto quiet =
+          Command(context->get(), {"CONFIG", "SET", "loglevel", "warning"});
+      !quiet.ok()) {
+    return quiet.status();
   }
   return server;
 }
@@ -355,20 +375,28 @@ absl::Status RedisPushMany(uint16_t port, const std::string& key,
   return Next(context->get()).status();
 }
 
-absl::StatusOr<int64_t> RedisBlockedClients(uint16_t port) {
+absl::Status RedisAwaitBlockedClients(
+    uint16_t port, int64_t count,
+    std::chrono::steady_clock::time_point deadline) {
   auto context = Connect(port);
   if (!context.ok()) return context.status();
-  auto reply = Command(context->get(), {"INFO", "clients"});
-  if (!reply.ok()) return reply.status();
-  for (absl::string_view line : absl::StrSplit(
-           absl::string_view((*reply)->str, static_cast<size_t>((*reply)->len)),
-           "\r\n")) {
-    if (absl::ConsumePrefix(&line, "blocked_clients:")) {
-      int64_t blocked = 0;
-      if (absl::SimpleAtoi(line, &blocked)) return blocked;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto reply = Command(context->get(), {"INFO", "clients"});
+    if (!reply.ok()) return reply.status();
+    int64_t blocked = -1;
+    for (absl::string_view line :
+         absl::StrSplit(absl::string_view((*reply)->str,
+                                          static_cast<size_t>((*reply)->len)),
+                        "\r\n")) {
+      if (absl::ConsumePrefix(&line, "blocked_clients:") &&
+          !absl::SimpleAtoi(line, &blocked))
+        blocked = -1;
     }
+    if (blocked < 0)
+      return absl::InternalError("redis: no blocked_clients in INFO");
+    if (blocked == count) return absl::OkStatus();
   }
-  return absl::InternalError("redis: no blocked_clients in INFO");
+  return absl::DeadlineExceededError("redis: the clients did not all block");
 }
 
 }  // namespace troupe::bench

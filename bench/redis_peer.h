@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -98,7 +99,11 @@ absl::StatusOr<int64_t> RedisWaiters(uint16_t port, const std::string& key,
 absl::Status RedisPushMany(uint16_t port, const std::string& key,
                            int64_t count);
 
-// INFO clients' blocked_clients.
-absl::StatusOr<int64_t> RedisBlockedClients(uint16_t port);
+// Asks INFO clients on one connection until blocked_clients is `count`; no
+// sleep between the questions, each is a round trip. DEADLINE_EXCEEDED past
+// `deadline`.
+absl::Status RedisAwaitBlockedClients(
+    uint16_t port, int64_t count,
+    std::chrono::steady_clock::time_point deadline);
 
 }  // namespace troupe::bench

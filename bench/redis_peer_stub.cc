@@ -53,6 +53,9 @@ absl::Status RedisPushMany(uint16_t, const std::string&, int64_t) {
   return NoHiredis();
 }
 
-absl::StatusOr<int64_t> RedisBlockedClients(uint16_t) { return NoHiredis(); }
+absl::Status RedisAwaitBlockedClients(uint16_t, int64_t,
+                                      std::chrono::steady_clock::time_point) {
+  return NoHiredis();
+}
 
 }  // namespace troupe::bench

@@ -1,17 +1,16 @@
 #include "bench/tcp_peer.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <thread>
 
 #include "bench/bench_util.h"
+#include "support/loopback.h"
 
 namespace troupe::bench {
 
@@ -86,17 +85,8 @@ void Serve(int fd) {
 }
 
 absl::StatusOr<int> Connect(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return absl::InternalError("socket failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
-      0) {
-    close(fd);
-    return absl::UnavailableError("cannot connect to the TCP peer");
-  }
+  const int fd = support::ConnectToLoopback(port);
+  if (fd < 0) return absl::UnavailableError("cannot connect to the TCP peer");
   NoDelay(fd);
   return fd;
 }
@@ -111,22 +101,13 @@ absl::Status SendHeader(int fd, uint64_t mode, uint64_t a, uint64_t b) {
 }  // namespace
 
 int RunTcpServer() {
-  int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (listener < 0 ||
-      bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
-          0 ||
-      listen(listener, 64) != 0 ||
-      getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) !=
-          0) {
+  uint16_t port = 0;
+  const int listener = support::ListenOnLoopback(64, &port);
+  if (listener < 0) {
     std::cerr << "tcp server: cannot listen\n";
     return 1;
   }
-  std::cout << "port " << ntohs(address.sin_port) << std::endl;
+  std::cout << "port " << port << std::endl;
   while (true) {
     int fd = accept(listener, nullptr, nullptr);
     if (fd < 0) {

@@ -64,6 +64,8 @@ constexpr int32_t kBatchWindow = 4;
 // Single-instance requests in flight per process, both systems.
 constexpr int32_t kOneByOneWindow = 16;
 constexpr int64_t kOneByOneInstances = 2000000;
+// Row 1d: one by one through the queue's coalescer, with more in flight.
+constexpr int32_t kCoalescedWindow = 64;
 constexpr int64_t kRoundTripPairs = 2000;
 constexpr int64_t kRoundTripWarmup = 200;
 constexpr size_t kBigVariableBytes = size_t{256} << 20;
@@ -215,15 +217,17 @@ int ReportSpan(const absl::StatusOr<Span>& span) {
 
 // A Troupe loader (`load`) or trainer. api "blocking": the blocking C++ API,
 // one call at a time; "async": the typed QueueActor handle with `window`
-// requests in flight.
+// requests in flight; "coalesced": the same through the queue's coalescer.
 absl::StatusOr<Span> TroupeFeedRole(bool load, const Flags& flags) {
   const int64_t instances = flags.Int("instances", 0);
   const int32_t batch = static_cast<int32_t>(flags.Int("batch", 1));
   const int32_t window = static_cast<int32_t>(flags.Int("window", 1));
-  const bool async = flags.Get("api", "blocking") == "async";
+  const std::string api = flags.Get("api", "blocking");
+  const bool async = api != "blocking";
   Session session(flags.Get("target", ""));
   FIFOQueue queue(session, FeedQueue(flags.Get("key", "")));
-  auto handle = queue.handle();  // Looks up or creates the queue.
+  // Looks up or creates the queue.
+  auto handle = api == "coalesced" ? queue.coalesced_handle() : queue.handle();
   if (!handle.ok()) return handle.status();
   const Tensor full = Instances(batch);
   AwaitGo();
@@ -546,7 +550,7 @@ absl::Status Feed(Env& env, std::vector<Row>& rows) {
   const int64_t batched = Scaled(env, kFeedInstances, kFeedBatch);
   const int64_t single = Scaled(env, kOneByOneInstances, kOneByOneWindow);
   std::vector<double> troupe_blocking, troupe_async, redis_batched,
-      troupe_single, redis_single;
+      troupe_single, redis_single, troupe_coalesced, redis_deep;
   const bool with_redis = env.redis != nullptr;
   for (int round = 0; round < env.rounds; ++round) {
     auto key = [&](const std::string& what) {
@@ -576,19 +580,31 @@ absl::Status Feed(Env& env, std::vector<Row>& rows) {
       if (!redis.ok()) return redis.status();
       redis_single.push_back(*redis);
     }
+    auto coalesced = RunFeed(env, false, target, key("coalesced"), 1, 1, single,
+                             1, kCoalescedWindow, "coalesced");
+    if (!coalesced.ok()) return coalesced.status();
+    troupe_coalesced.push_back(*coalesced);
+    if (with_redis) {
+      auto redis = RunFeed(env, true, "", key("redis_deep"), 1, 1, single, 1,
+                           kCoalescedWindow, "");
+      if (!redis.ok()) return redis.status();
+      redis_deep.push_back(*redis);
+    }
     std::cout << "  round " << round + 1 << ": troupe blocking "
               << Number(*blocking) << ", troupe async " << Number(*async)
-              << ", troupe one-by-one " << Number(*one) << " instances/s"
-              << std::endl;
+              << ", troupe one-by-one " << Number(*one) << ", troupe coalesced "
+              << Number(*coalesced) << " instances/s" << std::endl;
   }
   Note(env,
        absl::StrCat("1 Feed batched, per round (instances/s): Troupe "
                     "blocking ",
                     Rounds(troupe_blocking), ", Troupe typed handle ",
                     Rounds(troupe_async), ", Redis ", Rounds(redis_batched)));
-  Note(env,
-       absl::StrCat("1 Feed one by one, per round (instances/s): Troupe ",
-                    Rounds(troupe_single), ", Redis ", Rounds(redis_single)));
+  Note(env, absl::StrCat(
+                "1 Feed one by one, per round (instances/s): Troupe ",
+                Rounds(troupe_single), ", Redis ", Rounds(redis_single),
+                "; with ", kCoalescedWindow, " in flight: Troupe coalesced ",
+                Rounds(troupe_coalesced), ", Redis ", Rounds(redis_deep)));
   auto at_least = [](double factor) {
     return [factor](const Row& row) -> std::optional<bool> {
       auto ratio = Ratio(row);
@@ -600,6 +616,8 @@ absl::Status Feed(Env& env, std::vector<Row>& rows) {
   if (with_redis) redis_b = Median(redis_batched);
   std::optional<double> redis_s;
   if (with_redis) redis_s = Median(redis_single);
+  std::optional<double> redis_d;
+  if (with_redis) redis_d = Median(redis_deep);
   rows.push_back(
       {"1a",
        absl::StrCat("Feed ", batched / 1000000.0,
@@ -624,6 +642,14 @@ absl::Status Feed(Env& env, std::vector<Row>& rows) {
        "instances/s", true, Median(troupe_single),
        absl::StrCat("Redis RPUSH/BLPOP, ", kOneByOneWindow, " pipelined"),
        redis_s, "", std::nullopt, ">= 1x Redis", at_least(1)});
+  rows.push_back(
+      {"1d",
+       absl::StrCat("Feed one by one, typed handle through the queue's "
+                    "coalescer, ",
+                    kCoalescedWindow, " requests in flight"),
+       "instances/s", true, Median(troupe_coalesced),
+       absl::StrCat("Redis RPUSH/BLPOP, ", kCoalescedWindow, " pipelined"),
+       redis_d, "", std::nullopt, "", nullptr});
   return absl::OkStatus();
 }
 
@@ -971,28 +997,28 @@ absl::StatusOr<WaiterResult> RunWaiters(Env& env, bool redis) {
         !line.ok())
       return line.status();
   }
-  // Poll until every waiter is parked on the server.
+  // Ask until every waiter is parked on the server. No sleep between the
+  // questions: each is a network round trip (INFO or a resource listing),
+  // which paces the loop; the deadline bounds it.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (true) {
+  if (redis) {
+    // One BLPOP blocks per connection; the rest wait in its input buffer.
+    if (auto blocked = RedisAwaitBlockedClients(
+            env.redis->port(), kWaiterProcesses * kWaiterSessionsPerProcess,
+            deadline);
+        !blocked.ok())
+      return blocked;
+  }
+  while (!redis) {
     int64_t parked = 0;
-    if (redis) {
-      auto blocked = RedisBlockedClients(env.redis->port());
-      if (!blocked.ok()) return blocked.status();
-      // One BLPOP blocks per connection; the rest wait in its input buffer.
-      parked = *blocked == kWaiterProcesses * kWaiterSessionsPerProcess
-                   ? kWaiters
-                   : 0;
-    } else {
-      auto list = session->list();
-      if (!list.ok()) return list.status();
-      for (const ResourceInfo& info : *list) {
-        if (info.name == key) parked = info.waiting_dequeues;
-      }
+    auto list = session->list();
+    if (!list.ok()) return list.status();
+    for (const ResourceInfo& info : *list) {
+      if (info.name == key) parked = info.waiting_dequeues;
     }
     if (parked == kWaiters) break;
     if (std::chrono::steady_clock::now() > deadline)
       return absl::DeadlineExceededError("the waiters did not all park");
-    std::this_thread::sleep_for(milliseconds(10));
   }
   auto parked = ReadProcStatus(pid);
   if (!parked.ok()) return parked.status();

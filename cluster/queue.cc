@@ -3,7 +3,10 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "caf/exit_reason.hpp"
+#include "caf/send.hpp"
 
+#include "actors/queue_coalescer.h"
 #include "base/status_macros.h"
 #include "cluster/rpc.h"
 
@@ -56,10 +59,27 @@ QueueBase::QueueBase(Session& session, QueueSpec spec, std::string shared_name,
       container_(std::move(container)),
       create_if_missing_(create_if_missing) {}
 
+QueueBase::~QueueBase() {
+  if (coalescer_)
+    caf::anon_send_exit(coalescer_, caf::exit_reason::user_shutdown);
+}
+
 absl::StatusOr<QueueActor> QueueBase::handle() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!actor_) TROUPE_RETURN_IF_ERROR(ConnectLocked(nullptr));
   return actor_;
+}
+
+absl::StatusOr<QueueActor> QueueBase::coalesced_handle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!actor_) TROUPE_RETURN_IF_ERROR(ConnectLocked(nullptr));
+  if (!coalescer_ || coalesced_ != actor_) {
+    if (coalescer_)
+      caf::anon_send_exit(coalescer_, caf::exit_reason::user_shutdown);
+    coalescer_ = SpawnQueueCoalescer(session_.system(), actor_);
+    coalesced_ = actor_;
+  }
+  return coalescer_;
 }
 
 absl::Status QueueBase::ConnectLocked(bool* created) {

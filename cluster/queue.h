@@ -64,6 +64,11 @@ class QueueBase {
 
   // The queue's actor, for asynchronous requests from users' own actors.
   absl::StatusOr<QueueActor> handle();
+  // The same queue through a coalescer in this session's actor system
+  // (actors/queue_coalescer.h): the single enqueues and dequeues that are in
+  // flight at the same time travel as one message each way. For actors that
+  // keep many single operations in flight.
+  absl::StatusOr<QueueActor> coalesced_handle();
   const std::string& name() const { return shared_name_; }
   const QueueSpec& spec() const { return spec_; }
 
@@ -72,7 +77,7 @@ class QueueBase {
   // `create_if_missing`, else failing NOT_FOUND.
   QueueBase(Session& session, QueueSpec spec, std::string shared_name,
             std::string device, std::string container, bool create_if_missing);
-  ~QueueBase() = default;
+  ~QueueBase();
 
   // Finds (or creates) the queue on its task. REQUIRES: mutex_ held.
   absl::Status ConnectLocked(bool* created);
@@ -89,6 +94,9 @@ class QueueBase {
   std::string container_;
   const bool create_if_missing_;
   QueueActor actor_;
+  // The coalescer of coalesced_handle(), and the actor it stands in front of.
+  QueueActor coalescer_;
+  QueueActor coalesced_;
 };
 
 // TensorFlow's FIFOQueue.

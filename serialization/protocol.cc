@@ -5,7 +5,10 @@
 namespace troupe {
 
 void RegisterProtocol(caf::actor_system_config& config) {
+  // Also registers Tuple, as "std::vector<troupe.Tensor>".
   config.add_message_type<Tensor>("troupe.Tensor");
+  // Under the name it already has, for std::vector<Tuple> (coalesced singles).
+  config.add_message_type<Tuple>("std::vector<troupe.Tensor>");
   config.add_message_type<PartialShape>("troupe.PartialShape");
   config.add_message_type<QueueSpec>("troupe.QueueSpec");
   config.add_message_type<ResourceInfo>("troupe.ResourceInfo");

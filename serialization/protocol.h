@@ -32,6 +32,8 @@ using enqueue_many_atom = caf::atom_constant<caf::atom("enq_many")>;
 using dequeue_atom = caf::atom_constant<caf::atom("dequeue")>;
 using dequeue_many_atom = caf::atom_constant<caf::atom("deq_many")>;
 using dequeue_up_to_atom = caf::atom_constant<caf::atom("deq_upto")>;
+using enqueue_each_atom = caf::atom_constant<caf::atom("enq_each")>;
+using dequeue_some_atom = caf::atom_constant<caf::atom("deq_some")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using size_atom = caf::atom_constant<caf::atom("size")>;
 using is_closed_atom = caf::atom_constant<caf::atom("is_closed")>;
@@ -66,6 +68,16 @@ using QueueActor = caf::typed_actor<
     caf::replies_to<dequeue_many_atom, int32_t, int64_t>::with<Tuple>,
     // Like dequeue_many, but returns what is left (at least one) once closed.
     caf::replies_to<dequeue_up_to_atom, int32_t, int64_t>::with<Tuple>,
+    // Single enqueues coalesced by a client (actors/queue_coalescer.h):
+    // answers how many of the first elements went in. Elements that cannot
+    // go in as one batch are not enqueued (0), for the client to send one by
+    // one; after a failure part way the client resends the rest one by one.
+    caf::replies_to<enqueue_each_atom, std::vector<Tuple>,
+                    int64_t>::with<int32_t>,
+    // Single dequeues coalesced by a client: between 1 and max elements
+    // (int32 max, then timeout_ms), waiting only while there are none.
+    caf::replies_to<dequeue_some_atom, int32_t,
+                    int64_t>::with<std::vector<Tuple>>,
     // Closes the queue (bool: cancel pending enqueues, then timeout_ms).
     caf::replies_to<close_atom, bool, int64_t>::with<caf::ok_atom>,
     caf::replies_to<size_atom>::with<int32_t>,

@@ -30,11 +30,13 @@
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "caf/scoped_actor.hpp"
 #include "doctest/doctest.h"
 
 #include "base/status_macros.h"
 #include "cluster/queue.h"
 #include "cluster/session.h"
+#include "serialization/status_error.h"
 #include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
@@ -742,6 +744,72 @@ TEST_SUITE("cluster") {
     REQUIRE_OK(after);
     CHECK(IntsOf((*after)[0]) == std::vector<int32_t>{5});
     REQUIRE(cluster.task()->process().Running());
+  }
+
+  TEST_CASE(
+      "cluster: singles through a coalesced handle cross the network together "
+      "and are each answered in order") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    Session session(cluster.target());
+    FIFOQueue q(session, PairQueue("coalesced", 1000));
+    auto coalesced = q.coalesced_handle();
+    REQUIRE_OK(coalesced);
+    const caf::duration bound{std::chrono::seconds(15)};
+    caf::scoped_actor self{session.system()};
+
+    // 300 singles in flight at once, one of them of the wrong shape.
+    constexpr int kSingles = 300;
+    constexpr int kMisfit = 150;
+    std::vector<decltype(self->request(*coalesced, bound, enqueue_atom::value,
+                                       Tuple{}, kNoTimeout))>
+        enqueues;
+    for (int i = 0; i < kSingles; ++i) {
+      Tensor element = i == kMisfit ? Tensor::FromVector<float>({3}, {0, 0, 0})
+                                    : Instance(i);
+      enqueues.push_back(self->request(*coalesced, bound, enqueue_atom::value,
+                                       Tuple{element}, kNoTimeout));
+    }
+    std::vector<std::string> answers;
+    for (auto& enqueue : enqueues) {
+      enqueue.receive([&](caf::ok_atom) { answers.push_back("OK"); },
+                      [&](caf::error& error) {
+                        answers.push_back(ToStatus(error).ToString());
+                      });
+    }
+    REQUIRE(answers.size() == kSingles);
+    CHECK(std::count(answers.begin(), answers.end(), "OK") == kSingles - 1);
+    CHECK(answers[kMisfit] ==
+          "INVALID_ARGUMENT: Shape mismatch in tuple component 0. Expected "
+          "[2], got [3] (FIFOQueue 'coalesced')");
+
+    std::vector<decltype(self->request(*coalesced, bound, dequeue_atom::value,
+                                       kNoTimeout))>
+        dequeues;
+    for (int i = 0; i < kSingles - 1; ++i) {
+      dequeues.push_back(
+          self->request(*coalesced, bound, dequeue_atom::value, kNoTimeout));
+    }
+    std::vector<float> received;
+    for (auto& dequeue : dequeues) {
+      dequeue.receive(
+          [&](Tuple& element) {
+            for (float value : FloatsOf(element[0])) received.push_back(value);
+          },
+          [&](caf::error& error) { FAIL(ToStatus(error)); });
+    }
+    std::vector<float> expected = FloatsOf(Instances(0, kMisfit));
+    for (float value : FloatsOf(Instances(kMisfit + 1, kSingles - kMisfit - 1)))
+      expected.push_back(value);
+    CHECK(received == expected);
+
+    REQUIRE_OK(q.close(false, kLong));
+    absl::Status end = absl::InternalError("no reply");
+    self->request(*coalesced, bound, dequeue_atom::value, kNoTimeout)
+        .receive([&](Tuple&) { end = absl::OkStatus(); },
+                 [&](caf::error& error) { end = ToStatus(error); });
+    CHECK_STATUS(end, "OUT_OF_RANGE",
+                 "is closed and has insufficient elements");
   }
 }
 

@@ -1,24 +1,18 @@
 #include "tests/cluster/task_process.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/inotify.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -27,79 +21,16 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 
-extern char** environ;
+#include "support/deadline.h"
 
 namespace troupe {
 namespace testing {
 
 namespace {
 
-// Milliseconds left until `deadline`, for poll(): 0 when it has passed.
-int MillisUntil(absl::Time deadline) {
-  absl::Duration left = deadline - absl::Now();
-  if (left <= absl::ZeroDuration()) return 0;
-  int64_t ms = absl::ToInt64Milliseconds(left) + 1;
-  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
-}
-
-// A descriptor that becomes readable when `pid` exits, or -1 if the kernel
-// has no pidfd_open.
-int OpenPidFd(pid_t pid) {
-#ifdef SYS_pidfd_open
-  long fd = syscall(SYS_pidfd_open, pid, 0);
-  if (fd >= 0) {
-    fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
-    return static_cast<int>(fd);
-  }
-#endif
-  (void)pid;
-  return -1;
-}
-
-// Waits until `pid` exits or `deadline` passes; its wait status if it exited.
-// `pidfd` (may be -1) is readable once it has exited.
-std::optional<int> WaitPid(pid_t pid, int pidfd, absl::Time deadline) {
-  while (true) {
-    int status = 0;
-    pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) return status;
-    if (done < 0 && errno != EINTR) return std::nullopt;
-    if (absl::Now() >= deadline) return std::nullopt;
-    if (pidfd >= 0) {
-      pollfd fd{pidfd, POLLIN, 0};
-      poll(&fd, 1, MillisUntil(deadline));
-    } else {
-      std::this_thread::yield();  // No pidfd: a bounded busy wait.
-    }
-  }
-}
-
-// Spawns `argv` with `actions`, every signal unblocked and at its default
-// disposition. Returns the pid, or -1.
-pid_t Spawn(const std::vector<std::string>& argv,
-            posix_spawn_file_actions_t* actions) {
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (int signal_number : {SIGPIPE, SIGINT, SIGTERM, SIGCHLD}) {
-    sigaddset(&defaults, signal_number);
-  }
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::vector<std::string> copies = argv;
-  std::vector<char*> args;
-  for (std::string& arg : copies) args.push_back(arg.data());
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int failed =
-      posix_spawn(&pid, args[0], actions, &attributes, args.data(), environ);
-  posix_spawnattr_destroy(&attributes);
-  return failed == 0 ? pid : -1;
+// The deadline `timeout` from now, on support/'s clock.
+support::Deadline DeadlineIn(absl::Duration timeout) {
+  return std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(timeout);
 }
 
 // The test process writes to pipes whose readers may be gone.
@@ -142,60 +73,6 @@ bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout) {
     if (absl::Now() >= deadline) return false;
     std::this_thread::yield();
   }
-}
-
-int ConnectToLoopback(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
-      0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-int ListenOnLoopback(int backlog, uint16_t* port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      listen(fd, backlog) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    return -1;
-  }
-  *port = ntohs(address.sin_port);
-  return fd;
-}
-
-std::vector<uint16_t> FreePorts(size_t count) {
-  std::vector<int> sockets;
-  std::vector<uint16_t> ports;
-  for (size_t i = 0; i < count; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) break;
-    sockets.push_back(fd);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    socklen_t length = sizeof(address);
-    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      break;
-    }
-    ports.push_back(ntohs(address.sin_port));
-  }
-  for (int fd : sockets) close(fd);
-  return ports;
 }
 
 TempDir::TempDir() {
@@ -255,23 +132,15 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
     close(in[0]), close(in[1]), close(out[0]), close(out[1]);
     return result;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  pid_t pid = Spawn(argv, &actions);
-  posix_spawn_file_actions_destroy(&actions);
+  support::Subprocess child(argv, {in[0], out[1], err[1]});
   close(in[0]);
   close(out[1]);
   close(err[1]);
-  if (pid < 0) {
+  if (!child.started()) {
     close(in[1]), close(out[0]), close(err[0]);
     result.err = absl::StrCat("cannot start ", argv.empty() ? "" : argv[0]);
     return result;
   }
-  int pidfd = OpenPidFd(pid);
   int to_child = in[1];
   size_t written = 0;
   if (input.empty()) {
@@ -282,20 +151,20 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   }
   int from_child[2] = {out[0], err[0]};
   std::string* sinks[2] = {&result.out, &result.err};
-  absl::Time deadline = absl::Now() + timeout;
+  support::Deadline deadline = DeadlineIn(timeout);
   bool killed = false;
   while (from_child[0] >= 0 || from_child[1] >= 0) {
-    if (absl::Now() >= deadline) {
+    if (std::chrono::steady_clock::now() >= deadline) {
       if (killed) break;  // Its output stays open (a grandchild?): give up.
-      kill(pid, SIGKILL);
+      child.Signal(SIGKILL);
       killed = true;
       result.timed_out = true;
-      deadline = absl::Now() + absl::Seconds(5);
+      deadline = DeadlineIn(absl::Seconds(5));
     }
     std::vector<pollfd> fds;
     for (int fd : from_child) fds.push_back({fd, POLLIN, 0});
     fds.push_back({to_child, POLLOUT, 0});
-    if (poll(fds.data(), fds.size(), MillisUntil(deadline)) < 0 &&
+    if (poll(fds.data(), fds.size(), support::PollMillis(deadline)) < 0 &&
         errno != EINTR)
       break;
     for (int i = 0; i < 2; ++i) {
@@ -323,14 +192,12 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   for (int fd : {from_child[0], from_child[1], to_child}) {
     if (fd >= 0) close(fd);
   }
-  std::optional<int> status =
-      WaitPid(pid, pidfd, absl::Now() + absl::Seconds(5));
+  std::optional<int> status = child.WaitExit(DeadlineIn(absl::Seconds(5)));
   if (!status) {
-    kill(pid, SIGKILL);
+    child.Signal(SIGKILL);
     result.timed_out = true;
-    status = WaitPid(pid, pidfd, absl::Now() + absl::Seconds(5));
+    status = child.WaitExit(DeadlineIn(absl::Seconds(5)));
   }
-  if (pidfd >= 0) close(pidfd);
   if (status && WIFEXITED(*status)) result.exit_code = WEXITSTATUS(*status);
   if (status && WIFSIGNALED(*status)) result.term_signal = WTERMSIG(*status);
   return result;
@@ -358,70 +225,47 @@ Process::Process(const std::vector<std::string>& argv, std::string log_path)
     : log_path_(std::move(log_path)) {
   IgnoreSigpipe();
   // Created here so that WaitForLog can watch it from the start.
-  int log =
-      open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int log =
+      open(log_path_.c_str(),
+           O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) return;
-  close(log);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
-                                   O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
-                                   O_WRONLY | O_APPEND, 0);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  pid_ = Spawn(argv, &actions);
-  posix_spawn_file_actions_destroy(&actions);
-  if (pid_ > 0) pidfd_ = OpenPidFd(pid_);
-}
-
-Process::~Process() {
-  if (pid_ > 0 && !status_) {
-    kill(pid_, SIGKILL);
-    status_ = WaitPid(pid_, pidfd_, absl::Now() + absl::Seconds(10));
+  const int no_input = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (no_input >= 0) {
+    child_ = std::make_unique<support::Subprocess>(
+        argv, support::StdioFds{no_input, log, log});
+    close(no_input);
   }
-  if (pidfd_ >= 0) close(pidfd_);
+  close(log);
 }
 
 std::string Process::Log() const { return ReadFile(log_path_); }
 
-std::optional<int> Process::Reap(bool block) {
-  if (status_ || pid_ <= 0) return status_;
-  int status = 0;
-  pid_t done = waitpid(pid_, &status, block ? 0 : WNOHANG);
-  if (done == pid_) status_ = status;
-  return status_;
-}
-
-bool Process::Running() { return pid_ > 0 && !Reap(false); }
+bool Process::Running() { return child_ && child_->Running(); }
 
 void Process::Signal(int signal_number) {
-  if (Running()) kill(pid_, signal_number);
+  if (child_) child_->Signal(signal_number);
 }
 
 std::optional<int> Process::WaitExit(absl::Duration timeout) {
-  if (pid_ <= 0 || status_) return status_;
-  std::optional<int> status = WaitPid(pid_, pidfd_, absl::Now() + timeout);
-  if (status) status_ = status;
-  return status_;
+  if (!child_) return std::nullopt;
+  return child_->WaitExit(DeadlineIn(timeout));
 }
 
 int Process::Stop(int signal_number, absl::Duration grace) {
-  if (pid_ <= 0) return -1;
-  Signal(signal_number);
-  if (!WaitExit(grace)) {
-    Signal(SIGKILL);
-    WaitExit(absl::Seconds(10));
-  }
-  return status_ ? *status_ : -1;
+  if (!child_) return -1;
+  return child_->Stop(signal_number, DeadlineIn(grace));
 }
 
 bool Process::WaitForLog(const std::vector<std::string>& needles,
                          absl::Duration timeout) {
-  absl::Time deadline = absl::Now() + timeout;
+  const support::Deadline deadline = DeadlineIn(timeout);
+  // Watched before the first look, so that no write goes unnoticed.
   int watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (watch >= 0)
-    inotify_add_watch(watch, log_path_.c_str(), IN_MODIFY | IN_CLOSE_WRITE);
+  if (watch >= 0 && inotify_add_watch(watch, log_path_.c_str(),
+                                      IN_MODIFY | IN_CLOSE_WRITE) < 0) {
+    close(watch);
+    watch = -1;
+  }
   bool found = false;
   while (true) {
     if (ContainsAll(Log(), needles)) {
@@ -432,20 +276,12 @@ bool Process::WaitForLog(const std::vector<std::string>& needles,
       found = ContainsAll(Log(), needles);
       break;
     }
-    if (absl::Now() >= deadline) break;
-    std::vector<pollfd> fds;
-    if (watch >= 0) fds.push_back({watch, POLLIN, 0});
-    if (pidfd_ >= 0) fds.push_back({pidfd_, POLLIN, 0});
-    if (watch < 0 || pidfd_ < 0) {
-      // Without inotify or a pidfd, look again soon (bounded by the deadline).
-      poll(fds.data(), fds.size(), std::min(MillisUntil(deadline), 10));
-    } else {
-      poll(fds.data(), fds.size(), MillisUntil(deadline));
-    }
-    if (watch >= 0) {
-      char events[4096];
-      while (read(watch, events, sizeof(events)) > 0) {
-      }
+    // Without a watch nothing would wake this wait: give up rather than poll.
+    if (watch < 0 || support::PollMillis(deadline) == 0) break;
+    pollfd fds[2] = {{watch, POLLIN, 0}, {child_->exit_fd(), POLLIN, 0}};
+    poll(fds, 2, support::PollMillis(deadline));
+    char events[4096];
+    while (read(watch, events, sizeof(events)) > 0) {
     }
   }
   if (watch >= 0) close(watch);

@@ -1,7 +1,7 @@
-// Helpers for the process-level integration tests: free loopback ports, a
-// temporary directory, child processes with bounded waits (a `troupe task`
-// waited for by its "serving on" log line, a `troupe ctl` run to completion
-// with its output captured), and a local cluster of real task processes.
+// Helpers for the process-level integration tests, on support/: a temporary
+// directory, child processes with bounded waits (a `troupe task` waited for by
+// its "serving on" log line, a `troupe ctl` run to completion with its output
+// captured), and a local cluster of real task processes.
 #pragma once
 
 #include <sys/types.h>
@@ -17,6 +17,9 @@
 
 #include "absl/time/time.h"
 
+#include "support/loopback.h"
+#include "support/subprocess.h"
+
 namespace troupe {
 namespace testing {
 
@@ -30,16 +33,10 @@ std::string TroupeBinary();
 bool WaitUntil(const std::function<bool()>& condition,
                absl::Duration timeout = absl::Seconds(15));
 
-// `count` distinct ports that were free on 127.0.0.1 a moment ago (each was
-// bound with port 0, read and closed).
-std::vector<uint16_t> FreePorts(size_t count);
-
-// A TCP socket connected to 127.0.0.1:port, or -1.
-int ConnectToLoopback(uint16_t port);
-
-// A TCP socket listening on 127.0.0.1 with `backlog` on an ephemeral port,
-// which goes to `*port`; or -1.
-int ListenOnLoopback(int backlog, uint16_t* port);
+// Loopback sockets (support/loopback.h), under the names the tests use.
+using support::ConnectToLoopback;
+using support::FreePorts;
+using support::ListenOnLoopback;
 
 // A directory under $TMPDIR (or /tmp), removed with its contents on
 // destruction.
@@ -97,12 +94,9 @@ class Process {
  public:
   // Starts `argv`; check started().
   Process(const std::vector<std::string>& argv, std::string log_path);
-  ~Process();
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
 
-  bool started() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }
+  bool started() const { return child_ && child_->started(); }
+  pid_t pid() const { return child_ ? child_->pid() : -1; }
   const std::string& log_path() const { return log_path_; }
   std::string Log() const;
 
@@ -122,12 +116,8 @@ class Process {
            absl::Duration grace = absl::Seconds(10));
 
  private:
-  std::optional<int> Reap(bool block);
-
-  pid_t pid_ = -1;
-  int pidfd_ = -1;
-  std::optional<int> status_;
   std::string log_path_;
+  std::unique_ptr<support::Subprocess> child_;
 };
 
 // A `troupe task --cluster FILE --job JOB --task INDEX` process.
