@@ -217,20 +217,23 @@ void QueueCore::DequeueSome(uint64_t id, int32_t max,
 
 void QueueCore::DequeueMany(uint64_t id, int32_t n,
                             Clock::time_point deadline) {
-  if (auto allowed = DequeueManyAllowed("DequeueManyOp", n); !allowed.ok()) {
-    return FinishNow(id, allowed);
-  }
-  if (n == 0) return FinishNow(id, absl::OkStatus(), Batch({}));
-  Start(NewOp(id, Kind::kDequeueMany, deadline, static_cast<size_t>(n)));
+  StartBatchedDequeue(id, Kind::kDequeueMany, n, deadline);
 }
 
 void QueueCore::DequeueUpTo(uint64_t id, int32_t n,
                             Clock::time_point deadline) {
-  if (auto allowed = DequeueManyAllowed("DequeueUpToOp", n); !allowed.ok()) {
+  StartBatchedDequeue(id, Kind::kDequeueUpTo, n, deadline);
+}
+
+void QueueCore::StartBatchedDequeue(uint64_t id, Kind kind, int32_t n,
+                                    Clock::time_point deadline) {
+  const char* op_name =
+      kind == Kind::kDequeueMany ? "DequeueManyOp" : "DequeueUpToOp";
+  if (auto allowed = DequeueManyAllowed(op_name, n); !allowed.ok()) {
     return FinishNow(id, allowed);
   }
   if (n == 0) return FinishNow(id, absl::OkStatus(), Batch({}));
-  Start(NewOp(id, Kind::kDequeueUpTo, deadline, static_cast<size_t>(n)));
+  Start(NewOp(id, kind, deadline, static_cast<size_t>(n)));
 }
 
 void QueueCore::Close(uint64_t id, bool cancel_pending_enqueues,

@@ -117,6 +117,9 @@ class QueueCore {
   static Op NewOp(uint64_t id, Kind kind, Clock::time_point deadline,
                   size_t requested);
   void Start(Op&& op);
+  // DequeueMany or DequeueUpTo (`kind`) of n elements.
+  void StartBatchedDequeue(uint64_t id, Kind kind, int32_t n,
+                           Clock::time_point deadline);
   void RestoreTaken(Op& op);
   void Flush();
   bool ProcessEnqueues();

@@ -8,6 +8,7 @@
 
 #include "actors/queue_coalescer.h"
 #include "base/status_macros.h"
+#include "cluster/resource_connection.h"
 #include "cluster/rpc.h"
 
 namespace troupe {
@@ -83,28 +84,10 @@ absl::StatusOr<QueueActor> QueueBase::coalesced_handle() {
 }
 
 absl::Status QueueBase::ConnectLocked(bool* created) {
-  auto task = session_.task(device_);
-  if (!task.ok()) return task.status();
-  absl::Status status;
-  if (create_if_missing_) {
-    auto reply = internal::Call<QueueActor, QueueSpec, bool>(
-        session_.requester(), *task, internal::kAnsweredAtOnce,
-        queue_atom::value, internal::kThisTask, container_, shared_name_,
-        spec_);
-    status = reply.status();
-    if (reply.ok()) {
-      std::tie(actor_, spec_, std::ignore) = *reply;
-      if (created != nullptr) *created = std::get<2>(*reply);
-    }
-  } else {
-    auto reply = internal::Call<QueueActor, QueueSpec>(
-        session_.requester(), *task, internal::kAnsweredAtOnce,
-        lookup_atom::value, internal::kThisTask, container_, shared_name_);
-    status = reply.status();
-    if (reply.ok()) std::tie(actor_, spec_) = *reply;
-  }
-  if (absl::IsUnavailable(status)) session_.Disconnected(device_);
-  return status;
+  return internal::ConnectResource<QueueActor, QueueSpec, queue_atom,
+                                   lookup_atom>(
+      session_, {device_, container_, shared_name_}, create_if_missing_,
+      &actor_, &spec_, created);
 }
 
 template <class... Out, class... Args>
@@ -114,13 +97,9 @@ absl::StatusOr<std::tuple<Out...>> QueueBase::Call(absl::Duration timeout,
   if (!actor.ok()) return actor.status();
   auto reply =
       internal::Call<Out...>(session_.requester(), *actor, timeout, args...);
-  if (absl::IsUnavailable(reply.status()) || absl::IsNotFound(reply.status())) {
-    // The queue's task was lost or the queue was reset: the next call looks
-    // it up again (and finds a new, empty queue, or none).
-    std::lock_guard<std::mutex> lock(mutex_);
-    actor_ = QueueActor{};
-    if (absl::IsUnavailable(reply.status())) session_.Disconnected(device_);
-  }
+  // The next call after a loss or a reset finds a new, empty queue, or none.
+  internal::ForgetIfLost(reply.status(), *actor, mutex_, &actor_, session_,
+                         device_);
   return reply;
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
+#include "cluster/resource_connection.h"
 #include "cluster/rpc.h"
 
 namespace troupe {
@@ -54,29 +55,10 @@ absl::StatusOr<VariableActor> Variable::handle() {
 }
 
 absl::Status Variable::ConnectLocked(bool* created) {
-  auto task = session_.task(device_);
-  if (!task.ok()) return task.status();
-  absl::Status status;
-  if (create_if_missing_) {
-    auto reply = internal::Call<VariableActor, VariableSpec, bool>(
-        session_.requester(), *task, internal::kAnsweredAtOnce,
-        variable_atom::value, internal::kThisTask, container_, shared_name_,
-        spec_);
-    status = reply.status();
-    if (reply.ok()) {
-      std::tie(actor_, spec_, std::ignore) = *reply;
-      if (created != nullptr) *created = std::get<2>(*reply);
-    }
-  } else {
-    auto reply = internal::Call<VariableActor, VariableSpec>(
-        session_.requester(), *task, internal::kAnsweredAtOnce,
-        lookup_variable_atom::value, internal::kThisTask, container_,
-        shared_name_);
-    status = reply.status();
-    if (reply.ok()) std::tie(actor_, spec_) = *reply;
-  }
-  if (absl::IsUnavailable(status)) session_.Disconnected(device_);
-  return status;
+  return internal::ConnectResource<VariableActor, VariableSpec, variable_atom,
+                                   lookup_variable_atom>(
+      session_, {device_, container_, shared_name_}, create_if_missing_,
+      &actor_, &spec_, created);
 }
 
 template <class Out, class... Args>
@@ -85,13 +67,10 @@ absl::StatusOr<Out> Variable::Call(Args... args) {
   if (!actor.ok()) return actor.status();
   auto reply = internal::Call<Out>(session_.requester(), *actor,
                                    internal::kAnsweredAtOnce, args...);
-  if (absl::IsUnavailable(reply.status()) || absl::IsNotFound(reply.status())) {
-    // The variable's task was lost or its container was reset: the next call
-    // declares it again (and finds it uninitialized, or not at all).
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (actor_ == *actor) actor_ = VariableActor{};
-    if (absl::IsUnavailable(reply.status())) session_.Disconnected(device_);
-  }
+  // The next call after a loss or a reset declares the variable again (and
+  // finds it uninitialized, or not at all).
+  internal::ForgetIfLost(reply.status(), *actor, mutex_, &actor_, session_,
+                         device_);
   if (!reply.ok()) return reply.status();
   return std::get<0>(std::move(*reply));
 }
