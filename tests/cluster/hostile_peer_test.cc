@@ -189,6 +189,35 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
+      "cluster: a header announcing a payload that never comes holds the "
+      "guard's budget only until the heartbeat timeout") {
+    // 256 MiB is under the guard's 1 GiB frame limit: the header goes
+    // through, CAF waits for the payload, and the guard counts it against
+    // its 2 GiB budget. CAF's connection timeout then drops the peer, which
+    // frees the budget.
+    LocalCluster cluster({{"ps", 1}}, true, R"("heartbeat_timeout": "1s")");
+    REQUIRE_CLUSTER(cluster);
+    int fd = testing::ConnectToLoopback(PortOf(cluster.target()));
+    REQUIRE(fd >= 0);
+    unsigned char header[kHeaderBytes] = {};
+    header[0] = 0x01;  // client_handshake
+    header[4] = 0x10;  // payload_len 0x10000000: 256 MiB
+    const absl::Time sent = absl::Now();
+    REQUIRE(send(fd, header, sizeof(header), MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(sizeof(header)));
+    CHECK(ClosedWithin(fd, absl::Seconds(15)));
+    const absl::Duration held = absl::Now() - sent;
+    close(fd);
+    MESSAGE("a header announcing 256 MiB held the budget for ", held);
+    CHECK(held >= absl::Milliseconds(500));
+    CHECK(held < absl::Seconds(5));
+    CHECK(cluster.task()->process().WaitForLog({"closed by the task after"}));
+    Session session(cluster.target());
+    FIFOQueue q(session, IntQueue("q"));
+    REQUIRE_OK(q.enqueue({Tensor::Scalar<int32_t>(1)}));
+  }
+
+  TEST_CASE(
       "cluster: a client that never reads its replies cannot grow the "
       "task's memory") {
     LocalCluster cluster;
