@@ -57,8 +57,10 @@ void Deliver(QueuePointer self) {
     if (it == self->state.waiters.end()) continue;
     Waiter& waiter = it->second;
     if (waiter.reply == Reply::kEnqueued) {
-      // Failed or not, the count says which elements are in the queue.
-      waiter.promise.deliver(static_cast<int32_t>(done.enqueued));
+      // How many went in, and why the rest did not.
+      waiter.promise.deliver(
+          static_cast<int32_t>(done.enqueued),
+          done.status.ok() ? caf::error{} : ToError(done.status));
     } else if (!done.status.ok()) {
       waiter.promise.deliver(ToError(done.status));
     } else if (waiter.reply == Reply::kTuple) {
@@ -160,7 +162,7 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
                       });
       },
       [self, core](enqueue_each_atom, std::vector<Tuple>& elements,
-                   int64_t timeout_ms) -> caf::result<int32_t> {
+                   int64_t timeout_ms) -> caf::result<int32_t, caf::error> {
         return Submit(self, timeout_ms, Reply::kEnqueued,
                       [&](uint64_t id, auto deadline) {
                         core->EnqueueEach(id, std::move(elements), deadline);

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <deque>
-#include <iterator>
+#include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -12,121 +13,119 @@
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
 
+#include "actors/queue_validation.h"
 #include "serialization/status_error.h"
 
 namespace troupe {
 
 namespace {
 
-// An enqueue or a close, in the order they arrived.
-struct Outgoing {
-  bool close = false;
-  bool cancel_pending_enqueues = false;
-  int64_t timeout_ms = kNoTimeout;
+// A valid enqueue waiting to leave, and whom to answer.
+struct Held {
   Tuple element;
   caf::response_promise promise;
 };
 
 struct CoalescerState {
   QueueActor queue;
-  // Enqueues and closes not sent yet, oldest first.
-  std::deque<Outgoing> outgoing;
-  // What is on its way: one close, or enqueues sent as one message (then
-  // one by one, those it did not take).
-  std::vector<Outgoing> sent;
-  // Singles of `sent` still unanswered, after the group's message.
-  size_t unanswered_singles = 0;
-  // Dequeues waiting, oldest first; the first `dequeues_sent` are on their
-  // way as one message.
+  std::string queue_name;
+  QueueSpec spec;
+  // Valid enqueues not sent yet, oldest first.
+  std::deque<Held> held;
+  // Enqueue messages on their way.
+  size_t enqueues_sent = 0;
+  // Once a close is sent, the queue takes no more elements: later enqueues
+  // go through at once, to be refused at once as TensorFlow refuses them.
+  bool close_sent = false;
+  // Dequeues waiting, oldest first. The messages on their way ask for
+  // `dequeues_sent` of them; `dequeue_groups` lists how many each asks for,
+  // in the order they were sent (and will be answered).
   std::deque<caf::response_promise> dequeues;
   size_t dequeues_sent = 0;
+  std::deque<size_t> dequeue_groups;
   static inline const char* name = "troupe.queue_coalescer";
 };
 
 using CoalescerPointer = QueueActor::stateful_pointer<CoalescerState>;
 
-void SendOutgoing(CoalescerPointer self);
-void SendDequeues(CoalescerPointer self);
+void SendHeld(CoalescerPointer self, bool all);
+void SendDequeues(CoalescerPointer self, bool all);
 
-void Answer(caf::response_promise& promise, const caf::error& error) {
-  if (!promise.pending()) return;
-  if (error) {
-    promise.deliver(error);
-  } else {
-    promise.deliver(caf::ok_atom::value);
+bool SameShapes(const Tuple& a, const Tuple& b) {
+  for (size_t c = 0; c < a.size(); ++c) {
+    if (a[c].shape() != b[c].shape()) return false;
   }
+  return true;
 }
 
-void FinishSent(CoalescerPointer self, const caf::error& error) {
-  for (Outgoing& out : self->state.sent) Answer(out.promise, error);
-  self->state.sent.clear();
-  self->state.unanswered_singles = 0;
-  SendOutgoing(self);
-}
-
-// Sends the enqueues of `sent` from `first` on one by one, so that each gets
-// the answer a single enqueue gets.
-void SendSingles(CoalescerPointer self, size_t first) {
-  auto& sent = self->state.sent;
-  self->state.unanswered_singles = sent.size() - first;
-  if (self->state.unanswered_singles == 0) return FinishSent(self, caf::none);
-  for (size_t i = first; i < sent.size(); ++i) {
-    auto answer = [self, i](const caf::error& error) {
-      Answer(self->state.sent[i].promise, error);
-      if (--self->state.unanswered_singles == 0) FinishSent(self, caf::none);
-    };
-    self->request(self->state.queue, caf::infinite, enqueue_atom::value,
-                  sent[i].element, kNoTimeout)
-        .then([answer](caf::ok_atom) { answer(caf::none); },
-              [answer](caf::error& error) { answer(error); });
+// Answers the enqueues of one message: the first `enqueued` went in, the
+// rest failed with `error`.
+void FinishGroup(CoalescerPointer self,
+                 std::vector<caf::response_promise>& promises, size_t enqueued,
+                 const caf::error& error) {
+  for (size_t i = 0; i < promises.size(); ++i) {
+    if (i < enqueued || !error) {
+      promises[i].deliver(caf::ok_atom::value);
+    } else {
+      promises[i].deliver(error);
+    }
   }
+  --self->state.enqueues_sent;
+  SendHeld(self, false);
 }
 
-void SendClose(CoalescerPointer self) {
-  const Outgoing& close = self->state.sent.front();
-  self->request(self->state.queue, caf::infinite, close_atom::value,
-                close.cancel_pending_enqueues, close.timeout_ms)
-      .then([self](caf::ok_atom) { FinishSent(self, caf::none); },
-            [self](caf::error& error) { FinishSent(self, error); });
-}
-
-void SendOutgoing(CoalescerPointer self) {
+// Sends held enqueues: while no enqueue message is on its way, or all of
+// them when `all`. One message carries the oldest held elements of one
+// shape, up to kMaxCoalesced; a lone element goes as a plain enqueue.
+void SendHeld(CoalescerPointer self, bool all) {
   auto& state = self->state;
-  if (!state.sent.empty() || state.outgoing.empty()) return;
-  auto end = state.outgoing.begin();
-  if (end->close) {
-    ++end;
-  } else {
-    while (end != state.outgoing.end() && !end->close &&
-           static_cast<size_t>(end - state.outgoing.begin()) < kMaxCoalesced)
+  while (!state.held.empty() && (all || state.enqueues_sent == 0)) {
+    auto end = state.held.begin() + 1;
+    while (end != state.held.end() &&
+           static_cast<size_t>(end - state.held.begin()) < kMaxCoalesced &&
+           SameShapes(end->element, state.held.front().element))
       ++end;
+    auto promises = std::make_shared<std::vector<caf::response_promise>>();
+    std::vector<Tuple> elements;
+    for (auto it = state.held.begin(); it != end; ++it) {
+      promises->push_back(std::move(it->promise));
+      elements.push_back(std::move(it->element));
+    }
+    state.held.erase(state.held.begin(), end);
+    ++state.enqueues_sent;
+    auto failed = [self, promises](caf::error& error) {
+      FinishGroup(self, *promises, 0, error);
+    };
+    if (elements.size() == 1) {
+      self->request(state.queue, caf::infinite, enqueue_atom::value,
+                    std::move(elements.front()), kNoTimeout)
+          .then(
+              [self, promises](caf::ok_atom) {
+                FinishGroup(self, *promises, 1, caf::none);
+              },
+              failed);
+    } else {
+      self->request(state.queue, caf::infinite, enqueue_each_atom::value,
+                    std::move(elements), kNoTimeout)
+          .then(
+              [self, promises](int32_t enqueued, caf::error& error) {
+                FinishGroup(self, *promises,
+                            static_cast<size_t>(std::max(enqueued, 0)), error);
+              },
+              failed);
+    }
   }
-  state.sent.assign(std::make_move_iterator(state.outgoing.begin()),
-                    std::make_move_iterator(end));
-  state.outgoing.erase(state.outgoing.begin(), end);
-  if (state.sent.front().close) return SendClose(self);
-  if (state.sent.size() == 1) return SendSingles(self, 0);
-  std::vector<Tuple> elements;
-  elements.reserve(state.sent.size());
-  for (const Outgoing& out : state.sent) elements.push_back(out.element);
-  self->request(state.queue, caf::infinite, enqueue_each_atom::value,
-                std::move(elements), kNoTimeout)
-      .then(
-          [self](int32_t enqueued) {
-            size_t taken = std::min(static_cast<size_t>(std::max(enqueued, 0)),
-                                    self->state.sent.size());
-            for (size_t i = 0; i < taken; ++i)
-              Answer(self->state.sent[i].promise, caf::none);
-            SendSingles(self, taken);
-          },
-          [self](caf::error& error) { FinishSent(self, error); });
 }
 
+// The answer to the oldest dequeue message on its way: its elements go to
+// the oldest waiting dequeues, or its error to as many as it asked for.
 void FinishDequeues(CoalescerPointer self, std::vector<Tuple> elements,
                     const caf::error& error) {
   auto& state = self->state;
-  size_t served = error ? state.dequeues_sent
-                        : std::min(elements.size(), state.dequeues_sent);
+  const size_t asked = state.dequeue_groups.front();
+  state.dequeue_groups.pop_front();
+  state.dequeues_sent -= asked;
+  const size_t served = error ? asked : std::min(elements.size(), asked);
   for (size_t i = 0; i < served; ++i) {
     caf::response_promise& promise = state.dequeues.front();
     if (error) {
@@ -136,51 +135,60 @@ void FinishDequeues(CoalescerPointer self, std::vector<Tuple> elements,
     }
     state.dequeues.pop_front();
   }
-  state.dequeues_sent = 0;
-  SendDequeues(self);
+  SendDequeues(self, false);
 }
 
-void SendDequeues(CoalescerPointer self) {
+// Asks for the waiting dequeues that no message on its way asks for yet:
+// while none is on its way, or all of them when `all`.
+void SendDequeues(CoalescerPointer self, bool all) {
   auto& state = self->state;
-  if (state.dequeues_sent > 0 || state.dequeues.empty()) return;
-  state.dequeues_sent = std::min(state.dequeues.size(), kMaxCoalesced);
-  auto failed = [self](caf::error& error) { FinishDequeues(self, {}, error); };
-  if (state.dequeues_sent == 1) {
-    self->request(state.queue, caf::infinite, dequeue_atom::value, kNoTimeout)
-        .then(
-            [self](Tuple& element) {
-              std::vector<Tuple> elements;
-              elements.push_back(std::move(element));
-              FinishDequeues(self, std::move(elements), caf::none);
-            },
-            failed);
-    return;
+  while (state.dequeues.size() > state.dequeues_sent &&
+         (all || state.dequeue_groups.empty())) {
+    const size_t asked =
+        std::min(state.dequeues.size() - state.dequeues_sent, kMaxCoalesced);
+    state.dequeues_sent += asked;
+    state.dequeue_groups.push_back(asked);
+    auto failed = [self](caf::error& error) {
+      FinishDequeues(self, {}, error);
+    };
+    if (asked == 1) {
+      self->request(state.queue, caf::infinite, dequeue_atom::value, kNoTimeout)
+          .then(
+              [self](Tuple& element) {
+                std::vector<Tuple> elements;
+                elements.push_back(std::move(element));
+                FinishDequeues(self, std::move(elements), caf::none);
+              },
+              failed);
+    } else {
+      self->request(state.queue, caf::infinite, dequeue_some_atom::value,
+                    static_cast<int32_t>(asked), kNoTimeout)
+          .then(
+              [self](std::vector<Tuple>& elements) {
+                FinishDequeues(self, std::move(elements), caf::none);
+              },
+              failed);
+    }
   }
-  self->request(state.queue, caf::infinite, dequeue_some_atom::value,
-                static_cast<int32_t>(state.dequeues_sent), kNoTimeout)
-      .then(
-          [self](std::vector<Tuple>& elements) {
-            FinishDequeues(self, std::move(elements), caf::none);
-          },
-          failed);
 }
 
 // Everything waiting fails with `answer`, and the coalescer stops.
 void FailAll(CoalescerPointer self, const caf::error& answer,
              const caf::error& reason) {
   auto& state = self->state;
-  for (Outgoing& out : state.sent) Answer(out.promise, answer);
-  for (Outgoing& out : state.outgoing) Answer(out.promise, answer);
+  for (Held& held : state.held) held.promise.deliver(answer);
   for (caf::response_promise& promise : state.dequeues) promise.deliver(answer);
-  state.sent.clear();
-  state.outgoing.clear();
+  state.held.clear();
   state.dequeues.clear();
   self->quit(reason);
 }
 
 QueueActor::behavior_type CoalescerBehavior(CoalescerPointer self,
-                                            QueueActor queue) {
+                                            QueueActor queue, std::string name,
+                                            QueueSpec spec) {
   self->state.queue = queue;
+  self->state.queue_name = std::move(name);
+  self->state.spec = std::move(spec);
   self->monitor(queue);
   self->set_down_handler([self](caf::down_msg& down) {
     FailAll(self,
@@ -197,29 +205,31 @@ QueueActor::behavior_type CoalescerBehavior(CoalescerPointer self,
   return {
       [self](enqueue_atom, Tuple& element,
              int64_t timeout_ms) -> caf::result<caf::ok_atom> {
-        if (timeout_ms != kNoTimeout) {
-          return self->delegate(self->state.queue, enqueue_atom::value,
+        auto& state = self->state;
+        if (timeout_ms != kNoTimeout || state.close_sent) {
+          return self->delegate(state.queue, enqueue_atom::value,
                                 std::move(element), timeout_ms);
         }
-        Outgoing out;
-        out.element = std::move(element);
-        out.promise = self->make_response_promise();
-        auto promise = out.promise;
-        self->state.outgoing.push_back(std::move(out));
-        SendOutgoing(self);
+        // Checked here, as the queue would check it, so that what leaves
+        // together is all valid.
+        if (auto valid =
+                ValidateQueueElement(state.spec, state.queue_name, element);
+            !valid.ok()) {
+          return ToError(valid);
+        }
+        auto promise = self->make_response_promise();
+        state.held.push_back(Held{std::move(element), promise});
+        SendHeld(self, false);
         return promise;
       },
       [self](close_atom, bool cancel_pending_enqueues,
              int64_t timeout_ms) -> caf::result<caf::ok_atom> {
-        Outgoing out;
-        out.close = true;
-        out.cancel_pending_enqueues = cancel_pending_enqueues;
-        out.timeout_ms = timeout_ms;
-        out.promise = self->make_response_promise();
-        auto promise = out.promise;
-        self->state.outgoing.push_back(std::move(out));
-        SendOutgoing(self);
-        return promise;
+        // What arrived before the close reaches the queue before it.
+        SendHeld(self, true);
+        SendDequeues(self, true);
+        self->state.close_sent = true;
+        return self->delegate(self->state.queue, close_atom::value,
+                              cancel_pending_enqueues, timeout_ms);
       },
       [self](dequeue_atom, int64_t timeout_ms) -> caf::result<Tuple> {
         if (timeout_ms != kNoTimeout) {
@@ -228,7 +238,7 @@ QueueActor::behavior_type CoalescerBehavior(CoalescerPointer self,
         }
         auto promise = self->make_response_promise();
         self->state.dequeues.push_back(promise);
-        SendDequeues(self);
+        SendDequeues(self, false);
         return promise;
       },
       [self](enqueue_many_atom, Tuple& batch,
@@ -237,7 +247,7 @@ QueueActor::behavior_type CoalescerBehavior(CoalescerPointer self,
                               std::move(batch), timeout_ms);
       },
       [self](enqueue_each_atom, std::vector<Tuple>& elements,
-             int64_t timeout_ms) -> caf::result<int32_t> {
+             int64_t timeout_ms) -> caf::result<int32_t, caf::error> {
         return self->delegate(self->state.queue, enqueue_each_atom::value,
                               std::move(elements), timeout_ms);
       },
@@ -271,10 +281,12 @@ QueueActor::behavior_type CoalescerBehavior(CoalescerPointer self,
 
 }  // namespace
 
-QueueActor SpawnQueueCoalescer(caf::actor_system& system, QueueActor queue) {
+QueueActor SpawnQueueCoalescer(caf::actor_system& system, QueueActor queue,
+                               std::string name, QueueSpec spec) {
   // Hidden: an actor system does not wait for it when it shuts down (it
   // lives until its queue is gone or it is told to exit).
-  return system.spawn<caf::hidden>(CoalescerBehavior, std::move(queue));
+  return system.spawn<caf::hidden>(CoalescerBehavior, std::move(queue),
+                                   std::move(name), std::move(spec));
 }
 
 }  // namespace troupe

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "actors/queue_validation.h"
 #include "base/status_macros.h"
 #include "serialization/tensor_ops.h"
 
@@ -45,89 +46,10 @@ std::string QueueCore::Describe(Kind op) const {
   return Describe();
 }
 
-std::string QueueCore::Describe() const {
-  return absl::StrCat(QueueKindName(spec_.kind), " '", name_, "'");
-}
-
-// -- validation ---------------------------------------------------------------
-
-absl::Status QueueCore::ValidateComponent(size_t i,
-                                          const Tensor& tensor) const {
-  if (auto valid = tensor.CheckValid(); !valid.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Invalid tensor in tuple component ", i, ": ",
-                     valid.message(), " (", Describe(), ")"));
-  }
-  if (tensor.dtype() != spec_.dtypes[i]) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Type mismatch in tuple component ", i, ". Expected ",
-                     DTypeName(spec_.dtypes[i]), ", got ",
-                     DTypeName(tensor.dtype()), " (", Describe(), ")"));
-  }
-  return absl::OkStatus();
-}
+std::string QueueCore::Describe() const { return DescribeQueue(spec_, name_); }
 
 absl::Status QueueCore::ValidateElement(const Tuple& element) const {
-  if (element.size() != spec_.dtypes.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Wrong number of components in tuple. Expected ", spec_.dtypes.size(),
-        ", got ", element.size(), " (", Describe(), ")"));
-  }
-  for (size_t i = 0; i < element.size(); ++i) {
-    TROUPE_RETURN_IF_ERROR(ValidateComponent(i, element[i]));
-    if (spec_.has_shapes() &&
-        !spec_.shapes[i].IsCompatibleWith(element[i].shape())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Shape mismatch in tuple component ", i, ". Expected ",
-          spec_.shapes[i].ToString(), ", got ",
-          ShapeToString(element[i].shape()), " (", Describe(), ")"));
-    }
-  }
-  if (spec_.kind == QueueKind::kPriority && !element[0].shape().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Shape mismatch in tuple component 0. Expected [], got ",
-                     ShapeToString(element[0].shape()), " (", Describe(),
-                     "; the priority must be an int64 scalar)"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status QueueCore::ValidateBatch(const Tuple& batch) const {
-  if (batch.size() != spec_.dtypes.size()) return ValidateElement(batch);
-  for (size_t i = 0; i < batch.size(); ++i) {
-    TROUPE_RETURN_IF_ERROR(ValidateComponent(i, batch[i]));
-    if (batch[i].shape().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Tuple component ", i,
-          " of an enqueue_many must have a batch dimension, got shape [] (",
-          Describe(), ")"));
-    }
-  }
-  int64_t batch_size = batch[0].shape()[0];
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (spec_.has_shapes()) {
-      PartialShape expected = spec_.shapes[i].Batched(batch_size);
-      if (!expected.IsCompatibleWith(batch[i].shape())) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "Shape mismatch in tuple component ", i, ". Expected ",
-            expected.ToString(), ", got ", ShapeToString(batch[i].shape()),
-            " (", Describe(), ")"));
-      }
-    } else if (batch[i].shape()[0] != batch_size) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("All input tensors must have the same size in the 0th "
-                       "dimension. Component ",
-                       i, " has ", batch[i].shape()[0], ", and should have ",
-                       batch_size, " (", Describe(), ")"));
-    }
-  }
-  if (spec_.kind == QueueKind::kPriority && batch[0].shape().size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Shape mismatch in tuple component 0. Expected [", batch_size,
-        "], got ", ShapeToString(batch[0].shape()), " (", Describe(),
-        "; the priorities must be an int64 vector)"));
-  }
-  return absl::OkStatus();
+  return ValidateQueueElement(spec_, name_, element);
 }
 
 absl::Status QueueCore::DequeueManyAllowed(const char* op_name,
@@ -165,7 +87,7 @@ void QueueCore::Enqueue(uint64_t id, Tuple element,
 
 void QueueCore::EnqueueMany(uint64_t id, Tuple batch,
                             Clock::time_point deadline) {
-  if (auto valid = ValidateBatch(batch); !valid.ok())
+  if (auto valid = ValidateQueueBatch(spec_, name_, batch); !valid.ok())
     return FinishNow(id, valid);
   Chunk chunk = Chunk::OfBatch(std::move(batch));
   // TensorFlow completes an empty batch at once, even on a closed queue.
@@ -179,15 +101,20 @@ void QueueCore::EnqueueEach(uint64_t id, std::vector<Tuple> elements,
                             Clock::time_point deadline) {
   if (elements.empty()) return FinishNow(id, absl::OkStatus());
   const Tuple& first = elements.front();
-  bool one_batch =
-      std::all_of(elements.begin(), elements.end(), [&](const Tuple& element) {
-        if (!ValidateElement(element).ok()) return false;
-        for (size_t c = 0; c < element.size(); ++c) {
-          if (element[c].shape() != first[c].shape()) return false;
-        }
-        return true;
-      });
-  if (!one_batch) return FinishNow(id, absl::OkStatus());
+  for (const Tuple& element : elements) {
+    if (auto valid = ValidateElement(element); !valid.ok())
+      return FinishNow(id, valid);
+    for (size_t c = 0; c < element.size(); ++c) {
+      if (element[c].shape() != first[c].shape()) {
+        return FinishNow(
+            id, absl::InvalidArgumentError(absl::StrCat(
+                    "The elements of an enqueue_each must share their shapes; "
+                    "component ",
+                    c, " has ", ShapeToString(first[c].shape()), " and ",
+                    ShapeToString(element[c].shape()), " (", Describe(), ")")));
+      }
+    }
+  }
   Tuple batch;
   batch.reserve(first.size());
   std::vector<Tensor> column;

@@ -49,11 +49,10 @@ class QueueCore {
   void Enqueue(uint64_t id, Tuple element, Clock::time_point deadline);
   void EnqueueMany(uint64_t id, Tuple batch, Clock::time_point deadline);
   // Enqueues `elements` in order, as many enqueues would, as one operation:
-  // they go in as room frees up. Elements that cannot travel as one batch
-  // (one is invalid, or their shapes differ) are not enqueued at all, and the
-  // operation completes OK with `enqueued` 0: the caller then enqueues them
-  // one by one, which answers each as TensorFlow would. A client coalesces
-  // single enqueues this way (actors/queue_coalescer.h).
+  // they go in as room frees up, and a failure part way (a cancelling close)
+  // fails the rest, `enqueued` saying how many went in. All must be valid
+  // and of one shape, else INVALID_ARGUMENT and nothing changes. A client
+  // coalesces single enqueues this way (actors/queue_coalescer.h).
   void EnqueueEach(uint64_t id, std::vector<Tuple> elements,
                    Clock::time_point deadline);
   void Dequeue(uint64_t id, Clock::time_point deadline);
@@ -136,9 +135,7 @@ class QueueCore {
   // component `c` of the pieces.
   Tuple Batch(Chunks pieces) const;
   Tensor BatchComponent(Chunks& pieces, size_t c) const;
-  absl::Status ValidateComponent(size_t i, const Tensor& tensor) const;
   absl::Status ValidateElement(const Tuple& element) const;
-  absl::Status ValidateBatch(const Tuple& batch) const;
   absl::Status DequeueManyAllowed(const char* op_name, int32_t n) const;
   std::string TimeoutMessage(const Op& op) const;
   // "FIFOQueue 'name'": the queue as TensorFlow names it in its messages.

@@ -77,7 +77,8 @@ absl::StatusOr<QueueActor> QueueBase::coalesced_handle() {
   if (!coalescer_ || coalesced_ != actor_) {
     if (coalescer_)
       caf::anon_send_exit(coalescer_, caf::exit_reason::user_shutdown);
-    coalescer_ = SpawnQueueCoalescer(session_.system(), actor_);
+    coalescer_ =
+        SpawnQueueCoalescer(session_.system(), actor_, shared_name_, spec_);
     coalesced_ = actor_;
   }
   return coalescer_;

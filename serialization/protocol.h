@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "caf/atom.hpp"
+#include "caf/error.hpp"
 #include "caf/fwd.hpp"
 #include "caf/replies_to.hpp"
 #include "caf/typed_actor.hpp"
@@ -68,12 +69,11 @@ using QueueActor = caf::typed_actor<
     caf::replies_to<dequeue_many_atom, int32_t, int64_t>::with<Tuple>,
     // Like dequeue_many, but returns what is left (at least one) once closed.
     caf::replies_to<dequeue_up_to_atom, int32_t, int64_t>::with<Tuple>,
-    // Single enqueues coalesced by a client (actors/queue_coalescer.h):
-    // answers how many of the first elements went in. Elements that cannot
-    // go in as one batch are not enqueued (0), for the client to send one by
-    // one; after a failure part way the client resends the rest one by one.
+    // Single enqueues coalesced by a client (actors/queue_coalescer.h), all
+    // valid and of one shape: how many of the first elements went in, and
+    // the error of the rest (none when all did).
     caf::replies_to<enqueue_each_atom, std::vector<Tuple>,
-                    int64_t>::with<int32_t>,
+                    int64_t>::with<int32_t, caf::error>,
     // Single dequeues coalesced by a client: between 1 and max elements
     // (int32 max, then timeout_ms), waiting only while there are none.
     caf::replies_to<dequeue_some_atom, int32_t,

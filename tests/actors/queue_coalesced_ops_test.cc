@@ -61,21 +61,23 @@ TEST_SUITE("actors") {
     CHECK(Drain(q, 12) == "float[]{4} float[]{5}");
   }
 
-  TEST_CASE("enqueue_each that cannot go as one batch enqueues nothing") {
+  TEST_CASE(
+      "enqueue_each of an invalid element or of two shapes changes nothing") {
     // One element of the wrong type.
     QueueCore q("q", Fifo(10, {DT_FLOAT}, {{}}), kManyWaiting);
     std::vector<Tuple> mixed = Singles({1, 2});
     mixed.push_back({Tensor::Scalar<int32_t>(3)});
     q.EnqueueEach(1, mixed, kNever);
-    Completion done = TakeOne(q);
-    CHECK(done.status.ok());
-    CHECK(done.enqueued == 0);
+    CHECK(Done(q) ==
+          "1 INVALID_ARGUMENT: Type mismatch in tuple component 0. Expected "
+          "float, got int32 (FIFOQueue 'q')");
     CHECK(q.size() == 0);
 
     // Shapes that differ, in a queue without shapes.
     QueueCore shapeless("q", Fifo(10, {DT_FLOAT}), kManyWaiting);
     shapeless.EnqueueEach(2, {F(1), Fs({2, 3})}, kNever);
-    done = TakeOne(shapeless);
+    Completion done = TakeOne(shapeless);
+    CHECK(CodeOf(done.status) == "INVALID_ARGUMENT");
     CHECK(done.enqueued == 0);
     CHECK(shapeless.size() == 0);
 

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "caf/actor_system.hpp"
 #include "caf/actor_system_config.hpp"
@@ -42,7 +44,7 @@ class CoalescerFixture {
       : system(config),
         self(system),
         queue(SpawnQueue(system, "q", ScalarFifo(1), kDefaultMaxWaiting)),
-        coalescer(SpawnQueueCoalescer(system, queue)) {}
+        coalescer(SpawnQueueCoalescer(system, queue, "q", ScalarFifo(1))) {}
   ~CoalescerFixture() {
     caf::anon_send_exit(queue, caf::exit_reason::user_shutdown);
   }
@@ -154,7 +156,93 @@ std::vector<Tuple> Range(int first, int last) {
   return elements;
 }
 
+// One operation of the differential test below.
+struct RandomOp {
+  enum Kind { kEnqueue, kMisfit, kDequeue } kind;
+  float value;
+};
+
+// Sends `ops`, then a close, then as many dequeues as it takes to drain the
+// queue and one more, from `self` to `target` all at once, and returns
+// every answer in the order sent: "OK", "OK <value>" or the status.
+std::vector<std::string> RunAll(caf::scoped_actor& self,
+                                const QueueActor& target,
+                                const std::vector<RandomOp>& ops) {
+  using OkHandle = decltype(self->request(target, kBound, enqueue_atom::value,
+                                          Tuple{}, kNoTimeout));
+  using TupleHandle =
+      decltype(self->request(target, kBound, dequeue_atom::value, kNoTimeout));
+  std::vector<std::pair<size_t, OkHandle>> oks;
+  std::vector<std::pair<size_t, TupleHandle>> tuples;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (ops[i].kind == RandomOp::kDequeue) {
+      tuples.emplace_back(
+          i, self->request(target, kBound, dequeue_atom::value, kNoTimeout));
+      continue;
+    }
+    Tuple element = ops[i].kind == RandomOp::kEnqueue
+                        ? F(ops[i].value)
+                        : Tuple{Tensor::Scalar<int32_t>(0)};
+    oks.emplace_back(i, self->request(target, kBound, enqueue_atom::value,
+                                      std::move(element), kNoTimeout));
+  }
+  oks.emplace_back(ops.size(), self->request(target, kBound, close_atom::value,
+                                             false, kNoTimeout));
+  size_t drain = 1;
+  for (const RandomOp& op : ops) drain += op.kind == RandomOp::kEnqueue;
+  for (size_t i = 0; i < drain; ++i) {
+    tuples.emplace_back(
+        ops.size() + 1 + i,
+        self->request(target, kBound, dequeue_atom::value, kNoTimeout));
+  }
+  std::vector<std::string> answers(ops.size() + 1 + drain);
+  auto code = [](caf::error& error) { return ToStatus(error).ToString(); };
+  for (auto& [i, handle] : oks) {
+    handle.receive([&, i = i](caf::ok_atom) { answers[i] = "OK"; },
+                   [&, i = i](caf::error& error) { answers[i] = code(error); });
+  }
+  for (auto& [i, handle] : tuples) {
+    handle.receive(
+        [&, i = i](Tuple& element) {
+          answers[i] = absl::StrCat("OK ", element[0].flat<float>()[0]);
+        },
+        [&, i = i](caf::error& error) { answers[i] = code(error); });
+  }
+  return answers;
+}
+
 TEST_SUITE("actors") {
+  TEST_CASE_FIXTURE(CoalescerFixture,
+                    "random operations in flight get the same answers with "
+                    "and without the coalescer") {
+    std::mt19937 random(20261126);
+    for (int trial = 0; trial < 100; ++trial) {
+      const int32_t capacity = static_cast<int32_t>(random() % 4) + 1;
+      std::vector<RandomOp> ops(random() % 40 + 1);
+      float next = 1;
+      for (RandomOp& op : ops) {
+        const uint32_t draw = random() % 10;
+        op.kind = draw < 5   ? RandomOp::kEnqueue
+                  : draw < 6 ? RandomOp::kMisfit
+                             : RandomOp::kDequeue;
+        op.value = next++;
+      }
+      QueueActor direct =
+          SpawnQueue(system, "q", ScalarFifo(capacity), kDefaultMaxWaiting);
+      QueueActor behind =
+          SpawnQueue(system, "q", ScalarFifo(capacity), kDefaultMaxWaiting);
+      QueueActor front =
+          SpawnQueueCoalescer(system, behind, "q", ScalarFifo(capacity));
+      std::vector<std::string> expected = RunAll(self, direct, ops);
+      std::vector<std::string> coalesced = RunAll(self, front, ops);
+      CAPTURE(trial);
+      CAPTURE(capacity);
+      CHECK(absl::StrJoin(coalesced, " ") == absl::StrJoin(expected, " "));
+      caf::anon_send_exit(direct, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(behind, caf::exit_reason::user_shutdown);
+    }
+  }
+
   TEST_CASE_FIXTURE(CoalescerFixture,
                     "singles waiting together reach the queue as one "
                     "operation, and each is answered") {
@@ -225,6 +313,34 @@ TEST_SUITE("actors") {
           "elements (requested 1, current size 0) OUT_OF_RANGE: FIFOQueue 'q' "
           "is closed and has insufficient elements (requested 1, current size "
           "0)");
+  }
+
+  TEST_CASE_FIXTURE(CoalescerFixture,
+                    "a close that cancels pending enqueues is not held behind "
+                    "enqueues waiting for room") {
+    REQUIRE(Direct(F(0)).ok());
+    std::vector<decltype(self->request(coalescer, kBound, enqueue_atom::value,
+                                       Tuple{}, kNoTimeout))>
+        enqueues;
+    for (float value : {1.0f, 2.0f, 3.0f}) {
+      enqueues.push_back(self->request(coalescer, kBound, enqueue_atom::value,
+                                       F(value), kNoTimeout));
+    }
+    absl::Status closed = absl::InternalError("no reply");
+    self->request(coalescer, kBound, close_atom::value, true, kNoTimeout)
+        .receive([&](caf::ok_atom) { closed = absl::OkStatus(); },
+                 [&](caf::error& error) { closed = ToStatus(error); });
+    CHECK(closed.ok());
+    for (auto& enqueue : enqueues) {
+      std::string answer;
+      enqueue.receive(
+          [&](caf::ok_atom) { answer = "OK"; },
+          [&](caf::error& error) { answer = ToStatus(error).ToString(); });
+      CHECK(answer == "CANCELLED: Enqueue operation was cancelled");
+    }
+    CHECK(DequeueAll(2) ==
+          "0 OUT_OF_RANGE: FIFOQueue 'q' is closed and has insufficient "
+          "elements (requested 1, current size 0)");
   }
 
   TEST_CASE_FIXTURE(CoalescerFixture,
