@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <deque>
-#include <memory>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,8 +32,9 @@ struct CoalescerState {
   QueueSpec spec;
   // Valid enqueues not sent yet, oldest first.
   std::deque<Held> held;
-  // Enqueue messages on their way.
-  size_t enqueues_sent = 0;
+  // Whom each enqueue message on its way answers, by message.
+  std::map<uint64_t, std::vector<caf::response_promise>> enqueues_sent;
+  uint64_t next_message = 0;
   // Once a close is sent, the queue takes no more elements: later enqueues
   // go through at once, to be refused at once as TensorFlow refuses them.
   bool close_sent = false;
@@ -58,11 +59,13 @@ bool SameShapes(const Tuple& a, const Tuple& b) {
   return true;
 }
 
-// Answers the enqueues of one message: the first `enqueued` went in, the
+// Answers the enqueues of message `id`: the first `enqueued` went in, the
 // rest failed with `error`.
-void FinishGroup(CoalescerPointer self,
-                 std::vector<caf::response_promise>& promises, size_t enqueued,
+void FinishGroup(CoalescerPointer self, uint64_t id, size_t enqueued,
                  const caf::error& error) {
+  auto found = self->state.enqueues_sent.find(id);
+  if (found == self->state.enqueues_sent.end()) return;
+  std::vector<caf::response_promise>& promises = found->second;
   for (size_t i = 0; i < promises.size(); ++i) {
     if (i < enqueued || !error) {
       promises[i].deliver(caf::ok_atom::value);
@@ -70,7 +73,7 @@ void FinishGroup(CoalescerPointer self,
       promises[i].deliver(error);
     }
   }
-  --self->state.enqueues_sent;
+  self->state.enqueues_sent.erase(found);
   SendHeld(self, false);
 }
 
@@ -79,37 +82,35 @@ void FinishGroup(CoalescerPointer self,
 // shape, up to kMaxCoalesced; a lone element goes as a plain enqueue.
 void SendHeld(CoalescerPointer self, bool all) {
   auto& state = self->state;
-  while (!state.held.empty() && (all || state.enqueues_sent == 0)) {
+  while (!state.held.empty() && (all || state.enqueues_sent.empty())) {
     auto end = state.held.begin() + 1;
     while (end != state.held.end() &&
            static_cast<size_t>(end - state.held.begin()) < kMaxCoalesced &&
            SameShapes(end->element, state.held.front().element))
       ++end;
-    auto promises = std::make_shared<std::vector<caf::response_promise>>();
+    const uint64_t id = state.next_message++;
+    std::vector<caf::response_promise>& promises = state.enqueues_sent[id];
     std::vector<Tuple> elements;
     for (auto it = state.held.begin(); it != end; ++it) {
-      promises->push_back(std::move(it->promise));
+      promises.push_back(std::move(it->promise));
       elements.push_back(std::move(it->element));
     }
     state.held.erase(state.held.begin(), end);
-    ++state.enqueues_sent;
-    auto failed = [self, promises](caf::error& error) {
-      FinishGroup(self, *promises, 0, error);
+    auto failed = [self, id](caf::error& error) {
+      FinishGroup(self, id, 0, error);
     };
     if (elements.size() == 1) {
       self->request(state.queue, caf::infinite, enqueue_atom::value,
                     std::move(elements.front()), kNoTimeout)
           .then(
-              [self, promises](caf::ok_atom) {
-                FinishGroup(self, *promises, 1, caf::none);
-              },
+              [self, id](caf::ok_atom) { FinishGroup(self, id, 1, caf::none); },
               failed);
     } else {
       self->request(state.queue, caf::infinite, enqueue_each_atom::value,
                     std::move(elements), kNoTimeout)
           .then(
-              [self, promises](int32_t enqueued, caf::error& error) {
-                FinishGroup(self, *promises,
+              [self, id](int32_t enqueued, caf::error& error) {
+                FinishGroup(self, id,
                             static_cast<size_t>(std::max(enqueued, 0)), error);
               },
               failed);
@@ -176,8 +177,13 @@ void SendDequeues(CoalescerPointer self, bool all) {
 void FailAll(CoalescerPointer self, const caf::error& answer,
              const caf::error& reason) {
   auto& state = self->state;
+  for (auto& message : state.enqueues_sent) {
+    for (caf::response_promise& promise : message.second)
+      promise.deliver(answer);
+  }
   for (Held& held : state.held) held.promise.deliver(answer);
   for (caf::response_promise& promise : state.dequeues) promise.deliver(answer);
+  state.enqueues_sent.clear();
   state.held.clear();
   state.dequeues.clear();
   self->quit(reason);

@@ -344,6 +344,27 @@ TEST_SUITE("actors") {
   }
 
   TEST_CASE_FIXTURE(CoalescerFixture,
+                    "enqueues on their way or held fail UNAVAILABLE when the "
+                    "queue is gone") {
+    REQUIRE(Direct(F(0)).ok());
+    auto on_the_way =
+        self->request(coalescer, kBound, enqueue_atom::value, F(1), kNoTimeout);
+    auto held =
+        self->request(coalescer, kBound, enqueue_atom::value, F(2), kNoTimeout);
+    REQUIRE(WaitUntil(
+        [](const ResourceInfo& info) { return info.waiting_enqueues == 1; }));
+    caf::anon_send_exit(queue, caf::exit_reason::kill);
+    for (auto* handle : {&on_the_way, &held}) {
+      std::string code;
+      handle->receive([&](caf::ok_atom) { code = "OK"; },
+                      [&](caf::error& error) {
+                        code = absl::StatusCodeToString(ToStatus(error).code());
+                      });
+      CHECK(code == "UNAVAILABLE");
+    }
+  }
+
+  TEST_CASE_FIXTURE(CoalescerFixture,
                     "waiting singles fail UNAVAILABLE when the queue is gone") {
     auto waiting =
         self->request(coalescer, kBound, dequeue_atom::value, kNoTimeout);
