@@ -235,7 +235,7 @@ std::string QueueCore::TimeoutMessage(const Op& op) const {
           : absl::StrCat("Timed out after ", waited, " ms waiting to ",
                          enqueue ? "enqueue to " : "dequeue from ", Describe());
   size_t inserted = op.requested - op.to_insert.size();
-  if (op.kind != Kind::kEnqueue && inserted > 0) {
+  if (IsBatchEnqueue(op.kind) && inserted > 0) {
     absl::StrAppend(&message, "; ", inserted, " of ", op.requested,
                     " elements were enqueued and stay in the queue");
   }
@@ -272,8 +272,8 @@ void QueueCore::Start(Op&& op) {
   // With no dequeue waiting nothing frees space while this enqueue_many runs:
   // if it does not fit it would insert part of its batch, wait, and be refused
   // below with the queue changed. Refuse it before it starts.
-  if (op.kind != Kind::kEnqueue && IsEnqueue(op.kind) &&
-      pending_.size() >= max_waiting_ && !closed_ && dequeue_ops_.empty() &&
+  if (IsBatchEnqueue(op.kind) && pending_.size() >= max_waiting_ && !closed_ &&
+      dequeue_ops_.empty() &&
       store_->size() + op.to_insert.size() > capacity_) {
     return FinishNow(id, too_many());
   }
@@ -356,11 +356,7 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
       op.requested = store_->size();
     } else {
       Finish(dequeue_ops_, dequeue_ops_.begin(),
-             absl::OutOfRangeError(
-                 absl::StrCat(Describe(op.kind),
-                              " is closed and has insufficient elements "
-                              "(requested ",
-                              remaining, ", current size ", size_before, ")")));
+             InsufficientElements(op.kind, remaining, size_before));
       return Progress::kComplete;
     }
   }
@@ -388,15 +384,18 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
   return Progress::kComplete;
 }
 
+absl::Status QueueCore::InsufficientElements(Kind op, size_t requested,
+                                             size_t size) const {
+  return absl::OutOfRangeError(absl::StrCat(
+      Describe(op), " is closed and has insufficient elements (requested ",
+      requested, ", current size ", size, ")"));
+}
+
 QueueCore::Progress QueueCore::TryDequeueSome(Op& op) {
   if (store_->Available(closed_) == 0) {
     if (!closed_) return Progress::kNone;
     Finish(dequeue_ops_, dequeue_ops_.begin(),
-           absl::OutOfRangeError(absl::StrCat(
-               Describe(op.kind),
-               " is closed and has insufficient elements (requested 1, "
-               "current size ",
-               store_->size(), ")")));
+           InsufficientElements(op.kind, 1, store_->size()));
     return Progress::kComplete;
   }
   std::vector<Tuple> elements;
@@ -458,9 +457,12 @@ Tensor QueueCore::BatchComponent(Chunks& pieces, size_t c) const {
   return StackPadded(elements, dtype, shape);
 }
 
+bool QueueCore::IsBatchEnqueue(Kind kind) {
+  return kind == Kind::kEnqueueMany || kind == Kind::kEnqueueEach;
+}
+
 bool QueueCore::IsEnqueue(Kind kind) {
-  return kind == Kind::kEnqueue || kind == Kind::kEnqueueMany ||
-         kind == Kind::kEnqueueEach;
+  return kind == Kind::kEnqueue || IsBatchEnqueue(kind);
 }
 
 void QueueCore::Finish(OpList& list, OpList::iterator it, absl::Status status,

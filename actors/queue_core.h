@@ -126,6 +126,11 @@ class QueueCore {
   Progress TryEnqueue(Op& op);
   Progress TryDequeue(Op& op);
   Progress TryDequeueSome(Op& op);
+  // TensorFlow's OUT_OF_RANGE for dequeue `op` on a closed queue of `size`.
+  absl::Status InsufficientElements(Kind op, size_t requested,
+                                    size_t size) const;
+  // enqueue_many or enqueue_each: many elements, inserted as room frees up.
+  static bool IsBatchEnqueue(Kind kind);
   static bool IsEnqueue(Kind kind);
   void Finish(OpList& list, OpList::iterator it, absl::Status status,
               Tuple value = {}, std::vector<Tuple> elements = {});
