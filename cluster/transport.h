@@ -35,9 +35,10 @@ absl::StatusOr<uint16_t> PublishTask(caf::actor_system& system,
 absl::Status ProbeTask(const TaskAddress& address, absl::Duration timeout);
 
 // Connects to the task served at `address` (ProbeTask first, with
-// `timeout`), over TLS when `system` was configured with it. UNAVAILABLE
-// naming the address and the reason when the task cannot be reached or
-// refuses the connection.
+// `timeout`), over TLS when `system` was configured with it, trying again
+// until `timeout` when CAF drops a connection whose handshake is slow.
+// UNAVAILABLE naming the address and the reason when the task cannot be
+// reached or refuses the connection.
 absl::StatusOr<TaskActor> ConnectToTask(caf::actor_system& system,
                                         const TaskAddress& address,
                                         absl::Duration timeout);

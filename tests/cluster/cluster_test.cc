@@ -16,12 +16,14 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <future>
 #include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -95,6 +97,25 @@ QueueOptions PairQueue(const std::string& name, int32_t capacity) {
 QueueOptions IntQueue(const std::string& name, int32_t capacity) {
   return QueueOptions{capacity, {DT_INT32}, {PartialShape{}},
                       name,     kDevice,    ""};
+}
+
+// How many connections wait in the accept queue of the TCP socket listening
+// on loopback `port` (/proc/net/tcp's rx_queue of a LISTEN socket), or -1.
+int ListenBacklog(uint16_t port) {
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);  // The column names.
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues;
+    fields >> slot >> local >> remote >> state >> queues;
+    const unsigned long local_port =
+        std::stoul(local.substr(local.find(':') + 1), nullptr, 16);
+    if (local_port != port || state != "0A") continue;
+    return static_cast<int>(
+        std::stoul(queues.substr(queues.find(':') + 1), nullptr, 16));
+  }
+  return -1;
 }
 
 TEST_SUITE("cluster") {
@@ -744,6 +765,40 @@ TEST_SUITE("cluster") {
     REQUIRE_OK(after);
     CHECK(IntsOf((*after)[0]) == std::vector<int32_t>{5});
     REQUIRE(cluster.task()->process().Running());
+  }
+
+  TEST_CASE(
+      "cluster: a session still connects to a task that answers its handshake "
+      "late") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    const uint16_t port =
+        static_cast<uint16_t>(std::stoi(target.substr(target.rfind(':') + 1)));
+    testing::Process& task = cluster.task()->process();
+    REQUIRE(ListenBacklog(port) == 0);
+
+    // A stopped task answers no handshake, but the kernel still queues each
+    // connection: the probe's, then one per try of CAF's connect. CAF 0.17.6
+    // drops a connection at its next heartbeat tick (<= 0.5 s) when the
+    // handshake has not come by then; a third queued connection shows that
+    // the session tried again instead of failing.
+    task.Signal(SIGSTOP);
+    NodeOptions patient;
+    patient.connection_timeout = std::chrono::seconds(60);
+    Session session(target, patient);
+    auto size = std::async(std::launch::async, [&session] {
+      FIFOQueue q(session, IntQueue("late", 10));
+      return q.size();
+    });
+    const bool retried = WaitUntil(
+        [&] { return IsReady(size) || ListenBacklog(port) >= 3; }, kLong);
+    task.Signal(SIGCONT);
+    REQUIRE(retried);
+    REQUIRE(ReadyWithin(size, kLong));
+    auto answer = size.get();
+    REQUIRE_OK(answer);
+    CHECK(*answer == 0);
   }
 
   TEST_CASE(
