@@ -132,9 +132,10 @@ void WithdrawOwner(QueuePointer self, const caf::actor_addr& owner) {
 }
 
 QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
-                                        QueueSpec spec, size_t max_waiting) {
-  self->state.core = std::make_unique<QueueCore>(std::move(name),
-                                                 std::move(spec), max_waiting);
+                                        QueueSpec spec, size_t max_waiting,
+                                        uint64_t max_padded_batch_bytes) {
+  self->state.core = std::make_unique<QueueCore>(
+      std::move(name), std::move(spec), max_waiting, max_padded_batch_bytes);
   self->set_down_handler(
       [self](caf::down_msg& down) { WithdrawOwner(self, down.source); });
   self->set_exit_handler([self](caf::exit_msg& exit) {
@@ -223,9 +224,10 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
 }  // namespace
 
 QueueActor SpawnQueue(caf::actor_system& system, std::string name,
-                      QueueSpec spec, size_t max_waiting) {
+                      QueueSpec spec, size_t max_waiting,
+                      uint64_t max_padded_batch_bytes) {
   return system.spawn(QueueBehavior, std::move(name), std::move(spec),
-                      max_waiting);
+                      max_waiting, max_padded_batch_bytes);
 }
 
 }  // namespace troupe

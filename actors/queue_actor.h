@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "caf/fwd.hpp"
 
+#include "config/memory_limit.h"
 #include "serialization/protocol.h"
 
 namespace troupe {
@@ -16,11 +18,12 @@ namespace troupe {
 // would wait fails RESOURCE_EXHAUSTED.
 inline constexpr size_t kDefaultMaxWaiting = 100000;
 
-// Spawns a queue shared as `name`. REQUIRES: ValidateQueueSpec(spec,
-// name).ok(). Sending it an exit message whose reason is a troupe error
-// (status_error.h) cancels every waiting request with that error's text, then
-// stops it.
+// Spawns a queue shared as `name`, with QueueCore's limits. REQUIRES:
+// ValidateQueueSpec(spec, name).ok(). Sending it an exit message whose reason
+// is a troupe error (status_error.h) cancels every waiting request with that
+// error's text, then stops it.
 QueueActor SpawnQueue(caf::actor_system& system, std::string name,
-                      QueueSpec spec, size_t max_waiting = kDefaultMaxWaiting);
+                      QueueSpec spec, size_t max_waiting = kDefaultMaxWaiting,
+                      uint64_t max_padded_batch_bytes = DefaultMemoryLimit());
 
 }  // namespace troupe

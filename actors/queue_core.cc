@@ -1,6 +1,8 @@
 #include "actors/queue_core.h"
 
 #include <algorithm>
+#include <limits>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -29,11 +31,13 @@ const char* KindVerb(bool enqueue) { return enqueue ? "Enqueue" : "Dequeue"; }
 
 }  // namespace
 
-QueueCore::QueueCore(std::string name, QueueSpec spec, size_t max_waiting)
+QueueCore::QueueCore(std::string name, QueueSpec spec, size_t max_waiting,
+                     uint64_t max_padded_batch_bytes)
     : name_(std::move(name)),
       spec_(std::move(spec)),
       capacity_(static_cast<size_t>(spec_.capacity)),
       max_waiting_(max_waiting),
+      max_padded_batch_bytes_(max_padded_batch_bytes),
       store_(MakeElementStore(spec_)) {}
 
 std::string QueueCore::Describe(Kind op) const {
@@ -172,7 +176,9 @@ void QueueCore::Close(uint64_t id, bool cancel_pending_enqueues,
   closed_ = true;
   while (!enqueue_ops_.empty()) {
     Finish(enqueue_ops_, enqueue_ops_.begin(),
-           absl::CancelledError("Enqueue operation was cancelled"));
+           absl::CancelledError(
+               absl::StrCat("Enqueue operation was cancelled",
+                            PartlyEnqueued(enqueue_ops_.front()))));
   }
   FinishNow(id, absl::OkStatus());
   Flush();
@@ -234,12 +240,15 @@ std::string QueueCore::TimeoutMessage(const Op& op) const {
                          Describe())
           : absl::StrCat("Timed out after ", waited, " ms waiting to ",
                          enqueue ? "enqueue to " : "dequeue from ", Describe());
+  return absl::StrCat(message, PartlyEnqueued(op));
+}
+
+std::string QueueCore::PartlyEnqueued(const Op& op) {
   size_t inserted = op.requested - op.to_insert.size();
-  if (IsBatchEnqueue(op.kind) && inserted > 0) {
-    absl::StrAppend(&message, "; ", inserted, " of ", op.requested,
-                    " elements were enqueued and stay in the queue");
-  }
-  return message;
+  // Not for an enqueue_each: its elements are answered one by one.
+  if (op.kind != Kind::kEnqueueMany || inserted == 0) return "";
+  return absl::StrCat("; ", inserted, " of ", op.requested,
+                      " elements were enqueued and stay in the queue");
 }
 
 // -- serving ------------------------------------------------------------------
@@ -376,6 +385,13 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
   }
   if (op.taken_count < op.requested)
     return taken > 0 ? Progress::kSome : Progress::kNone;
+  if (op.kind != Kind::kDequeue) {
+    if (absl::Status fits = CheckPaddedBatch(op.taken); !fits.ok()) {
+      RestoreTaken(op);
+      Finish(dequeue_ops_, dequeue_ops_.begin(), std::move(fits));
+      return Progress::kComplete;
+    }
+  }
   Tuple value = op.kind == Kind::kDequeue
                     ? std::move(op.taken.front()).ToElement()
                     : Batch(std::move(op.taken));
@@ -455,6 +471,47 @@ Tensor QueueCore::BatchComponent(Chunks& pieces, size_t c) const {
       elements.push_back(piece.Row(c, i));
   }
   return StackPadded(elements, dtype, shape);
+}
+
+absl::Status QueueCore::CheckPaddedBatch(const Chunks& pieces) const {
+  int64_t rows = 0;
+  for (const Chunk& piece : pieces) rows += static_cast<int64_t>(piece.size());
+  uint64_t bytes = 0;
+  for (size_t c = 0; c < spec_.dtypes.size(); ++c) {
+    const PartialShape& element_shape = spec_.shapes[c];
+    if (element_shape.IsFullyDefined()) continue;
+    Shape shape = {rows};
+    for (size_t k = 0; k < element_shape.dims.size(); ++k) {
+      int64_t dim = element_shape.dims[k];
+      if (dim == PartialShape::kUnknownDim) {
+        dim = 0;
+        for (const Chunk& piece : pieces)
+          dim = std::max(dim, piece.RowShape(c)[k]);
+      }
+      shape.push_back(dim);
+    }
+    // A padded string is a std::string of its own even when empty.
+    const uint64_t cell_bytes = spec_.dtypes[c] == DType::kString
+                                    ? sizeof(std::string)
+                                    : DTypeSize(spec_.dtypes[c]);
+    absl::StatusOr<int64_t> cells = NumCells(shape);
+    const bool overflows =
+        !cells.ok() ||
+        static_cast<uint64_t>(*cells) >
+            (std::numeric_limits<uint64_t>::max() - bytes) / cell_bytes;
+    if (!overflows) bytes += static_cast<uint64_t>(*cells) * cell_bytes;
+    if (overflows || bytes > max_padded_batch_bytes_) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          Describe(Kind::kDequeueMany), ": the batch of ", rows,
+          " elements, padded to ", ShapeToString(shape), " in component ", c,
+          ", would take ",
+          overflows ? std::string("more bytes than 64 bits count")
+                    : absl::StrCat(bytes, " bytes"),
+          ", more than the task's memory limit of ", max_padded_batch_bytes_,
+          " bytes; the elements stay in the queue"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 bool QueueCore::IsBatchEnqueue(Kind kind) {

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 
 #include "actors/element_store.h"
+#include "config/memory_limit.h"
 #include "serialization/queue_spec.h"
 #include "serialization/tensor.h"
 
@@ -41,8 +42,13 @@ class QueueCore {
     size_t enqueued = 0;
   };
 
+  // At most `max_waiting` operations wait; a batch that a dequeue_many or
+  // dequeue_up_to pads may take at most `max_padded_batch_bytes` (counting
+  // every zero dimension as 1: see NumCells). Past either the operation
+  // fails RESOURCE_EXHAUSTED and the queue stays as it was.
   // REQUIRES: ValidateQueueSpec(spec, name).ok().
-  QueueCore(std::string name, QueueSpec spec, size_t max_waiting);
+  QueueCore(std::string name, QueueSpec spec, size_t max_waiting,
+            uint64_t max_padded_batch_bytes = DefaultMemoryLimit());
 
   // Each operation is identified by a caller-chosen unique `id` and finishes,
   // now or later, as one Completion returned by TakeCompletions().
@@ -140,9 +146,15 @@ class QueueCore {
   // component `c` of the pieces.
   Tuple Batch(Chunks pieces) const;
   Tensor BatchComponent(Chunks& pieces, size_t c) const;
+  // RESOURCE_EXHAUSTED when padding `pieces` into one batch would take more
+  // than max_padded_batch_bytes_ (or overflow), naming the shape and sizes.
+  absl::Status CheckPaddedBatch(const Chunks& pieces) const;
   absl::Status ValidateElement(const Tuple& element) const;
   absl::Status DequeueManyAllowed(const char* op_name, int32_t n) const;
   std::string TimeoutMessage(const Op& op) const;
+  // "; 3 of 5 elements were enqueued and stay in the queue" for an
+  // enqueue_many that went in part way, else "".
+  static std::string PartlyEnqueued(const Op& op);
   // "FIFOQueue 'name'": the queue as TensorFlow names it in its messages.
   std::string Describe() const;
   // The same, as TensorFlow names it in the messages of operation `op`.
@@ -152,6 +164,7 @@ class QueueCore {
   const QueueSpec spec_;
   const size_t capacity_;
   const size_t max_waiting_;
+  const uint64_t max_padded_batch_bytes_;
   std::unique_ptr<ElementStore> store_;
   bool closed_ = false;
   OpList enqueue_ops_;

@@ -203,7 +203,9 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         // Variables count too.
         if (absl::Status room = CheckRoom(self); !room.ok())
           return ToError(room);
-        QueueActor queue = SpawnQueue(self->system(), name, spec);
+        QueueActor queue =
+            SpawnQueue(self->system(), name, spec, kDefaultMaxWaiting,
+                       self->state.options.memory_limit_bytes);
         self->monitor(queue);
         queues.emplace(key, QueueEntry{queue, spec});
         return {queue, spec, true};

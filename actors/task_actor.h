@@ -3,12 +3,14 @@
 // what the task holds (TensorFlow's ResourceMgr, as an actor).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
 
 #include "caf/fwd.hpp"
 
+#include "config/memory_limit.h"
 #include "serialization/protocol.h"
 
 namespace troupe {
@@ -22,6 +24,8 @@ struct TaskActorOptions {
   std::map<std::string, std::string> addresses = {};
   // Most resources one task holds; past it a create fails RESOURCE_EXHAUSTED.
   size_t max_resources = 100000;
+  // The most bytes one padded batch of a queue may take (QueueCore).
+  uint64_t memory_limit_bytes = DefaultMemoryLimit();
 };
 
 // Spawns the task actor. Sending it an exit message stops every resource of

@@ -12,12 +12,13 @@
 #include "cluster/task_server.h"
 #include "cluster/transport.h"
 #include "config/cluster_spec.h"
+#include "config/memory_limit.h"
 
 namespace troupe::cli {
 
 int RunTask(const std::vector<std::string>& args) {
   std::set<std::string> with_value = NodeFlagNames();
-  with_value.insert({"cluster", "job", "task"});
+  with_value.insert({"cluster", "job", "task", "memory-limit"});
   auto flags = ParseFlags(args, with_value, {});
   if (!flags.ok()) {
     std::cerr << "troupe task: " << flags.status().message() << "\n";
@@ -26,7 +27,7 @@ int RunTask(const std::vector<std::string>& args) {
   if (!flags->Has("cluster") || !flags->Has("job") || !flags->Has("task")) {
     std::cerr << "usage: troupe task --cluster FILE --job JOB --task INDEX\n"
                  "                   [--tls-certificate PEM --tls-key PEM "
-                 "--tls-ca PEM]\n";
+                 "--tls-ca PEM] [--memory-limit BYTES]\n";
     return 2;
   }
   auto spec = ClusterSpec::LoadFile(flags->Get("cluster"));
@@ -46,6 +47,15 @@ int RunTask(const std::vector<std::string>& args) {
     return 2;
   }
   absl::StatusOr<NodeOptions> node = NodeOptionsFrom(*flags, &*spec);
+  if (node.ok() && flags->Has("memory-limit")) {
+    absl::StatusOr<uint64_t> limit =
+        ParseMemoryLimit(flags->Get("memory-limit"));
+    if (limit.ok()) {
+      node->memory_limit_bytes = *limit;
+    } else {
+      node = limit.status();
+    }
+  }
   if (!node.ok()) {
     std::cerr << "troupe task: " << node.status().message() << "\n";
     return 2;

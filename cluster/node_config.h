@@ -5,10 +5,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 #include "caf/actor_system_config.hpp"
 
+#include "config/memory_limit.h"
 #include "config/tls_files.h"
 
 namespace troupe {
@@ -25,6 +27,9 @@ struct NodeOptions {
   // certificate the CA signed; every node of a cluster must agree. Check
   // them first with CheckTlsFiles (cluster/transport.h).
   std::optional<TlsFiles> tls;
+  // A task's memory limit (`troupe task --memory-limit`): a queue's padded
+  // batch past it fails RESOURCE_EXHAUSTED. Clients do not use it.
+  uint64_t memory_limit_bytes = DefaultMemoryLimit();
 };
 
 // Prepares `config` for a Troupe node. Call before creating the actor system.

@@ -54,6 +54,7 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   auto impl = std::make_unique<Impl>(options);
   TaskActorOptions task_options;
   task_options.device = task.ToDevice();
+  task_options.memory_limit_bytes = options.memory_limit_bytes;
   for (const TaskId& other : spec.Tasks()) {
     task_options.cluster_devices.insert(other.ToDevice());
     task_options.addresses[other.ToDevice()] = spec.Address(other)->ToString();

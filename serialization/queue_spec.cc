@@ -1,5 +1,7 @@
 #include "serialization/queue_spec.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -121,6 +123,12 @@ absl::Status ValidateQueueSpec(const QueueSpec& spec, absl::string_view name) {
                        PartialShapesToString(spec.shapes)));
     }
     auto valid = ValidatePartialShape(shape);
+    Shape known = shape.dims;  // Unknown dimensions count as 1.
+    for (int64_t& dim : known) dim = std::max<int64_t>(dim, 1);
+    if (valid.ok() && !NumCells(known).ok()) {
+      valid = absl::InvalidArgumentError(
+          absl::StrCat("Shape ", shape.ToString(), " has too many elements"));
+    }
     if (!valid.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("Queue ", name, ": ", valid.message()));

@@ -1,5 +1,6 @@
 #include "serialization/shape.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -8,19 +9,26 @@
 namespace troupe {
 
 absl::StatusOr<int64_t> NumElements(const Shape& shape) {
+  if (auto cells = NumCells(shape); !cells.ok()) return cells.status();
   int64_t count = 1;
+  for (int64_t dim : shape) count *= dim;
+  return count;
+}
+
+absl::StatusOr<int64_t> NumCells(const Shape& shape) {
+  int64_t cells = 1;
   for (int64_t dim : shape) {
     if (dim < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Shape ", ShapeToString(shape), " has a negative dimension"));
     }
-    if (dim != 0 && count > std::numeric_limits<int64_t>::max() / dim) {
+    if (dim > 1 && cells > std::numeric_limits<int64_t>::max() / dim) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Shape ", ShapeToString(shape), " has too many elements"));
     }
-    count *= dim;
+    cells *= std::max<int64_t>(dim, 1);
   }
-  return count;
+  return cells;
 }
 
 std::string ShapeToString(const Shape& shape) {

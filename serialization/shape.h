@@ -15,8 +15,15 @@ namespace troupe {
 using Shape = std::vector<int64_t>;
 
 // The number of elements of `shape`; INVALID_ARGUMENT for a negative
-// dimension or a count that overflows int64.
+// dimension or when NumCells(shape) overflows int64, so that no shape with
+// zero elements hides a product that overflows.
 absl::StatusOr<int64_t> NumElements(const Shape& shape);
+
+// The product of the dimensions of `shape` with each 0 counted as 1: what
+// walking, padding or printing its nested rows costs even when it has no
+// elements ([3,10000,10000,0] has 0 elements and 3e8 cells).
+// INVALID_ARGUMENT for a negative dimension or a product that overflows int64.
+absl::StatusOr<int64_t> NumCells(const Shape& shape);
 
 // "[2,3]"; a scalar is "[]".
 std::string ShapeToString(const Shape& shape);

@@ -563,7 +563,9 @@ TEST_SUITE("actors") {
     CHECK(Done(q) == "1 OK");
     CHECK(q.size() == 3);
     q.Close(3, true, kNever);
-    CHECK(Done(q) == "2 CANCELLED: Enqueue operation was cancelled | 3 OK");
+    CHECK(Done(q) ==
+          "2 CANCELLED: Enqueue operation was cancelled; 2 of 4 elements were "
+          "enqueued and stay in the queue | 3 OK");
     q.DequeueUpTo(4, 5, kNever);
     CHECK(Done(q) == "4 OK float[3]{1,2,3}");
   }

@@ -240,6 +240,85 @@ TEST_SUITE("actors") {
     CHECK(Show(TakeOne(q).value[0]) == "int32[2,1,1,1,1,2]{5,0,6,7}");
   }
 
+  TEST_CASE(
+      "a padded batch past the memory limit is RESOURCE_EXHAUSTED and leaves "
+      "the queue as it was") {
+    // [1,50000] and [50000,1] pad to [2,50000,50000]: 20 GB of float32.
+    QueueCore q(
+        "q",
+        Padding(4, {DT_FLOAT},
+                {{PartialShape::kUnknownDim, PartialShape::kUnknownDim}}),
+        kManyWaiting, /*max_padded_batch_bytes=*/uint64_t{1} << 30);
+    q.Enqueue(
+        1,
+        {Tensor::FromBytes(DT_FLOAT, {1, 50000}, std::vector<char>(50000 * 4))},
+        kNever);
+    q.Enqueue(
+        2,
+        {Tensor::FromBytes(DT_FLOAT, {50000, 1}, std::vector<char>(50000 * 4))},
+        kNever);
+    q.TakeCompletions();
+    for (uint64_t id : {3, 4}) {
+      if (id == 3) q.DequeueMany(id, 2, kNever);
+      if (id == 4) q.DequeueUpTo(id, 2, kNever);
+      Completion refused = TakeOne(q);
+      CHECK(refused.status.code() == absl::StatusCode::kResourceExhausted);
+      CHECK(refused.status.message() ==
+            "PaddingFIFOQueue 'q': the batch of 2 elements, padded to "
+            "[2,50000,50000] in component 0, would take 20000000000 bytes, "
+            "more than the task's memory limit of 1073741824 bytes; the "
+            "elements stay in the queue");
+      CHECK(q.size() == 2);
+    }
+    q.Dequeue(5, kNever);
+    CHECK(TakeOne(q).value[0].shape() == Shape{1, 50000});
+    q.Dequeue(6, kNever);
+    CHECK(TakeOne(q).value[0].shape() == Shape{50000, 1});
+  }
+
+  TEST_CASE(
+      "padding elements with no bytes but huge dimensions is refused, never "
+      "overflowed") {
+    const int64_t huge = 6148914691236517206;
+    QueueCore q(
+        "q",
+        Padding(4, {DT_FLOAT},
+                {{PartialShape::kUnknownDim, PartialShape::kUnknownDim}}),
+        kManyWaiting);
+    q.Enqueue(1, {Tensor::FromBytes(DT_FLOAT, {0, huge}, {})}, kNever);
+    q.Enqueue(2, {Tensor::FromVector<float>({5, 3}, std::vector<float>(15))},
+              kNever);
+    q.TakeCompletions();
+    q.DequeueMany(3, 2, kNever);
+    Completion refused = TakeOne(q);
+    CHECK(refused.status.code() == absl::StatusCode::kResourceExhausted);
+    CHECK(absl::StrContains(refused.status.message(),
+                            "padded to [2,5,6148914691236517206] in component "
+                            "0, would take more bytes than 64 bits count"));
+    CHECK(q.size() == 2);
+
+    // Shapes [N,1,1,0], [1,N,1,0] and [1,1,N,0] have no bytes, but their
+    // batch [3,N,N,N,0] has 10^12 cells to walk or print.
+    const int64_t n = 10000;
+    QueueCore rank4(
+        "r",
+        Padding(4, {DT_FLOAT},
+                {{PartialShape::kUnknownDim, PartialShape::kUnknownDim,
+                  PartialShape::kUnknownDim, 0}}),
+        kManyWaiting);
+    rank4.Enqueue(1, {Tensor::FromBytes(DT_FLOAT, {n, 1, 1, 0}, {})}, kNever);
+    rank4.Enqueue(2, {Tensor::FromBytes(DT_FLOAT, {1, n, 1, 0}, {})}, kNever);
+    rank4.Enqueue(3, {Tensor::FromBytes(DT_FLOAT, {1, 1, n, 0}, {})}, kNever);
+    rank4.TakeCompletions();
+    rank4.DequeueMany(4, 3, kNever);
+    Completion cells = TakeOne(rank4);
+    CHECK(cells.status.code() == absl::StatusCode::kResourceExhausted);
+    CHECK(absl::StrContains(cells.status.message(),
+                            "[3,10000,10000,10000,0] in component 0, would "
+                            "take 12000000000000 bytes"));
+    CHECK(rank4.size() == 3);
+  }
+
   TEST_CASE("an empty padded dequeue_many sets unknown dimensions to 0") {
     QueueCore q("q", Padding(4, {DT_FLOAT}, {{PartialShape::kUnknownDim, 3}}),
                 kManyWaiting);

@@ -51,6 +51,25 @@ TEST_SUITE("serialization") {
     CHECK(absl::IsInvalidArgument(bad_dtype));
   }
 
+  TEST_CASE("a queue shape whose element count overflows int64 is refused") {
+    const int64_t big = int64_t{1} << 40;
+    auto overflow =
+        ValidateQueueSpec(Fifo(1, {DType::kFloat32}, {{big, big}}), "q");
+    CHECK(absl::IsInvalidArgument(overflow));
+    CHECK(Contains(overflow,
+                   "Queue q: Shape [1099511627776,1099511627776] "
+                   "has too many elements"));
+    CHECK(absl::IsInvalidArgument(
+        ValidateQueueSpec(Fifo(1, {DType::kFloat32}, {{0, big, big}}), "q")));
+    QueueSpec padding =
+        Fifo(1, {DType::kFloat32}, {{PartialShape::kUnknownDim, big, big}});
+    padding.kind = QueueKind::kPaddingFifo;
+    CHECK(Contains(ValidateQueueSpec(padding, "q"),
+                   "Shape [?,1099511627776,1099511627776] has too many"));
+    padding.shapes = {{PartialShape::kUnknownDim, big}};
+    CHECK(ValidateQueueSpec(padding, "q").ok());
+  }
+
   TEST_CASE(
       "sharing a queue checks kind, capacity, dtypes and shapes in "
       "TensorFlow's words") {

@@ -17,6 +17,17 @@ TEST_SUITE("serialization") {
     CHECK(absl::IsInvalidArgument(NumElements({big, 3}).status()));
   }
 
+  TEST_CASE("a zero dimension hides no overflowing product") {
+    const int64_t huge = 6148914691236517206;  // 2^64 / 3, rounded.
+    CHECK(*NumElements({0, huge}) == 0);
+    CHECK(*NumCells({0, huge}) == huge);
+    CHECK(absl::IsInvalidArgument(NumElements({0, huge, 2}).status()));
+    CHECK(absl::IsInvalidArgument(NumCells({2, 0, huge}).status()));
+    CHECK(*NumCells({3, 10000, 10000, 0}) == 300000000);
+    CHECK(*NumCells({}) == 1);
+    CHECK(absl::IsInvalidArgument(NumCells({1, -2}).status()));
+  }
+
   TEST_CASE("shapes print as TensorFlow prints them") {
     CHECK(ShapeToString({}) == "[]");
     CHECK(ShapeToString({3, 3}) == "[3,3]");
