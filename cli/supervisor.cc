@@ -276,6 +276,8 @@ int Supervisor::Run() {
   sigaddset(&handled, SIGINT);
   sigaddset(&handled, SIGTERM);
   sigaddset(&handled, SIGCHLD);
+  // Ignored, SIGCHLD would have the kernel reap the tasks before waitpid.
+  signal(SIGCHLD, SIG_DFL);
   pthread_sigmask(SIG_BLOCK, &handled, nullptr);
   signals_ = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signals_ < 0) {

@@ -146,21 +146,28 @@ std::vector<pid_t> TaskPids(const std::string& log) {
   return pids;
 }
 
-// True once `pid` has exited: no such process, or a zombie that whoever
-// adopted it has not reaped yet.
-bool Gone(pid_t pid) {
-  if (kill(pid, 0) != 0 && errno == ESRCH) return true;
-  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string text((std::istreambuf_iterator<char>(stat)),
-                   std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size() ||
-         text[paren + 2] == 'Z' || text[paren + 2] == 'X';
+std::string ReadProc(pid_t pid, const char* file) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/", file), std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
 }
 
-bool AllGone(const std::vector<pid_t>& pids) {
+// True once the process `pid` of the cluster at `spec` has exited: no such
+// process, a zombie that whoever adopted it has not reaped yet, or another
+// process that got its pid since (its command line does not name `spec`).
+bool Gone(pid_t pid, const std::string& spec) {
+  const std::string stat = ReadProc(pid, "stat");
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= stat.size() ||
+      stat[paren + 2] == 'Z' || stat[paren + 2] == 'X') {
+    return true;
+  }
+  return !absl::StrContains(ReadProc(pid, "cmdline"), spec);
+}
+
+bool AllGone(const std::vector<pid_t>& pids, const std::string& spec) {
   for (pid_t pid : pids) {
-    if (!Gone(pid)) return false;
+    if (!Gone(pid, spec)) return false;
   }
   return true;
 }
@@ -223,7 +230,7 @@ class UpRun {
     if (up_) {
       up_->Stop(SIGINT, absl::Seconds(15));
       for (pid_t pid : TaskPids(up_->Log())) {
-        if (!Gone(pid)) kill(pid, SIGKILL);
+        if (!Gone(pid, cluster_->spec_path())) kill(pid, SIGKILL);
       }
     }
     up_.reset();
@@ -244,6 +251,17 @@ TEST_CASE(
   REQUIRE_MESSAGE(run.Start({{"ps", 1}}, {}), run.Log());
   const pid_t first = run.TaskPid("ps");
   REQUIRE(first > 0);
+  // A connection held open across the kill leaves the old socket on the port
+  // (FIN_WAIT2): the new task binds beside it only with SO_REUSEADDR.
+  const std::string target = run.cluster().target("ps");
+  uint32_t port = 0;
+  REQUIRE(absl::SimpleAtoi(target.substr(target.rfind(':') + 1), &port));
+  const int held = testing::ConnectToLoopback(static_cast<uint16_t>(port));
+  REQUIRE(held >= 0);
+  struct CloseHeld {
+    int fd;
+    ~CloseHeld() { close(fd); }
+  } close_held{held};
   REQUIRE(kill(first, SIGKILL) == 0);
   REQUIRE_MESSAGE(
       run.up().WaitForLog(
@@ -251,9 +269,6 @@ TEST_CASE(
            "[up] restarted /job:ps/task:0 (restart 1, pid "}),
       run.Log());
   CHECK(run.TaskPid("ps") != first);
-  // Its port is free for it again at once (the port guard binds with
-  // SO_REUSEADDR).
-  const std::string target = run.cluster().target("ps");
   REQUIRE_MESSAGE(WaitUntil([&] { return Serves(target); }, kLong), run.Log());
   CHECK(testing::CtlLine(target, {"queue-create", "q", "--capacity", "1",
                                   "--dtypes", "int32"}) ==
@@ -288,7 +303,8 @@ TEST_CASE(
   CHECK_FALSE(absl::StrContains(run.Log(), "restart 3"));
   std::vector<pid_t> pids = TaskPids(run.Log());
   CHECK(pids.size() == 4);  // ps three times, the worker once
-  CHECK(WaitUntil([&] { return AllGone(pids); }, kLong));
+  CHECK(WaitUntil([&] { return AllGone(pids, run.cluster().spec_path()); },
+                  kLong));
 }
 
 TEST_CASE("cluster: SIGTERM to up during a back-off stops it at once") {
@@ -306,7 +322,7 @@ TEST_CASE("cluster: SIGTERM to up during a back-off stops it at once") {
   CHECK(ExitedWith(status, 0));
   CHECK(absl::StrContains(run.Log(), "[up] stopping every task"));
   CHECK_FALSE(absl::StrContains(run.Log(), "[up] restarted"));
-  CHECK(AllGone(TaskPids(run.Log())));
+  CHECK(AllGone(TaskPids(run.Log()), run.cluster().spec_path()));
 }
 
 TEST_CASE("cluster: a second SIGTERM to up kills its tasks at once") {
@@ -329,7 +345,7 @@ TEST_CASE("cluster: a second SIGTERM to up kills its tasks at once") {
   CHECK(absl::StrContains(run.Log(),
                           "[up] second signal: killing every task (SIGKILL)"));
   CHECK(absl::StrContains(run.Log(), "[up] /job:ps/task:0 exited on signal 9"));
-  CHECK(WaitUntil([&] { return Gone(ps); }, kLong));
+  CHECK(WaitUntil([&] { return Gone(ps, run.cluster().spec_path()); }, kLong));
 }
 
 TEST_CASE("cluster: up kills a task still running after --stop-grace") {
@@ -344,7 +360,7 @@ TEST_CASE("cluster: up kills a task still running after --stop-grace") {
   CHECK(absl::StrContains(
       run.Log(),
       "[up] tasks still running 1 s after SIGTERM: killing them (SIGKILL)"));
-  CHECK(WaitUntil([&] { return Gone(ps); }, kLong));
+  CHECK(WaitUntil([&] { return Gone(ps, run.cluster().spec_path()); }, kLong));
 }
 
 TEST_CASE("cluster: up --restart no leaves a killed task down") {
@@ -409,7 +425,36 @@ TEST_CASE("cluster: killing up with SIGKILL leaves no task process") {
   REQUIRE(pids.size() == 2);
   run.up().Signal(SIGKILL);
   REQUIRE(run.up().WaitExit(kLong).has_value());
-  CHECK(WaitUntil([&] { return AllGone(pids); }, kLong));
+  CHECK(WaitUntil([&] { return AllGone(pids, run.cluster().spec_path()); },
+                  kLong));
+}
+
+TEST_CASE(
+    "cluster: up reaps its tasks even when started with SIGCHLD ignored") {
+  // bash's empty trap sets SIGCHLD to SIG_IGN (dash's does not), which exec
+  // keeps.
+  LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+  REQUIRE_CLUSTER(cluster);
+  Process up({"/bin/bash", "-c", "trap '' CHLD; exec \"$0\" \"$@\"",
+              testing::TroupeBinary(), "up", "--cluster", cluster.spec_path(),
+              "--restart", "no"},
+             cluster.dir().path() + "/up.log");
+  REQUIRE(up.started());
+  // Its task dies with it (PR_SET_PDEATHSIG).
+  struct StopUp {
+    Process& up;
+    ~StopUp() { up.Stop(SIGKILL, absl::Seconds(15)); }
+  } stop_up{up};
+  REQUIRE_MESSAGE(
+      up.WaitForLog({"[ps:0] troupe task /job:ps/task:0 serving on"}),
+      up.Log());
+  std::vector<pid_t> pids = TaskPids(up.Log());
+  REQUIRE(pids.size() == 1);
+  REQUIRE(kill(pids[0], SIGKILL) == 0);
+  std::optional<int> status = up.WaitExit(kLong);
+  INFO("up's log:\n", up.Log());
+  CHECK(ExitedWith(status, 1));
+  CHECK(absl::StrContains(up.Log(), "[up] /job:ps/task:0 exited on signal 9"));
 }
 
 // The pipe inodes among the descriptors of `pid` numbered `from` and up.
