@@ -13,8 +13,12 @@ namespace {
 constexpr char kUsage[] =
     "usage:\n"
     "  troupe task --cluster FILE --job JOB --task INDEX   serve one task\n"
-    "  troupe up   --cluster FILE                          serve every local "
-    "task of FILE\n"
+    "  troupe up   --cluster FILE [OPTIONS]                serve every local "
+    "task of FILE,\n"
+    "              restarting those that fail; OPTIONS: --restart "
+    "no|on-failure|always,\n"
+    "              --max-restarts N, --restart-window D, --restart-backoff D, "
+    "--stop-grace D\n"
     "  troupe ctl  --target HOST:PORT [--device D] [--container C] [--timeout "
     "5s] CMD ...\n";
 

@@ -1,7 +1,6 @@
-// `troupe up --cluster FILE`: runs every task of FILE whose host is this
-// machine, each as its own `troupe task` process, prefixes their output with
-// the task's name, reports a task that exits, and stops them all on SIGINT or
-// SIGTERM.
+// `troupe up --cluster FILE [--restart ...]`: runs every task of FILE whose
+// host is this machine, each as its own `troupe task` process supervised by
+// cli/supervisor.h (restarted when it fails, stopped with up).
 #pragma once
 
 #include <string>
