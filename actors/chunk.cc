@@ -58,4 +58,11 @@ Tuple Chunk::Element(size_t i) const {
 
 Tuple Chunk::ToElement() && { return single ? std::move(tensors) : Element(0); }
 
+uint64_t Chunk::MemoryBytes() const {
+  uint64_t bytes = 0;
+  for (size_t c = 0; c < tensors.size(); ++c)
+    bytes += single ? tensors[c].memory_bytes() : Rows(c).memory_bytes();
+  return bytes;
+}
+
 }  // namespace troupe

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "absl/container/inlined_vector.h"
 
@@ -41,6 +42,8 @@ struct Chunk {
   Tuple Element(size_t i) const;
   // The one element. REQUIRES: size() == 1.
   Tuple ToElement() &&;
+  // The bytes the elements' contents take (Tensor::memory_bytes).
+  uint64_t MemoryBytes() const;
 };
 
 // Chunks taken by one dequeue, oldest first; mostly just one.

@@ -133,9 +133,9 @@ void WithdrawOwner(QueuePointer self, const caf::actor_addr& owner) {
 
 QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
                                         QueueSpec spec, size_t max_waiting,
-                                        uint64_t max_padded_batch_bytes) {
+                                        uint64_t max_batch_bytes) {
   self->state.core = std::make_unique<QueueCore>(
-      std::move(name), std::move(spec), max_waiting, max_padded_batch_bytes);
+      std::move(name), std::move(spec), max_waiting, max_batch_bytes);
   self->set_down_handler(
       [self](caf::down_msg& down) { WithdrawOwner(self, down.source); });
   self->set_exit_handler([self](caf::exit_msg& exit) {
@@ -212,6 +212,7 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
         info.closed = core->closed();
         info.waiting_enqueues = static_cast<int64_t>(core->waiting_enqueues());
         info.waiting_dequeues = static_cast<int64_t>(core->waiting_dequeues());
+        info.held = static_cast<int64_t>(core->held());
         return info;
       },
       [self, core](expire_atom) {
@@ -225,9 +226,9 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
 
 QueueActor SpawnQueue(caf::actor_system& system, std::string name,
                       QueueSpec spec, size_t max_waiting,
-                      uint64_t max_padded_batch_bytes) {
+                      uint64_t max_batch_bytes) {
   return system.spawn(QueueBehavior, std::move(name), std::move(spec),
-                      max_waiting, max_padded_batch_bytes);
+                      max_waiting, max_batch_bytes);
 }
 
 }  // namespace troupe

@@ -24,6 +24,6 @@ inline constexpr size_t kDefaultMaxWaiting = 100000;
 // error's text, then stops it.
 QueueActor SpawnQueue(caf::actor_system& system, std::string name,
                       QueueSpec spec, size_t max_waiting = kDefaultMaxWaiting,
-                      uint64_t max_padded_batch_bytes = DefaultMemoryLimit());
+                      uint64_t max_batch_bytes = DefaultMemoryLimit());
 
 }  // namespace troupe

@@ -32,12 +32,12 @@ const char* KindVerb(bool enqueue) { return enqueue ? "Enqueue" : "Dequeue"; }
 }  // namespace
 
 QueueCore::QueueCore(std::string name, QueueSpec spec, size_t max_waiting,
-                     uint64_t max_padded_batch_bytes)
+                     uint64_t max_batch_bytes)
     : name_(std::move(name)),
       spec_(std::move(spec)),
       capacity_(static_cast<size_t>(spec_.capacity)),
       max_waiting_(max_waiting),
-      max_padded_batch_bytes_(max_padded_batch_bytes),
+      max_batch_bytes_(max_batch_bytes),
       store_(MakeElementStore(spec_)) {}
 
 std::string QueueCore::Describe(Kind op) const {
@@ -268,6 +268,13 @@ void QueueCore::RestoreTaken(Op& op) {
   if (op.taken.empty()) return;
   store_->Restore(std::exchange(op.taken, {}));
   op.taken_count = 0;
+  op.taken_bytes = 0;
+}
+
+size_t QueueCore::held() const {
+  size_t held = 0;
+  for (const Op& op : dequeue_ops_) held += op.taken_count;
+  return held;
 }
 
 void QueueCore::Start(Op&& op) {
@@ -381,7 +388,18 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
         store_->Pop(std::min(available, op.requested - op.taken_count));
     taken += chunk.size();
     op.taken_count += chunk.size();
+    op.taken_bytes += chunk.MemoryBytes();
     op.taken.push_back(std::move(chunk));
+    if (op.kind != Kind::kDequeue && op.taken_bytes > max_batch_bytes_) {
+      absl::Status too_big = absl::ResourceExhaustedError(absl::StrCat(
+          Describe(op.kind), ": a batch of ", op.requested,
+          " elements would hold more than the task's memory limit of ",
+          max_batch_bytes_, " bytes (", op.taken_count, " elements take ",
+          op.taken_bytes, "); the elements stay in the queue"));
+      RestoreTaken(op);
+      Finish(dequeue_ops_, dequeue_ops_.begin(), std::move(too_big));
+      return Progress::kComplete;
+    }
   }
   if (op.taken_count < op.requested)
     return taken > 0 ? Progress::kSome : Progress::kNone;
@@ -500,14 +518,14 @@ absl::Status QueueCore::CheckPaddedBatch(const Chunks& pieces) const {
         static_cast<uint64_t>(*cells) >
             (std::numeric_limits<uint64_t>::max() - bytes) / cell_bytes;
     if (!overflows) bytes += static_cast<uint64_t>(*cells) * cell_bytes;
-    if (overflows || bytes > max_padded_batch_bytes_) {
+    if (overflows || bytes > max_batch_bytes_) {
       return absl::ResourceExhaustedError(absl::StrCat(
           Describe(Kind::kDequeueMany), ": the batch of ", rows,
           " elements, padded to ", ShapeToString(shape), " in component ", c,
           ", would take ",
           overflows ? std::string("more bytes than 64 bits count")
                     : absl::StrCat(bytes, " bytes"),
-          ", more than the task's memory limit of ", max_padded_batch_bytes_,
+          ", more than the task's memory limit of ", max_batch_bytes_,
           " bytes; the elements stay in the queue"));
     }
   }

@@ -42,13 +42,14 @@ class QueueCore {
     size_t enqueued = 0;
   };
 
-  // At most `max_waiting` operations wait; a batch that a dequeue_many or
-  // dequeue_up_to pads may take at most `max_padded_batch_bytes` (counting
-  // every zero dimension as 1: see NumCells). Past either the operation
-  // fails RESOURCE_EXHAUSTED and the queue stays as it was.
+  // At most `max_waiting` operations wait. A dequeue_many or dequeue_up_to
+  // may hold at most `max_batch_bytes` of elements while it waits for the
+  // rest (Tensor::memory_bytes), and the batch it pads may take at most as
+  // much (counting every zero dimension as 1: see NumCells). Past a limit
+  // the operation fails RESOURCE_EXHAUSTED and the queue stays as it was.
   // REQUIRES: ValidateQueueSpec(spec, name).ok().
   QueueCore(std::string name, QueueSpec spec, size_t max_waiting,
-            uint64_t max_padded_batch_bytes = DefaultMemoryLimit());
+            uint64_t max_batch_bytes = DefaultMemoryLimit());
 
   // Each operation is identified by a caller-chosen unique `id` and finishes,
   // now or later, as one Completion returned by TakeCompletions().
@@ -90,6 +91,9 @@ class QueueCore {
   bool closed() const { return closed_; }
   size_t waiting_enqueues() const { return enqueue_ops_.size(); }
   size_t waiting_dequeues() const { return dequeue_ops_.size(); }
+  // Elements that waiting dequeue_many and dequeue_up_to hold, outside
+  // size(): TensorFlow's semantics let them take more than the capacity.
+  size_t held() const;
 
  private:
   enum class Kind {
@@ -116,6 +120,7 @@ class QueueCore {
     // Dequeue: the elements taken so far, oldest first, and their count.
     Chunks taken;
     size_t taken_count = 0;
+    uint64_t taken_bytes = 0;
   };
   using OpList = std::list<Op>;
 
@@ -147,7 +152,7 @@ class QueueCore {
   Tuple Batch(Chunks pieces) const;
   Tensor BatchComponent(Chunks& pieces, size_t c) const;
   // RESOURCE_EXHAUSTED when padding `pieces` into one batch would take more
-  // than max_padded_batch_bytes_ (or overflow), naming the shape and sizes.
+  // than max_batch_bytes_ (or overflow), naming the shape and sizes.
   absl::Status CheckPaddedBatch(const Chunks& pieces) const;
   absl::Status ValidateElement(const Tuple& element) const;
   absl::Status DequeueManyAllowed(const char* op_name, int32_t n) const;
@@ -164,7 +169,7 @@ class QueueCore {
   const QueueSpec spec_;
   const size_t capacity_;
   const size_t max_waiting_;
-  const uint64_t max_padded_batch_bytes_;
+  const uint64_t max_batch_bytes_;
   std::unique_ptr<ElementStore> store_;
   bool closed_ = false;
   OpList enqueue_ops_;

@@ -24,7 +24,8 @@ struct TaskActorOptions {
   std::map<std::string, std::string> addresses = {};
   // Most resources one task holds; past it a create fails RESOURCE_EXHAUSTED.
   size_t max_resources = 100000;
-  // The most bytes one padded batch of a queue may take (QueueCore).
+  // The most bytes one batched dequeue of a queue may hold or pad to
+  // (QueueCore).
   uint64_t memory_limit_bytes = DefaultMemoryLimit();
 };
 

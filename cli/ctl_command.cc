@@ -302,7 +302,8 @@ absl::StatusOr<json> List(const CtlContext& ctx) {
                              {"size", info.size},
                              {"closed", info.closed},
                              {"waiting_enqueues", info.waiting_enqueues},
-                             {"waiting_dequeues", info.waiting_dequeues}});
+                             {"waiting_dequeues", info.waiting_dequeues},
+                             {"held", info.held}});
   }
   return resources;
 }

@@ -19,6 +19,8 @@ struct ResourceInfo {
   bool closed = false;
   int64_t waiting_enqueues = 0;
   int64_t waiting_dequeues = 0;
+  // Elements waiting dequeues hold outside `size` (QueueCore::held).
+  int64_t held = 0;
   // Variables (the queue fields above stay at their defaults): the dtype and
   // the shape of the current value (the declared shape until an assign with
   // validate_shape=false changes it), and whether it has been assigned.
@@ -30,7 +32,8 @@ struct ResourceInfo {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ResourceInfo& x) {
   return f(x.container, x.name, x.spec, x.size, x.closed, x.waiting_enqueues,
-           x.waiting_dequeues, x.is_variable, x.variable, x.initialized);
+           x.waiting_dequeues, x.held, x.is_variable, x.variable,
+           x.initialized);
 }
 
 }  // namespace troupe

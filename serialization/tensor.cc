@@ -102,6 +102,14 @@ Tensor Tensor::AsBatchOfOne() const {
   return batch;
 }
 
+uint64_t Tensor::memory_bytes() const {
+  if (dtype_ != DType::kString) return byte_size();
+  uint64_t bytes = 0;
+  for (const std::string& value : strings())
+    bytes += sizeof(std::string) + value.size();
+  return bytes;
+}
+
 absl::Status Tensor::CheckValid() const {
   if (dtype_ == DType::kInvalid || dtype_ > kLastDType) {
     return absl::InvalidArgumentError(

@@ -62,6 +62,9 @@ class Tensor {
   size_t byte_size() const {
     return static_cast<size_t>(num_elements_) * DTypeSize(dtype_);
   }
+  // Bytes the contents take in memory: byte_size() for numbers; for strings
+  // their lengths plus one std::string each.
+  uint64_t memory_bytes() const;
   // The numeric contents; REQUIRES: dtype() != kString.
   const char* data() const;
 

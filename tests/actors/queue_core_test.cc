@@ -778,6 +778,28 @@ TEST_SUITE("actors") {
     CHECK(Done(q).empty());
   }
 
+  TEST_CASE(
+      "a waiting dequeue_many holds elements beyond the capacity, counted as "
+      "held, up to the memory limit") {
+    // Four float32 scalars take 16 bytes: the fifth is past a 16-byte limit.
+    QueueCore q("q", Fifo(2, {DT_FLOAT}, {{}}), kManyWaiting,
+                /*max_batch_bytes=*/16);
+    q.DequeueMany(1, 500, kNever);
+    for (uint64_t id = 2; id <= 5; ++id)
+      q.Enqueue(id, F(static_cast<float>(id)), kNever);
+    CHECK(Done(q) == "2 OK | 3 OK | 4 OK | 5 OK");
+    CHECK(q.size() == 0);
+    CHECK(q.held() == 4);
+    q.Enqueue(6, F(6), kNever);
+    CHECK(Done(q) ==
+          "6 OK | 1 RESOURCE_EXHAUSTED: FIFOQueue 'q': a batch of 500 "
+          "elements would hold more than the task's memory limit of 16 bytes "
+          "(5 elements take 20); the elements stay in the queue");
+    CHECK(q.held() == 0);
+    CHECK(Drain(q, 7) ==
+          "float[]{2} float[]{3} float[]{4} float[]{5} float[]{6}");
+  }
+
   TEST_CASE("an expired enqueue_many keeps what it inserted and says so") {
     QueueCore q("q", Fifo(2, {DT_FLOAT}, {{}}), kManyWaiting);
     Clock::time_point deadline = Clock::now() + std::chrono::hours(1);

@@ -3,16 +3,21 @@
 // is lost, and the task keeps serving.
 //
 // Test names start with "cluster:" so that `ctest -R cluster` selects them.
+#include <future>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "doctest/doctest.h"
 #include "nlohmann/json.hpp"
 
+#include "cluster/queue.h"
+#include "cluster/session.h"
 #include "tests/cluster/ctl_expect.h"
+#include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
 
 namespace troupe {
@@ -88,6 +93,37 @@ TEST_SUITE("cluster") {
     // Each one alone prints: the task is still serving.
     json one = CtlJson(target, {"dequeue", "z"});
     CHECK(one[0].size() == static_cast<size_t>(n));
+  }
+
+  TEST_CASE(
+      "cluster: hardening: ctl list shows the elements a waiting dequeue_many "
+      "holds beyond the capacity") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target, {"queue-create", "q", "--capacity", "2", "--dtypes",
+                     "int32", "--shapes", "[[]]"});
+    Session session(target);
+    FIFOQueue q(
+        session,
+        QueueOptions{
+            2, {DT_INT32}, {PartialShape{}}, "q", "/job:ps/task:0", ""});
+    auto waiting = std::async(std::launch::async, [&q] {
+      return q.dequeue_many(500, absl::Seconds(60)).status();
+    });
+    for (int i = 0; i < 5; ++i)
+      CtlLine(target, {"enqueue", "q", absl::StrCat("[", i, "]")});
+    json list = CtlJson(target, {"list"});
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["size"] == 0);
+    CHECK(list[0]["held"] == 5);
+    CHECK(list[0]["waiting_dequeues"] == 1);
+    // Closing fails the dequeue_many; what it held goes back, in order.
+    CtlLine(target, {"close", "q"});
+    REQUIRE(testing::ReadyWithin(waiting, absl::Seconds(15)));
+    CHECK(absl::IsOutOfRange(waiting.get()));
+    CHECK(CtlJson(target, {"dequeue-many", "q", "5"}) ==
+          json::parse("[[0,1,2,3,4]]"));
   }
 
   TEST_CASE(
