@@ -23,7 +23,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-#include "cluster/resolve.h"
+#include "config/resolve.h"
 
 namespace troupe {
 namespace {

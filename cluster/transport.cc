@@ -19,7 +19,7 @@
 #include "caf/sec.hpp"
 
 #include "base/status_macros.h"
-#include "cluster/resolve.h"
+#include "config/resolve.h"
 
 namespace troupe {
 namespace {

@@ -1,5 +1,7 @@
 #include "config/cluster_spec.h"
 
+#include <arpa/inet.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include "nlohmann/json.hpp"
 
 #include "base/status_macros.h"
+#include "config/resolve.h"
 
 namespace troupe {
 namespace {
@@ -136,14 +139,33 @@ std::string JobList(const ClusterSpec::Jobs& jobs) {
   });
 }
 
+// What makes two task addresses the same. Numeric hosts and "localhost"
+// compare as the socket address they resolve to ("localhost:2222",
+// "127.0.0.1:2222" are one; "::1" and "0:0::1" too); other names by their
+// lower-cased text, since resolving them could wait on DNS for seconds each
+// time a spec is read.
+std::string AddressKey(const TaskAddress& address) {
+  in6_addr numeric;
+  const bool resolves_locally =
+      absl::EqualsIgnoreCase(address.host, "localhost") ||
+      inet_pton(AF_INET, address.host.c_str(), &numeric) == 1 ||
+      inet_pton(AF_INET6, address.host.c_str(), &numeric) == 1;
+  if (resolves_locally) {
+    absl::StatusOr<SocketAddress> resolved =
+        ResolveTaskAddress(address, AddressUse::kListen);
+    if (resolved.ok()) return NumericAddress(*resolved);
+  }
+  return absl::AsciiStrToLower(address.ToString());
+}
+
 // Checks the invariants of ClusterSpec; the fault has no prefix.
 absl::Status CheckJobs(const ClusterSpec::Jobs& jobs) {
   if (jobs.empty()) {
     return absl::InvalidArgumentError(
         "no jobs; expected {\"cluster\": {\"JOB\": [\"HOST:PORT\", ...]}}");
   }
-  // Address ("host" lower-cased, port) -> the first task that uses it.
-  std::map<std::pair<std::string, uint16_t>, std::string> used;
+  // AddressKey -> the first task that uses it.
+  std::map<std::string, std::string> used;
   for (const auto& [job, tasks] : jobs) {
     TROUPE_RETURN_IF_ERROR(ValidateJobName(job));
     if (tasks.empty()) {
@@ -162,13 +184,13 @@ absl::Status CheckJobs(const ClusterSpec::Jobs& jobs) {
             absl::StrCat("task ", device, " has an invalid address '",
                          address.ToString(), "': ", status.message()));
       }
-      auto [it, inserted] = used.emplace(
-          std::make_pair(absl::AsciiStrToLower(address.host), address.port),
-          device);
+      const std::string key = AddressKey(address);
+      auto [it, inserted] = used.emplace(key, device);
       if (!inserted) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("tasks ", it->second, " and ", device,
-                         " have the same address ", address.ToString()));
+        const std::string text = address.ToString();
+        return absl::InvalidArgumentError(absl::StrCat(
+            "tasks ", it->second, " and ", device, " have the same address ",
+            text, key == absl::AsciiStrToLower(text) ? "" : " (" + key + ")"));
       }
     }
   }

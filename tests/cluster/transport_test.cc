@@ -1,5 +1,5 @@
 // Unit tests for cluster/transport.h: ProbeTask, the bounded connect that
-// guards CAF's unbounded one; and for cluster/resolve.h, the resolver it uses.
+// guards CAF's unbounded one; and for config/resolve.h, the resolver it uses.
 #include "cluster/transport.h"
 
 #include <arpa/inet.h>
@@ -15,7 +15,7 @@
 #include "absl/time/clock.h"
 #include "doctest/doctest.h"
 
-#include "cluster/resolve.h"
+#include "config/resolve.h"
 #include "tests/cluster/task_process.h"
 
 namespace troupe {

@@ -17,6 +17,8 @@
 #include "absl/strings/string_view.h"
 #include "doctest/doctest.h"
 
+#include "config/resolve.h"
+
 // Lets doctest print the values of a failed comparison.
 namespace doctest {
 template <>
@@ -339,6 +341,26 @@ TEST_SUITE("config") {
                 "same address host:1");
     // The same host on different ports is fine.
     CHECK(ClusterSpec::Parse(R"({"ps": ["h:1", "h:2"]})").ok());
+  }
+
+  TEST_CASE("ClusterSpec compares addresses as they resolve") {
+    // What localhost resolves to here, e.g. 127.0.0.1:2222.
+    absl::StatusOr<SocketAddress> resolved =
+        ResolveTaskAddress({"localhost", 2222}, AddressUse::kListen);
+    REQUIRE(resolved.ok());
+    const std::string numeric = NumericAddress(*resolved);
+    CHECK_ERROR(
+        ClusterSpec::Parse(absl::StrCat(
+            R"({"ps": ["localhost:2222"], "worker": [")", numeric, R"("]})")),
+        kInvalid, "tasks /job:ps/task:0 and /job:worker/task:0",
+        absl::StrCat("have the same address ", numeric));
+    CHECK_ERROR(
+        ClusterSpec::Parse(
+            absl::StrCat(R"({"ps": [")", numeric, R"(", "LocalHost:2222"]})")),
+        kInvalid, "tasks /job:ps/task:0 and /job:ps/task:1",
+        absl::StrCat("have the same address LocalHost:2222 (", numeric, ")"));
+    CHECK(ClusterSpec::Parse(R"({"ps": ["localhost:2222", "localhost:2223"]})")
+              .ok());
   }
 
   TEST_CASE("ClusterSpec rejects bad job names and task indices") {

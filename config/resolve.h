@@ -1,8 +1,11 @@
 // Resolves a task's address to a socket address, for the code that opens its
-// own sockets beside CAF: the connect probe and the port guard.
+// own sockets beside CAF (the connect probe, the port guard) and for the
+// cluster spec's check that no two tasks share an address.
 #pragma once
 
 #include <sys/socket.h>
+
+#include <string>
 
 #include "absl/status/statusor.h"
 
@@ -30,5 +33,8 @@ enum class AddressUse { kConnect, kListen };
 // the caller to say what it could not do.
 absl::StatusOr<SocketAddress> ResolveTaskAddress(const TaskAddress& address,
                                                  AddressUse use);
+
+// "127.0.0.1:2222" or "[::1]:2222": the numeric form of `address`.
+std::string NumericAddress(const SocketAddress& address);
 
 }  // namespace troupe

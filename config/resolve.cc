@@ -1,10 +1,12 @@
-#include "cluster/resolve.h"
+#include "config/resolve.h"
 
 #include <netdb.h>
 
 #include <cstring>
 #include <memory>
 #include <string>
+
+#include "absl/strings/str_cat.h"
 
 namespace troupe {
 
@@ -27,6 +29,17 @@ absl::StatusOr<SocketAddress> ResolveTaskAddress(const TaskAddress& address,
   std::memcpy(&resolved.storage, found->ai_addr, found->ai_addrlen);
   resolved.length = found->ai_addrlen;
   return resolved;
+}
+
+std::string NumericAddress(const SocketAddress& address) {
+  char host[NI_MAXHOST] = {};
+  char port[NI_MAXSERV] = {};
+  if (getnameinfo(address.get(), address.length, host, sizeof(host), port,
+                  sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return "?";
+  }
+  return address.family() == AF_INET6 ? absl::StrCat("[", host, "]:", port)
+                                      : absl::StrCat(host, ":", port);
 }
 
 }  // namespace troupe
