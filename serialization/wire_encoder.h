@@ -1,0 +1,52 @@
+// Frame encoding (wire_format.h): a header, segment table and body in one
+// buffer, and spans pointing at the tensors' own bytes, for one writev/sendmsg.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+#include "serialization/tensor.h"
+#include "serialization/wire_format.h"
+
+namespace troupe {
+
+// The segments of an outgoing frame, in order, and what keeps their bytes
+// alive: numeric tensors lend their own buffers (no copy); a string tensor's
+// bytes are concatenated into a buffer of their own.
+class OutgoingSegments {
+ public:
+  // A segment of `tensor`'s bytes. REQUIRES: a numeric or bool tensor.
+  void AddTensorBytes(const Tensor& tensor);
+  // A segment of `bytes`, which this list keeps.
+  void AddOwnedBytes(std::vector<char> bytes);
+
+  const std::vector<absl::Span<const char>>& spans() const { return spans_; }
+
+ private:
+  std::vector<absl::Span<const char>> spans_;
+  std::vector<Tensor> tensors_;
+  std::vector<std::vector<char>> owned_;
+};
+
+struct EncodedFrame {
+  // Header, segment table and body.
+  std::vector<char> head;
+  OutgoingSegments segments;
+
+  // The frame's bytes in order: `head`, then every non-empty segment. Valid
+  // while this frame lives; moving it keeps them valid.
+  std::vector<absl::Span<const char>> Spans() const;
+  uint64_t size() const;
+};
+
+// A frame of `kind` holding `body` and `segments`. RESOURCE_EXHAUSTED, naming
+// the limit, when the peer would refuse it under `limits`.
+absl::StatusOr<EncodedFrame> EncodeFrame(uint16_t kind, uint64_t request_id,
+                                         absl::Span<const char> body,
+                                         OutgoingSegments segments,
+                                         const WireLimits& limits);
+
+}  // namespace troupe

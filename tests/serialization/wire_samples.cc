@@ -1,0 +1,106 @@
+#include "tests/serialization/wire_samples.h"
+
+#include <string>
+
+namespace troupe {
+
+namespace {
+
+QueueSpec SampleQueueSpec() {
+  QueueSpec spec;
+  spec.kind = QueueKind::kPaddingFifo;
+  spec.capacity = 10;
+  spec.dtypes = {DT_FLOAT, DT_STRING};
+  spec.shapes = {PartialShape{2}, PartialShape{PartialShape::kUnknownDim, 3}};
+  spec.min_after_dequeue = 1;
+  spec.seed = 7;
+  spec.seed2 = -8;
+  return spec;
+}
+
+ResourceInfo SampleQueueInfo() {
+  ResourceInfo info;
+  info.container = "c";
+  info.name = "q";
+  info.spec = SampleQueueSpec();
+  info.size = 3;
+  info.closed = true;
+  info.waiting_enqueues = 1;
+  info.waiting_dequeues = 2;
+  return info;
+}
+
+ResourceInfo SampleVariableInfo() {
+  ResourceInfo info;
+  info.name = "v";
+  info.is_variable = true;
+  info.variable = VariableSpec{DT_INT64, {2, 2}};
+  info.initialized = true;
+  return info;
+}
+
+Tuple SampleTuple() {
+  Tensor batch = Tensor::FromVector<int32_t>({3, 2}, {1, 2, 3, 4, 5, 6});
+  return {Tensor::FromVector<float>({2}, {1.5f, -2.5f}),
+          Tensor::FromStrings({3}, {"", "a", std::string("z\0y", 3)}),
+          batch.Slice(1), Tensor::FromVector<double>({0, 4}, {})};
+}
+
+}  // namespace
+
+std::vector<Message> SampleMessages() {
+  const uint64_t id = 0x0102030405060708;
+  Tensor value = Tensor::FromVector<int64_t>({2, 2}, {1, -2, 3, -4});
+  std::vector<Tuple> elements = {SampleTuple(), SampleTuple(), Tuple{}};
+  return {
+      Heartbeat{},
+      ErrorReply{absl::NotFoundError("Resource c/q was reset")},
+      EnqueueRequest{id, SampleTuple(), 2500},
+      EnqueueManyRequest{id, SampleTuple(), kWireNoTimeout},
+      DequeueRequest{id, 0},
+      DequeueManyRequest{id, 5, 100},
+      DequeueUpToRequest{id, 6, -1},
+      EnqueueEachRequest{id, elements, 30},
+      DequeueSomeRequest{id, 64, 10},
+      CloseRequest{id, true, 1},
+      SizeRequest{id},
+      IsClosedRequest{id},
+      DescribeRequest{id},
+      QueueRequest{"/job:ps/task:0", "c", "q", SampleQueueSpec()},
+      LookupRequest{"/job:ps/task:1", "", "q"},
+      ResetRequest{"", {"a", "", "b"}},
+      ListRequest{"/job:ps/task:0"},
+      VariableRequest{"", "c", "v", VariableSpec{DT_FLOAT, {3}}},
+      LookupVariableRequest{"", "c", "v"},
+      AssignRequest{id, value, false},
+      AssignAddRequest{id, value},
+      AssignSubRequest{id, Tensor::FromVector<bool>({2}, {true, false})},
+      ReadRequest{id},
+      IsInitializedRequest{id},
+      ResolveRequest{"/job:worker/task:3"},
+      OkReply{},
+      TupleReply{SampleTuple()},
+      EnqueueEachReply{1, absl::CancelledError("Queue is closed")},
+      TuplesReply{elements},
+      SizeReply{42},
+      BoolReply{true},
+      DescribeReply{SampleQueueInfo()},
+      QueueReply{id, SampleQueueSpec(), true},
+      LookupReply{id, SampleQueueSpec()},
+      ListReply{{SampleQueueInfo(), SampleVariableInfo()}},
+      VariableReply{id, VariableSpec{DT_STRING, {}}, false},
+      LookupVariableReply{id, VariableSpec{DT_UINT16, {0}}},
+      TensorReply{Tensor::FromStrings({}, {"scalar"})},
+      ResolveReply{"/job:ps/task:1", "127.0.0.1:2223"},
+  };
+}
+
+std::vector<char> Flatten(const EncodedFrame& frame) {
+  std::vector<char> bytes;
+  for (absl::Span<const char> span : frame.Spans()) {
+    bytes.insert(bytes.end(), span.begin(), span.end());
+  }
+  return bytes;
+}
+
+}  // namespace troupe
