@@ -1,6 +1,6 @@
 // Logger: lines to a descriptor (a task's stdout) whose callers never block:
-// a bounded queue, a writer thread that never waits on the descriptor when
-// told to stop, a rate limit per source, and every line capped and escaped.
+// a bounded queue, a writer thread whose writes never block, a rate limit per
+// source, and every line capped and escaped.
 #pragma once
 
 #include <chrono>
