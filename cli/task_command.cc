@@ -2,11 +2,13 @@
 
 #include <signal.h>
 
-#include <cstdio>
 #include <iostream>
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
+#include "base/logger.h"
 #include "cli/flags.h"
 #include "cli/node_flags.h"
 #include "cluster/task_server.h"
@@ -76,22 +78,30 @@ int RunTask(const std::vector<std::string>& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  // One write per line, so that lines from CAF's threads never interleave.
-  auto log = [device = task.ToDevice()](const std::string& line) {
-    std::cout << ("troupe task " + device + ": " + line + "\n") << std::flush;
+  // Every line goes through one logger: a reader that does not keep up costs
+  // lines, never serving or stopping (README, "Logging").
+  const std::string prefix = "troupe task " + task.ToDevice();
+  LoggerOptions log_options;
+  log_options.notice_prefix = prefix + ": ";
+  Logger logger(log_options);
+  auto log_as = [&logger, &prefix](std::string source) {
+    return [&logger, prefix, source](const std::string& line) {
+      logger.Log(source, prefix + ": " + line);
+    };
   };
-  auto server = TaskServer::Start(*spec, task, options, log);
+  auto server = TaskServer::Start(*spec, task, options, log_as("connections"),
+                                  log_as("caf"));
   if (!server.ok()) {
     std::cerr << "troupe task: " << server.status().message() << "\n";
     return 1;
   }
-  std::cout << "troupe task " << task.ToDevice() << " serving on "
-            << spec->Address(task)->ToString()
-            << (options.tls ? " (mutual TLS)" : "") << std::endl;
+  logger.Log("task", absl::StrCat(prefix, " serving on ",
+                                  spec->Address(task)->ToString(),
+                                  options.tls ? " (mutual TLS)" : ""));
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  std::cout << "troupe task " << task.ToDevice() << " stopping (signal "
-            << signal_number << ")" << std::endl;
+  logger.Log("task",
+             absl::StrCat(prefix, " stopping (signal ", signal_number, ")"));
   server->reset();
   return 0;
 }

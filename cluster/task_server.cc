@@ -7,6 +7,7 @@
 
 #include "actors/task_actor.h"
 #include "base/status_macros.h"
+#include "cluster/caf_output.h"
 #include "cluster/port_guard.h"
 #include "cluster/transport.h"
 #include "serialization/status_error.h"
@@ -22,6 +23,7 @@ struct TaskServer::Impl {
   std::unique_ptr<PortGuard> guard;
   caf::actor_system_config config;
   caf::actor_system system;
+  caf::actor caf_output;  // RouteCafOutput's relay, if any
   TaskActor task;
 };
 
@@ -47,11 +49,15 @@ absl::StatusOr<std::unique_ptr<PortGuard>> StartGuard(
 
 absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
     const ClusterSpec& spec, const TaskId& task, const NodeOptions& options,
-    std::function<void(const std::string&)> log) {
+    std::function<void(const std::string&)> log,
+    std::function<void(const std::string&)> caf_output) {
   auto address = spec.Address(task);
   if (!address.ok()) return address.status();
   if (options.tls) TROUPE_RETURN_IF_ERROR(CheckTlsFiles(*options.tls));
   auto impl = std::make_unique<Impl>(options);
+  if (caf_output) {
+    impl->caf_output = RouteCafOutput(impl->system, std::move(caf_output));
+  }
   TaskActorOptions task_options;
   task_options.device = task.ToDevice();
   task_options.memory_limit_bytes = options.memory_limit_bytes;
@@ -65,6 +71,9 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
       StartGuard(impl->system, impl->task, *address, options, std::move(log));
   if (!guard.ok()) {
     caf::anon_send_exit(impl->task, caf::exit_reason::user_shutdown);
+    if (impl->caf_output) {
+      caf::anon_send_exit(impl->caf_output, caf::exit_reason::user_shutdown);
+    }
     return absl::Status(
         guard.status().code(),
         absl::StrCat(task.ToDevice(), ": ", guard.status().message()));
@@ -80,6 +89,10 @@ TaskServer::~TaskServer() {
   self->send_exit(impl_->task,
                   ToError(absl::CancelledError("task is shutting down")));
   self->wait_for(impl_->task);
+  if (impl_->caf_output) {
+    self->send_exit(impl_->caf_output, caf::exit_reason::user_shutdown);
+    self->wait_for(impl_->caf_output);
+  }
 }
 
 uint16_t TaskServer::port() const { return impl_->guard->port(); }

@@ -19,13 +19,15 @@ class TaskServer {
  public:
   // Starts serving `task` of `spec`, bound to the task's host and port only.
   // `log` (optional) gets a line for each connection opened, closed or
-  // refused, on the port guard's thread. UNAVAILABLE if the address cannot be
-  // bound; NOT_FOUND if `task` is not in `spec`; INVALID_ARGUMENT for unusable
-  // TLS files.
+  // refused, on the port guard's thread. `caf_output` (optional) gets each
+  // line CAF prints on its own (RouteCafOutput), which then never goes to
+  // stdout. UNAVAILABLE if the address cannot be bound; NOT_FOUND if `task`
+  // is not in `spec`; INVALID_ARGUMENT for unusable TLS files.
   static absl::StatusOr<std::unique_ptr<TaskServer>> Start(
       const ClusterSpec& spec, const TaskId& task,
       const NodeOptions& options = {},
-      std::function<void(const std::string&)> log = {});
+      std::function<void(const std::string&)> log = {},
+      std::function<void(const std::string&)> caf_output = {});
   // Stops serving: every waiting request is answered CANCELLED, then the
   // actor system shuts down.
   ~TaskServer();

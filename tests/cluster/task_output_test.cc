@@ -1,0 +1,213 @@
+// A `troupe task` whose stdout is a pipe the test holds and does not read:
+// once its own lines have filled the pipe, the task still serves and still
+// stops on SIGTERM; and what CAF prints for an unexpected message reaches
+// that stdout escaped and cut. Every wait has a deadline.
+//
+// Test names start with "cluster:" so that `ctest -R cluster` selects them.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "caf/actor_system.hpp"
+#include "caf/actor_system_config.hpp"
+#include "caf/send.hpp"
+#include "doctest/doctest.h"
+
+#include "base/logger.h"
+#include "cluster/node_config.h"
+#include "cluster/transport.h"
+#include "support/subprocess.h"
+#include "tests/cluster/task_process.h"
+
+namespace troupe {
+namespace {
+
+using testing::LocalCluster;
+
+constexpr std::chrono::seconds kLong{20};
+
+uint16_t PortOf(const std::string& target) {
+  return static_cast<uint16_t>(std::stoi(target.substr(target.rfind(':') + 1)));
+}
+
+// Opens a connection to `port`, sends a byte and closes it: the task logs
+// the connection opened and closed.
+void OpenAndClose(uint16_t port) {
+  const int fd = testing::ConnectToLoopback(port);
+  REQUIRE(fd >= 0);
+  CHECK(send(fd, "x", 1, MSG_NOSIGNAL) == 1);
+  close(fd);
+}
+
+// `troupe task` for /job:ps/task:0 of `cluster`, its stdout a pipe of (at
+// least) `pipe_bytes` that the test reads only through ReadUntil, its stderr
+// a file.
+class PipedTask {
+ public:
+  PipedTask(LocalCluster& cluster, int pipe_bytes) {
+    REQUIRE(pipe2(fds_, O_CLOEXEC) == 0);
+    fcntl(fds_[0], F_SETFL, O_NONBLOCK);
+    fcntl(fds_[1], F_SETPIPE_SZ, pipe_bytes);
+    capacity_ = fcntl(fds_[1], F_GETPIPE_SZ);
+    const std::string err_path = cluster.dir().path() + "/task.err";
+    const int err =
+        open(err_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    REQUIRE(err >= 0);
+    process_ = std::make_unique<support::Subprocess>(
+        std::vector<std::string>{testing::TroupeBinary(), "task", "--cluster",
+                                 cluster.spec_path(), "--job", "ps", "--task",
+                                 "0"},
+        support::StdioFds{support::StdioFds::kInherit, fds_[1], err});
+    close(err);
+    REQUIRE(process_->started());
+  }
+  ~PipedTask() {
+    process_.reset();
+    close(fds_[0]);
+    close(fds_[1]);
+  }
+
+  support::Subprocess& process() { return *process_; }
+  int capacity() const { return capacity_; }
+  // Bytes in the pipe, not yet read.
+  int Unread() const {
+    int count = 0;
+    ioctl(fds_[0], FIONREAD, &count);
+    return count;
+  }
+
+  // Reads until a line that contains `needle` is complete; all read so far.
+  std::string ReadUntil(const std::string& needle) {
+    const auto deadline = std::chrono::steady_clock::now() + kLong;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const size_t at = read_.find(needle);
+      if (at != std::string::npos && read_.find('\n', at) != std::string::npos)
+        break;
+      char chunk[4096];
+      const ssize_t count = read(fds_[0], chunk, sizeof(chunk));
+      if (count > 0) {
+        read_.append(chunk, count);
+      } else if (count == 0 || errno != EAGAIN) {
+        break;
+      } else {
+        pollfd fd{fds_[0], POLLIN, 0};
+        poll(&fd, 1, support::PollMillis(deadline));
+      }
+    }
+    return read_;
+  }
+
+  // Fills the pipe to its capacity with bytes of the test's own, through a
+  // description of its own: the task's stays as it is.
+  void FillUp() {
+    const int fd = open(absl::StrCat("/proc/self/fd/", fds_[1]).c_str(),
+                        O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    while (write(fd, "f", 1) == 1) {
+    }
+    close(fd);
+  }
+
+ private:
+  int fds_[2] = {-1, -1};
+  int capacity_ = 0;
+  std::unique_ptr<support::Subprocess> process_;
+  std::string read_;
+};
+
+bool ExitedWithZero(const std::optional<int>& status) {
+  return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
+}
+
+TEST_CASE(
+    "cluster: a task whose stdout nobody reads serves on and stops on "
+    "SIGTERM") {
+  LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+  REQUIRE(cluster.ready());
+  PipedTask task(cluster, 4096);
+  const std::string started = task.ReadUntil("serving on");
+  REQUIRE_MESSAGE(absl::StrContains(started, "serving on"), started);
+  const uint16_t port = PortOf(cluster.target());
+
+  // The task's own lines fill the pipe until about ten lines' worth is
+  // left (its logger writes a few lines at once, each write whole)...
+  const absl::Time filled_by = absl::Now() + absl::Seconds(30);
+  while (task.Unread() < task.capacity() - 1024 && absl::Now() < filled_by) {
+    const int before = task.Unread();
+    OpenAndClose(port);
+    // Not every connection is logged (one that the task closes before the
+    // guard reads the peer's byte is not), so the wait for its lines is short.
+    testing::WaitUntil([&] { return task.Unread() > before; },
+                       std::min(absl::Seconds(1), filled_by - absl::Now()));
+  }
+  REQUIRE(task.Unread() >= task.capacity() - 1024);
+  // ... and the test fills what is left, so that no byte more fits.
+  task.FillUp();
+  REQUIRE(task.Unread() == task.capacity());
+  for (int i = 0; i < 20; ++i) OpenAndClose(port);
+
+  const testing::CommandResult created = testing::RunCtl(
+      cluster.target(),
+      {"queue-create", "q", "--capacity", "2", "--dtypes", "int32"});
+  CHECK_MESSAGE(created.ok(), created.Describe());
+  CHECK(task.Unread() == task.capacity());
+
+  task.process().Signal(SIGTERM);
+  const std::optional<int> status =
+      task.process().WaitExit(std::chrono::steady_clock::now() + kLong);
+  CHECK_MESSAGE(ExitedWithZero(status), "the task did not stop on SIGTERM");
+}
+
+TEST_CASE(
+    "cluster: what CAF prints for an unexpected message reaches stdout "
+    "escaped and cut") {
+  LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+  REQUIRE(cluster.ready());
+  PipedTask task(cluster, 64 * 1024);
+  const std::string started = task.ReadUntil("serving on");
+  REQUIRE_MESSAGE(absl::StrContains(started, "serving on"), started);
+
+  caf::actor_system_config config;
+  ConfigureNode(config, {});
+  caf::actor_system system(config);
+  absl::StatusOr<TaskActor> remote = ConnectToTask(
+      system, {"127.0.0.1", PortOf(cluster.target())}, absl::Seconds(15));
+  REQUIRE_MESSAGE(remote.ok(), remote.status().ToString());
+  // A terminal's "set the window title" sequence, then 1 MB.
+  caf::anon_send(caf::actor_cast<caf::actor>(*remote),
+                 "\x1b]0;owned\x07" + std::string(1000 * 1000, 'A'));
+
+  const std::string out = task.ReadUntil("unexpected message");
+  INFO(EscapeLine(out, 2000));
+  REQUIRE(absl::StrContains(out, "unexpected message"));
+  const size_t at = out.find("unexpected message");
+  const size_t begin =
+      out.rfind('\n', at) == std::string::npos ? 0 : out.rfind('\n', at) + 1;
+  const std::string line = out.substr(begin, out.find('\n', at) + 1 - begin);
+  CHECK(absl::StrContains(line, "\\x1b]0;owned\\x07AAAA"));
+  CHECK(absl::StrContains(line, "bytes cut)\n"));
+  CHECK(line.find('\x1b') == std::string::npos);
+  CHECK(line.size() < 2000);
+
+  task.process().Signal(SIGTERM);
+  CHECK(ExitedWithZero(
+      task.process().WaitExit(std::chrono::steady_clock::now() + kLong)));
+}
+
+}  // namespace
+}  // namespace troupe
