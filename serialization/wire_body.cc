@@ -20,7 +20,7 @@ constexpr size_t kTupleMinBytes = 8;         // Its tensor count.
 // Two names (16), a QueueSpec (41), size and the waiter counts (24), three
 // flags (3) and a VariableSpec (9); tests/serialization/wire_body_test.cc
 // checks it against the encoding of a default ResourceInfo.
-constexpr size_t kResourceInfoMinBytes = 93;
+constexpr size_t kResourceInfoMinBytes = 101;
 
 absl::Status Truncated(uint64_t count, const char* what, size_t remaining) {
   return absl::InvalidArgumentError(

