@@ -107,7 +107,7 @@ TEST_SUITE("wire messages") {
   TEST_CASE("a resource's smallest encoding is the reader's lower bound") {
     auto encoded = EncodeMessage(1, ListReply{{ResourceInfo{}}});
     REQUIRE(encoded.ok());
-    // Endianness tag, count, then the 93 bytes wire_body.cc assumes.
+    // Endianness tag, count, then the 101 bytes wire_body.cc assumes.
     CHECK(encoded->head.size() - kFrameHeaderBytes == 1 + 8 + 101);
   }
 
