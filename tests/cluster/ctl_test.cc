@@ -362,6 +362,11 @@ TEST_SUITE("cluster") {
                                 R"("], "worker": ["127.0.0.1:)", ports[0],
                                 R"("]}})")),
          "ps", "0", "same address"},
+        {"an address nested 60000 levels deep",
+         dir.Write("deep.json", R"({"cluster": {"ps": [)" +
+                                    std::string(60000, '[') +
+                                    std::string(60000, ']') + "]}}"),
+         "ps", "0", "JSON nested deeper than 64 levels"},
         {"an unknown job", dir.Write("good.json", good), "chief", "0",
          "/job:chief/task:0"},
         {"a task index out of range", dir.path() + "/good.json", "worker", "1",
@@ -378,6 +383,23 @@ TEST_SUITE("cluster") {
       CHECK(absl::StrContains(lines[0], c.fault));
       CHECK(result.out.empty());
     }
+  }
+
+  TEST_CASE(
+      "cluster: troupe up and ctl status refuse a deeply nested spec by its "
+      "path") {
+    testing::TempDir dir;
+    const std::string path = dir.Write(
+        "deep.json", R"({"cluster": {"ps": [)" + std::string(60000, '[') +
+                         std::string(60000, ']') + "]}}");
+    CommandResult up = RunTroupe({"up", "--cluster", path});
+    INFO("up: ", up.Describe());
+    CHECK(up.exit_code == 2);
+    CHECK(absl::StrContains(up.FirstErrLine(), path));
+    CHECK(absl::StrContains(up.FirstErrLine(),
+                            "JSON nested deeper than 64 levels"));
+    CtlFails("", {"status", "--cluster", path}, "INVALID_ARGUMENT",
+             "cluster spec " + path + ": JSON nested deeper than 64 levels");
   }
 
   TEST_CASE(

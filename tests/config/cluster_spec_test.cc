@@ -537,6 +537,61 @@ TEST_SUITE("config") {
     }
   }
 
+  TEST_CASE("A spec nested deeper than 64 levels is refused, not built") {
+    auto spec_with_address = [](int depth) {
+      return absl::StrCat(R"({"cluster": {"ps": [)", std::string(depth, '['),
+                          std::string(depth, ']'), "]}}");
+    };
+    // The address is the 4th level; 64 levels in all are still read.
+    CHECK_ERROR(ClusterSpec::Parse(spec_with_address(61)), kInvalid,
+                "task /job:ps/task:0 has a non-string address an array of 1 "
+                "elements");
+    CHECK_ERROR(ClusterSpec::Parse(spec_with_address(62)), kInvalid,
+                "Invalid cluster spec: JSON nested deeper than 64 levels");
+    CHECK_ERROR(ParseTfConfig(spec_with_address(100)), kInvalid,
+                "Invalid TF_CONFIG: JSON nested deeper than 64 levels");
+    TempFile file(spec_with_address(60000));
+    CHECK_ERROR(
+        ClusterSpec::LoadFile(file.path()), kInvalid,
+        "cluster spec " + file.path() + ": JSON nested deeper than 64 levels");
+    std::string deep_objects = R"({"cluster": {"ps": )";
+    for (int i = 0; i < 60000; ++i) deep_objects += R"({"a": )";
+    TempFile objects(deep_objects + "1" + std::string(60002, '}'));
+    CHECK_ERROR(ClusterSpec::LoadFile(objects.path()), kInvalid,
+                "JSON nested deeper than 64 levels");
+  }
+
+  TEST_CASE("Messages quote bad input escaped and at most 40 bytes of it") {
+    const std::string long_host(100000, 'h');
+    absl::Status status =
+        ClusterSpec::Parse(absl::StrCat(R"({"ps": [")", long_host, R"("]})"))
+            .status();
+    CHECK(status.message() ==
+          absl::StrCat("Invalid cluster spec: task /job:ps/task:0 has an "
+                       "invalid address '",
+                       std::string(40, 'h'),
+                       "...': missing port; expected HOST:PORT or "
+                       "[IPV6]:PORT"));
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["h\u0001\u00e9:1"]})"), kInvalid,
+                R"(invalid address 'h\u0001\u00e9:1')");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": [[1, 2, 3]]})"), kInvalid,
+                "non-string address an array of 3 elements");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": [{"a": 1}]})"), kInvalid,
+                "non-string address an object of 1 keys");
+    status = ClusterSpec::Parse(
+                 absl::StrCat(R"({"a\u0000)", long_host, R"(": ["h:1"]})"))
+                 .status();
+    INFO(status.ToString());
+    CHECK(status.message().size() < 200);
+    CHECK(
+        absl::StrContains(status.message(), R"(invalid job name 'a\u0000hhh)"));
+    status = ClusterSpec::Parse("{\"ps\": [\"" + std::string(100000, 'x') +
+                                "\x01\"]}")
+                 .status();
+    CHECK(status.code() == kInvalid);
+    CHECK(status.message().size() < 400);
+  }
+
   TEST_CASE("LoadFile is NOT_FOUND for a missing file") {
     // A file in a directory that does not exist, so nothing needs removing.
     const std::string path =
