@@ -369,6 +369,33 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
+      "cluster: a name that is not UTF-8 is refused and list still prints") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target,
+            {"queue-create", "ok", "--capacity", "1", "--dtypes", "int32"});
+    CtlFails(
+        target,
+        {"queue-create", "bad\xff", "--capacity", "1", "--dtypes", "int32"},
+        "INVALID_ARGUMENT", "shared_name is not valid UTF-8");
+    CtlFails(target,
+             {"variable-create", "\xC3", "--dtype", "int32", "--shape", "[]"},
+             "INVALID_ARGUMENT", "shared_name is not valid UTF-8");
+    Session session(target);
+    QueueOptions options;
+    options.capacity = 1;
+    options.dtypes = {DT_INT32};
+    options.shapes = {{}};
+    options.shared_name = "q\xED\xA0\x80";
+    FIFOQueue queue(session, options);
+    CHECK(absl::IsInvalidArgument(queue.size().status()));
+    json list = CtlJson(target, {"list"});
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["name"] == "ok");
+  }
+
+  TEST_CASE(
       "cluster: a consumer process killed while its dequeue waits takes no "
       "element") {
     LocalCluster cluster;
