@@ -661,7 +661,7 @@ std::string ClusterSpec::ToJson() const {
   if (heartbeat_timeout_) {
     doc["heartbeat_timeout"] = absl::FormatDuration(*heartbeat_timeout_);
   }
-  return doc.dump();
+  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 absl::StatusOr<TfConfig> ParseTfConfig(absl::string_view json_text) {

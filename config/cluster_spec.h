@@ -139,7 +139,9 @@ class ClusterSpec {
   // Returns {"cluster": {...}} (and "tls", "heartbeat_timeout", if set) on
   // one line, which Parse
   // reads back to an equal spec. A job whose indices are 0..n-1 is written as a
-  // list, any other job in TF's sparse form {"1": "h:p"}.
+  // list, any other job in TF's sparse form {"1": "h:p"}. Never throws: a TLS
+  // path that is not valid UTF-8 (its directory came from the command line)
+  // is written with U+FFFD for each invalid byte, and so is not read back.
   std::string ToJson() const;
 
   friend bool operator==(const ClusterSpec& a, const ClusterSpec& b) {

@@ -474,6 +474,28 @@ TEST_SUITE("config") {
                 "needs the wrapped form");
   }
 
+  TEST_CASE("ToJson does not throw for a TLS path that is not UTF-8") {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() /
+        absl::StrCat("troupe_spec_\xff_", getpid());
+    REQUIRE(std::filesystem::create_directory(dir));
+    const std::string path = (dir / "spec.json").string();
+    {
+      TempFile content(
+          R"({"cluster": {"ps": ["a:1"]}, "tls": {"certificate": "c.pem", )"
+          R"("key": "k.pem", "ca": "ca.pem"}})");
+      std::filesystem::copy_file(content.path(), path);
+    }
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::LoadFile(path);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+    REQUIRE(spec.ok());
+    std::string json;
+    REQUIRE_NOTHROW(json = spec->ToJson());
+    CHECK(absl::StrContains(json, "troupe_spec_\xEF\xBF\xBD_"));
+    CHECK(ClusterSpec::Parse(json).ok());
+  }
+
   TEST_CASE("A wrapped spec may set the heartbeat timeout") {
     absl::StatusOr<ClusterSpec> spec = ClusterSpec::Parse(
         R"({"cluster": {"ps": ["a:1"]}, "heartbeat_timeout": "1.5s"})");
