@@ -81,6 +81,15 @@ std::string Quote(const json& value) {
     return TruncateUtf8(*std::move(text), kMaxQuoteBytes);
   }
   if (value.is_structured()) return Describe(value);
+  if (value.is_string()) {
+    // Only a prefix is escaped (the string may be megabytes long), enough
+    // for the quotation to be cut, with "...", whenever the string is.
+    const std::string& s = *value.get_ptr<const json::string_t*>();
+    return TruncateUtf8(
+        json(s.substr(0, kMaxQuoteBytes + 1))
+            .dump(-1, ' ', false, json::error_handler_t::replace),
+        kMaxQuoteBytes);
+  }
   return TruncateUtf8(
       value.dump(-1, ' ', false, json::error_handler_t::replace),
       kMaxQuoteBytes);

@@ -250,6 +250,11 @@ TEST_SUITE("serialization") {
           "(at [1])");
     CHECK(ErrorOf(R"({"b64":7})", DType::kString) ==
           "Expected standard base64 in {\"b64\": ...}, got number 7");
+    // A long bad string is quoted by a short, escaped prefix.
+    const std::string long_string = "\"\\n" + std::string(1 << 20, 'x') + "\"";
+    CHECK(ErrorOf("[" + long_string + "]", DType::kInt32) ==
+          "Expected an integer for dtype int32, got string \"\\n" +
+              std::string(61, 'x') + "... (at [0])");
     CHECK(ErrorOf(R"([{"x":[1]}])", DType::kBool) ==
           "Expected true or false for dtype bool, got an object (at [0])");
   }
