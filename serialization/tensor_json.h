@@ -23,9 +23,11 @@ inline constexpr int kMaxJsonTensorRank = 64;
 inline constexpr int kMaxJsonDepth = kMaxJsonTensorRank + 2;
 
 // Parses JSON text as ParseBoundedJson (serialization/json_text.h) does, with
-// nesting up to kMaxJsonDepth: numbers are exact (a number that no 64-bit
-// integer holds and whose double is integral is kept as its text), and
-// deeper nesting is INVALID_ARGUMENT "JSON nested deeper than 66 levels".
+// nesting up to kMaxJsonDepth: numbers are exact (a number whose double is
+// integral but whose text is not an exact 64-bit integer, such as 1e20 or
+// 9007199254740993.5, is kept as its text, which the readers below
+// understand), and deeper nesting is INVALID_ARGUMENT "JSON nested deeper
+// than 66 levels"; so is an object with a repeated key.
 // Malformed text is INVALID_ARGUMENT "Malformed JSON at byte N: <what>",
 // where N is the 0-based offset of the offending byte (the text's length for
 // a truncated text). Never throws.
