@@ -3,6 +3,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
+#include "serialization/utf8.h"
+
 namespace troupe {
 
 absl::Status ValidateContainerName(absl::string_view container) {
@@ -27,6 +29,9 @@ absl::Status ValidateSharedName(absl::string_view name) {
   if (name.size() > kMaxNameLength) {
     return absl::InvalidArgumentError(absl::StrCat(
         "shared_name is longer than ", kMaxNameLength, " characters"));
+  }
+  if (!IsValidUtf8(name)) {
+    return absl::InvalidArgumentError("shared_name is not valid UTF-8");
   }
   if (name[0] == '_') {
     return absl::InvalidArgumentError(

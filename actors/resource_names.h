@@ -15,8 +15,9 @@ inline constexpr size_t kMaxNameLength = 1024;
 // or '_'; else INVALID_ARGUMENT "container contains invalid characters: <c>".
 absl::Status ValidateContainerName(absl::string_view container);
 
-// OK for a non-empty name that does not start with '_' and has no control
-// characters; else INVALID_ARGUMENT with TensorFlow's text where it has one.
+// OK for a non-empty name of valid UTF-8 that does not start with '_' and has
+// no control characters; else INVALID_ARGUMENT with TensorFlow's text where it
+// has one ("shared_name is not valid UTF-8" otherwise: names print as JSON).
 absl::Status ValidateSharedName(absl::string_view name);
 
 }  // namespace troupe

@@ -142,8 +142,10 @@ absl::StatusOr<json> Enqueue(const CtlContext& ctx, bool many) {
       many ? "enqueue-many NAME COMPONENTS" : "enqueue NAME COMPONENTS"));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
   TROUPE_ASSIGN_OR_RETURN(json components, ReadJsonArgument(ctx.args[1]));
-  TROUPE_ASSIGN_OR_RETURN(Tuple tuple,
-                          TupleFromJson(components, queue->spec().dtypes));
+  TROUPE_ASSIGN_OR_RETURN(
+      Tuple tuple, many ? BatchFromJson(components, queue->spec().dtypes,
+                                        queue->spec().shapes)
+                        : TupleFromJson(components, queue->spec().dtypes));
   if (!many) {
     TROUPE_RETURN_IF_ERROR(queue->enqueue(std::move(tuple), ctx.timeout));
     return json{{"enqueued", 1}};
@@ -427,9 +429,19 @@ int RunCtl(const std::vector<std::string>& args) {
                  flags->Get("device"),
                  flags->Get("container"),
                  *timeout};
-  auto output = command->second(ctx);
-  if (!output.ok()) return Fail(output.status());
-  std::cout << output->dump() << std::endl;
+  // Strings in the output are valid UTF-8 (tensors print other bytes as
+  // {"b64": ...}, names are checked at creation); should one not be, it
+  // prints with U+FFFD rather than throw.
+  std::string line;
+  try {
+    auto output = command->second(ctx);
+    if (!output.ok()) return Fail(output.status());
+    line = output->dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const json::exception& e) {
+    return Fail(absl::InternalError(
+        absl::StrCat("Cannot print the result as JSON: ", e.what())));
+  }
+  std::cout << line << std::endl;
   return 0;
 }
 

@@ -25,11 +25,27 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr absl::string_view kAddressForms = "HOST:PORT or [IPV6]:PORT";
+// Longest quotation of the input in a message, in bytes of the input.
+constexpr size_t kMaxQuoteBytes = 40;
+// Longest part of nlohmann's message (which may quote the input) kept in ours.
+constexpr size_t kMaxParseDetailBytes = 240;
 
 // Returns `status` with `prefix` put in front of its message; OK stays OK.
 absl::Status Prefixed(const absl::Status& status, absl::string_view prefix) {
   if (status.ok()) return status;
   return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
+}
+
+// Returns at most the first `max_bytes` bytes of `text` (with "..." if it is
+// longer) escaped as inside a JSON string, in ASCII: input quoted in a
+// message never carries control characters, invalid UTF-8 or megabytes.
+std::string Escaped(absl::string_view text, size_t max_bytes = kMaxQuoteBytes) {
+  const bool cut = text.size() > max_bytes;
+  std::string quoted = Json(std::string(text.substr(0, max_bytes)))
+                           .dump(-1, ' ', true, Json::error_handler_t::replace);
+  quoted = quoted.substr(1, quoted.size() - 2);
+  if (cut) quoted.append("...");
+  return quoted;
 }
 
 // Parses a non-negative decimal integer that fits an int: digits only, no
@@ -60,9 +76,9 @@ absl::Status CheckHost(absl::string_view host, bool ipv6) {
         return absl::InvalidArgumentError(
             "an IPv6 host must be in brackets, as in [::1]:2222");
       }
-      return absl::InvalidArgumentError(absl::StrCat("invalid character '",
-                                                     absl::string_view(&c, 1),
-                                                     "' in host '", host, "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid character '", Escaped(absl::string_view(&c, 1)),
+                       "' in host '", Escaped(host), "'"));
     }
   }
   return absl::OkStatus();
@@ -75,13 +91,13 @@ absl::StatusOr<uint16_t> ParsePort(absl::string_view text) {
   for (char c : text) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
       return absl::InvalidArgumentError(
-          absl::StrCat("port '", text, "' is not a number"));
+          absl::StrCat("port '", Escaped(text), "' is not a number"));
     }
     if (value <= 65535) value = value * 10 + (c - '0');
   }
   if (value < 1 || value > 65535) {
     return absl::InvalidArgumentError(
-        absl::StrCat("port ", text, " is out of range 1..65535"));
+        absl::StrCat("port ", Escaped(text), " is out of range 1..65535"));
   }
   return static_cast<uint16_t>(value);
 }
@@ -197,11 +213,21 @@ absl::Status CheckJobs(const ClusterSpec::Jobs& jobs) {
   return absl::OkStatus();
 }
 
-// Returns a short rendering of a JSON value for a message.
+// Returns a short rendering of a JSON value for a message: a scalar as JSON
+// (a string escaped and cut as Escaped cuts it), an array or object by its
+// size. Never dumps a container, however large or deep.
 std::string Shorten(const Json& value) {
-  std::string text = value.dump();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return text;
+  if (value.is_array()) {
+    return absl::StrCat("an array of ", value.size(), " elements");
+  }
+  if (value.is_object()) {
+    return absl::StrCat("an object of ", value.size(), " keys");
+  }
+  if (value.is_string()) {
+    return absl::StrCat("\"", Escaped(value.get_ref<const std::string&>()),
+                        "\"");
+  }
+  return value.dump(-1, ' ', true, Json::error_handler_t::replace);
 }
 
 // Parses JSON text. Rejects an object with a repeated key, which nlohmann
@@ -210,10 +236,24 @@ std::string Shorten(const Json& value) {
 absl::StatusOr<Json> ParseJson(absl::string_view text) {
   std::vector<std::set<std::string>> keys;  // one set per open object
   std::optional<std::string> repeated;
-  auto callback = [&keys, &repeated](int /*depth*/, Json::parse_event_t event,
-                                     Json& parsed) {
+  bool too_deep = false;
+  // Returning false for a start event discards that array or object: nothing
+  // deeper than kMaxClusterSpecDepth is built (nlohmann's parser itself does
+  // not recurse; dumping a deep value, as a message might, does).
+  auto callback = [&keys, &repeated, &too_deep](
+                      int depth, Json::parse_event_t event, Json& parsed) {
     switch (event) {
+      case Json::parse_event_t::array_start:
+        if (depth >= kMaxClusterSpecDepth) {
+          too_deep = true;
+          return false;
+        }
+        break;
       case Json::parse_event_t::object_start:
+        if (depth >= kMaxClusterSpecDepth) {
+          too_deep = true;
+          return false;
+        }
         keys.emplace_back();
         break;
       case Json::parse_event_t::key:
@@ -254,14 +294,20 @@ absl::StatusOr<Json> ParseJson(absl::string_view text) {
       const size_t colon = what.find(": ", at);
       if (colon != absl::string_view::npos) what.remove_prefix(colon + 2);
     }
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid JSON at line ", line, ", column ", column, ": ", what));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid JSON at line ", line, ", column ", column, ": ",
+                     Escaped(what, kMaxParseDetailBytes)));
   } catch (const Json::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", e.what()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid JSON: ", Escaped(e.what(), kMaxParseDetailBytes)));
+  }
+  if (too_deep) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "JSON nested deeper than ", kMaxClusterSpecDepth, " levels"));
   }
   if (repeated) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("key \"", *repeated, "\" appears twice in one object"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "key \"", Escaped(*repeated), "\" appears twice in one object"));
   }
   return doc;
 }
@@ -282,7 +328,7 @@ absl::StatusOr<std::map<int, TaskAddress>> ReadJob(const std::string& job,
     absl::StatusOr<TaskAddress> parsed = ParseAddressFault(text);
     if (!parsed.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "task ", device, " has an invalid address '", text,
+          "task ", device, " has an invalid address '", Escaped(text),
           "': ", parsed.status().message(), "; expected ", kAddressForms));
     }
     if (!tasks.emplace(index, *std::move(parsed)).second) {
@@ -301,8 +347,8 @@ absl::StatusOr<std::map<int, TaskAddress>> ReadJob(const std::string& job,
       std::optional<int> index = ParseIndex(key);
       if (!index) {
         return absl::InvalidArgumentError(
-            absl::StrCat("job '", job, "' has an invalid task index '", key,
-                         "'; expected a non-negative integer"));
+            absl::StrCat("job '", job, "' has an invalid task index '",
+                         Escaped(key), "'; expected a non-negative integer"));
       }
       TROUPE_RETURN_IF_ERROR(add(*index, address));
     }
@@ -363,8 +409,8 @@ absl::StatusOr<std::optional<TlsFiles>> ReadTls(const Json& doc,
   for (const auto& [key, value] : it->items()) {
     auto path = paths.find(key);
     if (path == paths.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown key \"", key, "\" in \"tls\"; ", kForm));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown key \"", Escaped(key), "\" in \"tls\"; ", kForm));
     }
     if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
       return absl::InvalidArgumentError(
@@ -476,8 +522,8 @@ absl::StatusOr<TaskAddress> ParseTaskAddress(absl::string_view text) {
   absl::StatusOr<TaskAddress> address = ParseAddressFault(text);
   if (!address.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Invalid task address '", text, "': ", address.status().message(),
-        "; expected ", kAddressForms));
+        "Invalid task address '", Escaped(text),
+        "': ", address.status().message(), "; expected ", kAddressForms));
   }
   return address;
 }
@@ -490,7 +536,7 @@ absl::Status ValidateJobName(absl::string_view job) {
   }
   if (!ok) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "invalid job name '", job,
+        "invalid job name '", Escaped(job),
         "'; a job name is letters, digits, '_' and '-', and not empty"));
   }
   return absl::OkStatus();
@@ -498,8 +544,9 @@ absl::Status ValidateJobName(absl::string_view job) {
 
 absl::StatusOr<TaskId> ParseDevice(absl::string_view device) {
   auto invalid = [device] {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Invalid device name '", device, "'; expected /job:JOB/task:INDEX"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid device name '", Escaped(device),
+                     "'; expected /job:JOB/task:INDEX"));
   };
   if (device.empty() || device.front() != '/') return invalid();
   std::vector<absl::string_view> parts = absl::StrSplit(device.substr(1), '/');
@@ -636,7 +683,7 @@ std::string ClusterSpec::ToJson() const {
   if (heartbeat_timeout_) {
     doc["heartbeat_timeout"] = absl::FormatDuration(*heartbeat_timeout_);
   }
-  return doc.dump();
+  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 absl::StatusOr<TfConfig> ParseTfConfig(absl::string_view json_text) {

@@ -54,6 +54,10 @@ struct TaskId {
   }
 };
 
+// The deepest nesting of arrays and objects a cluster spec or TF_CONFIG may
+// have (a spec needs 3; the bound keeps deep input from being built at all).
+inline constexpr int kMaxClusterSpecDepth = 64;
+
 // Parses "host:port" or "[ipv6]:port". The port must be 1..65535 in decimal;
 // an unbracketed host may not contain ':'.
 // Returns INVALID_ARGUMENT, naming `text` and the fault, for anything else.
@@ -104,8 +108,9 @@ class ClusterSpec {
   // read in the wrapped form and needs all three non-empty paths. A JSON object
   // with a repeated key is rejected (nlohmann would silently keep the last
   // one). Returns INVALID_ARGUMENT "Invalid cluster spec: <fault>" on bad JSON
-  // (with line and column), no jobs, a job with no tasks, a bad job name or
-  // index, a non-string address, a bad address, or a duplicate address.
+  // (with line and column), nesting deeper than kMaxClusterSpecDepth, no jobs,
+  // a job with no tasks, a bad job name or index, a non-string address, a bad
+  // address, or a duplicate address.
   static absl::StatusOr<ClusterSpec> Parse(absl::string_view json_text);
 
   // Reads the file at `path` and parses it as Parse does; relative TLS paths
@@ -134,7 +139,9 @@ class ClusterSpec {
   // Returns {"cluster": {...}} (and "tls", "heartbeat_timeout", if set) on
   // one line, which Parse
   // reads back to an equal spec. A job whose indices are 0..n-1 is written as a
-  // list, any other job in TF's sparse form {"1": "h:p"}.
+  // list, any other job in TF's sparse form {"1": "h:p"}. Never throws: a TLS
+  // path that is not valid UTF-8 (its directory came from the command line)
+  // is written with U+FFFD for each invalid byte, and so is not read back.
   std::string ToJson() const;
 
   friend bool operator==(const ClusterSpec& a, const ClusterSpec& b) {

@@ -13,11 +13,13 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 
 #include "base/status_macros.h"
+#include "serialization/utf8.h"
 
 namespace troupe {
 
@@ -32,84 +34,16 @@ using ValueType = json::value_t;
 constexpr size_t kMaxReserveBytes = size_t{8} << 20;
 // Longest quotation of the input inside an error message, in bytes.
 constexpr size_t kMaxQuoteBytes = 64;
-constexpr size_t kMaxParseDetailBytes = 240;
 
 constexpr char kNaN[] = "NaN";
 constexpr char kInfinity[] = "Infinity";
 constexpr char kMinusInfinity[] = "-Infinity";
-
-// -- UTF-8 ------------------------------------------------------------------
-
-// The length of the well-formed UTF-8 sequence at the start of `s` (Unicode
-// table 3-7: no overlongs, surrogates or code points past U+10FFFF), or 0.
-size_t Utf8SequenceLength(absl::string_view s) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  auto continuation = [&](size_t i, unsigned char lo, unsigned char hi) {
-    return i < s.size() && byte(i) >= lo && byte(i) <= hi;
-  };
-  unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1, 0x80, 0xBF) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    unsigned char lo = lead == 0xE0 ? 0xA0 : 0x80;
-    unsigned char hi = lead == 0xED ? 0x9F : 0xBF;
-    return continuation(1, lo, hi) && continuation(2, 0x80, 0xBF) ? 3 : 0;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    unsigned char lo = lead == 0xF0 ? 0x90 : 0x80;
-    unsigned char hi = lead == 0xF4 ? 0x8F : 0xBF;
-    return continuation(1, lo, hi) && continuation(2, 0x80, 0xBF) &&
-                   continuation(3, 0x80, 0xBF)
-               ? 4
-               : 0;
-  }
-  return 0;
-}
-
-bool IsValidUtf8(absl::string_view s) {
-  while (!s.empty()) {
-    size_t length = Utf8SequenceLength(s);
-    if (length == 0) return false;
-    s.remove_prefix(length);
-  }
-  return true;
-}
-
-// `s` with U+FFFD in place of each byte that is not part of a well-formed
-// UTF-8 sequence.
-std::string ToValidUtf8(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  while (!s.empty()) {
-    size_t length = Utf8SequenceLength(s);
-    if (length == 0) {
-      out.append("\xEF\xBF\xBD");
-      length = 1;
-    } else {
-      out.append(s.data(), length);
-    }
-    s.remove_prefix(length);
-  }
-  return out;
-}
-
-// `s` cut to at most `max_bytes` on a UTF-8 boundary, with "..." if cut.
-std::string Truncate(std::string s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return s;
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  s.resize(end);
-  s.append("...");
-  return s;
-}
+// The key of {"b64": "..."}, a string element that is not valid UTF-8.
+constexpr char kBase64Key[] = "b64";
 
 // -- Messages -----------------------------------------------------------------
 
-// A scalar as it appears in the input: 3.5, "abc", true (shortened if long).
-std::string Quote(const json& value) {
-  return Truncate(value.dump(-1, ' ', false, json::error_handler_t::replace),
-                  kMaxQuoteBytes);
-}
+std::string Quote(const json& value);
 
 // What `value` is, for "expected X, got <this>" messages. Never dumps a
 // container, whose nesting may be arbitrarily deep.
@@ -122,7 +56,7 @@ std::string Describe(const json& value) {
     case ValueType::array:
       return "a list";
     case ValueType::boolean:
-      return Quote(value);
+      return value.get<bool>() ? "true" : "false";
     case ValueType::string:
       return absl::StrCat("string ", Quote(value));
     case ValueType::number_integer:
@@ -130,11 +64,35 @@ std::string Describe(const json& value) {
     case ValueType::number_float:
       return absl::StrCat("number ", Quote(value));
     case ValueType::binary:
+      if (std::optional<std::string> text = JsonNumberText(value)) {
+        return absl::StrCat("number ",
+                            TruncateUtf8(*std::move(text), kMaxQuoteBytes));
+      }
       return "binary data";
     case ValueType::discarded:
       return "a discarded value";
   }
   return "an unknown value";
+}
+
+// A scalar as it appears in the input: 3.5, "abc", true (shortened if long).
+std::string Quote(const json& value) {
+  if (std::optional<std::string> text = JsonNumberText(value)) {
+    return TruncateUtf8(*std::move(text), kMaxQuoteBytes);
+  }
+  if (value.is_structured()) return Describe(value);
+  if (value.is_string()) {
+    // Only a prefix is escaped (the string may be megabytes long), enough
+    // for the quotation to be cut, with "...", whenever the string is.
+    const std::string& s = *value.get_ptr<const json::string_t*>();
+    return TruncateUtf8(
+        json(s.substr(0, kMaxQuoteBytes + 1))
+            .dump(-1, ' ', false, json::error_handler_t::replace),
+        kMaxQuoteBytes);
+  }
+  return TruncateUtf8(
+      value.dump(-1, ' ', false, json::error_handler_t::replace),
+      kMaxQuoteBytes);
 }
 
 // " (at [1,0])" for the element at `index`; "" for a scalar tensor.
@@ -145,29 +103,86 @@ std::string AtIndex(const std::vector<int64_t>& index) {
 
 // -- Reading elements ---------------------------------------------------------
 
-// The value of an integral JSON number (3, -2, 3.0, 1e3) that fits int64.
-std::optional<int64_t> IntegralValue(const json& value) {
+// An integer read exactly from a JSON number: its sign and magnitude.
+struct ExactInteger {
+  bool negative = false;
+  uint64_t magnitude = 0;
+};
+
+// How a JSON number reads as an integer.
+enum class IntegerReading { kExact, kNotAnInteger, kOutOfRange, kNotANumber };
+
+// Reads `value` as an integer without rounding: 3, -2, 3.0 and 1e3 are
+// integers, and so is a number ParseJson kept as its text if the text is an
+// exact integer. Magnitudes beyond 64 bits are kOutOfRange.
+IntegerReading ReadExactInteger(const json& value, ExactInteger* out) {
   switch (value.type()) {
-    case ValueType::number_integer:
-      return *value.get_ptr<const json::number_integer_t*>();
-    case ValueType::number_unsigned: {
-      uint64_t x = *value.get_ptr<const json::number_unsigned_t*>();
-      if (x > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        return std::nullopt;
-      }
-      return static_cast<int64_t>(x);
+    case ValueType::number_integer: {
+      int64_t x = *value.get_ptr<const json::number_integer_t*>();
+      out->negative = x < 0;
+      // Through uint64 so that the magnitude of INT64_MIN does not overflow.
+      out->magnitude = x < 0 ? uint64_t{0} - static_cast<uint64_t>(x)
+                             : static_cast<uint64_t>(x);
+      return IntegerReading::kExact;
     }
+    case ValueType::number_unsigned:
+      out->magnitude = *value.get_ptr<const json::number_unsigned_t*>();
+      return IntegerReading::kExact;
     case ValueType::number_float: {
+      // A double built in C++ (ParseJson gives doubles only to numbers that
+      // are not integers, and to -0.0): exact by definition.
       double x = *value.get_ptr<const json::number_float_t*>();
-      constexpr double kTwoTo63 = 9223372036854775808.0;
-      if (std::trunc(x) != x || x < -kTwoTo63 || x >= kTwoTo63) {
-        return std::nullopt;
+      if (std::trunc(x) != x) return IntegerReading::kNotAnInteger;
+      constexpr double kTwoTo64 = 18446744073709551616.0;
+      if (!(std::fabs(x) < kTwoTo64)) return IntegerReading::kOutOfRange;
+      out->negative = x < 0;
+      out->magnitude = static_cast<uint64_t>(std::fabs(x));
+      return IntegerReading::kExact;
+    }
+    case ValueType::binary: {
+      std::optional<std::string> text = JsonNumberText(value);
+      if (!text) return IntegerReading::kNotANumber;
+      JsonNumberValue exact = ReadJsonNumber(*text);
+      switch (exact.kind) {
+        case JsonNumberValue::Kind::kInteger:
+          out->negative = exact.negative && exact.magnitude != 0;
+          out->magnitude = exact.magnitude;
+          return IntegerReading::kExact;
+        case JsonNumberValue::Kind::kBeyond64Bits:
+          return IntegerReading::kOutOfRange;
+        case JsonNumberValue::Kind::kNotAnInteger:
+          return IntegerReading::kNotAnInteger;
       }
-      return static_cast<int64_t>(x);
+      return IntegerReading::kNotAnInteger;
     }
     default:
-      return std::nullopt;
+      return IntegerReading::kNotANumber;
   }
+}
+
+// `x` as T if T holds it.
+template <class T>
+std::optional<T> Narrow(const ExactInteger& x) {
+  using Limits = std::numeric_limits<T>;
+  if (x.negative) {
+    if (!Limits::is_signed) return std::nullopt;
+    // |min| of a signed T is max + 1.
+    if (x.magnitude - 1 > static_cast<uint64_t>(Limits::max())) {
+      return std::nullopt;
+    }
+    return static_cast<T>(-static_cast<T>(x.magnitude - 1) - 1);
+  }
+  if (x.magnitude > static_cast<uint64_t>(Limits::max())) return std::nullopt;
+  return static_cast<T>(x.magnitude);
+}
+
+// The value of an integral JSON number (3, -2, 3.0, 1e3) that fits int64.
+std::optional<int64_t> IntegralValue(const json& value) {
+  ExactInteger x;
+  if (ReadExactInteger(value, &x) != IntegerReading::kExact) {
+    return std::nullopt;
+  }
+  return Narrow<int64_t>(x);
 }
 
 absl::Status NotValid(const json& value, DType dtype,
@@ -194,41 +209,43 @@ absl::Status WrongKind(const json& value, absl::string_view expected,
 template <class T>
 absl::Status ReadInteger(const json& value, const std::vector<int64_t>& index,
                          T* out) {
-  using Limits = std::numeric_limits<T>;
   constexpr DType kDType = DTypeOf<T>::value;
-  switch (value.type()) {
-    case ValueType::number_integer: {
-      int64_t x = *value.get_ptr<const json::number_integer_t*>();
-      if (x < static_cast<int64_t>(Limits::min()) ||
-          (x > 0 &&
-           static_cast<uint64_t>(x) > static_cast<uint64_t>(Limits::max()))) {
-        return OutOfRange(value, kDType, index);
-      }
-      *out = static_cast<T>(x);
-      return absl::OkStatus();
-    }
-    case ValueType::number_unsigned: {
-      uint64_t x = *value.get_ptr<const json::number_unsigned_t*>();
-      if (x > static_cast<uint64_t>(Limits::max())) {
-        return OutOfRange(value, kDType, index);
-      }
-      *out = static_cast<T>(x);
-      return absl::OkStatus();
-    }
-    case ValueType::number_float: {
-      double x = *value.get_ptr<const json::number_float_t*>();
-      if (std::trunc(x) != x) return NotValid(value, kDType, index);
-      // [-2^digits, 2^digits) for signed T, [0, 2^digits) for unsigned T; both
-      // bounds are exact doubles.
-      const double upper = std::ldexp(1.0, Limits::digits);
-      const double lower = Limits::is_signed ? -upper : 0.0;
-      if (!(x >= lower && x < upper)) return OutOfRange(value, kDType, index);
-      *out = static_cast<T>(x);
-      return absl::OkStatus();
-    }
-    default:
+  ExactInteger x;
+  switch (ReadExactInteger(value, &x)) {
+    case IntegerReading::kExact:
+      break;
+    case IntegerReading::kNotAnInteger:
+      return NotValid(value, kDType, index);
+    case IntegerReading::kOutOfRange:
+      return OutOfRange(value, kDType, index);
+    case IntegerReading::kNotANumber:
       return WrongKind(value, "an integer", kDType, index);
   }
+  std::optional<T> narrowed = Narrow<T>(x);
+  if (!narrowed) return OutOfRange(value, kDType, index);
+  *out = *narrowed;
+  return absl::OkStatus();
+}
+
+// The double nearest to a JSON number given as a double or kept as its text
+// (a text whose magnitude is below the least double reads as zero).
+std::optional<double> DoubleOf(const json& value) {
+  if (value.is_number_float()) {
+    return *value.get_ptr<const json::number_float_t*>();
+  }
+  std::optional<std::string> text = JsonNumberText(value);
+  if (!text) return std::nullopt;
+  double x = 0;
+  auto [end, error] =
+      std::from_chars(text->data(), text->data() + text->size(), x);
+  if (error == std::errc::result_out_of_range) {
+    // ParseJson refuses numbers beyond the doubles, so this is underflow.
+    return text->front() == '-' ? -0.0 : 0.0;
+  }
+  if (error != std::errc() || end != text->data() + text->size()) {
+    return std::nullopt;
+  }
+  return x;
 }
 
 template <class T>
@@ -242,8 +259,11 @@ absl::Status ReadFloat(const json& value, const std::vector<int64_t>& index,
     case ValueType::number_unsigned:
       *out = static_cast<T>(*value.get_ptr<const json::number_unsigned_t*>());
       return absl::OkStatus();
+    case ValueType::binary:
     case ValueType::number_float: {
-      double x = *value.get_ptr<const json::number_float_t*>();
+      std::optional<double> number = DoubleOf(value);
+      if (!number) break;
+      double x = *number;
       if constexpr (std::is_same_v<T, float>) {
         constexpr double kMax = std::numeric_limits<float>::max();
         if (std::isfinite(x) && std::fabs(x) > kMax) {
@@ -278,6 +298,27 @@ absl::Status ReadFloat(const json& value, const std::vector<int64_t>& index,
   }
   return WrongKind(value, "a number (or \"NaN\", \"Infinity\", \"-Infinity\")",
                    kDType, index);
+}
+
+// A string element: a JSON string, or {"b64": "..."} with its bytes in
+// standard base64.
+absl::StatusOr<std::string> ReadString(const json& value,
+                                       const std::vector<int64_t>& index) {
+  if (value.is_string()) return *value.get_ptr<const json::string_t*>();
+  if (value.is_object() && value.size() == 1 && value.contains(kBase64Key)) {
+    const json& encoded = value[kBase64Key];
+    std::string bytes;
+    if (encoded.is_string() &&
+        absl::Base64Unescape(*encoded.get_ptr<const json::string_t*>(),
+                             &bytes)) {
+      return bytes;
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("Expected standard base64 in {\"b64\": ...}, got ",
+                     Describe(encoded), AtIndex(index)));
+  }
+  return WrongKind(value, "a string (or {\"b64\": \"<base64>\"})",
+                   DType::kString, index);
 }
 
 // How a Reader stores elements of T before building the tensor: bool goes
@@ -348,10 +389,8 @@ class Reader {
     }
     constexpr DType kDType = DTypeOf<T>::value;
     if constexpr (std::is_same_v<T, std::string>) {
-      if (!value.is_string()) {
-        return WrongKind(value, "a string", kDType, index_);
-      }
-      values_.push_back(*value.get_ptr<const json::string_t*>());
+      TROUPE_ASSIGN_OR_RETURN(std::string bytes, ReadString(value, index_));
+      values_.push_back(std::move(bytes));
     } else if constexpr (std::is_same_v<T, bool>) {
       if (!value.is_boolean()) {
         return WrongKind(value, "true or false", kDType, index_);
@@ -409,7 +448,7 @@ json DoubleToJson(double x) {
 
 json StringToJson(const std::string& s) {
   if (IsValidUtf8(s)) return s;
-  return ToValidUtf8(s);
+  return json{{kBase64Key, absl::Base64Escape(s)}};
 }
 
 template <class T>
@@ -441,22 +480,7 @@ std::optional<size_t> PrefixCount(const Shape& shape, size_t end) {
 }  // namespace
 
 absl::StatusOr<json> ParseJson(absl::string_view text) {
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // nlohmann's text reads "[json.exception.parse_error.101] parse error at
-    // line 1, column 4: <detail>"; its byte count is 1-based.
-    absl::string_view what = e.what();
-    size_t colon = what.find(": ");
-    absl::string_view detail =
-        colon == absl::string_view::npos ? what : what.substr(colon + 2);
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Malformed JSON at byte ", e.byte > 0 ? e.byte - 1 : 0, ": ",
-        Truncate(ToValidUtf8(detail), kMaxParseDetailBytes)));
-  } catch (const json::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Malformed JSON: ", ToValidUtf8(e.what())));
-  }
+  return ParseBoundedJson(text, kMaxJsonDepth);
 }
 
 absl::StatusOr<Tensor> TensorFromJson(const json& value, DType dtype) {
@@ -522,6 +546,25 @@ absl::StatusOr<Tuple> TupleFromJson(const json& components,
           absl::StrCat("Component ", i, ": ", tensor.status().message()));
     }
     tuple.push_back(*std::move(tensor));
+  }
+  return tuple;
+}
+
+absl::StatusOr<Tuple> BatchFromJson(const json& components,
+                                    const std::vector<DType>& dtypes,
+                                    const std::vector<PartialShape>& shapes) {
+  TROUPE_ASSIGN_OR_RETURN(Tuple tuple, TupleFromJson(components, dtypes));
+  if (shapes.size() != tuple.size()) return tuple;
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    const json& component = components[i];
+    if (!component.is_array() || !component.empty() || !shapes[i].known_rank) {
+      continue;
+    }
+    Shape shape = {0};
+    for (int64_t dim : shapes[i].dims) {
+      shape.push_back(dim == PartialShape::kUnknownDim ? 0 : dim);
+    }
+    tuple[i] = Tensor::Zeros(dtypes[i], std::move(shape));
   }
   return tuple;
 }

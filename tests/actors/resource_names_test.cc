@@ -71,6 +71,16 @@ TEST_SUITE("actors") {
     CHECK(absl::IsInvalidArgument(ValidateSharedName("a\nb")));
     CHECK(absl::IsInvalidArgument(ValidateSharedName(std::string("a\0b", 3))));
     CHECK(ValidateSharedName(std::string(kMaxNameLength, 'q')).ok());
+  }
+
+  TEST_CASE("a shared name must be valid UTF-8") {
+    for (const char* name :
+         {"\xff", "q\xC3", "caf\xE9", "\xED\xA0\x80", "\xC0\xAF", "_\xff"}) {
+      CAPTURE(name);
+      CHECK(Show(ValidateSharedName(name)) ==
+            "INVALID_ARGUMENT: shared_name is not valid UTF-8");
+    }
+    CHECK(ValidateSharedName("\xF0\x9F\x98\x80").ok());
     CHECK(absl::IsInvalidArgument(
         ValidateSharedName(std::string(kMaxNameLength + 1, 'q'))));
   }

@@ -24,6 +24,7 @@
 
 #include "cluster/queue.h"
 #include "cluster/session.h"
+#include "serialization/tensor_json.h"
 #include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
@@ -293,6 +294,108 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
+      "cluster: troupe ctl refuses deep JSON and numbers it would change") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target, {"queue-create", "q", "--capacity", "5", "--dtypes",
+                     "int64,float32", "--shapes", "[[],[]]"});
+    const std::string deep =
+        "[" + std::string(100000, '[') + std::string(100000, ']') + ", 1]";
+    CtlFails(target, {"enqueue", "q", "-"}, "INVALID_ARGUMENT",
+             "JSON nested deeper than 66 levels", deep);
+    CtlFails(target, {"enqueue", "q", "[-9223372036854775809, 1]"},
+             "INVALID_ARGUMENT",
+             "Component 0: Value -9223372036854775809 is out of range for "
+             "int64");
+    CtlFails(target, {"enqueue", "q", "[9007199254740993.5, 1]"},
+             "INVALID_ARGUMENT",
+             "Component 0: Value 9007199254740993.5 is not a valid int64");
+    CtlFails(target, {"enqueue", "q", "[1, 1e39]"}, "INVALID_ARGUMENT",
+             "Component 1: Value 1e39 is out of range for float32");
+    CHECK(CtlLine(target, {"size", "q"}) == "0");
+    CtlLine(target, {"enqueue", "q", "[9007199254740993.0, 0.5]"});
+    CtlLine(target, {"enqueue", "q", "[9.007199254740993e15, 0.5]"});
+    CtlLine(target, {"enqueue", "q", "[-9223372036854775808, 0.5]"});
+    CHECK(CtlLine(target, {"dequeue-many", "q", "3"}) ==
+          "[[9007199254740993,9007199254740993,-9223372036854775808],"
+          "[0.5,0.5,0.5]]");
+  }
+
+  TEST_CASE(
+      "cluster: troupe ctl enqueue-many of empty lists enqueues nothing") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target, {"queue-create", "q", "--capacity", "5", "--dtypes",
+                     "float32,string", "--shapes", "[[2,3],[]]"});
+    CHECK(CtlLine(target, {"enqueue-many", "q", "[[], []]"}) ==
+          R"({"enqueued":0})");
+    CHECK(CtlLine(target, {"size", "q"}) == "0");
+    CtlLine(target,
+            {"queue-create", "p", "--type", "padding_fifo", "--capacity", "5",
+             "--dtypes", "int32", "--shapes", "[[null,3]]"});
+    CHECK(CtlLine(target, {"enqueue-many", "p", "[[]]"}) ==
+          R"({"enqueued":0})");
+    CHECK(CtlLine(target, {"size", "p"}) == "0");
+    // A single enqueue of [] is still an element of shape [0].
+    CtlFails(target, {"enqueue", "q", "[[], \"s\"]"}, "INVALID_ARGUMENT",
+             "Shape mismatch in tuple component 0");
+  }
+
+  TEST_CASE("cluster: strings of any bytes round-trip through troupe ctl") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target, {"queue-create", "s", "--capacity", "300", "--dtypes",
+                     "string", "--shapes", "[[]]"});
+    std::vector<std::string> strings;
+    std::string all;
+    for (int byte = 0; byte < 256; ++byte) {
+      strings.push_back(std::string(1, static_cast<char>(byte)));
+      all.push_back(static_cast<char>(byte));
+    }
+    strings.push_back(all);
+    strings.push_back("caf\xC3\xA9");
+    const Tensor batch =
+        Tensor::FromStrings({static_cast<int64_t>(strings.size())}, strings);
+    const std::string text = TupleToJson({batch}).dump();
+    CHECK(CtlLine(target, {"enqueue-many", "s", "-"}, text) ==
+          R"({"enqueued":258})");
+    CHECK(CtlLine(target, {"dequeue-many", "s", "258"}) == text);
+    // One by one too, each as it went in.
+    CtlLine(target, {"enqueue", "s", R"([{"b64":"/wA="}])"});
+    CHECK(CtlLine(target, {"dequeue", "s"}) == R"([{"b64":"/wA="}])");
+  }
+
+  TEST_CASE(
+      "cluster: a name that is not UTF-8 is refused and list still prints") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target,
+            {"queue-create", "ok", "--capacity", "1", "--dtypes", "int32"});
+    CtlFails(
+        target,
+        {"queue-create", "bad\xff", "--capacity", "1", "--dtypes", "int32"},
+        "INVALID_ARGUMENT", "shared_name is not valid UTF-8");
+    CtlFails(target,
+             {"variable-create", "\xC3", "--dtype", "int32", "--shape", "[]"},
+             "INVALID_ARGUMENT", "shared_name is not valid UTF-8");
+    Session session(target);
+    QueueOptions options;
+    options.capacity = 1;
+    options.dtypes = {DT_INT32};
+    options.shapes = {{}};
+    options.shared_name = "q\xED\xA0\x80";
+    FIFOQueue queue(session, options);
+    CHECK(absl::IsInvalidArgument(queue.size().status()));
+    json list = CtlJson(target, {"list"});
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["name"] == "ok");
+  }
+
+  TEST_CASE(
       "cluster: a consumer process killed while its dequeue waits takes no "
       "element") {
     LocalCluster cluster;
@@ -362,6 +465,11 @@ TEST_SUITE("cluster") {
                                 R"("], "worker": ["127.0.0.1:)", ports[0],
                                 R"("]}})")),
          "ps", "0", "same address"},
+        {"an address nested 60000 levels deep",
+         dir.Write("deep.json", R"({"cluster": {"ps": [)" +
+                                    std::string(60000, '[') +
+                                    std::string(60000, ']') + "]}}"),
+         "ps", "0", "JSON nested deeper than 64 levels"},
         {"an unknown job", dir.Write("good.json", good), "chief", "0",
          "/job:chief/task:0"},
         {"a task index out of range", dir.path() + "/good.json", "worker", "1",
@@ -378,6 +486,23 @@ TEST_SUITE("cluster") {
       CHECK(absl::StrContains(lines[0], c.fault));
       CHECK(result.out.empty());
     }
+  }
+
+  TEST_CASE(
+      "cluster: troupe up and ctl status refuse a deeply nested spec by its "
+      "path") {
+    testing::TempDir dir;
+    const std::string path = dir.Write(
+        "deep.json", R"({"cluster": {"ps": [)" + std::string(60000, '[') +
+                         std::string(60000, ']') + "]}}");
+    CommandResult up = RunTroupe({"up", "--cluster", path});
+    INFO("up: ", up.Describe());
+    CHECK(up.exit_code == 2);
+    CHECK(absl::StrContains(up.FirstErrLine(), path));
+    CHECK(absl::StrContains(up.FirstErrLine(),
+                            "JSON nested deeper than 64 levels"));
+    CtlFails("", {"status", "--cluster", path}, "INVALID_ARGUMENT",
+             "cluster spec " + path + ": JSON nested deeper than 64 levels");
   }
 
   TEST_CASE(

@@ -496,6 +496,28 @@ TEST_SUITE("config") {
                 "needs the wrapped form");
   }
 
+  TEST_CASE("ToJson does not throw for a TLS path that is not UTF-8") {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() /
+        absl::StrCat("troupe_spec_\xff_", getpid());
+    REQUIRE(std::filesystem::create_directory(dir));
+    const std::string path = (dir / "spec.json").string();
+    {
+      TempFile content(
+          R"({"cluster": {"ps": ["a:1"]}, "tls": {"certificate": "c.pem", )"
+          R"("key": "k.pem", "ca": "ca.pem"}})");
+      std::filesystem::copy_file(content.path(), path);
+    }
+    absl::StatusOr<ClusterSpec> spec = ClusterSpec::LoadFile(path);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+    REQUIRE(spec.ok());
+    std::string json;
+    REQUIRE_NOTHROW(json = spec->ToJson());
+    CHECK(absl::StrContains(json, "troupe_spec_\xEF\xBF\xBD_"));
+    CHECK(ClusterSpec::Parse(json).ok());
+  }
+
   TEST_CASE("A wrapped spec may set the heartbeat timeout") {
     absl::StatusOr<ClusterSpec> spec = ClusterSpec::Parse(
         R"({"cluster": {"ps": ["a:1"]}, "heartbeat_timeout": "1.5s"})");
@@ -557,6 +579,61 @@ TEST_SUITE("config") {
       CHECK_ERROR(ClusterSpec::LoadFile(file.path()), kInvalid,
                   "cluster spec " + file.path() + ": invalid JSON");
     }
+  }
+
+  TEST_CASE("A spec nested deeper than 64 levels is refused, not built") {
+    auto spec_with_address = [](int depth) {
+      return absl::StrCat(R"({"cluster": {"ps": [)", std::string(depth, '['),
+                          std::string(depth, ']'), "]}}");
+    };
+    // The address is the 4th level; 64 levels in all are still read.
+    CHECK_ERROR(ClusterSpec::Parse(spec_with_address(61)), kInvalid,
+                "task /job:ps/task:0 has a non-string address an array of 1 "
+                "elements");
+    CHECK_ERROR(ClusterSpec::Parse(spec_with_address(62)), kInvalid,
+                "Invalid cluster spec: JSON nested deeper than 64 levels");
+    CHECK_ERROR(ParseTfConfig(spec_with_address(100)), kInvalid,
+                "Invalid TF_CONFIG: JSON nested deeper than 64 levels");
+    TempFile file(spec_with_address(60000));
+    CHECK_ERROR(
+        ClusterSpec::LoadFile(file.path()), kInvalid,
+        "cluster spec " + file.path() + ": JSON nested deeper than 64 levels");
+    std::string deep_objects = R"({"cluster": {"ps": )";
+    for (int i = 0; i < 60000; ++i) deep_objects += R"({"a": )";
+    TempFile objects(deep_objects + "1" + std::string(60002, '}'));
+    CHECK_ERROR(ClusterSpec::LoadFile(objects.path()), kInvalid,
+                "JSON nested deeper than 64 levels");
+  }
+
+  TEST_CASE("Messages quote bad input escaped and at most 40 bytes of it") {
+    const std::string long_host(100000, 'h');
+    absl::Status status =
+        ClusterSpec::Parse(absl::StrCat(R"({"ps": [")", long_host, R"("]})"))
+            .status();
+    CHECK(status.message() ==
+          absl::StrCat("Invalid cluster spec: task /job:ps/task:0 has an "
+                       "invalid address '",
+                       std::string(40, 'h'),
+                       "...': missing port; expected HOST:PORT or "
+                       "[IPV6]:PORT"));
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": ["h\u0001\u00e9:1"]})"), kInvalid,
+                R"(invalid address 'h\u0001\u00e9:1')");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": [[1, 2, 3]]})"), kInvalid,
+                "non-string address an array of 3 elements");
+    CHECK_ERROR(ClusterSpec::Parse(R"({"ps": [{"a": 1}]})"), kInvalid,
+                "non-string address an object of 1 keys");
+    status = ClusterSpec::Parse(
+                 absl::StrCat(R"({"a\u0000)", long_host, R"(": ["h:1"]})"))
+                 .status();
+    INFO(status.ToString());
+    CHECK(status.message().size() < 200);
+    CHECK(
+        absl::StrContains(status.message(), R"(invalid job name 'a\u0000hhh)"));
+    status = ClusterSpec::Parse("{\"ps\": [\"" + std::string(100000, 'x') +
+                                "\x01\"]}")
+                 .status();
+    CHECK(status.code() == kInvalid);
+    CHECK(status.message().size() < 400);
   }
 
   TEST_CASE("LoadFile is NOT_FOUND for a missing file") {

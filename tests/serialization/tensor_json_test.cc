@@ -232,11 +232,29 @@ TEST_SUITE("serialization") {
     CHECK(ErrorOf(R"("true")", DType::kBool) ==
           "Expected true or false for dtype bool, got string \"true\"");
     CHECK(ErrorOf(R"(["a",1])", DType::kString) ==
-          "Expected a string for dtype string, got number 1 (at [1])");
+          "Expected a string (or {\"b64\": \"<base64>\"}) for dtype string, "
+          "got number 1 (at [1])");
     CHECK(ErrorOf("[true]", DType::kString) ==
-          "Expected a string for dtype string, got true (at [0])");
+          "Expected a string (or {\"b64\": \"<base64>\"}) for dtype string, "
+          "got true (at [0])");
     CHECK(ErrorOf("null", DType::kString) ==
-          "Expected a string for dtype string, got null");
+          "Expected a string (or {\"b64\": \"<base64>\"}) for dtype string, "
+          "got null");
+    CHECK(ErrorOf(R"([{"x":"QQ=="}])", DType::kString) ==
+          "Expected a string (or {\"b64\": \"<base64>\"}) for dtype string, "
+          "got an object (at [0])");
+    CHECK(StartsWith(ErrorOf(R"([{"b64":"QQ==","x":1}])", DType::kString),
+                     "Expected a string (or {\"b64\""));
+    CHECK(ErrorOf(R"(["a",{"b64":"*"}])", DType::kString) ==
+          "Expected standard base64 in {\"b64\": ...}, got string \"*\" "
+          "(at [1])");
+    CHECK(ErrorOf(R"({"b64":7})", DType::kString) ==
+          "Expected standard base64 in {\"b64\": ...}, got number 7");
+    // A long bad string is quoted by a short, escaped prefix.
+    const std::string long_string = "\"\\n" + std::string(1 << 20, 'x') + "\"";
+    CHECK(ErrorOf("[" + long_string + "]", DType::kInt32) ==
+          "Expected an integer for dtype int32, got string \"\\n" +
+              std::string(61, 'x') + "... (at [0])");
     CHECK(ErrorOf(R"([{"x":[1]}])", DType::kBool) ==
           "Expected true or false for dtype bool, got an object (at [0])");
   }
@@ -318,6 +336,90 @@ TEST_SUITE("serialization") {
           std::vector<int32_t>{3, 1000, -2});
   }
 
+  TEST_CASE("Integers are read exactly from their text, never rounded") {
+    auto exact = FromText(
+        "[9007199254740993.0, 9.007199254740993e15, 90071992547409930e-1,"
+        " -9223372036854775808.0, -0.0, 0e5, 1.5e1]",
+        DType::kInt64);
+    REQUIRE_MESSAGE(exact.ok(), exact.status().ToString());
+    auto flat = exact->flat<int64_t>();
+    CHECK(std::vector<int64_t>(flat.begin(), flat.end()) ==
+          std::vector<int64_t>{9007199254740993, 9007199254740993,
+                               9007199254740993,
+                               std::numeric_limits<int64_t>::min(), 0, 0, 15});
+    CHECK(ErrorOf("-9223372036854775809", DType::kInt64) ==
+          "Value -9223372036854775809 is out of range for int64");
+    CHECK(ErrorOf("[-9223372036854775809.0]", DType::kInt64) ==
+          "Value -9223372036854775809.0 is out of range for int64 (at [0])");
+    CHECK(ErrorOf("1e20", DType::kUint16) ==
+          "Value 1e20 is out of range for uint16");
+    CHECK(ErrorOf("-1e308", DType::kInt8) ==
+          "Value -1e308 is out of range for int8");
+    CHECK(ParseJson("[1, -1e400]").status().ToString() ==
+          "INVALID_ARGUMENT: Value -1e400 is out of range for every dtype "
+          "(beyond float64; at byte 4)");
+    CHECK(ErrorOf("9007199254740993.5", DType::kInt64) ==
+          "Value 9007199254740993.5 is not a valid int64");
+    CHECK(ErrorOf("1e-400", DType::kInt32) ==
+          "Value 1e-400 is not a valid int32");
+    CHECK(ErrorOf("1.00000000000000000001", DType::kInt8) ==
+          "Value 1.00000000000000000001 is not a valid int8");
+    CHECK(ErrorOf("18446744073709551615.5", DType::kUint8) ==
+          "Value 18446744073709551615.5 is not a valid uint8");
+    // Floats round as TensorFlow's parsing does, the sign of zero included.
+    auto floats =
+        FromText("[-0.0, 1e-400, 9007199254740993.5, 1e300]", DType::kFloat64);
+    REQUIRE_MESSAGE(floats.ok(), floats.status().ToString());
+    CHECK(std::signbit(floats->flat<double>()[0]));
+    CHECK(floats->flat<double>()[1] == 0.0);
+    CHECK(floats->flat<double>()[2] == 9007199254740994.0);
+    CHECK(floats->flat<double>()[3] == 1e300);
+    auto narrow = FromText("[1e-400, 340282346638528859811704183484516925440]",
+                           DType::kFloat32);
+    REQUIRE_MESSAGE(narrow.ok(), narrow.status().ToString());
+    CHECK(narrow->flat<float>()[0] == 0.0f);
+    CHECK(narrow->flat<float>()[1] == std::numeric_limits<float>::max());
+    // Shapes read their dimensions exactly too.
+    CHECK(ShapesErrorOf("[[9007199254740993.5]]") ==
+          "Shape 0 dimension 0: expected a non-negative integer, or null or -1 "
+          "for an unknown dimension; got number 9007199254740993.5");
+    CHECK(ShapesFromJson(Parse("[[2.0, 3e0]]")).value() ==
+          std::vector<PartialShape>{PartialShape{2, 3}});
+  }
+
+  TEST_CASE("ReadJsonNumber reads the exact value of a number's text") {
+    using Kind = JsonNumberValue::Kind;
+    struct Case {
+      const char* text;
+      Kind kind;
+      bool negative;
+      uint64_t magnitude;
+    };
+    for (const Case& c : {
+             Case{"0", Kind::kInteger, false, 0},
+             Case{"-0.000", Kind::kInteger, true, 0},
+             Case{"12.50e1", Kind::kInteger, false, 125},
+             Case{"1250E-2", Kind::kNotAnInteger, false, 0},
+             Case{"-1E+2", Kind::kInteger, true, 100},
+             Case{"18446744073709551615", Kind::kInteger, false,
+                  18446744073709551615u},
+             Case{"18446744073709551616", Kind::kBeyond64Bits, false, 0},
+             Case{"1e99999999999999999999", Kind::kBeyond64Bits, false, 0},
+             Case{"1e-99999999999999999999", Kind::kNotAnInteger, false, 0},
+             Case{"0.1e1", Kind::kInteger, false, 1},
+             Case{"abc", Kind::kNotAnInteger, false, 0},
+             Case{"1.", Kind::kNotAnInteger, false, 0},
+         }) {
+      CAPTURE(c.text);
+      JsonNumberValue value = ReadJsonNumber(c.text);
+      CHECK(value.kind == c.kind);
+      if (c.kind == Kind::kInteger) {
+        CHECK(value.negative == c.negative);
+        CHECK(value.magnitude == c.magnitude);
+      }
+    }
+  }
+
   TEST_CASE("Float dtypes accept integers and narrow float64 to float32") {
     auto tensor = FromText("[1,-2,0.1,18446744073709551615]", DType::kFloat32);
     REQUIRE(tensor.ok());
@@ -331,7 +433,9 @@ TEST_SUITE("serialization") {
     CHECK(max->flat<float>()[0] == std::numeric_limits<float>::max());
     CHECK(max->flat<float>()[1] == std::numeric_limits<float>::lowest());
     CHECK(ErrorOf("[1e39]", DType::kFloat32) ==
-          "Value 1e+39 is out of range for float32 (at [0])");
+          "Value 1e39 is out of range for float32 (at [0])");
+    CHECK(ErrorOf("[-3.5e38]", DType::kFloat32) ==
+          "Value -3.5e38 is out of range for float32 (at [0])");
     auto wide = FromText("[1e39,5e-324]", DType::kFloat64);
     REQUIRE(wide.ok());
     CHECK(wide->flat<double>()[0] == 1e39);
@@ -353,17 +457,42 @@ TEST_SUITE("serialization") {
           "Expected an integer for dtype int32, got string \"NaN\"");
   }
 
-  TEST_CASE("Strings that are not UTF-8 print with replacement characters") {
-    Tensor tensor =
-        Tensor::FromStrings({3}, {"ok\xff", "\xC3", "\xED\xA0\x80"});
+  TEST_CASE(
+      "Strings of any bytes round-trip: UTF-8 as strings, others as b64") {
+    Tensor tensor = Tensor::FromStrings(
+        {4}, {"ok\xff", "\xC3", "\xED\xA0\x80", "caf\xC3\xA9"});
     json value = TensorToJson(tensor);
     std::string text;
     REQUIRE_NOTHROW(text = value.dump());
-    CHECK(text ==
-          "[\"ok\xEF\xBF\xBD\",\"\xEF\xBF\xBD\",\"\xEF\xBF\xBD\xEF\xBF\xBD"
-          "\xEF\xBF\xBD\"]");
+    CHECK(text == R"([{"b64":"b2v/"},{"b64":"ww=="},{"b64":"7aCA"},")"
+                  "caf\xC3\xA9\"]");
+    auto back = FromText(text, DType::kString);
+    REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+    CHECK(*back == tensor);
     CHECK(TensorToJson(Tensor::Scalar<std::string>(std::string("a\0b", 3)))
               .dump() == "\"a\\u0000b\"");
+    CHECK(FromText(R"({"b64":"YWJj"})", DType::kString).value() ==
+          Tensor::Scalar<std::string>("abc"));
+    CHECK(FromText(R"({"b64":""})", DType::kString).value() ==
+          Tensor::Scalar<std::string>(""));
+
+    // Every byte value alone, and all 256 in one string, through JSON text.
+    std::vector<std::string> strings;
+    std::string all;
+    for (int byte = 0; byte < 256; ++byte) {
+      strings.push_back(std::string(1, static_cast<char>(byte)));
+      all.push_back(static_cast<char>(byte));
+    }
+    strings.push_back(all);
+    Tensor bytes = Tensor::FromStrings({257}, strings);
+    std::string printed = TensorToJson(bytes).dump();
+    auto read = FromText(printed, DType::kString);
+    REQUIRE_MESSAGE(read.ok(), read.status().ToString());
+    CHECK(*read == bytes);
+    json parsed = Parse(printed);
+    CHECK(parsed[0x41] == "A");
+    CHECK(parsed[0x80] == json{{"b64", "gA=="}});
+    CHECK(parsed[256].is_object());
   }
 
   TEST_CASE("An invalid dtype is refused") {
@@ -384,12 +513,44 @@ TEST_SUITE("serialization") {
     CHECK(ErrorOf(nested(65), DType::kInt32) ==
           "Nested lists deeper than 64 levels; a tensor from JSON has rank at "
           "most 64");
-    CHECK(StartsWith(ErrorOf(nested(100000), DType::kFloat32),
-                     "Nested lists deeper than 64 levels"));
     // Deep nesting below a shallow first element is ragged, found without
     // descending into it.
-    CHECK(StartsWith(ErrorOf("[1," + nested(100000) + "]", DType::kInt32),
+    CHECK(StartsWith(ErrorOf("[1," + nested(65) + "]", DType::kInt32),
                      "Ragged nested list: expected a scalar (at [1])"));
+  }
+
+  TEST_CASE(
+      "ParseJson refuses nesting deeper than 66 levels before building it") {
+    auto nested = [](int depth, const char* open, const char* inner,
+                     const char* close) {
+      std::string text;
+      for (int i = 0; i < depth; ++i) text += open;
+      text += inner;
+      for (int i = 0; i < depth; ++i) text += close;
+      return text;
+    };
+    CHECK(ParseJson(nested(kMaxJsonDepth, "[", "1", "]")).ok());
+    CHECK(ParseJson(nested(kMaxJsonDepth, "{\"a\":", "1", "}")).ok());
+    for (const std::string& text :
+         {nested(kMaxJsonDepth + 1, "[", "1", "]"),
+          nested(kMaxJsonDepth + 1, "{\"a\":", "1", "}"),
+          nested(60000, "[", "", "]"), nested(100000, "{\"a\":[", "", "]}"),
+          "[1," + nested(100000, "[", "1", "]") + "]"}) {
+      auto parsed = ParseJson(text);
+      REQUIRE_FALSE(parsed.ok());
+      CHECK(parsed.status().code() == absl::StatusCode::kInvalidArgument);
+      CHECK(parsed.status().message() == "JSON nested deeper than 66 levels");
+    }
+    // Unbalanced deep text is refused as deep, before its end is reached.
+    CHECK(ParseJson(std::string(100000, '[')).status().message() ==
+          "JSON nested deeper than 66 levels");
+  }
+
+  TEST_CASE("ParseJson refuses an object with a repeated key") {
+    auto parsed = ParseJson(R"({"b64": "QQ==", "b64": "Qg=="})");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().ToString() ==
+          "INVALID_ARGUMENT: Repeated key \"b64\" in a JSON object");
   }
 
   TEST_CASE("TupleFromJson converts one entry per dtype") {
@@ -439,6 +600,34 @@ TEST_SUITE("serialization") {
     REQUIRE_FALSE(ragged.ok());
     CHECK(StartsWith(std::string(ragged.status().message()),
                      "Component 0: Ragged nested list: "));
+  }
+
+  TEST_CASE("BatchFromJson reads an empty list as 0 elements of the shape") {
+    const std::vector<DType> dtypes = {DType::kFloat32, DType::kString,
+                                       DType::kInt32};
+    auto empty = BatchFromJson(
+        Parse("[[], [], []]"), dtypes,
+        {PartialShape{2, 3}, PartialShape{PartialShape::kUnknownDim, 4},
+         PartialShape{}});
+    REQUIRE_MESSAGE(empty.ok(), empty.status().ToString());
+    CHECK((*empty)[0].shape() == Shape{0, 2, 3});
+    CHECK((*empty)[0].dtype() == DType::kFloat32);
+    CHECK((*empty)[1].shape() == Shape{0, 0, 4});
+    CHECK((*empty)[1].dtype() == DType::kString);
+    CHECK((*empty)[2].shape() == Shape{0});
+    // Without declared shapes [] stays shape [0]; lists with elements keep
+    // the shape they give.
+    auto undeclared = BatchFromJson(Parse("[[]]"), {DType::kInt8}, {});
+    REQUIRE(undeclared.ok());
+    CHECK((*undeclared)[0].shape() == Shape{0});
+    auto full = BatchFromJson(Parse("[[[1,2,3],[4,5,6]]]"), {DType::kInt32},
+                              {PartialShape{3}});
+    REQUIRE(full.ok());
+    CHECK((*full)[0].shape() == Shape{2, 3});
+    CHECK(StartsWith(BatchFromJson(Parse("[[], 3]"), {DType::kInt32}, {{}})
+                         .status()
+                         .ToString(),
+                     "INVALID_ARGUMENT: Wrong number of components"));
   }
 
   TEST_CASE("ShapesFromJson reads component shapes with unknown dimensions") {
