@@ -48,6 +48,10 @@ void FifoStore::Restore(Chunks chunks) {
   }
 }
 
+void FifoStore::ForEach(const std::function<void(const Chunk&)>& visit) const {
+  for (const Chunk& chunk : chunks_) visit(chunk);
+}
+
 ShuffleStore::ShuffleStore(int32_t min_after_dequeue, int64_t seed,
                            int64_t seed2)
     : min_after_dequeue_(static_cast<size_t>(min_after_dequeue)) {
@@ -80,6 +84,11 @@ size_t ShuffleStore::Available(bool closed) const {
              : 0;
 }
 
+void ShuffleStore::ForEach(
+    const std::function<void(const Chunk&)>& visit) const {
+  for (const Chunk& element : elements_) visit(element);
+}
+
 void PriorityStore::Push(Chunk chunk) {
   while (chunk.size() > 0) {
     Chunk element = chunk.TakeFront(1);
@@ -106,6 +115,11 @@ void PriorityStore::Restore(Chunks chunks) {
     elements_.emplace(std::make_pair(priority, --restored_sequence_),
                       std::move(*it));
   }
+}
+
+void PriorityStore::ForEach(
+    const std::function<void(const Chunk&)>& visit) const {
+  for (const auto& [key, element] : elements_) visit(element);
 }
 
 std::unique_ptr<ElementStore> MakeElementStore(const QueueSpec& spec) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -37,6 +38,10 @@ class ElementStore {
   // True when a batched dequeue takes its n elements at once (so that they
   // come out sorted) instead of one by one as they arrive.
   virtual bool TakesBatchAtOnce() const { return false; }
+  // Calls `visit` on every stored chunk, in the order Pop would hand them
+  // out (a random store: the order it keeps them in).
+  virtual void ForEach(
+      const std::function<void(const Chunk&)>& visit) const = 0;
 };
 
 // First in, first out; batches stay whole and Pop hands out as much of the
@@ -47,6 +52,7 @@ class FifoStore final : public ElementStore {
   void Push(Chunk chunk) override;
   Chunk Pop(size_t max) override;
   void Restore(Chunks chunks) override;
+  void ForEach(const std::function<void(const Chunk&)>& visit) const override;
 
  private:
   std::deque<Chunk> chunks_;
@@ -66,6 +72,7 @@ class ShuffleStore final : public ElementStore {
   Chunk Pop(size_t max) override;
   void Restore(Chunks chunks) override;
   size_t Available(bool closed) const override;
+  void ForEach(const std::function<void(const Chunk&)>& visit) const override;
 
  private:
   size_t min_after_dequeue_;
@@ -82,6 +89,7 @@ class PriorityStore final : public ElementStore {
   Chunk Pop(size_t max) override;
   void Restore(Chunks chunks) override;
   bool TakesBatchAtOnce() const override { return true; }
+  void ForEach(const std::function<void(const Chunk&)>& visit) const override;
 
  private:
   // (priority, arrival sequence) -> element, a chunk of size 1.

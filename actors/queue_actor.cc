@@ -215,6 +215,14 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
         info.held = static_cast<int64_t>(core->held());
         return info;
       },
+      [core](snapshot_atom) {
+        return caf::make_result(core->closed(), core->Snapshot());
+      },
+      [self, core](restore_atom, bool closed, std::vector<Tuple>& elements) {
+        core->Restore(closed, std::move(elements));
+        Deliver(self);
+        return caf::ok_atom::value;
+      },
       [self, core](expire_atom) {
         core->ExpireUntil(QueueCore::Clock::now());
         Deliver(self);

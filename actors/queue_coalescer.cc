@@ -281,6 +281,14 @@ QueueActor::behavior_type CoalescerBehavior(CoalescerPointer self,
       [self](describe_atom) -> caf::result<ResourceInfo> {
         return self->delegate(self->state.queue, describe_atom::value);
       },
+      [self](snapshot_atom) -> caf::result<bool, std::vector<Tuple>> {
+        return self->delegate(self->state.queue, snapshot_atom::value);
+      },
+      [self](restore_atom, bool closed,
+             std::vector<Tuple>& elements) -> caf::result<caf::ok_atom> {
+        return self->delegate(self->state.queue, restore_atom::value, closed,
+                              std::move(elements));
+      },
       [](expire_atom) {},
   };
 }

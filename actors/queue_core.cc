@@ -271,6 +271,32 @@ void QueueCore::RestoreTaken(Op& op) {
   op.taken_bytes = 0;
 }
 
+std::vector<Tuple> QueueCore::Snapshot() const {
+  std::vector<Tuple> elements;
+  auto add = [&elements](const Chunk& chunk) {
+    for (size_t i = 0; i < chunk.size(); ++i)
+      elements.push_back(chunk.Element(i));
+  };
+  for (const Op& op : dequeue_ops_) {
+    for (const Chunk& chunk : op.taken) add(chunk);
+  }
+  store_->ForEach(add);
+  return elements;
+}
+
+void QueueCore::Restore(bool closed, std::vector<Tuple> elements) {
+  for (Op& op : dequeue_ops_) {
+    op.taken.clear();
+    op.taken_count = 0;
+    op.taken_bytes = 0;
+  }
+  store_ = MakeElementStore(spec_);
+  for (Tuple& element : elements)
+    store_->Push(Chunk::OfElement(std::move(element)));
+  closed_ = closed;
+  Flush();
+}
+
 size_t QueueCore::held() const {
   size_t held = 0;
   for (const Op& op : dequeue_ops_) held += op.taken_count;

@@ -95,6 +95,16 @@ class QueueCore {
   // size(): TensorFlow's semantics let them take more than the capacity.
   size_t held() const;
 
+  // Every element, those that waiting dequeues hold first, then the stored
+  // ones in the order they would leave: what a checkpoint saves.
+  std::vector<Tuple> Snapshot() const;
+  // Makes the queue hold exactly `elements` (in order; past the capacity if
+  // there are more) and be closed or not, as a restored checkpoint does.
+  // What waiting dequeues held is dropped with the rest of the old content;
+  // waiting operations go on against the new one. REQUIRES: every element
+  // is valid for the spec.
+  void Restore(bool closed, std::vector<Tuple> elements);
+
  private:
   enum class Kind {
     kEnqueue,

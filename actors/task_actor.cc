@@ -1,15 +1,19 @@
 #include "actors/task_actor.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "caf/actor_system.hpp"
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
 
 #include "actors/queue_actor.h"
+#include "actors/queue_validation.h"
 #include "actors/resource_names.h"
 #include "actors/variable_actor.h"
 #include "base/status_macros.h"
@@ -89,6 +93,26 @@ absl::Status CheckRoom(TaskPointer self) {
                    state.options.max_resources, " resources, its limit"));
 }
 
+// Spawns and records variable `key`. REQUIRES: it does not exist yet.
+VariableActor AddVariable(TaskPointer self, const ResourceKey& key,
+                          const VariableSpec& spec) {
+  VariableActor variable = SpawnVariable(self->system(), key.second, spec);
+  self->monitor(variable);
+  self->state.variables.emplace(key, VariableEntry{variable, spec});
+  return variable;
+}
+
+// Spawns and records queue `key`. REQUIRES: it does not exist yet.
+QueueActor AddQueue(TaskPointer self, const ResourceKey& key,
+                    const QueueSpec& spec) {
+  QueueActor queue =
+      SpawnQueue(self->system(), key.second, spec, kDefaultMaxWaiting,
+                 self->state.options.memory_limit_bytes);
+  self->monitor(queue);
+  self->state.queues.emplace(key, QueueEntry{queue, spec});
+  return queue;
+}
+
 // Lookup-or-create of a variable.
 caf::result<VariableActor, VariableSpec, bool> OpenVariable(
     TaskPointer self, const std::string& device, const std::string& container,
@@ -107,10 +131,7 @@ caf::result<VariableActor, VariableSpec, bool> OpenVariable(
     return ToError(spec_ok);
   }
   if (absl::Status room = CheckRoom(self); !room.ok()) return ToError(room);
-  VariableActor variable = SpawnVariable(self->system(), name, spec);
-  self->monitor(variable);
-  variables.emplace(key, VariableEntry{variable, spec});
-  return {variable, spec, true};
+  return {AddVariable(self, key, spec), spec, true};
 }
 
 caf::result<VariableActor, VariableSpec> LookupVariable(
@@ -143,6 +164,239 @@ void ResetVariables(TaskPointer self, const std::string& container) {
 }
 
 // --- End of variables ---
+
+// --- Checkpoints ---
+
+absl::Status CheckCanCheckpoint(TaskPointer self, const std::string& prefix) {
+  if (!self->state.options.checkpoints) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Task ", self->state.options.device,
+                     " keeps no checkpoints (it has no data directory)"));
+  }
+  if (prefix.empty() || prefix.back() == '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("A checkpoint prefix names files, e.g. ckpt/model; got '",
+                     prefix, "'"));
+  }
+  return absl::OkStatus();
+}
+
+// Collects the values of the chosen resources into a snapshot, asking each
+// resource actor for its own (consistent per resource), then has the
+// checkpoint store write it.
+caf::result<std::string, int64_t, int64_t> SaveCheckpoint(
+    TaskPointer self, const std::string& prefix,
+    const std::vector<std::string>& containers, bool include_queues) {
+  if (absl::Status can = CheckCanCheckpoint(self, prefix); !can.ok())
+    return ToError(can);
+  struct Gathering {
+    TaskSnapshot snapshot;
+    size_t pending = 0;
+    absl::Status error;
+  };
+  auto gathering = std::make_shared<Gathering>();
+  gathering->snapshot.device = self->state.options.device;
+  gathering->snapshot.time_unix_ms = absl::ToUnixMillis(absl::Now());
+  auto rp = self->make_response_promise<std::string, int64_t, int64_t>();
+  auto store = self->state.options.checkpoints;
+  auto one_done = [self, gathering, rp, store, prefix]() mutable {
+    if (--gathering->pending > 0) return;
+    if (!gathering->error.ok()) {
+      rp.deliver(ToError(gathering->error));
+      return;
+    }
+    const int64_t tensors = gathering->snapshot.tensors();
+    self->request(store, caf::infinite, save_atom::value, prefix,
+                  std::move(gathering->snapshot))
+        .then(
+            [rp, tensors](std::string& file, int64_t bytes) mutable {
+              rp.deliver(std::move(file), tensors, bytes);
+            },
+            [rp](caf::error& error) mutable { rp.deliver(std::move(error)); });
+  };
+  auto chosen = [&containers](const std::string& container) {
+    return containers.empty() || std::find(containers.begin(), containers.end(),
+                                           container) != containers.end();
+  };
+  // One for this function, so that nothing finishes before all are asked.
+  gathering->pending = 1;
+  for (const auto& [key, entry] : self->state.variables) {
+    if (!chosen(key.first)) continue;
+    const size_t index = gathering->snapshot.variables.size();
+    gathering->snapshot.variables.push_back(
+        SavedVariable{key.first, key.second, entry.spec, {}});
+    ++gathering->pending;
+    self->request(entry.actor, caf::infinite, read_atom::value)
+        .then(
+            [gathering, index, one_done](Tensor& value) mutable {
+              gathering->snapshot.variables[index].value = {std::move(value)};
+              one_done();
+            },
+            [gathering, one_done](caf::error& error) mutable {
+              // A variable never assigned is saved without a value.
+              absl::Status status = ToStatus(error);
+              if (!absl::IsFailedPrecondition(status) &&
+                  gathering->error.ok()) {
+                gathering->error = status;
+              }
+              one_done();
+            });
+  }
+  if (include_queues) {
+    for (const auto& [key, entry] : self->state.queues) {
+      if (!chosen(key.first)) continue;
+      const size_t index = gathering->snapshot.queues.size();
+      SavedQueue saved;
+      saved.container = key.first;
+      saved.name = key.second;
+      saved.spec = entry.spec;
+      gathering->snapshot.queues.push_back(std::move(saved));
+      ++gathering->pending;
+      self->request(entry.actor, caf::infinite, snapshot_atom::value)
+          .then(
+              [gathering, index, one_done](
+                  bool closed, std::vector<Tuple>& elements) mutable {
+                SavedQueue& queue = gathering->snapshot.queues[index];
+                queue.closed = closed;
+                queue.elements = std::move(elements);
+                one_done();
+              },
+              [gathering, one_done](caf::error& error) mutable {
+                if (gathering->error.ok()) gathering->error = ToStatus(error);
+                one_done();
+              });
+    }
+  }
+  one_done();
+  return rp;
+}
+
+// OK when every resource of `snapshot` may be restored: valid names and
+// specs, the same spec as a resource that exists, values and elements that
+// fit them, and room for the new ones. Else INVALID_ARGUMENT (or
+// RESOURCE_EXHAUSTED) naming the first that does not.
+absl::Status CheckRestorable(TaskPointer self, const TaskSnapshot& snapshot) {
+  const TaskState& state = self->state;
+  size_t added = 0;
+  for (const SavedVariable& saved : snapshot.variables) {
+    TROUPE_RETURN_IF_ERROR(CheckKey(saved.container, saved.name));
+    TROUPE_RETURN_IF_ERROR(ValidateVariableSpec(saved.spec, saved.name));
+    auto found = state.variables.find({saved.container, saved.name});
+    if (found == state.variables.end()) {
+      ++added;
+    } else {
+      TROUPE_RETURN_IF_ERROR(
+          CheckSharedVariable(found->second.spec, saved.spec, saved.name));
+    }
+    if (saved.value.size() > 1 ||
+        (saved.value.size() == 1 &&
+         saved.value[0].dtype() != saved.spec.dtype)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Variable '", saved.name,
+                       "' has a saved value that is "
+                       "not one tensor of its dtype ",
+                       DTypeName(saved.spec.dtype)));
+    }
+  }
+  for (const SavedQueue& saved : snapshot.queues) {
+    TROUPE_RETURN_IF_ERROR(CheckKey(saved.container, saved.name));
+    TROUPE_RETURN_IF_ERROR(ValidateQueueSpec(saved.spec, saved.name));
+    auto found = state.queues.find({saved.container, saved.name});
+    if (found == state.queues.end()) {
+      ++added;
+    } else {
+      TROUPE_RETURN_IF_ERROR(
+          CheckSharedQueue(found->second.spec, saved.spec, saved.name));
+    }
+    for (const Tuple& element : saved.elements)
+      TROUPE_RETURN_IF_ERROR(
+          ValidateQueueElement(saved.spec, saved.name, element));
+  }
+  const size_t held = state.queues.size() + state.variables.size();
+  if (held + added > state.options.max_resources) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("Restoring would make task ", state.options.device,
+                     " hold ", held + added, " resources, past its limit of ",
+                     state.options.max_resources));
+  }
+  return absl::OkStatus();
+}
+
+// Creates what `snapshot` holds that is missing and overwrites the rest.
+// REQUIRES: CheckRestorable(self, snapshot).ok().
+void ApplySnapshot(TaskPointer self, TaskSnapshot snapshot,
+                   caf::typed_response_promise<int64_t> rp) {
+  struct Applying {
+    size_t pending = 1;
+    absl::Status error;
+  };
+  auto applying = std::make_shared<Applying>();
+  const int64_t tensors = snapshot.tensors();
+  auto one_done = [applying, rp, tensors]() mutable {
+    if (--applying->pending > 0) return;
+    if (!applying->error.ok()) {
+      rp.deliver(ToError(applying->error));
+      return;
+    }
+    rp.deliver(tensors);
+  };
+  auto failed = [applying, one_done](caf::error& error) mutable {
+    if (applying->error.ok()) applying->error = ToStatus(error);
+    one_done();
+  };
+  for (SavedVariable& saved : snapshot.variables) {
+    ResourceKey key{saved.container, saved.name};
+    auto found = self->state.variables.find(key);
+    VariableActor variable = found != self->state.variables.end()
+                                 ? found->second.actor
+                                 : AddVariable(self, key, saved.spec);
+    if (saved.value.empty()) continue;
+    ++applying->pending;
+    self->request(variable, caf::infinite, assign_atom::value,
+                  std::move(saved.value[0]), /*validate_shape=*/false)
+        .then([one_done](caf::ok_atom) mutable { one_done(); }, failed);
+  }
+  for (SavedQueue& saved : snapshot.queues) {
+    ResourceKey key{saved.container, saved.name};
+    auto found = self->state.queues.find(key);
+    QueueActor queue = found != self->state.queues.end()
+                           ? found->second.actor
+                           : AddQueue(self, key, saved.spec);
+    ++applying->pending;
+    self->request(queue, caf::infinite, restore_atom::value, saved.closed,
+                  std::move(saved.elements))
+        .then([one_done](caf::ok_atom) mutable { one_done(); }, failed);
+  }
+  one_done();
+}
+
+// Reads this task's shard of `prefix` through the checkpoint store, checks
+// all of it, then applies it: all or nothing.
+caf::result<int64_t> RestoreCheckpoint(TaskPointer self,
+                                       const std::string& prefix) {
+  if (absl::Status can = CheckCanCheckpoint(self, prefix); !can.ok())
+    return ToError(can);
+  auto rp = self->make_response_promise<int64_t>();
+  self->request(self->state.options.checkpoints, caf::infinite,
+                restore_atom::value, prefix)
+      .then(
+          [self, rp, prefix](TaskSnapshot& snapshot) mutable {
+            absl::Status restorable = CheckRestorable(self, snapshot);
+            if (!restorable.ok()) {
+              rp.deliver(ToError(absl::Status(
+                  restorable.code(),
+                  absl::StrCat("Cannot restore checkpoint ", prefix, " on ",
+                               self->state.options.device, ": ",
+                               restorable.message(), "; nothing changed"))));
+              return;
+            }
+            ApplySnapshot(self, std::move(snapshot), rp);
+          },
+          [rp](caf::error& error) mutable { rp.deliver(std::move(error)); });
+  return rp;
+}
+
+// --- End of checkpoints ---
 
 TaskActor::behavior_type TaskBehavior(TaskPointer self,
                                       TaskActorOptions options) {
@@ -203,12 +457,7 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         // Variables count too.
         if (absl::Status room = CheckRoom(self); !room.ok())
           return ToError(room);
-        QueueActor queue =
-            SpawnQueue(self->system(), name, spec, kDefaultMaxWaiting,
-                       self->state.options.memory_limit_bytes);
-        self->monitor(queue);
-        queues.emplace(key, QueueEntry{queue, spec});
-        return {queue, spec, true};
+        return {AddQueue(self, key, spec), spec, true};
       },
       [self](lookup_atom, const std::string& device,
              const std::string& container,
@@ -310,6 +559,47 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
               absl::StrCat("Device ", name, " is not a task of the cluster")));
         }
         return {name, address->second};
+      },
+      [self](
+          save_atom, const std::string& device, const std::string& prefix,
+          const std::vector<std::string>& containers,
+          bool include_queues) -> caf::result<std::string, int64_t, int64_t> {
+        if (absl::Status valid = CheckDevice(self, device); !valid.ok())
+          return ToError(valid);
+        return SaveCheckpoint(self, prefix, containers, include_queues);
+      },
+      [self](commit_atom, const std::string& device, CheckpointInfo& info,
+             int32_t max_to_keep,
+             bool write_index) -> caf::result<std::string> {
+        absl::Status valid = CheckDevice(self, device);
+        if (valid.ok()) valid = CheckCanCheckpoint(self, info.prefix);
+        if (!valid.ok()) return ToError(valid);
+        return self->delegate(self->state.options.checkpoints,
+                              commit_atom::value, std::move(info), max_to_keep,
+                              write_index);
+      },
+      [self](restore_atom, const std::string& device,
+             const std::string& prefix) -> caf::result<int64_t> {
+        if (absl::Status valid = CheckDevice(self, device); !valid.ok())
+          return ToError(valid);
+        return RestoreCheckpoint(self, prefix);
+      },
+      [self](index_atom, const std::string& device,
+             const std::string& prefix) -> caf::result<CheckpointInfo> {
+        absl::Status valid = CheckDevice(self, device);
+        if (valid.ok()) valid = CheckCanCheckpoint(self, prefix);
+        if (!valid.ok()) return ToError(valid);
+        return self->delegate(self->state.options.checkpoints,
+                              index_atom::value, prefix);
+      },
+      [self](
+          checkpoints_atom, const std::string& device,
+          const std::string& dir) -> caf::result<std::vector<CheckpointInfo>> {
+        absl::Status valid = CheckDevice(self, device);
+        if (valid.ok()) valid = CheckCanCheckpoint(self, "x");
+        if (!valid.ok()) return ToError(valid);
+        return self->delegate(self->state.options.checkpoints,
+                              checkpoints_atom::value, dir);
       },
   };
 }

@@ -10,6 +10,7 @@
 
 #include "caf/fwd.hpp"
 
+#include "actors/checkpoint_store.h"
 #include "config/memory_limit.h"
 #include "serialization/protocol.h"
 
@@ -27,6 +28,9 @@ struct TaskActorOptions {
   // The most bytes one batched dequeue of a queue may hold or pad to
   // (QueueCore).
   uint64_t memory_limit_bytes = DefaultMemoryLimit();
+  // Where checkpoints are written and read; without it save and restore
+  // fail FAILED_PRECONDITION.
+  CheckpointStoreActor checkpoints;
 };
 
 // Spawns the task actor. Sending it an exit message stops every resource of

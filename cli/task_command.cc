@@ -14,13 +14,14 @@
 #include "cluster/task_server.h"
 #include "cluster/transport.h"
 #include "config/cluster_spec.h"
+#include "config/data_dir.h"
 #include "config/memory_limit.h"
 
 namespace troupe::cli {
 
 int RunTask(const std::vector<std::string>& args) {
   std::set<std::string> with_value = NodeFlagNames();
-  with_value.insert({"cluster", "job", "task", "memory-limit"});
+  with_value.insert({"cluster", "job", "task", "memory-limit", "data-dir"});
   auto flags = ParseFlags(args, with_value, {});
   if (!flags.ok()) {
     std::cerr << "troupe task: " << flags.status().message() << "\n";
@@ -29,7 +30,7 @@ int RunTask(const std::vector<std::string>& args) {
   if (!flags->Has("cluster") || !flags->Has("job") || !flags->Has("task")) {
     std::cerr << "usage: troupe task --cluster FILE --job JOB --task INDEX\n"
                  "                   [--tls-certificate PEM --tls-key PEM "
-                 "--tls-ca PEM] [--memory-limit BYTES]\n";
+                 "--tls-ca PEM] [--memory-limit BYTES] [--data-dir DIR]\n";
     return 2;
   }
   auto spec = ClusterSpec::LoadFile(flags->Get("cluster"));
@@ -56,6 +57,13 @@ int RunTask(const std::vector<std::string>& args) {
       node->memory_limit_bytes = *limit;
     } else {
       node = limit.status();
+    }
+  }
+  if (node.ok() && flags->Has("data-dir")) {
+    node->data_dir = flags->Get("data-dir");
+    if (absl::Status usable = DataDir::Open(node->data_dir).status();
+        !usable.ok()) {
+      node = usable;
     }
   }
   if (!node.ok()) {

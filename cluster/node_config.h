@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "caf/actor_system_config.hpp"
 
@@ -30,6 +31,9 @@ struct NodeOptions {
   // A task's memory limit (`troupe task --memory-limit`): a queue's padded
   // batch past it fails RESOURCE_EXHAUSTED. Clients do not use it.
   uint64_t memory_limit_bytes = DefaultMemoryLimit();
+  // A task's data directory (`troupe task --data-dir`), where checkpoints
+  // go; empty: its working directory. Clients do not use it.
+  std::string data_dir;
 };
 
 // Prepares `config` for a Troupe node. Call before creating the actor system.

@@ -11,6 +11,7 @@
 #include "cluster/port_guard.h"
 #include "cluster/transport.h"
 #include "serialization/status_error.h"
+#include "state/checkpoint_store.h"
 
 namespace troupe {
 
@@ -24,6 +25,7 @@ struct TaskServer::Impl {
   caf::actor_system_config config;
   caf::actor_system system;
   caf::actor caf_output;  // RouteCafOutput's relay, if any
+  CheckpointStoreActor checkpoints;
   TaskActor task;
 };
 
@@ -54,6 +56,7 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   auto address = spec.Address(task);
   if (!address.ok()) return address.status();
   if (options.tls) TROUPE_RETURN_IF_ERROR(CheckTlsFiles(*options.tls));
+  TROUPE_ASSIGN_OR_RETURN(DataDir data_dir, DataDir::Open(options.data_dir));
   auto impl = std::make_unique<Impl>(options);
   if (caf_output) {
     impl->caf_output = RouteCafOutput(impl->system, std::move(caf_output));
@@ -61,6 +64,10 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   TaskActorOptions task_options;
   task_options.device = task.ToDevice();
   task_options.memory_limit_bytes = options.memory_limit_bytes;
+  impl->checkpoints =
+      SpawnCheckpointStore(impl->system, std::move(data_dir), task.ToDevice(),
+                           options.memory_limit_bytes);
+  task_options.checkpoints = impl->checkpoints;
   for (const TaskId& other : spec.Tasks()) {
     task_options.cluster_devices.insert(other.ToDevice());
     task_options.addresses[other.ToDevice()] = spec.Address(other)->ToString();
@@ -71,6 +78,7 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
       StartGuard(impl->system, impl->task, *address, options, std::move(log));
   if (!guard.ok()) {
     caf::anon_send_exit(impl->task, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(impl->checkpoints, caf::exit_reason::user_shutdown);
     if (impl->caf_output) {
       caf::anon_send_exit(impl->caf_output, caf::exit_reason::user_shutdown);
     }
@@ -89,6 +97,8 @@ TaskServer::~TaskServer() {
   self->send_exit(impl_->task,
                   ToError(absl::CancelledError("task is shutting down")));
   self->wait_for(impl_->task);
+  self->send_exit(impl_->checkpoints, caf::exit_reason::user_shutdown);
+  self->wait_for(impl_->checkpoints);
   if (impl_->caf_output) {
     self->send_exit(impl_->caf_output, caf::exit_reason::user_shutdown);
     self->wait_for(impl_->caf_output);

@@ -17,6 +17,10 @@ void RegisterProtocol(caf::actor_system_config& config) {
   // Variables.
   config.add_message_type<VariableSpec>("troupe.VariableSpec");
   config.add_message_type<VariableActor>("troupe.VariableActor");
+  // Checkpoints.
+  config.add_message_type<CheckpointInfo>("troupe.CheckpointInfo");
+  config.add_message_type<std::vector<CheckpointInfo>>(
+      "std::vector<troupe.CheckpointInfo>");
 }
 
 }  // namespace troupe

@@ -18,6 +18,7 @@
 #include "caf/replies_to.hpp"
 #include "caf/typed_actor.hpp"
 
+#include "serialization/checkpoint_info.h"
 #include "serialization/queue_spec.h"
 #include "serialization/resource_info.h"
 #include "serialization/tensor.h"
@@ -56,6 +57,15 @@ using lookup_variable_atom = caf::atom_constant<caf::atom("lookup_var")>;
 using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
 // --- End of variables --------------------------------------------------
 
+// --- Checkpoints -------------------------------------------------------
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using restore_atom = caf::atom_constant<caf::atom("restore")>;
+using save_atom = caf::atom_constant<caf::atom("save")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using index_atom = caf::atom_constant<caf::atom("index")>;
+using checkpoints_atom = caf::atom_constant<caf::atom("ckpts")>;
+// --- End of checkpoints ------------------------------------------------
+
 // A queue of any kind. Elements are Tuples, one tensor per component;
 // enqueue_many and the batched dequeues carry the batch as dimension 0.
 using QueueActor = caf::typed_actor<
@@ -83,6 +93,12 @@ using QueueActor = caf::typed_actor<
     caf::replies_to<size_atom>::with<int32_t>,
     caf::replies_to<is_closed_atom>::with<bool>,
     caf::replies_to<describe_atom>::with<ResourceInfo>,
+    // Whether it is closed and every element in the queue's order, those
+    // that waiting dequeues hold first: what a checkpoint saves.
+    caf::replies_to<snapshot_atom>::with<bool, std::vector<Tuple>>,
+    // Makes the queue closed or not and hold exactly these elements (a
+    // restored checkpoint); waiting operations go on against them.
+    caf::replies_to<restore_atom, bool, std::vector<Tuple>>::with<caf::ok_atom>,
     // Internal: the queue reminds itself to expire waiters whose deadline
     // passed.
     caf::reacts_to<expire_atom>>;
@@ -138,7 +154,29 @@ using TaskActor = caf::typed_actor<
     // "" names this task. NOT_FOUND for a device outside the cluster. A
     // Session connects to that address itself, so that every task it uses is
     // a direct connection whose loss it notices.
-    caf::replies_to<resolve_atom, std::string>::with<std::string, std::string>>;
+    caf::replies_to<resolve_atom, std::string>::with<std::string, std::string>,
+    // --- Checkpoints (state/, the task's --data-dir) ---
+    // Writes this task's shard of checkpoint PREFIX: (device, prefix,
+    // containers (none: every one), include queues) -> (the shard's file,
+    // tensors, bytes). A variable never assigned is saved without a value.
+    caf::replies_to<save_atom, std::string, std::string,
+                    std::vector<std::string>,
+                    bool>::with<std::string, int64_t, int64_t>,
+    // Records a checkpoint whose shards are written: (device, its info,
+    // max_to_keep, whether to write PREFIX.index here) -> the prefix. Names
+    // it the latest in its directory's "checkpoint" file and removes this
+    // task's files of the checkpoints past max_to_keep.
+    caf::replies_to<commit_atom, std::string, CheckpointInfo, int32_t,
+                    bool>::with<std::string>,
+    // Restores this task's shard of checkpoint PREFIX: (device, prefix) ->
+    // tensors restored. Creates what is missing and overwrites what exists;
+    // a spec that does not match changes nothing (INVALID_ARGUMENT).
+    caf::replies_to<restore_atom, std::string, std::string>::with<int64_t>,
+    // The index of checkpoint PREFIX: (device, prefix).
+    caf::replies_to<index_atom, std::string, std::string>::with<CheckpointInfo>,
+    // The checkpoints of directory DIR, newest first: (device, dir).
+    caf::replies_to<checkpoints_atom, std::string,
+                    std::string>::with<std::vector<CheckpointInfo>>>;
 
 // Registers every type above with `config`; every node calls it before it
 // starts its actor system.
