@@ -1,5 +1,6 @@
 #include "actors/task_actor.h"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
 
+#include "actors/incarnation.h"
 #include "actors/queue_actor.h"
 #include "actors/resource_names.h"
 #include "actors/variable_actor.h"
@@ -35,6 +37,9 @@ struct VariableEntry {
 
 struct TaskState {
   TaskActorOptions options;
+  uint64_t incarnation = NewIncarnation();
+  std::chrono::steady_clock::time_point started =
+      std::chrono::steady_clock::now();
   std::map<ResourceKey, QueueEntry> queues;
   // Variables are keyed apart from queues: a queue and a variable may share a
   // (container, name), as TensorFlow keys resources by type too.
@@ -310,6 +315,14 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
               absl::StrCat("Device ", name, " is not a task of the cluster")));
         }
         return {name, address->second};
+      },
+      [self](status_atom) -> TaskStatus {
+        const TaskState& state = self->state;
+        return TaskStatus{state.options.device, state.incarnation,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - state.started)
+                              .count(),
+                          state.options.restarts};
       },
   };
 }

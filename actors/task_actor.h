@@ -26,9 +26,12 @@ struct TaskActorOptions {
   size_t max_resources = 100000;
   // The most bytes one padded batch of a queue may take (QueueCore).
   uint64_t memory_limit_bytes = DefaultMemoryLimit();
+  // How often `troupe up` restarted this task; -1 when it runs on its own.
+  int64_t restarts = -1;
 };
 
-// Spawns the task actor. Sending it an exit message stops every resource of
+// Spawns the task actor, a new incarnation (NewIncarnation) of the task.
+// Sending it an exit message stops every resource of
 // the task: their waiting requests fail CANCELLED.
 TaskActor SpawnTaskActor(caf::actor_system& system, TaskActorOptions options);
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <set>
 #include <string>
@@ -54,6 +55,16 @@ int RunTask(const std::vector<std::string>& args) {
       node->memory_limit_bytes = *limit;
     } else {
       node = limit.status();
+    }
+  }
+  // `troupe up` says how often it restarted this task, for its status.
+  if (const char* restarts = std::getenv("TROUPE_RESTARTS");
+      node.ok() && restarts != nullptr) {
+    absl::StatusOr<int32_t> count = ParseCount("TROUPE_RESTARTS", restarts);
+    if (count.ok()) {
+      node->restarts = *count;
+    } else {
+      node = count.status();
     }
   }
   if (!node.ok()) {

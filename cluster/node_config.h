@@ -30,6 +30,9 @@ struct NodeOptions {
   // A task's memory limit (`troupe task --memory-limit`): a queue's padded
   // batch past it fails RESOURCE_EXHAUSTED. Clients do not use it.
   uint64_t memory_limit_bytes = DefaultMemoryLimit();
+  // A task's restarts by `troupe up` (TROUPE_RESTARTS), for its status; -1
+  // when it runs on its own. Clients do not use it.
+  int64_t restarts = -1;
 };
 
 // Prepares `config` for a Troupe node. Call before creating the actor system.

@@ -55,6 +55,7 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   TaskActorOptions task_options;
   task_options.device = task.ToDevice();
   task_options.memory_limit_bytes = options.memory_limit_bytes;
+  task_options.restarts = options.restarts;
   for (const TaskId& other : spec.Tasks()) {
     task_options.cluster_devices.insert(other.ToDevice());
     task_options.addresses[other.ToDevice()] = spec.Address(other)->ToString();

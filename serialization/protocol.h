@@ -20,6 +20,7 @@
 
 #include "serialization/queue_spec.h"
 #include "serialization/resource_info.h"
+#include "serialization/task_status.h"
 #include "serialization/tensor.h"
 #include "serialization/variable_spec.h"
 
@@ -54,6 +55,7 @@ using is_initialized_atom = caf::atom_constant<caf::atom("is_init")>;
 using variable_atom = caf::atom_constant<caf::atom("variable")>;
 using lookup_variable_atom = caf::atom_constant<caf::atom("lookup_var")>;
 using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
 // --- End of variables --------------------------------------------------
 
 // A queue of any kind. Elements are Tuples, one tensor per component;
@@ -138,7 +140,11 @@ using TaskActor = caf::typed_actor<
     // "" names this task. NOT_FOUND for a device outside the cluster. A
     // Session connects to that address itself, so that every task it uses is
     // a direct connection whose loss it notices.
-    caf::replies_to<resolve_atom, std::string>::with<std::string, std::string>>;
+    caf::replies_to<resolve_atom, std::string>::with<std::string, std::string>,
+    // This task: its device, incarnation, uptime and restarts. A Session asks
+    // each task it connects to, and tells a handle whose task restarted since
+    // it found its resource (ABORTED) from one whose connection was lost.
+    caf::replies_to<status_atom>::with<TaskStatus>>;
 
 // Registers every type above with `config`; every node calls it before it
 // starts its actor system.
