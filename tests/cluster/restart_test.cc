@@ -235,6 +235,48 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
+      "cluster: a session idle while its tasks restarted: the first call "
+      "after is ABORTED, not UNAVAILABLE") {
+    LocalCluster cluster({{"ps", 2}});
+    REQUIRE_CLUSTER(cluster);
+    Session session(cluster.target("ps", 0));
+    FIFOQueue on_target(session, IntQueue("q", ""));
+    FIFOQueue routed(session, IntQueue("r", kPs1));
+    caf::scoped_actor self{session.system()};
+    for (FIFOQueue* q : {&on_target, &routed}) {
+      REQUIRE_OK(q->enqueue({Tensor::Scalar<int32_t>(1)}, kLong));
+      auto actor = q->handle();
+      REQUIRE_OK(actor);
+      self->monitor(*actor);
+    }
+
+    Kill(cluster, "ps", 0);
+    Kill(cluster, "ps", 1);
+    // No call while the tasks are down; the session only learns of the
+    // losses (every proxy of a lost task goes down).
+    int down = 0;
+    for (int i = 0; i < 2; ++i) {
+      self->receive([&](caf::down_msg&) { ++down; },
+                    caf::after(std::chrono::seconds(15)) >> [] {});
+    }
+    REQUIRE(down == 2);
+    testing::TaskProcess ps0(cluster.spec_path(), "ps", 0,
+                             cluster.dir().path() + "/ps-0-restarted.log");
+    testing::TaskProcess ps1(cluster.spec_path(), "ps", 1,
+                             cluster.dir().path() + "/ps-1-restarted.log");
+    REQUIRE_MESSAGE(ps0.WaitReady(), ps0.Log());
+    REQUIRE_MESSAGE(ps1.WaitReady(), ps1.Log());
+
+    CHECK_STATUS(on_target.size(), "ABORTED", "Task /job:ps/task:0 restarted");
+    CHECK_STATUS(routed.size(), "ABORTED", "Task /job:ps/task:1 restarted");
+    for (FIFOQueue* q : {&on_target, &routed}) {
+      auto size = q->size();
+      REQUIRE_OK(size);
+      CHECK(*size == 0);
+    }
+  }
+
+  TEST_CASE(
       "cluster: a connection lost while the task froze is no restart: the "
       "handles go on with the task's state") {
     LocalCluster cluster({{"ps", 1}}, true, R"("heartbeat_timeout": "1s")");
