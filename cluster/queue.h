@@ -5,7 +5,9 @@
 //
 // Every call takes an optional timeout (default: wait forever) that the
 // queue itself enforces: past it the call fails DEADLINE_EXCEEDED and the
-// queue is as if the call had never been made. Thread-safe.
+// queue is as if the call had never been made. After a restart of its task
+// the next call fails ABORTED (the queue's elements are gone), the call after
+// it looks the queue up again on the new incarnation. Thread-safe.
 #pragma once
 
 #include <cstdint>

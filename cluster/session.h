@@ -1,6 +1,8 @@
 // Session: a client's connection to one task of a cluster (its target), the
 // way in for the blocking C++ API. Like TensorFlow's, it connects lazily: a
-// task that cannot be reached makes the first call fail UNAVAILABLE.
+// task that cannot be reached makes the first call fail UNAVAILABLE. It
+// keeps working across restarts of the tasks it uses: the first call after a
+// task is back connects again (README: "When a task restarts").
 //
 // Thread-safety: every method may be called from several threads at once.
 // Never call a blocking method from inside a CAF actor.

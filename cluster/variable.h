@@ -7,7 +7,9 @@
 // internal::kClientSlack if its task does not answer). After a reset of its
 // container the next call fails NOT_FOUND and forgets the old variable; the
 // call after it declares the variable again, uninitialized, as TensorFlow's
-// "must be initialized before you can use it again". Thread-safe.
+// "must be initialized before you can use it again". After a restart of its
+// task the next call fails ABORTED (its value is gone), the call after it
+// declares the variable again on the new incarnation. Thread-safe.
 #pragma once
 
 #include <cstdint>
