@@ -1,6 +1,7 @@
 #include "actors/task_actor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
 
+#include "actors/incarnation.h"
 #include "actors/queue_actor.h"
 #include "actors/queue_validation.h"
 #include "actors/resource_names.h"
@@ -39,6 +41,9 @@ struct VariableEntry {
 
 struct TaskState {
   TaskActorOptions options;
+  uint64_t incarnation = NewIncarnation();
+  std::chrono::steady_clock::time_point started =
+      std::chrono::steady_clock::now();
   std::map<ResourceKey, QueueEntry> queues;
   // Variables are keyed apart from queues: a queue and a variable may share a
   // (container, name), as TensorFlow keys resources by type too.
@@ -600,6 +605,14 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         if (!valid.ok()) return ToError(valid);
         return self->delegate(self->state.options.checkpoints,
                               checkpoints_atom::value, dir);
+      },
+      [self](status_atom) -> TaskStatus {
+        const TaskState& state = self->state;
+        return TaskStatus{state.options.device, state.incarnation,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - state.started)
+                              .count(),
+                          state.options.restarts};
       },
   };
 }

@@ -31,9 +31,12 @@ struct TaskActorOptions {
   // Where checkpoints are written and read; without it save and restore
   // fail FAILED_PRECONDITION.
   CheckpointStoreActor checkpoints;
+  // How often `troupe up` restarted this task; -1 when it runs on its own.
+  int64_t restarts = -1;
 };
 
-// Spawns the task actor. Sending it an exit message stops every resource of
+// Spawns the task actor, a new incarnation (NewIncarnation) of the task.
+// Sending it an exit message stops every resource of
 // the task: their waiting requests fail CANCELLED.
 TaskActor SpawnTaskActor(caf::actor_system& system, TaskActorOptions options);
 

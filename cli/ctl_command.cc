@@ -310,8 +310,9 @@ absl::StatusOr<json> List(const CtlContext& ctx) {
   return resources;
 }
 
-// Every task of the spec given with --cluster: up with its resource counts,
-// or down with the reason. Each task is asked directly, on its own address.
+// Every task of the spec given with --cluster: up with its incarnation,
+// uptime, restarts (under `troupe up`) and resource counts, or down with the
+// reason. Each task is asked directly, on its own address.
 absl::StatusOr<json> Status(const CtlContext& ctx) {
   TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 0, "status --cluster FILE"));
   if (!ctx.flags.Has("cluster")) {
@@ -324,9 +325,13 @@ absl::StatusOr<json> Status(const CtlContext& ctx) {
     std::string address = spec.Address(task)->ToString();
     json entry{{"device", task.ToDevice()}, {"address", address}};
     Session session(address, ctx.options);
-    auto infos = session.list();
+    auto status = session.status();
+    auto infos = status.ok() ? session.list() : status.status();
     entry["up"] = infos.ok();
     if (infos.ok()) {
+      entry["incarnation"] = FormatIncarnation(status->incarnation);
+      entry["uptime_s"] = static_cast<double>(status->uptime_ms) / 1000;
+      if (status->restarts >= 0) entry["restarts"] = status->restarts;
       int64_t variables = 0;
       for (const ResourceInfo& info : *infos) variables += info.is_variable;
       entry["queues"] = static_cast<int64_t>(infos->size()) - variables;

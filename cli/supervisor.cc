@@ -86,7 +86,9 @@ class Supervisor {
 };
 
 bool Supervisor::Start(Slot& slot) {
-  absl::StatusOr<SpawnedTask> spawned = SpawnTask(slot.task.argv);
+  // The task reports its restarts in its status (`troupe ctl status`).
+  absl::StatusOr<SpawnedTask> spawned = SpawnTask(
+      slot.task.argv, {absl::StrCat("TROUPE_RESTARTS=", slot.restart_number)});
   if (!spawned.ok()) {
     std::cout << "[up] cannot start " << slot.device() << ": "
               << spawned.status().message() << std::endl;

@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <set>
 #include <string>
@@ -64,6 +66,16 @@ int RunTask(const std::vector<std::string>& args) {
     if (absl::Status usable = DataDir::Open(node->data_dir).status();
         !usable.ok()) {
       node = usable;
+    }
+  }
+  // `troupe up` says how often it restarted this task, for its status.
+  if (const char* restarts = std::getenv("TROUPE_RESTARTS");
+      node.ok() && restarts != nullptr) {
+    absl::StatusOr<int32_t> count = ParseCount("TROUPE_RESTARTS", restarts);
+    if (count.ok()) {
+      node->restarts = *count;
+    } else {
+      node = count.status();
     }
   }
   if (!node.ok()) {

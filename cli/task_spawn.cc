@@ -5,8 +5,10 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 
@@ -17,7 +19,8 @@ namespace troupe::cli {
 namespace {
 
 // In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void ExecChild(pid_t parent, int output, char* const argv[]) {
+[[noreturn]] void ExecChild(pid_t parent, int output, char* const argv[],
+                            char* const envp[]) {
   // SIGKILL, not SIGTERM: nobody is left to escalate should a task not stop.
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(127);
   // up died before the prctl took effect: this child was already orphaned.
@@ -37,18 +40,34 @@ namespace {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  execve(argv[0], argv, environ);
+  execve(argv[0], argv, envp);
   _exit(127);
 }
 
 }  // namespace
 
-absl::StatusOr<SpawnedTask> SpawnTask(const std::vector<std::string>& argv) {
+absl::StatusOr<SpawnedTask> SpawnTask(
+    const std::vector<std::string>& argv,
+    const std::vector<std::string>& environment) {
   if (argv.empty()) return absl::InternalError("nothing to start");
   std::vector<std::string> copies = argv;
   std::vector<char*> args;
   for (std::string& arg : copies) args.push_back(arg.data());
   args.push_back(nullptr);
+  // Built before the fork: the child may only make async-signal-safe calls.
+  std::vector<std::string> variables = environment;
+  std::vector<char*> envp;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view inherited(*entry);
+    const bool replaced = std::any_of(
+        environment.begin(), environment.end(), [&](const std::string& added) {
+          return inherited.substr(0, inherited.find('=')) ==
+                 std::string_view(added).substr(0, added.find('='));
+        });
+    if (!replaced) envp.push_back(*entry);
+  }
+  for (std::string& variable : variables) envp.push_back(variable.data());
+  envp.push_back(nullptr);
 
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -56,7 +75,7 @@ absl::StatusOr<SpawnedTask> SpawnTask(const std::vector<std::string>& argv) {
   }
   const pid_t parent = getpid();
   const pid_t pid = fork();
-  if (pid == 0) ExecChild(parent, pipe_fds[1], args.data());
+  if (pid == 0) ExecChild(parent, pipe_fds[1], args.data(), envp.data());
   const int fork_error = errno;
   close(pipe_fds[1]);
   if (pid < 0) {

@@ -34,6 +34,9 @@ struct NodeOptions {
   // A task's data directory (`troupe task --data-dir`), where checkpoints
   // go; empty: its working directory. Clients do not use it.
   std::string data_dir;
+  // A task's restarts by `troupe up` (TROUPE_RESTARTS), for its status; -1
+  // when it runs on its own. Clients do not use it.
+  int64_t restarts = -1;
 };
 
 // Prepares `config` for a Troupe node. Call before creating the actor system.

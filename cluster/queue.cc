@@ -67,13 +67,13 @@ QueueBase::~QueueBase() {
 
 absl::StatusOr<QueueActor> QueueBase::handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!actor_) TROUPE_RETURN_IF_ERROR(ConnectLocked(nullptr));
+  TROUPE_RETURN_IF_ERROR(EnsureLocked());
   return actor_;
 }
 
 absl::StatusOr<QueueActor> QueueBase::coalesced_handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!actor_) TROUPE_RETURN_IF_ERROR(ConnectLocked(nullptr));
+  TROUPE_RETURN_IF_ERROR(EnsureLocked());
   if (!coalescer_ || coalesced_ != actor_) {
     if (coalescer_)
       caf::anon_send_exit(coalescer_, caf::exit_reason::user_shutdown);
@@ -87,8 +87,15 @@ absl::StatusOr<QueueActor> QueueBase::coalesced_handle() {
 absl::Status QueueBase::ConnectLocked(bool* created) {
   return internal::ConnectResource<QueueActor, QueueSpec, queue_atom,
                                    lookup_atom>(
-      session_, {device_, container_, shared_name_}, create_if_missing_,
-      &actor_, &spec_, created);
+      session_, {"queue", device_, container_, shared_name_},
+      create_if_missing_, &actor_, &spec_, created, &incarnation_);
+}
+
+absl::Status QueueBase::EnsureLocked() {
+  return internal::EnsureResource<QueueActor, QueueSpec, queue_atom,
+                                  lookup_atom>(
+      session_, {"queue", device_, container_, shared_name_},
+      create_if_missing_, &actor_, &spec_, &incarnation_);
 }
 
 template <class... Out, class... Args>

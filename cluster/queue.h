@@ -5,7 +5,9 @@
 //
 // Every call takes an optional timeout (default: wait forever) that the
 // queue itself enforces: past it the call fails DEADLINE_EXCEEDED and the
-// queue is as if the call had never been made. Thread-safe.
+// queue is as if the call had never been made. After a restart of its task
+// the next call fails ABORTED (the queue's elements are gone), the call after
+// it looks the queue up again on the new incarnation. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -63,11 +65,17 @@ class QueueBase {
   absl::StatusOr<bool> is_closed();
 
   // The queue's actor, for asynchronous requests from users' own actors.
+  // After the queue's task restarted, ABORTED once (as every call), then the
+  // new queue's actor. A request from a user's actor to an actor handed out
+  // before the task was lost is dropped by CAF 0.17 and never answered: give
+  // such requests a timeout, or monitor the actor (its down message comes
+  // with exit_reason::remote_link_unreachable), or use coalesced_handle().
   absl::StatusOr<QueueActor> handle();
   // The same queue through a coalescer in this session's actor system
   // (actors/queue_coalescer.h): the single enqueues and dequeues that are in
   // flight at the same time travel as one message each way. For actors that
-  // keep many single operations in flight.
+  // keep many single operations in flight. Once the queue's task is lost,
+  // the coalescer fails every request UNAVAILABLE.
   absl::StatusOr<QueueActor> coalesced_handle();
   const std::string& name() const { return shared_name_; }
   const QueueSpec& spec() const { return spec_; }
@@ -81,6 +89,8 @@ class QueueBase {
 
   // Finds (or creates) the queue on its task. REQUIRES: mutex_ held.
   absl::Status ConnectLocked(bool* created);
+  // Makes actor_ the queue's (EnsureResource). REQUIRES: mutex_ held.
+  absl::Status EnsureLocked();
   std::mutex mutex_;
 
  private:
@@ -94,6 +104,8 @@ class QueueBase {
   std::string container_;
   const bool create_if_missing_;
   QueueActor actor_;
+  // The incarnation of the task that actor_ was found on; 0: none yet.
+  uint64_t incarnation_ = 0;
   // The coalescer of coalesced_handle(), and the actor it stands in front of.
   QueueActor coalescer_;
   QueueActor coalesced_;

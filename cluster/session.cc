@@ -9,6 +9,7 @@
 #include "caf/actor_system.hpp"
 
 #include "base/status_macros.h"
+#include "cluster/receiver_state.h"
 #include "cluster/requester.h"
 #include "cluster/rpc.h"
 #include "cluster/transport.h"
@@ -23,11 +24,18 @@ struct Session::Impl {
         connect_timeout(absl::FromChrono(options.connection_timeout)),
         system((ConfigureNode(config, options), config)) {}
 
-  // Connects to the task at `address` ("host:port"). REQUIRES: mutex held.
-  absl::StatusOr<TaskActor> Connect(const std::string& address) {
+  // Connects to the task at `address` ("host:port") and asks it for its
+  // device and incarnation. REQUIRES: mutex held.
+  absl::StatusOr<TaskConnection> Connect(const std::string& address) {
     TROUPE_RETURN_IF_ERROR(tls_files);
     TROUPE_ASSIGN_OR_RETURN(TaskAddress parsed, ParseTaskAddress(address));
-    return ConnectToTask(system, parsed, connect_timeout);
+    TROUPE_ASSIGN_OR_RETURN(TaskActor actor,
+                            ConnectToTask(system, parsed, connect_timeout));
+    auto status = internal::Call<TaskStatus>(
+        requester, actor, internal::kAnsweredAtOnce, status_atom::value);
+    if (!status.ok()) return status.status();
+    const TaskStatus& task = std::get<0>(*status);
+    return TaskConnection{actor, task.device, task.incarnation};
   }
 
   // Asks the target where `device` is served: (device name, "host:port").
@@ -35,9 +43,9 @@ struct Session::Impl {
   absl::StatusOr<std::tuple<std::string, std::string>> Resolve(
       const std::string& device) {
     auto where = internal::Call<std::string, std::string>(
-        requester, target_task, internal::kAnsweredAtOnce, resolve_atom::value,
-        device);
-    if (absl::IsUnavailable(where.status())) target_task = TaskActor{};
+        requester, target_task.actor, internal::kAnsweredAtOnce,
+        resolve_atom::value, device);
+    if (absl::IsUnavailable(where.status())) target_task = TaskConnection{};
     return where;
   }
 
@@ -49,9 +57,8 @@ struct Session::Impl {
   caf::actor_system_config config;
   caf::actor_system system;
   std::mutex mutex;
-  TaskActor target_task;
-  std::string target_device;
-  std::map<std::string, TaskActor> tasks;  // Other devices, by name.
+  TaskConnection target_task;                   // No actor: not connected.
+  std::map<std::string, TaskConnection> tasks;  // Other devices, by name.
   // Last, so that it stops before the rest goes away.
   internal::Requester requester{system};
 };
@@ -68,6 +75,11 @@ caf::actor_system& Session::system() { return impl_->system; }
 internal::Requester& Session::requester() { return impl_->requester; }
 
 absl::StatusOr<TaskActor> Session::task(const std::string& device) {
+  TROUPE_ASSIGN_OR_RETURN(TaskConnection found, connection(device));
+  return found.actor;
+}
+
+absl::StatusOr<TaskConnection> Session::connection(const std::string& device) {
   std::string name;
   if (!device.empty()) {
     auto parsed = ParseDevice(device);
@@ -75,19 +87,20 @@ absl::StatusOr<TaskActor> Session::task(const std::string& device) {
     name = parsed->ToDevice();
   }
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  if (!impl_->target_task) {
-    TROUPE_ASSIGN_OR_RETURN(impl_->target_task, impl_->Connect(impl_->target));
-    auto self = impl_->Resolve("");
-    if (!self.ok()) return self.status();
-    impl_->target_device = std::get<0>(*self);
+  TaskConnection& target = impl_->target_task;
+  if (target.actor && internal::DownReason(target.actor)) target = {};
+  if (!target.actor) {
+    TROUPE_ASSIGN_OR_RETURN(target, impl_->Connect(impl_->target));
   }
-  if (name.empty() || name == impl_->target_device) return impl_->target_task;
+  if (name.empty() || name == target.device) return target;
   if (auto known = impl_->tasks.find(name); known != impl_->tasks.end()) {
-    return known->second;
+    if (!internal::DownReason(known->second.actor)) return known->second;
+    impl_->tasks.erase(known);
   }
   auto where = impl_->Resolve(name);
   if (!where.ok()) return where.status();
-  TROUPE_ASSIGN_OR_RETURN(TaskActor task, impl_->Connect(std::get<1>(*where)));
+  TROUPE_ASSIGN_OR_RETURN(TaskConnection task,
+                          impl_->Connect(std::get<1>(*where)));
   impl_->tasks[name] = task;
   return task;
 }
@@ -96,8 +109,8 @@ void Session::Disconnected(const std::string& device) {
   std::string name = device;
   if (auto parsed = ParseDevice(device); parsed.ok()) name = parsed->ToDevice();
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  if (name.empty() || name == impl_->target_device) {
-    impl_->target_task = TaskActor{};
+  if (name.empty() || name == impl_->target_task.device) {
+    impl_->target_task = TaskConnection{};
   } else {
     impl_->tasks.erase(name);
   }
@@ -126,6 +139,19 @@ absl::StatusOr<std::vector<ResourceInfo>> Session::list(
     return infos.status();
   }
   return std::get<0>(std::move(*infos));
+}
+
+absl::StatusOr<TaskStatus> Session::status(const std::string& device) {
+  auto task_handle = task(device);
+  if (!task_handle.ok()) return task_handle.status();
+  auto status =
+      internal::Call<TaskStatus>(impl_->requester, *task_handle,
+                                 internal::kAnsweredAtOnce, status_atom::value);
+  if (!status.ok()) {
+    if (absl::IsUnavailable(status.status())) Disconnected(device);
+    return status.status();
+  }
+  return std::get<0>(std::move(*status));
 }
 
 }  // namespace troupe

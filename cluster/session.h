@@ -1,11 +1,14 @@
 // Session: a client's connection to one task of a cluster (its target), the
 // way in for the blocking C++ API. Like TensorFlow's, it connects lazily: a
-// task that cannot be reached makes the first call fail UNAVAILABLE.
+// task that cannot be reached makes the first call fail UNAVAILABLE. It
+// keeps working across restarts of the tasks it uses: the first call after a
+// task is back connects again (README: "When a task restarts").
 //
 // Thread-safety: every method may be called from several threads at once.
 // Never call a blocking method from inside a CAF actor.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +30,16 @@ namespace internal {
 class Requester;
 }
 
+// A task as a session is connected to it.
+struct TaskConnection {
+  TaskActor actor;
+  // "/job:J/task:T".
+  std::string device;
+  // The task's incarnation (TaskStatus) when the session connected: another
+  // one later means that the task restarted in between.
+  uint64_t incarnation = 0;
+};
+
 class Session {
  public:
   // `target` is "host:port" of a task.
@@ -43,6 +56,9 @@ class Session {
   // Every resource on `device` (default: the target task).
   absl::StatusOr<std::vector<ResourceInfo>> list(
       const std::string& device = "");
+  // What `device` (default: the target task) says about itself: its
+  // incarnation, uptime and restarts.
+  absl::StatusOr<TaskStatus> status(const std::string& device = "");
 
   const std::string& target() const;
 
@@ -59,6 +75,10 @@ class Session {
   // device outside the cluster; UNAVAILABLE if the task cannot be reached
   // (the next call tries again).
   absl::StatusOr<TaskActor> task(const std::string& device = "");
+  // task(device), with the device's name and incarnation. A connection whose
+  // task actor went down (its task was lost or stopped) is made again here,
+  // so the incarnation is that of the task serving now.
+  absl::StatusOr<TaskConnection> connection(const std::string& device = "");
   // Forgets the connection to `device` after a call failed UNAVAILABLE, so
   // that the next call connects again.
   void Disconnected(const std::string& device = "");

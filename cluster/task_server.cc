@@ -68,6 +68,7 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
       SpawnCheckpointStore(impl->system, std::move(data_dir), task.ToDevice(),
                            options.memory_limit_bytes);
   task_options.checkpoints = impl->checkpoints;
+  task_options.restarts = options.restarts;
   for (const TaskId& other : spec.Tasks()) {
     task_options.cluster_devices.insert(other.ToDevice());
     task_options.addresses[other.ToDevice()] = spec.Address(other)->ToString();

@@ -50,15 +50,22 @@ VariableSpec Variable::spec() {
 
 absl::StatusOr<VariableActor> Variable::handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!actor_) TROUPE_RETURN_IF_ERROR(ConnectLocked(nullptr));
+  TROUPE_RETURN_IF_ERROR(EnsureLocked());
   return actor_;
 }
 
 absl::Status Variable::ConnectLocked(bool* created) {
   return internal::ConnectResource<VariableActor, VariableSpec, variable_atom,
                                    lookup_variable_atom>(
-      session_, {device_, container_, shared_name_}, create_if_missing_,
-      &actor_, &spec_, created);
+      session_, {"variable", device_, container_, shared_name_},
+      create_if_missing_, &actor_, &spec_, created, &incarnation_);
+}
+
+absl::Status Variable::EnsureLocked() {
+  return internal::EnsureResource<VariableActor, VariableSpec, variable_atom,
+                                  lookup_variable_atom>(
+      session_, {"variable", device_, container_, shared_name_},
+      create_if_missing_, &actor_, &spec_, &incarnation_);
 }
 
 template <class Out, class... Args>

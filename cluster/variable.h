@@ -7,9 +7,12 @@
 // internal::kClientSlack if its task does not answer). After a reset of its
 // container the next call fails NOT_FOUND and forgets the old variable; the
 // call after it declares the variable again, uninitialized, as TensorFlow's
-// "must be initialized before you can use it again". Thread-safe.
+// "must be initialized before you can use it again". After a restart of its
+// task the next call fails ABORTED (its value is gone), the call after it
+// declares the variable again on the new incarnation. Thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -68,6 +71,9 @@ class Variable {
   absl::StatusOr<bool> is_initialized();
 
   // The variable's actor, for asynchronous requests from users' own actors.
+  // After the variable's task restarted, ABORTED once (as every call), then
+  // the new variable's actor. As with QueueBase::handle(), CAF 0.17 drops a
+  // request to an actor whose task was lost: give it a timeout or monitor.
   absl::StatusOr<VariableActor> handle();
   const std::string& name() const { return shared_name_; }
   // The declared dtype and shape (the task's, once a call has found it).
@@ -79,6 +85,8 @@ class Variable {
 
   // Finds (or creates) the variable on its task. REQUIRES: mutex_ held.
   absl::Status ConnectLocked(bool* created);
+  // Makes actor_ the variable's (EnsureResource). REQUIRES: mutex_ held.
+  absl::Status EnsureLocked();
   // One request to the variable, forgetting it after NOT_FOUND (it was
   // reset) or UNAVAILABLE (its task was lost).
   template <class Out, class... Args>
@@ -93,6 +101,8 @@ class Variable {
   const std::string container_;
   const bool create_if_missing_;
   VariableActor actor_;
+  // The incarnation of the task that actor_ was found on; 0: none yet.
+  uint64_t incarnation_ = 0;
 };
 
 }  // namespace troupe

@@ -12,6 +12,7 @@ void RegisterProtocol(caf::actor_system_config& config) {
   config.add_message_type<PartialShape>("troupe.PartialShape");
   config.add_message_type<QueueSpec>("troupe.QueueSpec");
   config.add_message_type<ResourceInfo>("troupe.ResourceInfo");
+  config.add_message_type<TaskStatus>("troupe.TaskStatus");
   config.add_message_type<QueueActor>("troupe.QueueActor");
   config.add_message_type<TaskActor>("troupe.TaskActor");
   // Variables.

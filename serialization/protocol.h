@@ -21,6 +21,7 @@
 #include "serialization/checkpoint_info.h"
 #include "serialization/queue_spec.h"
 #include "serialization/resource_info.h"
+#include "serialization/task_status.h"
 #include "serialization/tensor.h"
 #include "serialization/variable_spec.h"
 
@@ -55,6 +56,7 @@ using is_initialized_atom = caf::atom_constant<caf::atom("is_init")>;
 using variable_atom = caf::atom_constant<caf::atom("variable")>;
 using lookup_variable_atom = caf::atom_constant<caf::atom("lookup_var")>;
 using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
 // --- End of variables --------------------------------------------------
 
 // --- Checkpoints -------------------------------------------------------
@@ -176,7 +178,11 @@ using TaskActor = caf::typed_actor<
     caf::replies_to<index_atom, std::string, std::string>::with<CheckpointInfo>,
     // The checkpoints of directory DIR, newest first: (device, dir).
     caf::replies_to<checkpoints_atom, std::string,
-                    std::string>::with<std::vector<CheckpointInfo>>>;
+                    std::string>::with<std::vector<CheckpointInfo>>,
+    // This task: its device, incarnation, uptime and restarts. A Session asks
+    // each task it connects to, and tells a handle whose task restarted since
+    // it found its resource (ABORTED) from one whose connection was lost.
+    caf::replies_to<status_atom>::with<TaskStatus>>;
 
 // Registers every type above with `config`; every node calls it before it
 // starts its actor system.

@@ -424,6 +424,37 @@ TEST_SUITE("actors") {
     CHECK(CodeOf(cancelled) == "CANCELLED");
     CHECK(absl::StrContains(cancelled.message(), "is shutting down"));
   }
+
+  TEST_CASE("each task actor is a new incarnation and reports its status") {
+    TestConfig config;
+    caf::actor_system system{config};
+    TaskActorOptions options{kDevice, {kDevice}};
+    options.restarts = 3;
+    TaskActor first = SpawnTaskActor(system, options);
+    TaskActor second = SpawnTaskActor(system, {kDevice, {kDevice}});
+    {
+      caf::scoped_actor self{system};
+      auto status_of = [&](const TaskActor& task) {
+        TaskStatus status;
+        self->request(task, kBound, status_atom::value)
+            .receive([&](TaskStatus& reply) { status = std::move(reply); },
+                     [](caf::error&) {});
+        return status;
+      };
+      TaskStatus one = status_of(first);
+      TaskStatus two = status_of(second);
+      CHECK(one.device == kDevice);
+      CHECK(one.incarnation != 0);
+      CHECK(two.incarnation != 0);
+      CHECK(one.incarnation != two.incarnation);
+      CHECK(one.uptime_ms >= 0);
+      CHECK(one.restarts == 3);
+      CHECK(two.restarts == -1);  // Not run by `troupe up`.
+      CHECK(status_of(first).incarnation == one.incarnation);
+    }
+    caf::anon_send_exit(first, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(second, caf::exit_reason::user_shutdown);
+  }
 }
 
 }  // namespace

@@ -653,11 +653,12 @@ TEST_SUITE("cluster") {
     CHECK_STATUS(observer.list(), "UNAVAILABLE", "");
 
     // A task restarted on the same address serves the same sessions again,
-    // with new, empty queues.
+    // with new, empty queues: an old handle says so once (ABORTED).
     testing::TaskProcess restarted(
         cluster.spec_path(), "ps", 0,
         cluster.dir().path() + "/ps-0-restarted.log");
     REQUIRE_MESSAGE(restarted.WaitReady(), restarted.Log());
+    CHECK_STATUS(q.size(), "ABORTED", "restarted");
     auto size = q.size();
     REQUIRE_OK(size);
     CHECK(*size == 0);

@@ -125,6 +125,7 @@ TEST_SUITE("cluster") {
         cluster.spec_path(), "ps", 1,
         cluster.dir().path() + "/ps-1-restarted.log");
     REQUIRE_MESSAGE(restarted.WaitReady(), restarted.Log());
+    CHECK_STATUS(q.size(), "ABORTED", "Task /job:ps/task:1 restarted");
     auto size = q.size();
     REQUIRE_OK(size);
     CHECK(*size == 0);

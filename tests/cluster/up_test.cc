@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "doctest/doctest.h"
+#include "nlohmann/json.hpp"
 
 #include "cli/restart_policy.h"
 #include "tests/cluster/ctl_expect.h"
@@ -275,6 +276,31 @@ TEST_CASE(
                                   "--dtypes", "int32"}) ==
         R"({"created":true})");
   CHECK(run.up().Running());
+}
+
+TEST_CASE(
+    "cluster: ctl status shows how often up restarted a task, and its new "
+    "incarnation") {
+  UpRun run;
+  REQUIRE_MESSAGE(run.Start({{"ps", 1}}, {}), run.Log());
+  const std::string spec = run.cluster().spec_path();
+  nlohmann::json before =
+      testing::CtlJson("", {"status", "--cluster", spec})[0];
+  INFO("before: ", before.dump());
+  CHECK(before["up"] == true);
+  CHECK(before["restarts"] == 0);
+  REQUIRE(kill(run.TaskPid("ps"), SIGKILL) == 0);
+  REQUIRE_MESSAGE(
+      run.up().WaitForLog({"[up] restarted /job:ps/task:0 (restart 1, pid "}),
+      run.Log());
+  REQUIRE_MESSAGE(
+      WaitUntil([&] { return Serves(run.cluster().target("ps")); }, kLong),
+      run.Log());
+  nlohmann::json after = testing::CtlJson("", {"status", "--cluster", spec})[0];
+  INFO("after: ", after.dump());
+  CHECK(after["up"] == true);
+  CHECK(after["restarts"] == 1);
+  CHECK(after["incarnation"] != before["incarnation"]);
 }
 
 TEST_CASE(
