@@ -1,10 +1,8 @@
-// Message bodies on the wire: a Cereal portable binary archive (little-endian
-// on the wire, swapped on big-endian hosts) written and read field by field,
-// with every container size checked against the bytes left before anything
-// is allocated. Tensors become (dtype, shape, segment index); their bytes
-// travel as frame segments.
+// Message bodies: a Cereal portable binary archive written and read field by
+// field, every container size checked against the bytes left before resizing.
 //
-// Encodings, in the order written (all sizes and integers little-endian):
+// Little-endian on the wire (a big-endian host swaps). Tensors become (dtype,
+// shape, segment index); their bytes travel as frame segments. Encodings:
 //   body start      1 byte: Cereal's endianness tag, 1 (little-endian)
 //   bool            1 byte, 0 or 1
 //   integers        their width; enums (DType, QueueKind) 1 byte

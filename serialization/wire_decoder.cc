@@ -9,7 +9,8 @@
 
 namespace troupe {
 
-FrameDecoder::FrameDecoder(WireLimits limits) : limits_(limits) {}
+FrameDecoder::FrameDecoder(WireLimits limits, HeaderCheck check)
+    : limits_(limits), check_(std::move(check)) {}
 
 absl::Span<char> FrameDecoder::NextBuffer() {
   if (!error_.ok()) return {};
@@ -59,6 +60,11 @@ absl::StatusOr<std::optional<Frame>> FrameDecoder::Advance() {
         auto header = ParseFrameHeader(
             absl::Span<const char>(header_bytes_, kFrameHeaderBytes), limits_);
         if (!header.ok()) return Fail(header.status());
+        if (check_) {
+          if (absl::Status admitted = check_(*header); !admitted.ok()) {
+            return Fail(std::move(admitted));
+          }
+        }
         frame_.header = *header;
         table_.resize(size_t{kSegmentEntryBytes} * header->segment_count);
         stage_ = Stage::kTable;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -25,9 +26,9 @@ struct Frame {
 
 // Usage on a connection (a frame of several MiB arrives without a copy):
 //   absl::Span<char> next = decoder.NextBuffer();
-//   ssize_t n = recv(fd, next.data(), next.size(), 0);
-//   auto frame = decoder.Commit(n);  // error: close the connection
-//   if (frame.ok() && *frame) Handle(std::move(**frame));
+//   ssize_t n = recv(fd, next.data(), next.size(), 0);  // n > 0 here
+//   auto frame = decoder.Commit(n);  // An error: close the connection.
+//   if (frame.ok() && *frame) Handle(DecodeMessage(std::move(**frame)));
 // A connection that reads small pieces through a buffer of its own hands them
 // over with Feed(), which copies.
 //
@@ -36,7 +37,12 @@ struct Frame {
 // decoder stays failed and repeats it.
 class FrameDecoder {
  public:
-  explicit FrameDecoder(WireLimits limits = {});
+  // Called with each header that passed the limits, before anything is
+  // allocated for its frame: where a connection charges the frame's bytes to
+  // its budgets. An error (say RESOURCE_EXHAUSTED) fails the decoder with it.
+  using HeaderCheck = std::function<absl::Status(const FrameHeader&)>;
+
+  explicit FrameDecoder(WireLimits limits = {}, HeaderCheck check = nullptr);
 
   // Where the next bytes of the stream go: exactly the bytes missing from the
   // current piece, never empty (empty once the decoder has failed).
@@ -59,6 +65,7 @@ class FrameDecoder {
   absl::Status Fail(absl::Status status);
 
   WireLimits limits_;
+  HeaderCheck check_;
   absl::Status error_;
   Stage stage_ = Stage::kHeader;
   size_t filled_ = 0;  // Bytes of the current piece received so far.

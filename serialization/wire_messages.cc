@@ -15,8 +15,8 @@ namespace {
 template <size_t I = 0>
 absl::StatusOr<Message> DecodeFrom(Frame& frame) {
   if constexpr (I == std::variant_size_v<Message>) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Frame has an unknown message kind ", frame.header.kind));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Frame has an unknown message kind ", frame.header.kind));
   } else {
     using M = std::variant_alternative_t<I, Message>;
     if (frame.header.kind != static_cast<uint16_t>(M::kKind)) {
@@ -52,8 +52,6 @@ absl::StatusOr<EncodedFrame> EncodeMessage(uint64_t request_id,
       message);
 }
 
-absl::StatusOr<Message> DecodeMessage(Frame frame) {
-  return DecodeFrom(frame);
-}
+absl::StatusOr<Message> DecodeMessage(Frame frame) { return DecodeFrom(frame); }
 
 }  // namespace troupe

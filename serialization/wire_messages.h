@@ -1,6 +1,8 @@
-// The messages of Troupe's wire: one struct per request and per reply of
-// protocol.h, its kind on the wire and its body's fields (wire_body.h), and
-// the functions that turn a message into a frame and a frame into a message.
+// Troupe's wire messages: one struct per request and reply of protocol.h with
+// its kind, and the functions between a message and a frame.
+//
+// A message's body holds its fields in the order of its inspect() function
+// (encodings in wire_body.h).
 //
 // A request names its resource by the id the task handed out in the reply to
 // a lookup (QueueReply, LookupReply, VariableReply, LookupVariableReply), not

@@ -133,6 +133,26 @@ TEST_SUITE("wire decoder") {
     CHECK(decoder.Feed(bytes, frames) == status);  // Stays failed.
   }
 
+  TEST_CASE("a header check sees each header before its frame is allocated") {
+    std::vector<char> stream = SampleStream();
+    std::vector<uint64_t> seen;
+    FrameDecoder decoder(WireLimits{}, [&](const FrameHeader& header) {
+      seen.push_back(header.frame_bytes);
+      if (seen.size() == 2) {
+        return absl::ResourceExhaustedError("over the connection's budget");
+      }
+      return absl::OkStatus();
+    });
+    std::vector<Frame> frames;
+    absl::Status status = decoder.Feed(stream, frames);
+    CHECK(status ==
+          absl::ResourceExhaustedError("over the connection's budget"));
+    CHECK(frames.size() == 1);
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0] == frames[0].header.frame_bytes);
+    CHECK(decoder.NextBuffer().empty());
+  }
+
   TEST_CASE("a segment table that overruns the frame allocates no segment") {
     FrameHeader header;
     header.kind = 16;
