@@ -7,26 +7,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 
+#include "base/little_endian.h"
+
 namespace troupe {
 
 namespace {
-
-template <class T>
-void PutLittle(T value, char* out) {
-  for (size_t i = 0; i < sizeof(T); ++i) {
-    out[i] = static_cast<char>(static_cast<uint8_t>(value >> (8 * i)));
-  }
-}
-
-template <class T>
-T GetLittle(const char* in) {
-  T value = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) {
-    value |=
-        static_cast<T>(static_cast<T>(static_cast<uint8_t>(in[i])) << (8 * i));
-  }
-  return value;
-}
 
 absl::Status WrongSize(absl::string_view what, size_t expected, size_t got) {
   return absl::InvalidArgumentError(
