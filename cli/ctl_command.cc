@@ -9,12 +9,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 
 #include "base/status_macros.h"
 #include "cli/flags.h"
 #include "cli/node_flags.h"
 #include "cluster/queue.h"
+#include "cluster/saver.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
 #include "config/cluster_spec.h"
@@ -44,6 +46,8 @@ constexpr char kCtlUsage[] =
     "  variable-create NAME --dtype float32 --shape '[2]'\n"
     "  assign NAME VALUE [--no-validate-shape] | assign-add NAME VALUE\n"
     "  assign-sub NAME VALUE | read NAME\n"
+    "  save PREFIX [--containers A,B] [--include-queues] [--max-to-keep N]\n"
+    "       [--cluster FILE] | restore PREFIX | checkpoints DIR\n"
     "COMPONENTS is a JSON array with one entry per component, or @PATH, or - "
     "(stdin).\n"
     "VALUE is a tensor as nested JSON arrays (a bare scalar for shape []), or "
@@ -344,6 +348,75 @@ absl::StatusOr<json> Status(const CtlContext& ctx) {
   return tasks;
 }
 
+// --- Checkpoints ---
+
+// The devices a save covers: every task of --cluster, else --device, else
+// the target.
+absl::StatusOr<std::vector<std::string>> SaveDevices(const CtlContext& ctx) {
+  std::vector<std::string> devices;
+  if (ctx.flags.Has("cluster")) {
+    TROUPE_ASSIGN_OR_RETURN(ClusterSpec spec,
+                            ClusterSpec::LoadFile(ctx.flags.Get("cluster")));
+    for (const TaskId& task : spec.Tasks()) devices.push_back(task.ToDevice());
+  } else if (!ctx.device.empty()) {
+    devices.push_back(ctx.device);
+  }
+  return devices;
+}
+
+absl::StatusOr<json> Save(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(
+      ctx, 1,
+      "save PREFIX [--containers A,B] [--include-queues] [--max-to-keep N] "
+      "[--cluster FILE]"));
+  SaverOptions options;
+  if (ctx.flags.Has("containers")) {
+    options.containers = absl::StrSplit(ctx.flags.Get("containers"), ',');
+  }
+  options.include_queues = ctx.flags.switches.count("include-queues") > 0;
+  if (ctx.flags.Has("max-to-keep")) {
+    TROUPE_ASSIGN_OR_RETURN(
+        options.max_to_keep,
+        ParseCount("max-to-keep", ctx.flags.Get("max-to-keep")));
+  }
+  TROUPE_ASSIGN_OR_RETURN(options.devices, SaveDevices(ctx));
+  Saver saver(ctx.session, std::move(options));
+  TROUPE_ASSIGN_OR_RETURN(CheckpointInfo info,
+                          saver.save(ctx.args[0], ctx.timeout));
+  return json{{"prefix", info.prefix},
+              {"tensors", info.tensors},
+              {"bytes", info.bytes}};
+}
+
+absl::StatusOr<json> Restore(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "restore PREFIX [--cluster FILE]"));
+  Saver saver(ctx.session);
+  TROUPE_ASSIGN_OR_RETURN(int64_t tensors,
+                          saver.restore(ctx.args[0], ctx.timeout));
+  return json{{"prefix", ctx.args[0]}, {"tensors", tensors}};
+}
+
+absl::StatusOr<json> Checkpoints(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "checkpoints DIR"));
+  Saver saver(ctx.session);
+  TROUPE_ASSIGN_OR_RETURN(std::vector<CheckpointInfo> listed,
+                          saver.checkpoints(ctx.args[0], ctx.timeout));
+  json checkpoints = json::array();
+  json latest = nullptr;
+  for (const CheckpointInfo& info : listed) {
+    if (info.latest) latest = info.prefix;
+    checkpoints.push_back(
+        json{{"prefix", info.prefix},
+             {"bytes", info.bytes},
+             {"tensors", info.tensors},
+             {"time", absl::FormatTime(absl::RFC3339_full,
+                                       absl::FromUnixMillis(info.time_unix_ms),
+                                       absl::UTCTimeZone())},
+             {"latest", info.latest}});
+  }
+  return json{{"latest", latest}, {"checkpoints", checkpoints}};
+}
+
 using Command = std::function<absl::StatusOr<json>(const CtlContext&)>;
 
 const std::map<std::string, Command>& Commands() {
@@ -378,6 +451,10 @@ const std::map<std::string, Command>& Commands() {
          return UpdateVariable(ctx, UpdateKind::kSub);
        }},
       {"read", Read},
+      // Checkpoints.
+      {"save", Save},
+      {"restore", Restore},
+      {"checkpoints", Checkpoints},
   };
   return *commands;
 }
@@ -394,10 +471,12 @@ int RunCtl(const std::vector<std::string>& args) {
   std::set<std::string> with_value = NodeFlagNames();
   with_value.insert({"target", "device", "container", "timeout", "type",
                      "capacity", "dtypes", "shapes", "min-after-dequeue",
-                     "seed", "cluster", /* variables: */ "dtype", "shape"});
+                     "seed", "cluster", /* variables: */ "dtype", "shape",
+                     /* checkpoints: */ "containers", "max-to-keep"});
   auto flags = ParseFlags(
       args, with_value,
-      {"cancel-pending-enqueues", /* variables: */ "no-validate-shape"});
+      {"cancel-pending-enqueues", /* variables: */ "no-validate-shape",
+       /* checkpoints: */ "include-queues"});
   if (!flags.ok()) return Fail(flags.status());
   // The error comes first: the contract is `CODE: message` on stderr's first
   // line.

@@ -69,6 +69,27 @@ absl::StatusOr<std::string> DataDir::ForReading(const std::string& path) const {
   return resolved;
 }
 
+absl::Status DataDir::MakeParents(const std::string& path) const {
+  size_t slash = path.find('/', 1);
+  while (slash != std::string::npos) {
+    const std::string directory = path.substr(0, slash);
+    absl::StatusOr<std::string> existing = ForReading(directory);
+    if (absl::IsNotFound(existing.status())) {
+      // Its parent exists and lies inside: create it there.
+      absl::StatusOr<std::string> created = ForWriting(directory);
+      if (!created.ok()) return created.status();
+      if (mkdir(created->c_str(), 0755) != 0 && errno != EEXIST) {
+        return absl::InternalError(absl::StrCat(
+            "Cannot create directory ", directory, ": ", std::strerror(errno)));
+      }
+    } else if (!existing.ok()) {
+      return existing.status();
+    }
+    slash = path.find('/', slash + 1);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> DataDir::ForWriting(const std::string& path) const {
   const size_t slash = path.find_last_of('/');
   const std::string name =

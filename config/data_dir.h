@@ -31,6 +31,11 @@ class DataDir {
   // swapped for a symlink afterwards is not seen.
   absl::StatusOr<std::string> ForWriting(const std::string& path) const;
 
+  // Creates the directories of file `path` that are missing (like mkdir -p
+  // of its parent), each checked to lie inside the data directory
+  // (PERMISSION_DENIED otherwise).
+  absl::Status MakeParents(const std::string& path) const;
+
  private:
   explicit DataDir(std::string root) : root_(std::move(root)) {}
 

@@ -149,6 +149,7 @@ absl::Status RemoveCheckpointFiles(const StoreState& state,
 absl::StatusOr<std::string> Commit(StoreState& state,
                                    const CheckpointInfo& info,
                                    int32_t max_to_keep, bool write_index) {
+  TROUPE_RETURN_IF_ERROR(state.data_dir.MakeParents(info.prefix));
   if (write_index) {
     TROUPE_ASSIGN_OR_RETURN(std::string index,
                             state.data_dir.ForWriting(IndexName(info.prefix)));
@@ -208,6 +209,10 @@ CheckpointStoreActor::behavior_type StoreBehavior(StorePointer self,
       [self](save_atom, const std::string& prefix, const TaskSnapshot& snapshot)
           -> caf::result<std::string, int64_t> {
         const std::string name = ShardName(self->state, prefix);
+        if (absl::Status made = self->state.data_dir.MakeParents(name);
+            !made.ok()) {
+          return ToError(made);
+        }
         absl::StatusOr<std::string> path =
             self->state.data_dir.ForWriting(name);
         if (!path.ok()) return ToError(path.status());

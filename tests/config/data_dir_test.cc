@@ -86,6 +86,17 @@ TEST_SUITE("config") {
     CHECK(absl::IsInvalidArgument(layout.dir.ForWriting("sub/").status()));
   }
 
+  TEST_CASE("missing parent directories are made inside the data directory") {
+    Layout layout;
+    REQUIRE(layout.dir.MakeParents("ckpt/run/model-1").ok());
+    CHECK(fs::is_directory(layout.top / "data" / "ckpt" / "run"));
+    CHECK(layout.dir.MakeParents("a.csv").ok());
+    CHECK(absl::IsPermissionDenied(layout.dir.MakeParents("escape/new/model")));
+    CHECK_FALSE(fs::exists(layout.top / "outside" / "new"));
+    CHECK(absl::IsPermissionDenied(layout.dir.MakeParents("../made/model")));
+    CHECK_FALSE(fs::exists(layout.top / "made"));
+  }
+
   TEST_CASE("a data directory must exist") {
     absl::StatusOr<DataDir> missing = DataDir::Open("/no/such/troupe/dir");
     REQUIRE_FALSE(missing.ok());
