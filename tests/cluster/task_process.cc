@@ -291,12 +291,25 @@ bool Process::WaitForLog(const std::vector<std::string>& needles,
 // -- TaskProcess
 // -----------------------------------------------------------------
 
+namespace {
+
+std::vector<std::string> TaskArgs(const std::string& cluster_file,
+                                  const std::string& job, int index,
+                                  const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {
+      TroupeBinary(), "task", "--cluster", cluster_file,
+      "--job",        job,    "--task",    std::to_string(index)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  return args;
+}
+
+}  // namespace
+
 TaskProcess::TaskProcess(const std::string& cluster_file,
                          const std::string& job, int index,
-                         const std::string& log_path)
-    : process_({TroupeBinary(), "task", "--cluster", cluster_file, "--job", job,
-                "--task", std::to_string(index)},
-               log_path) {}
+                         const std::string& log_path,
+                         const std::vector<std::string>& extra_args)
+    : process_(TaskArgs(cluster_file, job, index, extra_args), log_path) {}
 
 bool TaskProcess::WaitReady(absl::Duration timeout) {
   return process_.WaitForLog({"serving on"}, timeout);
@@ -360,7 +373,8 @@ bool LocalCluster::StartAll() {
           absl::StrCat(job, ":", i),
           std::make_unique<TaskProcess>(
               spec_path_, job, i,
-              absl::StrCat(dir_.path(), "/", job, "-", i, ".log")));
+              absl::StrCat(dir_.path(), "/", job, "-", i, ".log"),
+              std::vector<std::string>{"--data-dir", data_dir(job, i)}));
     }
   }
   bool all = true;
@@ -374,6 +388,12 @@ std::string LocalCluster::Describe() const {
     absl::StrAppend(&text, "--- log of ", name, " ---\n", task->Log(), "\n");
   }
   return text;
+}
+
+std::string LocalCluster::data_dir(const std::string& job, int index) const {
+  std::string path = absl::StrCat(dir_.path(), "/data-", job, "-", index);
+  std::filesystem::create_directories(path);
+  return path;
 }
 
 std::string LocalCluster::target(const std::string& job, int index) const {

@@ -120,11 +120,12 @@ class Process {
   std::unique_ptr<support::Subprocess> child_;
 };
 
-// A `troupe task --cluster FILE --job JOB --task INDEX` process.
+// A `troupe task --cluster FILE --job JOB --task INDEX [EXTRA...]` process.
 class TaskProcess {
  public:
   TaskProcess(const std::string& cluster_file, const std::string& job,
-              int index, const std::string& log_path);
+              int index, const std::string& log_path,
+              const std::vector<std::string>& extra_args = {});
 
   // Waits (bounded) for the task's "serving on" line.
   bool WaitReady(absl::Duration timeout = absl::Seconds(20));
@@ -158,6 +159,9 @@ class LocalCluster {
   std::string target(const std::string& job = "ps", int index = 0) const;
   // The running task process, or null.
   TaskProcess* task(const std::string& job = "ps", int index = 0);
+  // The --data-dir each task gets, in the temporary directory; it exists
+  // before the task starts.
+  std::string data_dir(const std::string& job = "ps", int index = 0) const;
 
  private:
   bool StartAll();
