@@ -1,0 +1,26 @@
+// OpenRecordSource: the record source for one work unit of a reader with
+// given options (TensorFlow's OnWorkStarted: open the file, skip headers).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "formats/input_stream.h"
+#include "formats/reader_options.h"
+#include "formats/record_source.h"
+
+namespace troupe {
+
+// The unit `work` (the dequeued string: keys and errors name it) whose bytes
+// `open` gives as stored (compressed if options.compression says so).
+// Errors: ValidateReaderOptions's; opening the bytes (NOT_FOUND "<work>; No
+// such file or directory" from FileOpener); a header that cannot be read.
+absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(
+    const ReaderOptions& options, std::string work, StreamOpener open);
+
+// The same over the file at `path`, which the caller has resolved and
+// confined. IdentityReader opens nothing.
+absl::StatusOr<std::unique_ptr<RecordSource>> OpenFileRecordSource(
+    const ReaderOptions& options, std::string work, std::string path);
+
+}  // namespace troupe

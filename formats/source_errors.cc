@@ -1,0 +1,28 @@
+#include "formats/source_errors.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace troupe {
+
+absl::Status BadPosition(ReaderKind kind, absl::string_view name,
+                         const SourcePosition& position,
+                         absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "Cannot restore ", ReaderKindName(kind), " to offset ", position.offset,
+      ", record ", position.index, " of ", name, ": ", why));
+}
+
+absl::Status TooLarge(absl::string_view what, absl::string_view name,
+                      uint64_t size, int64_t limit) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat(what, " of ", name, " is ", size,
+                   " bytes, more than the limit of ", limit));
+}
+
+absl::Status TooLong(absl::string_view what, absl::string_view name,
+                     int64_t limit) {
+  return absl::ResourceExhaustedError(absl::StrCat(
+      what, " of ", name, " is longer than the limit of ", limit, " bytes"));
+}
+
+}  // namespace troupe
