@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -69,6 +71,36 @@ std::vector<std::string> Keys(const std::vector<Record>& records) {
   std::vector<std::string> keys;
   for (const Record& record : records) keys.push_back(record.key);
   return keys;
+}
+
+}  // namespace troupe::testing
+
+namespace troupe::testing {
+namespace {
+
+class ChunkedInputStream : public InputStream {
+ public:
+  ChunkedInputStream(const std::string& bytes, size_t chunk)
+      : bytes_(bytes), chunk_(chunk) {}
+
+  absl::StatusOr<size_t> Read(char* buffer, size_t n) override {
+    const size_t count = std::min({n, chunk_, bytes_.size()});
+    std::memcpy(buffer, bytes_.data(), count);
+    bytes_.remove_prefix(count);
+    return count;
+  }
+
+ private:
+  absl::string_view bytes_;
+  size_t chunk_;
+};
+
+}  // namespace
+
+StreamOpener ChunkedOpener(const std::string& bytes, size_t chunk) {
+  return [&bytes, chunk]() -> absl::StatusOr<std::unique_ptr<InputStream>> {
+    return std::make_unique<ChunkedInputStream>(bytes, chunk);
+  };
 }
 
 }  // namespace troupe::testing

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 
 #include "formats/compression.h"
+#include "formats/input_stream.h"
 #include "formats/record_source.h"
 
 namespace troupe::testing {
@@ -38,5 +39,13 @@ absl::StatusOr<std::vector<Record>> Drain(RecordSource& source);
 // The records' values / keys.
 std::vector<std::string> Values(const std::vector<Record>& records);
 std::vector<std::string> Keys(const std::vector<Record>& records);
+
+}  // namespace troupe::testing
+
+namespace troupe::testing {
+
+// Opens streams over `bytes` that hand out at most `chunk` bytes per Read:
+// the worst buffering a file or an inflater may show.
+StreamOpener ChunkedOpener(const std::string& bytes, size_t chunk);
 
 }  // namespace troupe::testing
