@@ -12,17 +12,14 @@ absl::Status BadPosition(ReaderKind kind, absl::string_view name,
       ", record ", position.index, " of ", name, ": ", why));
 }
 
-absl::Status TooLarge(absl::string_view what, absl::string_view name,
-                      uint64_t size, int64_t limit) {
-  return absl::ResourceExhaustedError(
-      absl::StrCat(what, " of ", name, " is ", size,
-                   " bytes, more than the limit of ", limit));
+absl::Status TooLarge(absl::string_view subject, uint64_t size, int64_t limit) {
+  return absl::ResourceExhaustedError(absl::StrCat(
+      subject, " is ", size, " bytes, more than the limit of ", limit));
 }
 
-absl::Status TooLong(absl::string_view what, absl::string_view name,
-                     int64_t limit) {
-  return absl::ResourceExhaustedError(absl::StrCat(
-      what, " of ", name, " is longer than the limit of ", limit, " bytes"));
+absl::Status TooLong(absl::string_view subject, int64_t limit) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat(subject, " is longer than the limit of ", limit, " bytes"));
 }
 
 }  // namespace troupe

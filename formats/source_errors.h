@@ -17,13 +17,11 @@ namespace troupe {
 absl::Status BadPosition(ReaderKind kind, absl::string_view name,
                          const SourcePosition& position, absl::string_view why);
 
-// RESOURCE_EXHAUSTED "<what> of <name> is <size> bytes, more than the limit
-// of <limit>".
-absl::Status TooLarge(absl::string_view what, absl::string_view name,
-                      uint64_t size, int64_t limit);
-// RESOURCE_EXHAUSTED "<what> of <name> is longer than the limit of <limit>
-// bytes", for a size not known.
-absl::Status TooLong(absl::string_view what, absl::string_view name,
-                     int64_t limit);
+// RESOURCE_EXHAUSTED "<subject> is <size> bytes, more than the limit of
+// <limit>".
+absl::Status TooLarge(absl::string_view subject, uint64_t size, int64_t limit);
+// RESOURCE_EXHAUSTED "<subject> is longer than the limit of <limit> bytes",
+// for a size not known.
+absl::Status TooLong(absl::string_view subject, int64_t limit);
 
 }  // namespace troupe

@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<TextLineSource>> TextLineSource::Open(
             &source->line_, static_cast<size_t>(source->max_line_bytes_)));
     if (read == ByteReader::Line::kEnd) break;
     if (read == ByteReader::Line::kTooLong) {
-      return TooLong(absl::StrCat("Line ", line + 1), source->name_,
+      return TooLong(absl::StrCat("Line ", line + 1, " of ", source->name_),
                      source->max_line_bytes_);
     }
     ++source->position_.index;
@@ -45,7 +45,7 @@ absl::StatusOr<std::optional<Record>> TextLineSource::Next() {
     return error_;
   }
   if (*read == ByteReader::Line::kTooLong) {
-    error_ = TooLong(absl::StrCat("Line ", position_.index + 1), name_,
+    error_ = TooLong(absl::StrCat("Line ", position_.index + 1, " of ", name_),
                      max_line_bytes_);
     return error_;
   }

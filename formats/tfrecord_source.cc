@@ -56,7 +56,7 @@ absl::Status TFRecordSource::ReadRecord(bool* at_end, bool* framing_intact) {
   }
   const uint64_t length = DecodeFixed64(header_.data());
   if (length > static_cast<uint64_t>(max_record_bytes_)) {
-    return TooLarge(absl::StrCat("Record at ", offset), name_, length,
+    return TooLarge(absl::StrCat("Record at ", offset, " of ", name_), length,
                     max_record_bytes_);
   }
   const size_t want = static_cast<size_t>(length) + kTFRecordFooterBytes;

@@ -26,7 +26,7 @@ absl::StatusOr<std::optional<Record>> WholeFileSource::Next() {
     contents.shrink_to_fit();
     auto rest = reader.Skip(UINT64_MAX);
     if (rest.ok()) {
-      error_ = TooLarge("File", name_, limit + 1 + *rest, max_bytes_);
+      error_ = TooLarge(name_, limit + 1 + *rest, max_bytes_);
     } else {
       error_ = rest.status();
     }

@@ -13,7 +13,7 @@ namespace troupe {
 
 // The file is opened when the source is (so a missing file fails once, as
 // with the other readers; TensorFlow's WholeFileReader fails on it forever).
-// A larger file is RESOURCE_EXHAUSTED "File <name> is <size> bytes, more than
+// A larger file is RESOURCE_EXHAUSTED "<name> is <size> bytes, more than
 // the limit of <max_record_bytes>", having held at most the limit plus one
 // buffer.
 class WholeFileSource : public RecordSource {
