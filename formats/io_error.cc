@@ -1,7 +1,8 @@
 #include "formats/io_error.h"
 
+#include <string.h>
+
 #include <cerrno>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 
@@ -41,8 +42,10 @@ absl::StatusCode CodeOf(int error_number) {
 }  // namespace
 
 absl::Status IoError(absl::string_view name, int error_number) {
-  return absl::Status(CodeOf(error_number),
-                      absl::StrCat(name, "; ", std::strerror(error_number)));
+  char buffer[128];
+  // GNU strerror_r: returns the text, in `buffer` or a static string.
+  const char* text = ::strerror_r(error_number, buffer, sizeof(buffer));
+  return absl::Status(CodeOf(error_number), absl::StrCat(name, "; ", text));
 }
 
 }  // namespace troupe

@@ -52,4 +52,14 @@ absl::StatusOr<std::unique_ptr<RecordSource>> OpenFileRecordSource(
   return OpenRecordSource(options, std::move(work), std::move(open));
 }
 
+absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSourceAt(
+    const ReaderOptions& options, std::string work, StreamOpener open,
+    const SourcePosition& position) {
+  TROUPE_ASSIGN_OR_RETURN(
+      std::unique_ptr<RecordSource> source,
+      OpenRecordSource(options, std::move(work), std::move(open)));
+  TROUPE_RETURN_IF_ERROR(source->Restore(position));
+  return source;
+}
+
 }  // namespace troupe

@@ -23,4 +23,11 @@ absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(
 absl::StatusOr<std::unique_ptr<RecordSource>> OpenFileRecordSource(
     const ReaderOptions& options, std::string work, std::string path);
 
+// The unit `work` positioned at `position` (from a ReaderState): what a
+// reader restoring its state opens. INVALID_ARGUMENT when the unit cannot
+// have that position (RecordSource::Restore), or OpenRecordSource's errors.
+absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSourceAt(
+    const ReaderOptions& options, std::string work, StreamOpener open,
+    const SourcePosition& position);
+
 }  // namespace troupe

@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static_cast<void>((*source)->Next());
   }
 
-  static_cast<void>(troupe::ParseReaderState(
-      bytes, troupe::ReaderKind::kTFRecord, "fuzz"));
+  static_cast<void>(
+      troupe::ParseReaderState(bytes, troupe::ReaderKind::kTFRecord, "fuzz"));
   return 0;
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "doctest/doctest.h"
 
+#include "formats/file_input_stream.h"
 #include "formats/memory_input_stream.h"
 #include "formats/open_record_source.h"
 #include "formats/tfrecord_format.h"
@@ -16,6 +17,7 @@ namespace troupe {
 namespace {
 
 using testing::Drain;
+using testing::TempDir;
 
 ReaderState SomeState() {
   ReaderState state;
@@ -203,6 +205,40 @@ TEST_SUITE("formats") {
       REQUIRE(all.ok());
       CHECK(rest->size() + 1 == all->size());
     }
+  }
+
+  TEST_CASE("Restore: a reader's state through bytes resumes its file") {
+    TempDir dir;
+    std::string text;
+    for (int i = 0; i < 20; ++i) text += absl::StrCat("row ", i, "\n");
+    const std::string path = dir.Write("rows.txt", text);
+    ReaderOptions options;
+    options.kind = ReaderKind::kTextLine;
+    auto source = OpenFileRecordSource(options, "rows.txt", path);
+    REQUIRE(source.ok());
+    for (int i = 0; i < 7; ++i) REQUIRE((*source)->Next().ok());
+    ReaderState state;
+    state.work_started = 1;
+    state.num_records_produced = 7;
+    state.current_work = "rows.txt";
+    state.position = (*source)->position();
+    auto parsed =
+        ParseReaderState(SerializeReaderState(ReaderKind::kTextLine, state),
+                         ReaderKind::kTextLine, "r");
+    REQUIRE(parsed.ok());
+    auto resumed = OpenRecordSourceAt(options, parsed->current_work,
+                                      FileOpener(path, parsed->current_work),
+                                      parsed->position);
+    REQUIRE(resumed.ok());
+    auto next = (*resumed)->Next();
+    REQUIRE(next.ok());
+    CHECK(**next == Record{"rows.txt:8", "row 7"});
+    auto beyond = OpenRecordSourceAt(options, "rows.txt",
+                                     FileOpener(path, "rows.txt"), {4, 1});
+    CHECK(absl::IsInvalidArgument(beyond.status()));
+    CHECK(beyond.status().message() ==
+          "Cannot restore TextLineReader to offset 4, record 1 of rows.txt: "
+          "not the start of a line");
   }
 
   TEST_CASE("Restore: a TFRecord position inside a record is refused") {
