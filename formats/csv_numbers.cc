@@ -1,10 +1,13 @@
 #include "formats/csv_numbers.h"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <system_error>
+#include <type_traits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -39,26 +42,32 @@ bool ParseInt(absl::string_view text, Int* value) {
   return true;
 }
 
-// Checks the syntax, and gives the text without surrounding whitespace to
-// strtod/strtof, which then read it as double-conversion would.
-bool Normalize(absl::string_view text, std::string* out) {
+enum class Form { kInvalid, kDecimal, kOther };
+
+// Checks the syntax. `*number` is the text without surrounding whitespace
+// and, for a decimal, without a leading '+' (std::from_chars takes none).
+// kOther is hex, inf or nan, which strtod reads as double-conversion does.
+Form Classify(absl::string_view text, absl::string_view* number) {
   text = absl::StripAsciiWhitespace(text);
+  *number = text;
   absl::string_view body = text;
   if (!body.empty() && (body.front() == '+' || body.front() == '-')) {
+    if (body.front() == '+') number->remove_prefix(1);
     body.remove_prefix(1);
   }
   if (absl::EqualsIgnoreCase(body, "inf") ||
       absl::EqualsIgnoreCase(body, "nan")) {
-    out->assign(text.data(), text.size());
-    return true;
+    *number = text;
+    return Form::kOther;
   }
   size_t i = 0;
   if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X')) {
     for (i = 2; i < body.size(); ++i) {
-      if (!std::isxdigit(static_cast<unsigned char>(body[i]))) return false;
+      if (!std::isxdigit(static_cast<unsigned char>(body[i])))
+        return Form::kInvalid;
     }
-    out->assign(text.data(), text.size());
-    return true;
+    *number = text;
+    return Form::kOther;
   }
   size_t digits = 0;
   while (i < body.size() && IsDigit(body[i])) ++i, ++digits;
@@ -66,16 +75,34 @@ bool Normalize(absl::string_view text, std::string* out) {
     ++i;
     while (i < body.size() && IsDigit(body[i])) ++i, ++digits;
   }
-  if (digits == 0) return false;
+  if (digits == 0) return Form::kInvalid;
   if (i < body.size() && (body[i] == 'e' || body[i] == 'E')) {
     ++i;
     if (i < body.size() && (body[i] == '+' || body[i] == '-')) ++i;
     size_t exponent_digits = 0;
     while (i < body.size() && IsDigit(body[i])) ++i, ++exponent_digits;
-    if (exponent_digits == 0) return false;
+    if (exponent_digits == 0) return Form::kInvalid;
   }
-  if (i != body.size()) return false;
-  out->assign(text.data(), text.size());
+  return i == body.size() ? Form::kDecimal : Form::kInvalid;
+}
+
+template <class Float>
+bool ParseFloating(absl::string_view text, Float* value) {
+  absl::string_view number;
+  const Form form = Classify(text, &number);
+  if (form == Form::kInvalid) return false;
+  if (form == Form::kDecimal) {
+    const char* end = number.data() + number.size();
+    const auto result = std::from_chars(number.data(), end, *value);
+    if (result.ec == std::errc() && result.ptr == end) return true;
+    // Out of range: strtod gives ±inf or 0, as double-conversion does.
+  }
+  const std::string copy(number);
+  if constexpr (std::is_same_v<Float, float>) {
+    *value = std::strtof(copy.c_str(), nullptr);
+  } else {
+    *value = std::strtod(copy.c_str(), nullptr);
+  }
   return true;
 }
 
@@ -90,17 +117,11 @@ bool ParseCsvInt64(absl::string_view text, int64_t* value) {
 }
 
 bool ParseCsvFloat(absl::string_view text, float* value) {
-  std::string normal;
-  if (!Normalize(text, &normal)) return false;
-  *value = std::strtof(normal.c_str(), nullptr);
-  return true;
+  return ParseFloating(text, value);
 }
 
 bool ParseCsvDouble(absl::string_view text, double* value) {
-  std::string normal;
-  if (!Normalize(text, &normal)) return false;
-  *value = std::strtod(normal.c_str(), nullptr);
-  return true;
+  return ParseFloating(text, value);
 }
 
 }  // namespace troupe

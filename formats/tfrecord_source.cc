@@ -1,5 +1,7 @@
 #include "formats/tfrecord_source.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
@@ -14,6 +16,9 @@ absl::Status Corrupted(uint64_t offset, absl::string_view name) {
   return absl::DataLossError(
       absl::StrCat("corrupted record at ", offset, " in ", name));
 }
+
+// What a record's string reserves before its bytes are read.
+constexpr size_t kReserveBytes = 64 * 1024;
 
 absl::Status Truncated(uint64_t offset, absl::string_view name) {
   return absl::DataLossError(
@@ -59,17 +64,21 @@ absl::Status TFRecordSource::ReadRecord(bool* at_end, bool* framing_intact) {
     return TooLarge(absl::StrCat("Record at ", offset, " of ", name_), length,
                     max_record_bytes_);
   }
-  const size_t want = static_cast<size_t>(length) + kTFRecordFooterBytes;
-  data_.clear();
-  TROUPE_ASSIGN_OR_RETURN(got, reader_->Read(want, &data_));
-  if (got < want) return Truncated(offset, name_);
   const size_t size = static_cast<size_t>(length);
+  // A fresh string per record, as it is handed out; it grows with the bytes
+  // that exist, never by a claimed length at once.
+  data_ = std::string();
+  data_.reserve(std::min(size, kReserveBytes));
+  TROUPE_ASSIGN_OR_RETURN(got, reader_->Read(size, &data_));
+  footer_.clear();
+  if (got == size) {
+    TROUPE_ASSIGN_OR_RETURN(got, reader_->Read(kTFRecordFooterBytes, &footer_));
+  }
+  if (footer_.size() < kTFRecordFooterBytes) return Truncated(offset, name_);
   *framing_intact = true;
-  if (UnmaskCrc32c(DecodeFixed32(data_.data() + size)) !=
-      Crc32c(absl::string_view(data_.data(), size))) {
+  if (UnmaskCrc32c(DecodeFixed32(footer_.data())) != Crc32c(data_)) {
     return Corrupted(offset + kTFRecordHeaderBytes, name_);
   }
-  data_.resize(size);
   return absl::OkStatus();
 }
 

@@ -55,6 +55,7 @@ class TFRecordSource : public RecordSource {
   absl::Status error_;
   std::string header_;
   std::string data_;
+  std::string footer_;
 };
 
 }  // namespace troupe

@@ -382,7 +382,15 @@ TEST_SUITE("formats") {
     CHECK(ParseCsvDouble("5.", &d));
     CHECK(ParseCsvDouble("1e400", &d));
     CHECK(d == INFINITY);
+    CHECK(ParseCsvDouble("-1e400", &d));
+    CHECK(d == -INFINITY);
+    CHECK(ParseCsvDouble("1e-400", &d));
+    CHECK(d == 0);
+    CHECK(ParseCsvDouble("  -0.125e+1\t", &d));
+    CHECK(d == -1.25);
     CHECK(!ParseCsvDouble("1e", &d));
+    CHECK(!ParseCsvDouble("+-1", &d));
+    CHECK(!ParseCsvDouble("1 .5", &d));
     CHECK(!ParseCsvDouble(".", &d));
     CHECK(!ParseCsvDouble("infinity", &d));
     CHECK(!ParseCsvDouble("0x", &d));
@@ -391,6 +399,10 @@ TEST_SUITE("formats") {
     CHECK(ParseCsvFloat("3.4e39", &f));
     CHECK(f == INFINITY);
     CHECK(!ParseCsvFloat("3.0adf", &f));
+    CHECK(ParseCsvFloat("0.1", &f));
+    CHECK(f == 0.1f);
+    CHECK(ParseCsvFloat("+0x10", &f));
+    CHECK(f == 16);
   }
 }
 
