@@ -299,6 +299,26 @@ TEST_SUITE("formats") {
     }
   }
 
+  TEST_CASE("TFRecord: skip_corrupt gets past a damaged gzip stream") {
+    std::vector<std::string> texts;
+    for (int j = 0; j < 50; ++j) texts.push_back(RecordText(0, j));
+    const std::string packed =
+        testing::ZlibCompress(Framed(texts), Compression::kGzip);
+    ReaderOptions options = TFRecord(Compression::kGzip);
+    options.skip_corrupt = true;
+    for (size_t at = 10; at < packed.size(); at += 7) {
+      CAPTURE(at);
+      std::string damaged = packed;
+      damaged[at] ^= 0x55;
+      auto source = OpenRecordSource(options, "f", MemoryOpener(damaged));
+      REQUIRE(source.ok());
+      auto records = Drain(**source);
+      CHECK(records.ok());
+      CHECK((*source)->records_skipped() >= 1);
+      CHECK(records->size() <= texts.size());
+    }
+  }
+
   TEST_CASE("TFRecord: a plain file read as GZIP or ZLIB is DATA_LOSS") {
     const std::string bytes = Framed(kRecords);
     const Outcome gzip = ReadBytes(bytes, TFRecord(Compression::kGzip));
