@@ -1,5 +1,8 @@
 #include "formats/reader_state.h"
 
+#include <algorithm>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,6 +78,23 @@ std::vector<Case> Cases() {
   cases.push_back({"identity", ReaderOptions(), ""});
   return cases;
 }
+
+// Bytes, then DATA_LOSS: a stream whose later part cannot be read.
+class BreakingStream : public InputStream {
+ public:
+  explicit BreakingStream(absl::string_view bytes) : bytes_(bytes) {}
+
+  absl::StatusOr<size_t> Read(char* buffer, size_t n) override {
+    if (bytes_.empty()) return absl::DataLossError("broken stream");
+    const size_t count = std::min(n, bytes_.size());
+    std::memcpy(buffer, bytes_.data(), count);
+    bytes_.remove_prefix(count);
+    return count;
+  }
+
+ private:
+  absl::string_view bytes_;
+};
 
 TEST_SUITE("formats") {
   TEST_CASE("ReaderState: bytes round-trip") {
@@ -239,6 +259,32 @@ TEST_SUITE("formats") {
     CHECK(beyond.status().message() ==
           "Cannot restore TextLineReader to offset 4, record 1 of rows.txt: "
           "not the start of a line");
+  }
+
+  // Found by fuzz/record_sources_fuzz.cc: a position a source gave may lie
+  // beyond a corrupt part of its stream (a hop past the last record read);
+  // restoring it meets the stream's error, not INVALID_ARGUMENT.
+  TEST_CASE("Restore: reaching a position through a broken stream") {
+    const std::string bytes = "HaFFxxxxbFFxx";
+    const StreamOpener open =
+        [&bytes]() -> absl::StatusOr<std::unique_ptr<InputStream>> {
+      return std::make_unique<BreakingStream>(bytes);
+    };
+    ReaderOptions options;
+    options.kind = ReaderKind::kFixedLengthRecord;
+    options.header_bytes = 1;
+    options.record_bytes = 1;
+    options.footer_bytes = 2;
+    options.hop_bytes = 7;
+    auto source = OpenRecordSource(options, "w", open);
+    REQUIRE(source.ok());
+    auto records = Drain(**source);
+    CHECK(records.status().message() == "broken stream");
+    CHECK((*source)->position() == SourcePosition{15, 2});
+    auto again = OpenRecordSource(options, "w", open);
+    REQUIRE(again.ok());
+    CHECK(absl::IsDataLoss((*again)->Restore({15, 2})));
+    CHECK((*again)->position() == SourcePosition{1, 0});
   }
 
   TEST_CASE("Restore: a TFRecord position inside a record is refused") {
