@@ -11,6 +11,15 @@
 
 namespace troupe {
 
+// How a reader drives these (TensorFlow's ReaderBase, §1.2 of
+// DATA_LOADING.md): with no unit in progress, take a work unit and
+// OpenFileRecordSource; an error fails that read and drops the unit. Then
+// Next() until nullopt (the unit is finished; take the next one within the
+// same read); an error fails the read and repeats on the next one.
+// reader_state.h saves {counters, work, position()}; a restore parses the
+// bytes and calls OpenRecordSourceAt, swapping the reader's source only when
+// both succeeded.
+
 // The unit `work` (the dequeued string: keys and errors name it) whose bytes
 // `open` gives as stored (compressed if options.compression says so).
 // Errors: ValidateReaderOptions's; opening the bytes (NOT_FOUND "<work>; No
