@@ -1,0 +1,312 @@
+#include "formats/decode_csv.h"
+
+#include <cstddef>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+#include "base/status_macros.h"
+#include "formats/csv_numbers.h"
+
+namespace troupe {
+namespace {
+
+// Splits records into fields as TensorFlow's ExtractFields does, keeping
+// the selected columns only and stopping after the last of them.
+class FieldSplitter {
+ public:
+  explicit FieldSplitter(const DecodeCsvOptions& options)
+      : delim_(options.field_delim[0]),
+        use_quote_delim_(options.use_quote_delim),
+        select_cols_(options.select_cols) {}
+
+  // Replaces fields()[0, count()) with the fields of `input`.
+  absl::Status Split(absl::string_view input) {
+    count_ = 0;
+    if (input.empty()) return absl::OkStatus();
+    const size_t size = input.size();
+    size_t i = 0;
+    size_t parsed = 0;
+    while (i < size) {
+      if (input[i] == '\n' || input[i] == '\r') {
+        ++i;
+        continue;
+      }
+      const bool include = Selected(parsed);
+      std::string* field = include ? NewField() : nullptr;
+      if (use_quote_delim_ && input[i] == '"') {
+        ++i;
+        while (i < size - 1 && (input[i] != '"' || input[i + 1] != delim_)) {
+          if (input[i] != '"') {
+            if (field != nullptr) field->push_back(input[i]);
+            ++i;
+          } else {
+            if (input[i + 1] != '"') {
+              return absl::InvalidArgumentError(
+                  "Quote inside a string has to be escaped by another quote");
+            }
+            if (field != nullptr) field->push_back('"');
+            i += 2;
+          }
+        }
+        if (!(i < size && input[i] == '"' &&
+              (i == size - 1 || input[i + 1] == delim_))) {
+          return absl::InvalidArgumentError(
+              "Quoted field has to end with quote followed by delim or end");
+        }
+        i += 2;
+      } else {
+        const size_t start = i;
+        while (i < size && input[i] != delim_) {
+          const char c = input[i];
+          if ((use_quote_delim_ && c == '"') || c == '\n' || c == '\r') {
+            return absl::InvalidArgumentError(
+                "Unquoted fields cannot have quotes/CRLFs inside");
+          }
+          ++i;
+        }
+        if (field != nullptr) field->assign(input.data() + start, i - start);
+        ++i;
+      }
+      ++parsed;
+      if (include && !select_cols_.empty() && count_ == select_cols_.size()) {
+        return absl::OkStatus();
+      }
+    }
+    if (Selected(parsed) && input[size - 1] == delim_) NewField();
+    return absl::OkStatus();
+  }
+
+  size_t count() const { return count_; }
+  const std::string& field(size_t index) const { return fields_[index]; }
+
+ private:
+  bool Selected(size_t column) const {
+    return select_cols_.empty() ||
+           (count_ < select_cols_.size() &&
+            static_cast<size_t>(select_cols_[count_]) == column);
+  }
+
+  // An empty field at the end of fields()[0, count()), reusing storage.
+  std::string* NewField() {
+    if (count_ == fields_.size()) fields_.emplace_back();
+    std::string* field = &fields_[count_++];
+    field->clear();
+    return field;
+  }
+
+  char delim_;
+  bool use_quote_delim_;
+  const std::vector<int64_t>& select_cols_;
+  std::vector<std::string> fields_;
+  size_t count_ = 0;
+};
+
+bool IsMissing(absl::string_view field, const std::string& na_value,
+               bool numeric) {
+  if (field.empty() || field == na_value) return true;
+  if (!numeric) return false;
+  for (char c : field) {
+    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+template <class T>
+bool ParseField(absl::string_view text, T* value) {
+  if constexpr (std::is_same_v<T, int32_t>) {
+    return ParseCsvInt32(text, value);
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    return ParseCsvInt64(text, value);
+  } else if constexpr (std::is_same_v<T, float>) {
+    return ParseCsvFloat(text, value);
+  } else {
+    return ParseCsvDouble(text, value);
+  }
+}
+
+// One output: its values so far and its default.
+class Column {
+ public:
+  Column(size_t index, const Tensor& default_value, size_t records)
+      : index_(index),
+        dtype_(default_value.dtype()),
+        default_(default_value),
+        has_default_(default_value.num_elements() == 1) {
+    switch (dtype_) {
+      case DType::kFloat32:
+        floats_.reserve(records);
+        break;
+      case DType::kFloat64:
+        doubles_.reserve(records);
+        break;
+      case DType::kInt32:
+        int32s_.reserve(records);
+        break;
+      case DType::kInt64:
+        int64s_.reserve(records);
+        break;
+      default:
+        strings_.reserve(records);
+        break;
+    }
+  }
+
+  absl::Status Add(const std::string& field, const std::string& na_value,
+                   size_t record) {
+    switch (dtype_) {
+      case DType::kFloat32:
+        return AddNumber(field, na_value, record, "float", &floats_);
+      case DType::kFloat64:
+        return AddNumber(field, na_value, record, "double", &doubles_);
+      case DType::kInt32:
+        return AddNumber(field, na_value, record, "int32", &int32s_);
+      case DType::kInt64:
+        return AddNumber(field, na_value, record, "int64", &int64s_);
+      default:
+        if (IsMissing(field, na_value, false)) {
+          TROUPE_RETURN_IF_ERROR(Missing(record));
+          strings_.push_back(default_.strings()[0]);
+        } else {
+          strings_.push_back(field);
+        }
+        return absl::OkStatus();
+    }
+  }
+
+  Tensor Finish(const Shape& shape) {
+    switch (dtype_) {
+      case DType::kFloat32:
+        return Tensor::FromVector(shape, floats_);
+      case DType::kFloat64:
+        return Tensor::FromVector(shape, doubles_);
+      case DType::kInt32:
+        return Tensor::FromVector(shape, int32s_);
+      case DType::kInt64:
+        return Tensor::FromVector(shape, int64s_);
+      default:
+        return Tensor::FromStrings(shape, std::move(strings_));
+    }
+  }
+
+ private:
+  absl::Status Missing(size_t record) const {
+    if (has_default_) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Field ", index_, " is required but missing in record ", record, "!"));
+  }
+
+  template <class T>
+  absl::Status AddNumber(const std::string& field, const std::string& na_value,
+                         size_t record, absl::string_view type_name,
+                         std::vector<T>* values) {
+    if (IsMissing(field, na_value, true)) {
+      TROUPE_RETURN_IF_ERROR(Missing(record));
+      values->push_back(default_.flat<T>()[0]);
+      return absl::OkStatus();
+    }
+    T value;
+    if (!ParseField(field, &value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Field ", index_, " in record ", record,
+                       " is not a valid ", type_name, ": ", field));
+    }
+    values->push_back(value);
+    return absl::OkStatus();
+  }
+
+  size_t index_;
+  DType dtype_;
+  Tensor default_;
+  bool has_default_;
+  std::vector<float> floats_;
+  std::vector<double> doubles_;
+  std::vector<int32_t> int32s_;
+  std::vector<int64_t> int64s_;
+  std::vector<std::string> strings_;
+};
+
+}  // namespace
+
+absl::Status ValidateDecodeCsv(const std::vector<Tensor>& record_defaults,
+                               const DecodeCsvOptions& options) {
+  const std::vector<int64_t>& select_cols = options.select_cols;
+  if (!select_cols.empty() && select_cols.size() != record_defaults.size()) {
+    return absl::InvalidArgumentError("select_cols should match output size");
+  }
+  for (size_t i = 1; i < select_cols.size(); ++i) {
+    if (select_cols[i - 1] >= select_cols[i]) {
+      return absl::InvalidArgumentError(
+          "select_cols should be strictly increasing indices");
+    }
+  }
+  if (!select_cols.empty() && select_cols.front() < 0) {
+    return absl::InvalidArgumentError(
+        "select_cols should be non-negative indices");
+  }
+  if (options.field_delim.size() != 1) {
+    return absl::InvalidArgumentError("field_delim should be only 1 char");
+  }
+  for (size_t f = 0; f < record_defaults.size(); ++f) {
+    const Tensor& default_value = record_defaults[f];
+    if (default_value.shape().size() > 1) {
+      return absl::InvalidArgumentError(
+          "Each record default should be at most rank 1");
+    }
+    if (default_value.num_elements() > 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("There should only be 1 default per field but field ", f,
+                       " has ", default_value.num_elements()));
+    }
+    switch (default_value.dtype()) {
+      case DType::kFloat32:
+      case DType::kFloat64:
+      case DType::kInt32:
+      case DType::kInt64:
+      case DType::kString:
+        break;
+      default:
+        return absl::InvalidArgumentError(
+            absl::StrCat("csv: data type ", DTypeName(default_value.dtype()),
+                         " not supported in field ", f));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Tensor>> DecodeCsv(
+    const Tensor& records, const std::vector<Tensor>& record_defaults,
+    const DecodeCsvOptions& options) {
+  TROUPE_RETURN_IF_ERROR(ValidateDecodeCsv(record_defaults, options));
+  if (records.dtype() != DType::kString) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "records must be a string tensor, not ", DTypeName(records.dtype())));
+  }
+  const absl::Span<const std::string> lines = records.strings();
+  std::vector<Column> columns;
+  columns.reserve(record_defaults.size());
+  for (size_t f = 0; f < record_defaults.size(); ++f) {
+    columns.emplace_back(f, record_defaults[f], lines.size());
+  }
+  FieldSplitter splitter(options);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    TROUPE_RETURN_IF_ERROR(splitter.Split(lines[i]));
+    if (splitter.count() != columns.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Expect ", columns.size(), " fields but have ",
+                       splitter.count(), " in record ", i));
+    }
+    for (size_t f = 0; f < columns.size(); ++f) {
+      TROUPE_RETURN_IF_ERROR(
+          columns[f].Add(splitter.field(f), options.na_value, i));
+    }
+  }
+  std::vector<Tensor> outputs;
+  outputs.reserve(columns.size());
+  for (Column& column : columns)
+    outputs.push_back(column.Finish(records.shape()));
+  return outputs;
+}
+
+}  // namespace troupe

@@ -1,0 +1,156 @@
+#include "formats/tfrecord_source.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+#include "base/status_macros.h"
+#include "formats/crc32c.h"
+#include "formats/source_errors.h"
+#include "formats/tfrecord_format.h"
+
+namespace troupe {
+namespace {
+
+absl::Status Corrupted(uint64_t offset, absl::string_view name) {
+  return absl::DataLossError(
+      absl::StrCat("corrupted record at ", offset, " in ", name));
+}
+
+// What a record's string reserves before its bytes are read.
+constexpr size_t kReserveBytes = 64 * 1024;
+
+absl::Status Truncated(uint64_t offset, absl::string_view name) {
+  return absl::DataLossError(
+      absl::StrCat("truncated record at ", offset, " in ", name));
+}
+
+}  // namespace
+
+TFRecordSource::TFRecordSource(const ReaderOptions& options, std::string name,
+                               StreamOpener open)
+    : name_(std::move(name)),
+      open_(std::move(open)),
+      skip_corrupt_(options.skip_corrupt),
+      max_record_bytes_(options.max_record_bytes) {}
+
+absl::StatusOr<std::unique_ptr<TFRecordSource>> TFRecordSource::Open(
+    const ReaderOptions& options, std::string name, StreamOpener open) {
+  std::unique_ptr<TFRecordSource> source(
+      new TFRecordSource(options, std::move(name), std::move(open)));
+  TROUPE_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> stream, source->open_());
+  source->reader_ = std::make_unique<ByteReader>(std::move(stream));
+  return source;
+}
+
+absl::Status TFRecordSource::ReadRecord(bool* at_end, bool* framing_intact) {
+  *at_end = false;
+  *framing_intact = false;
+  const uint64_t offset = reader_->offset();
+  header_.clear();
+  TROUPE_ASSIGN_OR_RETURN(size_t got,
+                          reader_->Read(kTFRecordHeaderBytes, &header_));
+  if (got == 0) {
+    *at_end = true;
+    return absl::OkStatus();
+  }
+  if (got < kTFRecordHeaderBytes) return Truncated(offset, name_);
+  if (UnmaskCrc32c(DecodeFixed32(header_.data() + 8)) !=
+      Crc32c(absl::string_view(header_.data(), 8))) {
+    return Corrupted(offset, name_);
+  }
+  const uint64_t length = DecodeFixed64(header_.data());
+  if (length > static_cast<uint64_t>(max_record_bytes_)) {
+    return TooLarge(absl::StrCat("Record at ", offset, " of ", name_), length,
+                    max_record_bytes_);
+  }
+  const size_t size = static_cast<size_t>(length);
+  // A fresh string per record, as it is handed out; it grows with the bytes
+  // that exist, never by a claimed length at once.
+  data_ = std::string();
+  data_.reserve(std::min(size, kReserveBytes));
+  TROUPE_ASSIGN_OR_RETURN(got, reader_->Read(size, &data_));
+  footer_.clear();
+  if (got == size) {
+    TROUPE_ASSIGN_OR_RETURN(got, reader_->Read(kTFRecordFooterBytes, &footer_));
+  }
+  if (footer_.size() < kTFRecordFooterBytes) return Truncated(offset, name_);
+  *framing_intact = true;
+  if (UnmaskCrc32c(DecodeFixed32(footer_.data())) != Crc32c(data_)) {
+    return Corrupted(offset + kTFRecordHeaderBytes, name_);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Record>> TFRecordSource::Next() {
+  while (error_.ok() && !done_) {
+    const int64_t offset = position_.offset;
+    bool at_end;
+    bool framing_intact;
+    const absl::Status status = ReadRecord(&at_end, &framing_intact);
+    if (status.ok()) {
+      if (at_end) {
+        done_ = true;
+        break;
+      }
+      ++position_.index;
+      position_.offset = static_cast<int64_t>(reader_->offset());
+      return Record{absl::StrCat(name_, ":", offset), std::move(data_)};
+    }
+    if (!skip_corrupt_ || !absl::IsDataLoss(status)) {
+      error_ = status;
+      break;
+    }
+    ++records_skipped_;
+    if (framing_intact) {
+      ++position_.index;
+      position_.offset = static_cast<int64_t>(reader_->offset());
+    } else {
+      done_ = true;
+    }
+  }
+  if (!error_.ok()) return error_;
+  return std::nullopt;
+}
+
+absl::Status TFRecordSource::Restore(const SourcePosition& position) {
+  if (position.offset < 0 || position.index < 0 ||
+      (position.offset == 0) != (position.index == 0)) {
+    return BadPosition(ReaderKind::kTFRecord, name_, position,
+                       "not a record of it");
+  }
+  const uint64_t offset = static_cast<uint64_t>(position.offset);
+  // A record must start there: its header's CRC must hold, unless the unit
+  // ends there.
+  {
+    TROUPE_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> stream, open_());
+    ByteReader probe(std::move(stream));
+    TROUPE_ASSIGN_OR_RETURN(uint64_t skipped, probe.Skip(offset));
+    if (skipped < offset) {
+      return BadPosition(ReaderKind::kTFRecord, name_, position,
+                         "past its end");
+    }
+    std::string header;
+    TROUPE_ASSIGN_OR_RETURN(size_t got,
+                            probe.Read(kTFRecordHeaderBytes, &header));
+    if (got == kTFRecordHeaderBytes &&
+        UnmaskCrc32c(DecodeFixed32(header.data() + 8)) !=
+            Crc32c(absl::string_view(header.data(), 8))) {
+      return BadPosition(ReaderKind::kTFRecord, name_, position,
+                         "no record starts there");
+    }
+  }
+  TROUPE_ASSIGN_OR_RETURN(std::unique_ptr<InputStream> stream, open_());
+  auto reader = std::make_unique<ByteReader>(std::move(stream));
+  TROUPE_ASSIGN_OR_RETURN(uint64_t skipped, reader->Skip(offset));
+  if (skipped < offset) {
+    return BadPosition(ReaderKind::kTFRecord, name_, position, "past its end");
+  }
+  reader_ = std::move(reader);
+  position_ = position;
+  done_ = false;
+  error_ = absl::OkStatus();
+  return absl::OkStatus();
+}
+
+}  // namespace troupe

@@ -1,0 +1,106 @@
+#include "tests/formats/formats_test_util.h"
+
+#include <stdlib.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace troupe::testing {
+
+TempDir::TempDir() {
+  const char* root = std::getenv("TMPDIR");
+  std::string pattern =
+      std::string(root != nullptr ? root : "/tmp") + "/troupe_formats_XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string TempDir::Write(const std::string& name,
+                           const std::string& contents) const {
+  const std::string file = path_ + "/" + name;
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  return file;
+}
+
+std::string ZlibCompress(const std::string& bytes, Compression compression) {
+  z_stream z{};
+  const int window_bits =
+      compression == Compression::kGzip ? MAX_WBITS + 16 : MAX_WBITS;
+  if (deflateInit2(&z, 9, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
+    std::abort();
+  }
+  std::string out(deflateBound(&z, bytes.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) std::abort();
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+absl::StatusOr<std::vector<Record>> Drain(RecordSource& source) {
+  std::vector<Record> records;
+  while (true) {
+    auto next = source.Next();
+    if (!next.ok()) return next.status();
+    if (!next->has_value()) return records;
+    records.push_back(std::move(**next));
+  }
+}
+
+std::vector<std::string> Values(const std::vector<Record>& records) {
+  std::vector<std::string> values;
+  for (const Record& record : records) values.push_back(record.value);
+  return values;
+}
+
+std::vector<std::string> Keys(const std::vector<Record>& records) {
+  std::vector<std::string> keys;
+  for (const Record& record : records) keys.push_back(record.key);
+  return keys;
+}
+
+}  // namespace troupe::testing
+
+namespace troupe::testing {
+namespace {
+
+class ChunkedInputStream : public InputStream {
+ public:
+  ChunkedInputStream(const std::string& bytes, size_t chunk)
+      : bytes_(bytes), chunk_(chunk) {}
+
+  absl::StatusOr<size_t> Read(char* buffer, size_t n) override {
+    const size_t count = std::min({n, chunk_, bytes_.size()});
+    std::memcpy(buffer, bytes_.data(), count);
+    bytes_.remove_prefix(count);
+    return count;
+  }
+
+ private:
+  absl::string_view bytes_;
+  size_t chunk_;
+};
+
+}  // namespace
+
+StreamOpener ChunkedOpener(const std::string& bytes, size_t chunk) {
+  return [&bytes, chunk]() -> absl::StatusOr<std::unique_ptr<InputStream>> {
+    return std::make_unique<ChunkedInputStream>(bytes, chunk);
+  };
+}
+
+}  // namespace troupe::testing

@@ -1,0 +1,51 @@
+// Helpers for the formats tests: a temporary directory, files in it, zlib and
+// gzip made independently of Troupe's writer, and draining a record source.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+#include "formats/compression.h"
+#include "formats/input_stream.h"
+#include "formats/record_source.h"
+
+namespace troupe::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its files.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  // Writes `contents` to <path>/<name> and returns that path.
+  std::string Write(const std::string& name, const std::string& contents) const;
+
+ private:
+  std::string path_;
+};
+
+// `bytes` compressed by zlib's own compress2() (ZLIB) or gzip writer (GZIP).
+std::string ZlibCompress(const std::string& bytes, Compression compression);
+
+// Every record `source` gives, until its end or its first error.
+absl::StatusOr<std::vector<Record>> Drain(RecordSource& source);
+
+// The records' values / keys.
+std::vector<std::string> Values(const std::vector<Record>& records);
+std::vector<std::string> Keys(const std::vector<Record>& records);
+
+}  // namespace troupe::testing
+
+namespace troupe::testing {
+
+// Opens streams over `bytes` that hand out at most `chunk` bytes per Read:
+// the worst buffering a file or an inflater may show.
+StreamOpener ChunkedOpener(const std::string& bytes, size_t chunk);
+
+}  // namespace troupe::testing
