@@ -77,11 +77,18 @@ absl::Status DataDir::MakeParents(const std::string& path) const {
     if (absl::IsNotFound(existing.status())) {
       // Its parent exists and lies inside: create it there.
       absl::StatusOr<std::string> created = ForWriting(directory);
+      if (absl::IsPermissionDenied(created.status())) {
+        return absl::PermissionDeniedError(
+            absl::StrCat(path, " is outside the data directory"));
+      }
       if (!created.ok()) return created.status();
       if (mkdir(created->c_str(), 0755) != 0 && errno != EEXIST) {
         return absl::InternalError(absl::StrCat(
             "Cannot create directory ", directory, ": ", std::strerror(errno)));
       }
+    } else if (absl::IsPermissionDenied(existing.status())) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(path, " is outside the data directory"));
     } else if (!existing.ok()) {
       return existing.status();
     }
