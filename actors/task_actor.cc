@@ -42,6 +42,9 @@ struct VariableEntry {
 struct TaskState {
   TaskActorOptions options;
   uint64_t incarnation = NewIncarnation();
+  // The checkpoint restored last, and when it was saved (TaskStatus).
+  std::string restored_prefix;
+  int64_t restored_time_unix_ms = 0;
   std::chrono::steady_clock::time_point started =
       std::chrono::steady_clock::now();
   std::map<ResourceKey, QueueEntry> queues;
@@ -395,6 +398,8 @@ caf::result<int64_t> RestoreCheckpoint(TaskPointer self,
                                restorable.message(), "; nothing changed"))));
               return;
             }
+            self->state.restored_prefix = prefix;
+            self->state.restored_time_unix_ms = snapshot.time_unix_ms;
             ApplySnapshot(self, std::move(snapshot), rp);
           },
           [rp](caf::error& error) mutable { rp.deliver(std::move(error)); });
@@ -608,11 +613,14 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
       },
       [self](status_atom) -> TaskStatus {
         const TaskState& state = self->state;
-        return TaskStatus{state.options.device, state.incarnation,
+        return TaskStatus{state.options.device,
+                          state.incarnation,
                           std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - state.started)
                               .count(),
-                          state.options.restarts};
+                          state.options.restarts,
+                          state.restored_prefix,
+                          state.restored_time_unix_ms};
       },
   };
 }

@@ -23,7 +23,8 @@ namespace troupe::cli {
 
 int RunTask(const std::vector<std::string>& args) {
   std::set<std::string> with_value = NodeFlagNames();
-  with_value.insert({"cluster", "job", "task", "memory-limit", "data-dir"});
+  with_value.insert({"cluster", "job", "task", "memory-limit", "data-dir",
+                     "checkpoint-dir", "checkpoint-every"});
   auto flags = ParseFlags(args, with_value, {});
   if (!flags.ok()) {
     std::cerr << "troupe task: " << flags.status().message() << "\n";
@@ -32,7 +33,9 @@ int RunTask(const std::vector<std::string>& args) {
   if (!flags->Has("cluster") || !flags->Has("job") || !flags->Has("task")) {
     std::cerr << "usage: troupe task --cluster FILE --job JOB --task INDEX\n"
                  "                   [--tls-certificate PEM --tls-key PEM "
-                 "--tls-ca PEM] [--memory-limit BYTES] [--data-dir DIR]\n";
+                 "--tls-ca PEM] [--memory-limit BYTES] [--data-dir DIR]\n"
+                 "                   [--checkpoint-dir DIR "
+                 "[--checkpoint-every 60s]]\n";
     return 2;
   }
   auto spec = ClusterSpec::LoadFile(flags->Get("cluster"));
@@ -60,6 +63,21 @@ int RunTask(const std::vector<std::string>& args) {
     } else {
       node = limit.status();
     }
+  }
+  if (node.ok() && flags->Has("checkpoint-dir")) {
+    node->checkpoint_dir = flags->Get("checkpoint-dir");
+    absl::StatusOr<absl::Duration> every =
+        ParseTimeout(flags->Get("checkpoint-every", "0s"));
+    if (every.ok() && *every != absl::InfiniteDuration()) {
+      node->checkpoint_every = absl::ToChronoMilliseconds(*every);
+    } else {
+      node = absl::InvalidArgumentError(
+          absl::StrCat("Invalid --checkpoint-every '",
+                       flags->Get("checkpoint-every"), "'; e.g. 60s"));
+    }
+  } else if (node.ok() && flags->Has("checkpoint-every")) {
+    node =
+        absl::InvalidArgumentError("--checkpoint-every needs --checkpoint-dir");
   }
   if (node.ok() && flags->Has("data-dir")) {
     node->data_dir = flags->Get("data-dir");

@@ -60,7 +60,9 @@ std::string SelfPath(const std::string& fallback) {
 constexpr char kUsage[] =
     "usage: troupe up --cluster FILE [--restart no|on-failure|always]\n"
     "                 [--max-restarts N] [--restart-window D]\n"
-    "                 [--restart-backoff D] [--stop-grace D]\n";
+    "                 [--restart-backoff D] [--stop-grace D]\n"
+    "                 [--data-dir DIR] [--checkpoint-dir DIR "
+    "[--checkpoint-every D]]\n";
 
 // The longest --restart-backoff and --stop-grace.
 constexpr absl::Duration kLongestWait = absl::Hours(24);
@@ -108,7 +110,8 @@ absl::StatusOr<SupervisorOptions> SupervisorOptionsFrom(const Flags& flags) {
 int RunUp(const std::string& self, const std::vector<std::string>& args) {
   auto flags = ParseFlags(args,
                           {"cluster", "restart", "max-restarts",
-                           "restart-window", "restart-backoff", "stop-grace"},
+                           "restart-window", "restart-backoff", "stop-grace",
+                           "data-dir", "checkpoint-dir", "checkpoint-every"},
                           {});
   if (!flags.ok() || !flags->Has("cluster")) {
     if (!flags.ok())
@@ -134,10 +137,25 @@ int RunUp(const std::string& self, const std::vector<std::string>& args) {
   for (const TaskId& task : spec->Tasks()) {
     auto address = spec->Address(task);
     if (!address.ok() || !IsLocal(address->host, local)) continue;
-    tasks.push_back({task,
-                     address->ToString(),
-                     {binary, "task", "--cluster", cluster, "--job", task.job,
-                      "--task", std::to_string(task.index)}});
+    std::vector<std::string> command = {
+        binary,  "task",   "--cluster", cluster,
+        "--job", task.job, "--task",    std::to_string(task.index)};
+    // Each task checkpoints into a directory of its own, and a restarted
+    // task restores from it before it serves.
+    if (flags->Has("checkpoint-dir")) {
+      command.insert(
+          command.end(),
+          {"--checkpoint-dir", absl::StrCat(flags->Get("checkpoint-dir"), "/",
+                                            task.job, "-", task.index)});
+    }
+    if (flags->Has("data-dir")) {
+      command.insert(command.end(), {"--data-dir", flags->Get("data-dir")});
+    }
+    if (flags->Has("checkpoint-every")) {
+      command.insert(command.end(),
+                     {"--checkpoint-every", flags->Get("checkpoint-every")});
+    }
+    tasks.push_back({task, address->ToString(), std::move(command)});
   }
   if (tasks.empty()) {
     std::cerr << "troupe up: no task of " << cluster << " is on this machine\n";

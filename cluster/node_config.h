@@ -34,6 +34,10 @@ struct NodeOptions {
   // A task's data directory (`troupe task --data-dir`), where checkpoints
   // go; empty: its working directory. Clients do not use it.
   std::string data_dir;
+  // A task's own checkpoints (cluster/auto_checkpoint.h): a directory inside
+  // the data directory (empty: none) and how often (zero: when it stops).
+  std::string checkpoint_dir;
+  std::chrono::milliseconds checkpoint_every{0};
   // A task's restarts by `troupe up` (TROUPE_RESTARTS), for its status; -1
   // when it runs on its own. Clients do not use it.
   int64_t restarts = -1;

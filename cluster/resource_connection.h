@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 #include "cluster/receiver_state.h"
 #include "cluster/rpc.h"
@@ -31,7 +32,9 @@ struct ResourceAddress {
 // the task that `now` reached again: "Task /job:ps/task:0 restarted
 // (incarnation 1a2b3c4d5e6f7081 -> 0f1e2d3c4b5a6978) since queue 'q' was
 // looked up; its state is gone" (with " in container 'c'" after the name
-// outside the default container).
+// outside the default container), or, when the new incarnation restored a
+// checkpoint, "...; the task restored checkpoint ckpt/auto-1765000000000
+// (saved 2026-12-06 09:20:00.000 UTC); what it did not hold is gone".
 inline absl::Status RestartedError(const TaskConnection& now, uint64_t before,
                                    const ResourceAddress& where) {
   return absl::AbortedError(absl::StrCat(
@@ -41,7 +44,16 @@ inline absl::Status RestartedError(const TaskConnection& now, uint64_t before,
       where.container.empty()
           ? ""
           : absl::StrCat(" in container '", where.container, "'"),
-      " was looked up; its state is gone"));
+      " was looked up; ",
+      now.restored_prefix.empty()
+          ? std::string("its state is gone")
+          : absl::StrCat("the task restored checkpoint ", now.restored_prefix,
+                         " (saved ",
+                         absl::FormatTime(
+                             "%Y-%m-%d %H:%M:%E3S UTC",
+                             absl::FromUnixMillis(now.restored_time_unix_ms),
+                             absl::UTCTimeZone()),
+                         "); what it did not hold is gone")));
 }
 
 // Asks the resource's task for it: creating it with `*spec` when

@@ -35,7 +35,8 @@ struct Session::Impl {
         requester, actor, internal::kAnsweredAtOnce, status_atom::value);
     if (!status.ok()) return status.status();
     const TaskStatus& task = std::get<0>(*status);
-    return TaskConnection{actor, task.device, task.incarnation};
+    return TaskConnection{actor, task.device, task.incarnation,
+                          task.restored_prefix, task.restored_time_unix_ms};
   }
 
   // Asks the target where `device` is served: (device name, "host:port").

@@ -38,6 +38,9 @@ struct TaskConnection {
   // The task's incarnation (TaskStatus) when the session connected: another
   // one later means that the task restarted in between.
   uint64_t incarnation = 0;
+  // The checkpoint that incarnation restored, if any, and its time.
+  std::string restored_prefix;
+  int64_t restored_time_unix_ms = 0;
 };
 
 class Session {

@@ -1,5 +1,7 @@
 #include "cluster/task_server.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "caf/actor_system.hpp"
 #include "caf/io/middleman.hpp"
@@ -7,6 +9,7 @@
 
 #include "actors/task_actor.h"
 #include "base/status_macros.h"
+#include "cluster/auto_checkpoint.h"
 #include "cluster/caf_output.h"
 #include "cluster/port_guard.h"
 #include "cluster/transport.h"
@@ -27,6 +30,27 @@ struct TaskServer::Impl {
   caf::actor caf_output;  // RouteCafOutput's relay, if any
   CheckpointStoreActor checkpoints;
   TaskActor task;
+  // With --checkpoint-dir: what to save when the task stops, the periodic
+  // saver, and where to tell of it.
+  std::optional<AutoCheckpointOptions> auto_checkpoint;
+  caf::actor checkpointer;
+  std::function<void(const std::string&)> log;
+
+  // Stops every actor this server spawned, the periodic saver first and the
+  // task (with its resources) before the store it writes through, and waits
+  // for each.
+  void Stop(const caf::error& reason) {
+    caf::scoped_actor self{system};
+    auto stop = [&](const auto& actor) {
+      if (!actor) return;
+      self->send_exit(actor, reason);
+      self->wait_for(actor);
+    };
+    stop(checkpointer);
+    stop(task);
+    stop(checkpoints);
+    stop(caf_output);
+  }
 };
 
 namespace {
@@ -74,15 +98,39 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
     task_options.addresses[other.ToDevice()] = spec.Address(other)->ToString();
   }
   impl->task = SpawnTaskActor(impl->system, std::move(task_options));
+  impl->log = log;
+  if (!options.checkpoint_dir.empty()) {
+    AutoCheckpointOptions automatic;
+    automatic.dir = options.checkpoint_dir;
+    automatic.every = absl::FromChrono(options.checkpoint_every);
+    automatic.device = task.ToDevice();
+    // The state comes back before the task accepts a connection.
+    absl::StatusOr<CheckpointInfo> restored =
+        RestoreLatest(impl->system, impl->task, automatic);
+    if (!restored.ok()) {
+      impl->Stop(caf::exit_reason::user_shutdown);
+      return absl::Status(
+          restored.status().code(),
+          absl::StrCat(task.ToDevice(),
+                       ": cannot restore the latest "
+                       "checkpoint of ",
+                       automatic.dir, ": ", restored.status().message()));
+    }
+    if (log && !restored->prefix.empty()) {
+      log(absl::StrCat("restored checkpoint ", restored->prefix, " (",
+                       restored->tensors, " tensors)"));
+    }
+    if (automatic.every > absl::ZeroDuration()) {
+      impl->checkpointer =
+          SpawnAutoCheckpointer(impl->system, impl->task, automatic, log);
+    }
+    impl->auto_checkpoint = automatic;
+  }
   // CAF serves on loopback only; the guard serves the spec's address.
   absl::StatusOr<std::unique_ptr<PortGuard>> guard =
       StartGuard(impl->system, impl->task, *address, options, std::move(log));
   if (!guard.ok()) {
-    caf::anon_send_exit(impl->task, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(impl->checkpoints, caf::exit_reason::user_shutdown);
-    if (impl->caf_output) {
-      caf::anon_send_exit(impl->caf_output, caf::exit_reason::user_shutdown);
-    }
+    impl->Stop(caf::exit_reason::user_shutdown);
     return absl::Status(
         guard.status().code(),
         absl::StrCat(task.ToDevice(), ": ", guard.status().message()));
@@ -94,16 +142,23 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
 TaskServer::TaskServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 TaskServer::~TaskServer() {
-  caf::scoped_actor self{impl_->system};
-  self->send_exit(impl_->task,
-                  ToError(absl::CancelledError("task is shutting down")));
-  self->wait_for(impl_->task);
-  self->send_exit(impl_->checkpoints, caf::exit_reason::user_shutdown);
-  self->wait_for(impl_->checkpoints);
-  if (impl_->caf_output) {
-    self->send_exit(impl_->caf_output, caf::exit_reason::user_shutdown);
-    self->wait_for(impl_->caf_output);
+  if (impl_->auto_checkpoint) {
+    if (impl_->checkpointer) {
+      caf::scoped_actor self{impl_->system};
+      self->send_exit(impl_->checkpointer, caf::exit_reason::user_shutdown);
+      self->wait_for(impl_->checkpointer);
+      impl_->checkpointer = caf::actor{};
+    }
+    absl::StatusOr<CheckpointInfo> saved =
+        SaveNow(impl_->system, impl_->task, *impl_->auto_checkpoint);
+    if (impl_->log) {
+      impl_->log(saved.ok() ? absl::StrCat("saved checkpoint ", saved->prefix,
+                                           " (", saved->tensors, " tensors)")
+                            : absl::StrCat("checkpoint at stop failed: ",
+                                           saved.status().ToString()));
+    }
   }
+  impl_->Stop(ToError(absl::CancelledError("task is shutting down")));
 }
 
 uint16_t TaskServer::port() const { return impl_->guard->port(); }

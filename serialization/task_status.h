@@ -20,11 +20,16 @@ struct TaskStatus {
   // How often `troupe up` restarted the task (TROUPE_RESTARTS); -1 when it
   // runs on its own.
   int64_t restarts = -1;
+  // The checkpoint this incarnation restored last (empty: none) and when that
+  // checkpoint was saved.
+  std::string restored_prefix;
+  int64_t restored_time_unix_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TaskStatus& x) {
-  return f(x.device, x.incarnation, x.uptime_ms, x.restarts);
+  return f(x.device, x.incarnation, x.uptime_ms, x.restarts, x.restored_prefix,
+           x.restored_time_unix_ms);
 }
 
 // An incarnation as users see it: 16 lowercase hexadecimal digits.

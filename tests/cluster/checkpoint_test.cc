@@ -9,6 +9,7 @@
 #include <fstream>
 #include <future>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "doctest/doctest.h"
 #include "nlohmann/json.hpp"
 
+#include "cluster/queue.h"
 #include "cluster/saver.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
@@ -240,6 +242,58 @@ TEST_SUITE("cluster") {
     REQUIRE_OK(read_b);
     CHECK(*read_a == Tensor::FromVector<float>({2}, {1, 2}));
     CHECK(*read_b == Tensor::FromVector<float>({2}, {3, 4}));
+  }
+
+  TEST_CASE(
+      "cluster: checkpoints: a task with --checkpoint-dir saves when it stops "
+      "and restores before it serves; an old handle is ABORTED naming the "
+      "checkpoint") {
+    LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+    const std::vector<std::string> flags = {"--data-dir", cluster.data_dir(),
+                                            "--checkpoint-dir", "auto"};
+    auto first = std::make_unique<testing::TaskProcess>(
+        cluster.spec_path(), "ps", 0, cluster.dir().path() + "/first.log",
+        flags);
+    REQUIRE(first->WaitReady());
+    Session session(cluster.target());
+    Variable v(session, {DT_INT32, {2}, "v", "/job:ps/task:0", ""});
+    FIFOQueue q(
+        session,
+        QueueOptions{
+            4, {DT_INT32}, {PartialShape{}}, "q", "/job:ps/task:0", ""});
+    REQUIRE_OK(v.assign(Tensor::FromVector<int32_t>({2}, {3, 4})));
+    REQUIRE_OK(q.enqueue({Tensor::Scalar<int32_t>(1)}, kLong));
+    REQUIRE_OK(q.enqueue({Tensor::Scalar<int32_t>(2)}, kLong));
+    CHECK(first->process().Stop(SIGTERM) == 0);
+    CHECK(absl::StrContains(first->Log(), "saved checkpoint auto/auto-"));
+    first.reset();
+
+    testing::TaskProcess second(cluster.spec_path(), "ps", 0,
+                                cluster.dir().path() + "/second.log", flags);
+    REQUIRE(second.WaitReady());
+    CHECK(absl::StrContains(second.Log(), "restored checkpoint auto/auto-"));
+    auto aborted = v.read();
+    REQUIRE_FALSE(aborted.ok());
+    CHECK(absl::IsAborted(aborted.status()));
+    CHECK(absl::StrContains(aborted.status().message(),
+                            "; the task restored checkpoint auto/auto-"));
+    auto value = v.read();
+    REQUIRE_OK(value);
+    CHECK(*value == Tensor::FromVector<int32_t>({2}, {3, 4}));
+    CHECK(absl::IsAborted(q.size().status()));
+    auto one = q.dequeue(kLong);
+    REQUIRE_OK(one);
+    CHECK((*one)[0] == Tensor::Scalar<int32_t>(1));
+  }
+
+  TEST_CASE("cluster: checkpoints: --checkpoint-every needs --checkpoint-dir") {
+    LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+    testing::CommandResult result =
+        testing::RunTroupe({"task", "--cluster", cluster.spec_path(), "--job",
+                            "ps", "--task", "0", "--checkpoint-every", "1s"});
+    CHECK(result.exit_code == 2);
+    CHECK(absl::StrContains(result.err,
+                            "--checkpoint-every needs --checkpoint-dir"));
   }
 
   TEST_CASE(

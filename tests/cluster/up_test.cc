@@ -248,6 +248,40 @@ bool Serves(const std::string& target) {
 }
 
 TEST_CASE(
+    "cluster: up --checkpoint-dir: a task killed with SIGKILL comes back "
+    "with its variables and queues") {
+  testing::TempDir data;
+  UpRun run;
+  REQUIRE_MESSAGE(
+      run.Start({{"ps", 1}}, {"--data-dir", data.path(), "--checkpoint-dir",
+                              "ckpt", "--checkpoint-every", "50ms"}),
+      run.Log());
+  const std::string target = run.cluster().target("ps");
+  testing::CtlLine(
+      target, {"variable-create", "v", "--dtype", "int32", "--shape", "[2]"});
+  testing::CtlLine(target, {"assign", "v", "[4,2]"});
+  testing::CtlLine(target, {"queue-create", "q", "--capacity", "3", "--dtypes",
+                            "string", "--shapes", "[[]]"});
+  testing::CtlLine(target, {"enqueue", "q", R"(["kept"])"});
+  // Wait for a checkpoint that holds both.
+  REQUIRE(WaitUntil([&] {
+    auto listed = testing::RunCtl(target, {"checkpoints", "ckpt/ps-0"});
+    if (!listed.ok()) return false;
+    auto json = nlohmann::json::parse(listed.out, nullptr, false);
+    return !json.is_discarded() && !json["checkpoints"].empty() &&
+           json["checkpoints"][0]["tensors"] == 2;
+  }));
+  const pid_t first = run.TaskPid("ps");
+  REQUIRE(kill(first, SIGKILL) == 0);
+  REQUIRE(
+      run.up().WaitForLog({"[ps:0] troupe task /job:ps/task:0: restored "
+                           "checkpoint ckpt/ps-0/auto-"}));
+  REQUIRE(WaitUntil([&] { return Serves(target); }));
+  CHECK(testing::CtlLine(target, {"read", "v"}) == "[4,2]");
+  CHECK(testing::CtlLine(target, {"dequeue", "q"}) == R"(["kept"])");
+}
+
+TEST_CASE(
     "cluster: up restarts a task killed with SIGKILL and it serves again") {
   UpRun run;
   REQUIRE_MESSAGE(run.Start({{"ps", 1}}, {}), run.Log());
