@@ -5,12 +5,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 
 #include "base/logger.h"
+#include "base/status_macros.h"
 #include "cli/flags.h"
 #include "cli/node_flags.h"
 #include "cluster/task_server.h"
@@ -21,6 +23,62 @@
 
 namespace troupe::cli {
 
+namespace {
+
+constexpr char kUsage[] =
+    "usage: troupe task --cluster FILE --job JOB --task INDEX\n"
+    "       troupe task   (the cluster and the task from TF_CONFIG)\n"
+    "                   [--tls-certificate PEM --tls-key PEM --tls-ca PEM]\n"
+    "                   [--memory-limit BYTES] [--data-dir DIR]\n"
+    "                   [--checkpoint-dir DIR [--checkpoint-every 60s]]\n";
+
+struct ServedTask {
+  std::optional<ClusterSpec> spec;
+  TaskId task;
+};
+
+// The cluster and the task to serve: from --cluster, --job and --task, or
+// without --cluster from TensorFlow's TF_CONFIG (its "task", unless --job and
+// --task name another). NOT_FOUND when neither says; INVALID_ARGUMENT naming
+// the source when it is wrong.
+absl::StatusOr<ServedTask> TaskToServe(const Flags& flags) {
+  ServedTask served;
+  std::string source;
+  std::optional<TaskId> from_config;
+  if (flags.Has("cluster")) {
+    source = "cluster spec " + flags.Get("cluster");
+    TROUPE_ASSIGN_OR_RETURN(served.spec,
+                            ClusterSpec::LoadFile(flags.Get("cluster")));
+  } else if (const char* tf_config = std::getenv("TF_CONFIG")) {
+    source = "TF_CONFIG";
+    TROUPE_ASSIGN_OR_RETURN(TfConfig config, ParseTfConfig(tf_config));
+    served.spec = std::move(config.cluster);
+    from_config = config.task;
+  } else {
+    return absl::NotFoundError("no --cluster FILE and no TF_CONFIG");
+  }
+  if (flags.Has("job") != flags.Has("task")) {
+    return absl::InvalidArgumentError("--job and --task go together");
+  }
+  if (flags.Has("job")) {
+    TROUPE_ASSIGN_OR_RETURN(int32_t index,
+                            ParseCount("task index", flags.Get("task")));
+    served.task = TaskId{flags.Get("job"), index};
+  } else if (from_config) {
+    served.task = *from_config;
+  } else {
+    return absl::NotFoundError(
+        absl::StrCat(source, " names no task: give --job and --task"));
+  }
+  if (auto address = served.spec->Address(served.task); !address.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": ", address.status().message()));
+  }
+  return served;
+}
+
+}  // namespace
+
 int RunTask(const std::vector<std::string>& args) {
   std::set<std::string> with_value = NodeFlagNames();
   with_value.insert({"cluster", "job", "task", "memory-limit", "data-dir",
@@ -30,30 +88,14 @@ int RunTask(const std::vector<std::string>& args) {
     std::cerr << "troupe task: " << flags.status().message() << "\n";
     return 2;
   }
-  if (!flags->Has("cluster") || !flags->Has("job") || !flags->Has("task")) {
-    std::cerr << "usage: troupe task --cluster FILE --job JOB --task INDEX\n"
-                 "                   [--tls-certificate PEM --tls-key PEM "
-                 "--tls-ca PEM] [--memory-limit BYTES] [--data-dir DIR]\n"
-                 "                   [--checkpoint-dir DIR "
-                 "[--checkpoint-every 60s]]\n";
+  absl::StatusOr<ServedTask> served = TaskToServe(*flags);
+  if (!served.ok()) {
+    std::cerr << "troupe task: " << served.status().message() << "\n";
+    if (absl::IsNotFound(served.status())) std::cerr << kUsage;
     return 2;
   }
-  auto spec = ClusterSpec::LoadFile(flags->Get("cluster"));
-  if (!spec.ok()) {
-    std::cerr << "troupe task: " << spec.status().message() << "\n";
-    return 2;
-  }
-  auto index = ParseCount("task index", flags->Get("task"));
-  if (!index.ok()) {
-    std::cerr << "troupe task: " << index.status().message() << "\n";
-    return 2;
-  }
-  TaskId task{flags->Get("job"), *index};
-  if (auto address = spec->Address(task); !address.ok()) {
-    std::cerr << "troupe task: cluster spec " << flags->Get("cluster") << ": "
-              << address.status().message() << "\n";
-    return 2;
-  }
+  std::optional<ClusterSpec> spec = std::move(served->spec);
+  const TaskId task = served->task;
   absl::StatusOr<NodeOptions> node = NodeOptionsFrom(*flags, &*spec);
   if (node.ok() && flags->Has("memory-limit")) {
     absl::StatusOr<uint64_t> limit =

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <initializer_list>
@@ -30,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "caf/scoped_actor.hpp"
@@ -708,6 +710,27 @@ TEST_SUITE("cluster") {
       REQUIRE(ReadyWithin(call, absl::Seconds(10)));
       CHECK_STATUS(call.get(), "UNAVAILABLE", "");
     }
+  }
+
+  TEST_CASE(
+      "cluster: a task started with only TF_CONFIG serves the task it names") {
+    LocalCluster cluster({{"ps", 2}}, /*start=*/false);
+    const std::string tf_config = absl::StrCat(
+        R"({"cluster": {"ps": [")", cluster.target("ps", 0), R"(", ")",
+        cluster.target("ps", 1), R"("]}, "task": {"type": "ps", "index": 1}})");
+    REQUIRE(setenv("TF_CONFIG", tf_config.c_str(), 1) == 0);
+    testing::Process task({testing::TroupeBinary(), "task"},
+                          cluster.dir().path() + "/tf_config.log");
+    unsetenv("TF_CONFIG");
+    REQUIRE_MESSAGE(task.WaitForLog({"troupe task /job:ps/task:1 serving on " +
+                                     cluster.target("ps", 1)}),
+                    task.Log());
+    Session session(cluster.target("ps", 1));
+    FIFOQueue q(
+        session,
+        QueueOptions{
+            1, {DT_INT32}, {PartialShape{}}, "q", "/job:ps/task:1", ""});
+    REQUIRE_OK(q.enqueue({Tensor::Scalar<int32_t>(1)}, kLong));
   }
 
   TEST_CASE(
