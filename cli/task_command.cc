@@ -39,8 +39,8 @@ struct ServedTask {
 
 // The cluster and the task to serve: from --cluster, --job and --task, or
 // without --cluster from TensorFlow's TF_CONFIG (its "task", unless --job and
-// --task name another). NOT_FOUND when neither says; INVALID_ARGUMENT naming
-// the source when it is wrong.
+// --task name another). INVALID_ARGUMENT naming the source when it is wrong
+// or names no task.
 absl::StatusOr<ServedTask> TaskToServe(const Flags& flags) {
   ServedTask served;
   std::string source;
@@ -55,7 +55,7 @@ absl::StatusOr<ServedTask> TaskToServe(const Flags& flags) {
     served.spec = std::move(config.cluster);
     from_config = config.task;
   } else {
-    return absl::NotFoundError("no --cluster FILE and no TF_CONFIG");
+    return absl::InvalidArgumentError("no --cluster FILE and no TF_CONFIG");
   }
   if (flags.Has("job") != flags.Has("task")) {
     return absl::InvalidArgumentError("--job and --task go together");
@@ -67,7 +67,7 @@ absl::StatusOr<ServedTask> TaskToServe(const Flags& flags) {
   } else if (from_config) {
     served.task = *from_config;
   } else {
-    return absl::NotFoundError(
+    return absl::InvalidArgumentError(
         absl::StrCat(source, " names no task: give --job and --task"));
   }
   if (auto address = served.spec->Address(served.task); !address.ok()) {
@@ -88,10 +88,13 @@ int RunTask(const std::vector<std::string>& args) {
     std::cerr << "troupe task: " << flags.status().message() << "\n";
     return 2;
   }
+  if (!flags->Has("cluster") && std::getenv("TF_CONFIG") == nullptr) {
+    std::cerr << kUsage;
+    return 2;
+  }
   absl::StatusOr<ServedTask> served = TaskToServe(*flags);
   if (!served.ok()) {
     std::cerr << "troupe task: " << served.status().message() << "\n";
-    if (absl::IsNotFound(served.status())) std::cerr << kUsage;
     return 2;
   }
   std::optional<ClusterSpec> spec = std::move(served->spec);

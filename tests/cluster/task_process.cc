@@ -75,30 +75,6 @@ bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout) {
   }
 }
 
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern =
-      absl::StrCat(base != nullptr && *base != '\0' ? base : "/tmp",
-                   "/troupe-cluster-XXXXXX");
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  if (mkdtemp(buffer.data()) != nullptr) path_ = buffer.data();
-}
-
-TempDir::~TempDir() {
-  if (path_.empty()) return;
-  std::error_code error;
-  std::filesystem::remove_all(path_, error);
-}
-
-std::string TempDir::Write(const std::string& name,
-                           const std::string& content) const {
-  std::string path = absl::StrCat(path_, "/", name);
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << content;
-  return path;
-}
-
 // -- CommandResult
 // --------------------------------------------------------------
 

@@ -19,6 +19,7 @@
 
 #include "support/loopback.h"
 #include "support/subprocess.h"
+#include "support/temp_dir.h"
 
 namespace troupe {
 namespace testing {
@@ -37,23 +38,7 @@ bool WaitUntil(const std::function<bool()>& condition,
 using support::ConnectToLoopback;
 using support::FreePorts;
 using support::ListenOnLoopback;
-
-// A directory under $TMPDIR (or /tmp), removed with its contents on
-// destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  // Writes `content` to path()/name and returns that path.
-  std::string Write(const std::string& name, const std::string& content) const;
-
- private:
-  std::string path_;
-};
+using support::TempDir;
 
 // What a finished command did.
 struct CommandResult {

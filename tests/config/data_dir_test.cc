@@ -1,6 +1,5 @@
 #include "config/data_dir.h"
 
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,6 +7,8 @@
 #include <string>
 
 #include "doctest/doctest.h"
+
+#include "support/temp_dir.h"
 
 namespace troupe {
 namespace {
@@ -17,10 +18,7 @@ namespace fs = std::filesystem;
 // A data directory "data" with a file and a subdirectory, beside an "outside"
 // directory with a secret, under a fresh temporary directory.
 struct Layout {
-  Layout() {
-    std::string pattern = (fs::temp_directory_path() / "troupe-dd-XXXXXX");
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    top = pattern;
+  Layout() : top(temp.path()) {
     fs::create_directories(top / "data" / "sub");
     fs::create_directories(top / "outside");
     std::ofstream(top / "data" / "a.csv") << "1,2\n";
@@ -33,12 +31,12 @@ struct Layout {
     REQUIRE(opened.ok());
     dir = *opened;
   }
-  ~Layout() { fs::remove_all(top); }
 
   std::string Data(const std::string& name) const {
     return (fs::canonical(top / "data") / name).string();
   }
 
+  support::TempDir temp;
   fs::path top;
   DataDir dir = *DataDir::Open(".");
 };

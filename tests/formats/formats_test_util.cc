@@ -11,27 +11,6 @@
 
 namespace troupe::testing {
 
-TempDir::TempDir() {
-  const char* root = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(root != nullptr ? root : "/tmp") + "/troupe_formats_XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-std::string TempDir::Write(const std::string& name,
-                           const std::string& contents) const {
-  const std::string file = path_ + "/" + name;
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-  return file;
-}
-
 std::string ZlibCompress(const std::string& bytes, Compression compression) {
   z_stream z{};
   const int window_bits =

@@ -11,24 +11,11 @@
 #include "formats/compression.h"
 #include "formats/input_stream.h"
 #include "formats/record_source.h"
+#include "support/temp_dir.h"
 
 namespace troupe::testing {
 
-// A fresh directory under $TMPDIR (or /tmp), removed with its files.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  // Writes `contents` to <path>/<name> and returns that path.
-  std::string Write(const std::string& name, const std::string& contents) const;
-
- private:
-  std::string path_;
-};
+using support::TempDir;
 
 // `bytes` compressed by zlib's own compress2() (ZLIB) or gzip writer (GZIP).
 std::string ZlibCompress(const std::string& bytes, Compression compression);

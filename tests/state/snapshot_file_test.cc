@@ -1,7 +1,5 @@
 #include "state/snapshot_file.h"
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -11,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "doctest/doctest.h"
 
+#include "support/temp_dir.h"
+
 namespace troupe {
 namespace {
 
@@ -18,15 +18,11 @@ namespace fs = std::filesystem;
 
 constexpr uint64_t kPlenty = uint64_t{1} << 30;
 
-struct TempDir {
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "troupe-ckpt-XXXXXX");
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
+// A temporary directory and the path of a file in it.
+struct TempDir : support::TempDir {
+  std::string File(const std::string& name) const {
+    return path() + "/" + name;
   }
-  ~TempDir() { fs::remove_all(path); }
-  std::string File(const std::string& name) const { return path / name; }
-  fs::path path;
 };
 
 // A snapshot with every dtype, a scalar, an empty tensor, strings with every
@@ -109,7 +105,7 @@ TEST_SUITE("state") {
     CHECK(back->queues[0].elements == sample.queues[0].elements);
     CHECK(back->tensors() == sample.tensors());
     // No temporary file is left behind.
-    CHECK(std::distance(fs::directory_iterator(dir.path),
+    CHECK(std::distance(fs::directory_iterator(dir.path()),
                         fs::directory_iterator()) == 1);
   }
 
