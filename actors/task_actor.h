@@ -30,7 +30,7 @@ struct TaskActorOptions {
   uint64_t memory_limit_bytes = DefaultMemoryLimit();
   // Where checkpoints are written and read; without it save and restore
   // fail FAILED_PRECONDITION.
-  CheckpointStoreActor checkpoints;
+  CheckpointStoreActor checkpoints = {};
   // How often `troupe up` restarted this task; -1 when it runs on its own.
   int64_t restarts = -1;
 };
