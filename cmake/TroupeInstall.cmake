@@ -3,18 +3,47 @@
 include(CMakePackageConfigHelpers)
 
 set(TROUPE_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/Troupe")
-set(TROUPE_HEADER_FOLDERS base serialization formats config actors state cluster)
 
-install(TARGETS troupe_options troupe_base troupe_serialization troupe_formats troupe_config
-                troupe_actors troupe_state troupe_cluster troupe_client troupe_actor_client
-        EXPORT TroupeTargets ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+# Appends `target` and every troupe_* target it links, directly or not, to
+# the global property TROUPE_LINK_ORDER, each after the targets it links.
+function(troupe_collect_links target)
+  get_property(seen GLOBAL PROPERTY TROUPE_LINK_ORDER)
+  if(target IN_LIST seen)
+    return()
+  endif()
+  get_target_property(links ${target} INTERFACE_LINK_LIBRARIES)
+  if(links)
+    foreach(link IN LISTS links)
+      string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" link "${link}")
+      if(link MATCHES "^troupe_" AND TARGET ${link})
+        troupe_collect_links(${link})
+      endif()
+    endforeach()
+  endif()
+  set_property(GLOBAL APPEND PROPERTY TROUPE_LINK_ORDER ${target})
+endfunction()
+
+# What Troupe::actors (and so Troupe::client) links is what gets installed,
+# so that a library a merge adds to that graph is installed with its headers.
+troupe_collect_links(troupe_actor_client)
+get_property(troupe_installed GLOBAL PROPERTY TROUPE_LINK_ORDER)
+install(TARGETS ${troupe_installed} EXPORT TroupeTargets
+        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 install(TARGETS troupe RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 
-# The header tree as the code includes it ("cluster/session.h"), under
-# include/troupe/; the imported targets put include/troupe on the path.
-foreach(folder IN LISTS TROUPE_HEADER_FOLDERS)
-  install(DIRECTORY "${PROJECT_SOURCE_DIR}/${folder}/"
-          DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/troupe/${folder}" FILES_MATCHING PATTERN "*.h")
+# Each static library's headers as the code includes them ("cluster/session.h"),
+# under include/troupe/ (the imported targets put include/troupe on the path);
+# troupe.pc lists the libraries in reverse, each before what it links.
+set(TROUPE_PC_LIBS "")
+foreach(library IN LISTS troupe_installed)
+  get_target_property(type ${library} TYPE)
+  if(type STREQUAL "STATIC_LIBRARY")
+    get_target_property(source_dir ${library} SOURCE_DIR)
+    file(RELATIVE_PATH folder "${PROJECT_SOURCE_DIR}" "${source_dir}")
+    install(DIRECTORY "${source_dir}/" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/troupe/${folder}"
+            FILES_MATCHING PATTERN "*.h")
+    set(TROUPE_PC_LIBS "-l${library} ${TROUPE_PC_LIBS}")
+  endif()
 endforeach()
 install(FILES "${PROJECT_BINARY_DIR}/generated/base/version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/troupe/base")
