@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "base/version.h"
 #include "cli/ctl_command.h"
 #include "cli/task_command.h"
 #include "cli/up_command.h"
@@ -20,7 +21,9 @@ constexpr char kUsage[] =
     "              --max-restarts N, --restart-window D, --restart-backoff D, "
     "--stop-grace D\n"
     "  troupe ctl  --target HOST:PORT [--device D] [--container C] [--timeout "
-    "5s] CMD ...\n";
+    "5s] CMD ...\n"
+    "  troupe --version                                    print the "
+    "version\n";
 
 }  // namespace
 
@@ -34,6 +37,10 @@ int main(int argc, char** argv) {
   if (command == "task") return troupe::cli::RunTask(args);
   if (command == "up") return troupe::cli::RunUp(argv[0], args);
   if (command == "ctl") return troupe::cli::RunCtl(args);
+  if (command == "--version") {
+    std::cout << "troupe " << troupe::kVersion << "\n";
+    return 0;
+  }
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
     return 0;
