@@ -22,6 +22,9 @@ namespace {
 
 // The most records one turn reads; a longer read_up_to goes on in the next.
 constexpr int64_t kRecordsPerTurn = 256;
+// A read_up_to returns early once its keys and values hold this many bytes,
+// so that a large n over a large file cannot exhaust the task's memory.
+constexpr int64_t kMaxBatchBytes = int64_t{64} << 20;
 
 using ReadPromise = caf::typed_response_promise<std::string, std::string>;
 using ReadUpToPromise = caf::typed_response_promise<std::vector<std::string>,
@@ -38,6 +41,7 @@ struct PendingRead {
   ReadUpToPromise batch;
   std::vector<std::string> keys;
   std::vector<std::string> values;
+  int64_t bytes = 0;
 };
 
 struct ReaderActorState {
@@ -96,6 +100,14 @@ void Answer(ReaderActorState& state, const absl::Status& error) {
     read.single.deliver(std::move(read.keys[0]), std::move(read.values[0]));
   } else {
     read.batch.deliver(std::move(read.keys), std::move(read.values));
+  }
+}
+
+// Before the unit changes under it (reset, restore), answers a read_up_to
+// that has records of the old unit, so that a batch never mixes units.
+void AnswerPartial(ReaderActorState& state) {
+  if (!state.reads.empty() && !state.reads.front().keys.empty()) {
+    Answer(state, absl::OkStatus());
   }
 }
 
@@ -227,6 +239,8 @@ void Drive(ReaderPointer self) {
       continue;
     }
     ++state.records_produced;
+    read.bytes +=
+        static_cast<int64_t>((*next)->key.size() + (*next)->value.size());
     read.keys.push_back(std::move((*next)->key));
     read.values.push_back(std::move((*next)->value));
     const ReaderKind kind = state.options.options.kind;
@@ -235,7 +249,7 @@ void Drive(ReaderPointer self) {
       FinishUnit(state);
     }
     if (read.n < 0 || static_cast<int64_t>(read.keys.size()) >= read.n ||
-        !state.source) {
+        read.bytes >= kMaxBatchBytes || !state.source) {
       Answer(state, absl::OkStatus());
     }
   }
@@ -279,6 +293,7 @@ absl::Status Restore(ReaderActorState& state, const std::string& bytes) {
     if (!opened.ok()) return opened.status();
     source = *std::move(opened);
   }
+  AnswerPartial(state);
   state.work_started = saved->work_started;
   state.work_finished = saved->work_finished;
   state.records_produced = saved->num_records_produced;
@@ -330,6 +345,7 @@ ReaderActor::behavior_type ReaderBehavior(ReaderPointer self,
       },
       [self](reset_atom) {
         ReaderActorState& state = self->state;
+        AnswerPartial(state);
         state.work_started = state.work_finished = 0;
         state.records_produced = state.records_skipped = 0;
         state.source.reset();
