@@ -32,10 +32,10 @@ struct TaskActorOptions {
   uint64_t memory_limit_bytes = DefaultMemoryLimit();
   // Where checkpoints are written and read; without it save and restore
   // fail FAILED_PRECONDITION.
-  CheckpointStoreActor checkpoints;
+  CheckpointStoreActor checkpoints = {};
   // Where readers read and tfrecord-write writes; without it both fail
   // FAILED_PRECONDITION (IdentityReader needs none).
-  std::optional<DataDir> data_dir;
+  std::optional<DataDir> data_dir = {};
   // How often `troupe up` restarted this task; -1 when it runs on its own.
   int64_t restarts = -1;
 };

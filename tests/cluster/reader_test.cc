@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,12 @@ json Read(const std::string& target, const std::string& reader,
 
 json Stats(const std::string& target, const std::string& reader) {
   return CtlJson(target, {"reader-stats", reader});
+}
+
+ReaderArgs Args(const std::string& shared_name) {
+  ReaderArgs args;
+  args.shared_name = shared_name;
+  return args;
 }
 
 json KeyValue(const std::string& key, const std::string& value) {
@@ -140,12 +147,15 @@ TEST_SUITE("cluster") {
                           "values": [{"b64": "/wA="}]})"));
 
     Session session(target);
-    TFRecordReader zipped(session,
-                          {.shared_name = "zipped", .compression = "GZIP"});
-    FIFOQueue files(session, {.capacity = 10,
-                              .dtypes = {DT_STRING},
-                              .shapes = {{}},
-                              .shared_name = "files"});
+    ReaderArgs args = Args("zipped");
+    args.compression = "GZIP";
+    TFRecordReader zipped(session, args);
+    QueueOptions options;
+    options.capacity = 10;
+    options.dtypes = {DT_STRING};
+    options.shapes = {PartialShape{}};
+    options.shared_name = "files";
+    FIFOQueue files(session, options);
     auto batch = zipped.read_up_to(files, 5, kLong);
     REQUIRE(batch.ok());
     CHECK(batch->keys == std::vector<std::string>{"d/zipped.tfrecord.gz:0",
@@ -159,6 +169,37 @@ TEST_SUITE("cluster") {
     CHECK(zipped.num_work_units_completed().value_or(-1) == 1);
     CHECK(zipped.read_up_to(files, -1, kLong).status().code() ==
           absl::StatusCode::kInvalidArgument);
+  }
+
+  TEST_CASE(
+      "cluster: readers: a corrupt TFRecord is DATA_LOSS naming the file, or "
+      "is skipped and counted with --skip-corrupt") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target,
+            {"tfrecord-write", "c.tfrecord", R"(["abc", "defgh", "i"])"});
+    const std::string path = cluster.data_dir() + "/c.tfrecord";
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    REQUIRE(bytes.size() == 19 + 21 + 17);
+    bytes[19 + 12] ^= 0x01;  // The first byte of "defgh".
+    WriteFile(path, bytes);
+    MakeFilenameQueue(target, "files", {"c.tfrecord", "c.tfrecord"});
+    CtlLine(target, {"reader-create", "strict", "--type", "tf_record"});
+    CHECK(Read(target, "strict", "files") == KeyValue("c.tfrecord:0", "abc"));
+    for (int i = 0; i < 2; ++i) {
+      CtlFails(target, {"reader-read", "strict", "--queue", "files"},
+               "DATA_LOSS", "corrupted record at 31 in c.tfrecord");
+    }
+    CtlLine(target, {"reader-create", "lenient", "--type", "tf_record",
+                     "--skip-corrupt"});
+    CHECK(Read(target, "lenient", "files") == KeyValue("c.tfrecord:0", "abc"));
+    CHECK(Read(target, "lenient", "files") == KeyValue("c.tfrecord:40", "i"));
+    CHECK(Stats(target, "lenient")["records_skipped"] == 1);
   }
 
   TEST_CASE(
@@ -217,7 +258,7 @@ TEST_SUITE("cluster") {
     WriteFile(cluster.data_dir() + "/w.txt", "whole");
     MakeFilenameQueue(target, "files", {});
     Session session(target);
-    WholeFileReader reader(session, {.shared_name = "r"});
+    WholeFileReader reader(session, Args("r"));
     REQUIRE(reader.num_records_produced().ok());
     auto waiting = std::async(std::launch::async,
                               [&] { return reader.read("files", kLong); });
@@ -280,7 +321,7 @@ TEST_SUITE("cluster") {
     CHECK(Read(target, "r", "files") == KeyValue("n.txt:1", "1"));
 
     Session session(target);
-    TextLineReader reader(session, {.shared_name = "r"});
+    TextLineReader reader(session, Args("r"));
     auto bytes = reader.serialize_state();
     REQUIRE(bytes.ok());
     CHECK(reader.read("files", kLong)->value == "2");
