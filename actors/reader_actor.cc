@@ -25,6 +25,9 @@ constexpr int64_t kRecordsPerTurn = 256;
 // A read_up_to returns early once its keys and values hold this many bytes,
 // so that a large n over a large file cannot exhaust the task's memory.
 constexpr int64_t kMaxBatchBytes = int64_t{64} << 20;
+// The most reads one reader keeps waiting; past it a read fails
+// RESOURCE_EXHAUSTED.
+constexpr size_t kMaxWaitingReads = 10000;
 
 using ReadPromise = caf::typed_response_promise<std::string, std::string>;
 using ReadUpToPromise = caf::typed_response_promise<std::vector<std::string>,
@@ -256,7 +259,14 @@ void Drive(ReaderPointer self) {
 }
 
 void Enqueue(ReaderPointer self, PendingRead read) {
-  self->state.reads.push_back(std::move(read));
+  ReaderActorState& state = self->state;
+  if (state.reads.size() >= kMaxWaitingReads) {
+    Fail(read, ToError(absl::ResourceExhaustedError(absl::StrCat(
+                   "Too many reads waiting on ", ReaderLabel(state), " (limit ",
+                   kMaxWaitingReads, "); retry later"))));
+    return;
+  }
+  state.reads.push_back(std::move(read));
   Drive(self);
 }
 

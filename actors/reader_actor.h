@@ -31,13 +31,14 @@ struct ReaderActorOptions {
 // Reads are served one at a time in arrival order (TensorFlow holds the
 // reader's mutex for a read); one waiting for a filename is a waiter of the
 // filename queue, and the reader answers reader-stats, reset and serialize
-// meanwhile. A turn reads at most a bounded number of records; a longer
-// read_up_to goes on in later turns, and returns early once it holds 64 MiB.
-// reset and restore first answer a read_up_to that has records of the unit
-// they leave. Any exit message (a reset or the task's
-// shutdown) stops it; its waiting reads fail with that reason. Its filename
-// queues are in its own container, so such a reset stops them too and no
-// filename is left with a dequeue of a stopped reader.
+// meanwhile. At most 10000 reads wait; past that a read fails
+// RESOURCE_EXHAUSTED. A turn reads at most a bounded number of records; a
+// longer read_up_to goes on in later turns, and returns early once it holds
+// 64 MiB. reset and restore first answer a read_up_to that has records of the
+// unit they leave. Any exit message (a reset or the task's shutdown) stops
+// the reader; its waiting reads fail with that reason. Its filename queues
+// are in its own container, so such a reset stops them too and no filename
+// is left with a dequeue of a stopped reader.
 //
 // Troupe's departures from TensorFlow (DATA_LOADING.md §7): a filename queue
 // whose declared spec cannot give a one-element string is refused before
