@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <utility>
@@ -16,9 +17,13 @@
 #include "actors/incarnation.h"
 #include "actors/queue_actor.h"
 #include "actors/queue_validation.h"
+#include "actors/reader_actor.h"
+#include "actors/reader_options_from_spec.h"
 #include "actors/resource_names.h"
 #include "actors/variable_actor.h"
 #include "base/status_macros.h"
+#include "formats/compression.h"
+#include "formats/tfrecord_writer.h"
 #include "serialization/status_error.h"
 
 namespace troupe {
@@ -39,6 +44,11 @@ struct VariableEntry {
 };
 // --- End of variables ---
 
+struct ReaderEntry {
+  ReaderActor actor;
+  ReaderSpec spec;
+};
+
 struct TaskState {
   TaskActorOptions options;
   uint64_t incarnation = NewIncarnation();
@@ -51,6 +61,8 @@ struct TaskState {
   // Variables are keyed apart from queues: a queue and a variable may share a
   // (container, name), as TensorFlow keys resources by type too.
   std::map<ResourceKey, VariableEntry> variables;
+  // Readers too have a namespace of their own.
+  std::map<ResourceKey, ReaderEntry> readers;
   static inline const char* name = "troupe.task";
 };
 
@@ -92,7 +104,7 @@ caf::error StopReason(const std::string& text) {
 // variables together), so that no create may add one.
 absl::Status CheckRoom(TaskPointer self) {
   const TaskState& state = self->state;
-  if (state.queues.size() + state.variables.size() <
+  if (state.queues.size() + state.variables.size() + state.readers.size() <
       state.options.max_resources) {
     return absl::OkStatus();
   }
@@ -172,6 +184,94 @@ void ResetVariables(TaskPointer self, const std::string& container) {
 }
 
 // --- End of variables ---
+
+// --- Readers ---
+
+caf::result<ReaderActor, ReaderSpec, bool> OpenReader(
+    TaskPointer self, const std::string& device, const std::string& container,
+    const std::string& name, const ReaderSpec& spec) {
+  absl::Status valid = CheckDevice(self, device);
+  if (valid.ok()) valid = CheckKey(container, name);
+  if (!valid.ok()) return ToError(valid);
+  ResourceKey key{container, name};
+  auto& readers = self->state.readers;
+  if (auto found = readers.find(key); found != readers.end()) {
+    absl::Status same = CheckSharedReader(found->second.spec, spec, name);
+    if (!same.ok()) return ToError(same);
+    return {found->second.actor, found->second.spec, false};
+  }
+  absl::StatusOr<ReaderOptions> options = ReaderOptionsFromSpec(spec);
+  if (!options.ok()) return ToError(options.status());
+  if (absl::Status room = CheckRoom(self); !room.ok()) return ToError(room);
+  ReaderActor reader = SpawnReader(
+      self->system(), ReaderActorOptions{name, container, *std::move(options),
+                                         self->state.options.data_dir,
+                                         caf::actor_cast<TaskActor>(self)});
+  self->monitor(reader);
+  readers.emplace(key, ReaderEntry{reader, spec});
+  return {reader, spec, true};
+}
+
+caf::result<ReaderActor, ReaderSpec> LookupReader(TaskPointer self,
+                                                  const std::string& device,
+                                                  const std::string& container,
+                                                  const std::string& name) {
+  absl::Status valid = CheckDevice(self, device);
+  if (valid.ok()) valid = CheckKey(container, name);
+  if (!valid.ok()) return ToError(valid);
+  ResourceKey key{container, name};
+  auto found = self->state.readers.find(key);
+  if (found == self->state.readers.end()) {
+    return ToError(absl::NotFoundError(
+        absl::StrCat("Reader ", DescribeKey(self, key), " does not exist")));
+  }
+  return {found->second.actor, found->second.spec};
+}
+
+void ResetReaders(TaskPointer self, const std::string& container) {
+  auto& readers = self->state.readers;
+  auto it = readers.lower_bound(ResourceKey{container, ""});
+  while (it != readers.end() && it->first.first == container) {
+    self->demonitor(it->second.actor.address());
+    self->send_exit(
+        it->second.actor,
+        StopReason(absl::StrCat("container '", container, "' was reset")));
+    it = readers.erase(it);
+  }
+}
+
+// Writes `records` as a TFRecord file at `path` under the data directory
+// (its parent directories are made); the bytes written.
+absl::StatusOr<int64_t> WriteTFRecords(TaskPointer self,
+                                       const std::string& path,
+                                       const std::vector<std::string>& records,
+                                       const std::string& compression) {
+  const std::optional<DataDir>& data_dir = self->state.options.data_dir;
+  if (!data_dir) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Task ", self->state.options.device,
+                     " has no data directory to write ", path, " in"));
+  }
+  TROUPE_ASSIGN_OR_RETURN(Compression kind, ParseCompression(compression));
+  TROUPE_RETURN_IF_ERROR(data_dir->MakeParents(path));
+  TROUPE_ASSIGN_OR_RETURN(std::string file, data_dir->ForWriting(path));
+  TROUPE_ASSIGN_OR_RETURN(std::unique_ptr<TFRecordWriter> writer,
+                          TFRecordWriter::Create(file, path, kind));
+  for (const std::string& record : records) {
+    TROUPE_RETURN_IF_ERROR(writer->Write(record));
+  }
+  TROUPE_RETURN_IF_ERROR(writer->Close());
+  TROUPE_ASSIGN_OR_RETURN(std::string written, data_dir->ForReading(path));
+  std::error_code error;
+  const auto size = std::filesystem::file_size(written, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("Cannot stat ", path, ": ", error.message()));
+  }
+  return static_cast<int64_t>(size);
+}
+
+// --- End of readers ---
 
 // --- Checkpoints ---
 
@@ -428,6 +528,13 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
       }
     }
     // --- End of variables ---
+    auto& readers = self->state.readers;
+    for (auto it = readers.begin(); it != readers.end(); ++it) {
+      if (it->second.actor.address() == down.source) {
+        readers.erase(it);
+        return;
+      }
+    }
   });
   self->set_exit_handler([self](caf::exit_msg& exit) {
     for (auto& [key, entry] : self->state.queues) {
@@ -444,6 +551,12 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
     }
     self->state.variables.clear();
     // --- End of variables ---
+    for (auto& [key, entry] : self->state.readers) {
+      self->send_exit(entry.actor, StopReason(absl::StrCat(
+                                       "task ", self->state.options.device,
+                                       " is shutting down")));
+    }
+    self->state.readers.clear();
     self->quit(exit.reason);
   });
   return {
@@ -506,6 +619,7 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
             it = queues.erase(it);
           }
           ResetVariables(self, container);  // Variables.
+          ResetReaders(self, container);
         }
         return caf::ok_atom::value;
       },
@@ -517,7 +631,8 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         // Before make_response_promise(), which takes over the request: a
         // value returned after it would reach no one.
         auto& variables = self->state.variables;
-        if (queues.empty() && variables.empty())
+        auto& readers = self->state.readers;
+        if (queues.empty() && variables.empty() && readers.empty())
           return std::vector<ResourceInfo>{};
         auto promise = self->make_response_promise<std::vector<ResourceInfo>>();
         struct Gather {
@@ -525,7 +640,7 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
           size_t missing;
         };
         auto gather = std::make_shared<Gather>(
-            Gather{{}, queues.size() + variables.size()});
+            Gather{{}, queues.size() + variables.size() + readers.size()});
         auto finish_one = [gather, promise]() mutable {
           if (--gather->missing == 0) promise.deliver(std::move(gather->infos));
         };
@@ -543,6 +658,7 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         };
         for (auto& [key, entry] : queues) describe(entry.actor, key.first);
         for (auto& [key, entry] : variables) describe(entry.actor, key.first);
+        for (auto& [key, entry] : readers) describe(entry.actor, key.first);
         return promise;
       },
       // --- Variables ---
@@ -559,6 +675,26 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         return LookupVariable(self, device, container, name);
       },
       // --- End of variables ---
+      [self](reader_atom, const std::string& device,
+             const std::string& container, const std::string& name,
+             ReaderSpec& spec) -> caf::result<ReaderActor, ReaderSpec, bool> {
+        return OpenReader(self, device, container, name, spec);
+      },
+      [self](lookup_reader_atom, const std::string& device,
+             const std::string& container,
+             const std::string& name) -> caf::result<ReaderActor, ReaderSpec> {
+        return LookupReader(self, device, container, name);
+      },
+      [self](tfrecord_write_atom, const std::string& device,
+             const std::string& path, const std::vector<std::string>& records,
+             const std::string& compression) -> caf::result<int64_t> {
+        absl::StatusOr<int64_t> written =
+            CheckDevice(self, device).ok()
+                ? WriteTFRecords(self, path, records, compression)
+                : absl::StatusOr<int64_t>(CheckDevice(self, device));
+        if (!written.ok()) return ToError(written.status());
+        return *written;
+      },
       [self](resolve_atom, const std::string& device)
           -> caf::result<std::string, std::string> {
         const TaskActorOptions& task = self->state.options;

@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "caf/fwd.hpp"
 
 #include "actors/checkpoint_store.h"
+#include "config/data_dir.h"
 #include "config/memory_limit.h"
 #include "serialization/protocol.h"
 
@@ -31,6 +33,9 @@ struct TaskActorOptions {
   // Where checkpoints are written and read; without it save and restore
   // fail FAILED_PRECONDITION.
   CheckpointStoreActor checkpoints = {};
+  // Where readers read and tfrecord-write writes; without it both fail
+  // FAILED_PRECONDITION (IdentityReader needs none).
+  std::optional<DataDir> data_dir = {};
   // How often `troupe up` restarted this task; -1 when it runs on its own.
   int64_t restarts = -1;
 };

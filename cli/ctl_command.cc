@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -16,6 +17,7 @@
 #include "cli/flags.h"
 #include "cli/node_flags.h"
 #include "cluster/queue.h"
+#include "cluster/reader.h"
 #include "cluster/saver.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
@@ -48,6 +50,15 @@ constexpr char kCtlUsage[] =
     "  assign-sub NAME VALUE | read NAME\n"
     "  save PREFIX [--containers A,B] [--include-queues] [--max-to-keep N]\n"
     "       [--cluster FILE] | restore PREFIX | checkpoints DIR\n"
+    "  reader-create NAME --type identity|text_line|fixed_length_record|"
+    "tf_record|whole_file\n"
+    "       [--skip-header-lines N] [--record-bytes N] [--header-bytes N]\n"
+    "       [--footer-bytes N] [--hop-bytes N] [--compression GZIP|ZLIB] "
+    "[--skip-corrupt]\n"
+    "  reader-read NAME --queue Q | reader-read-up-to NAME N --queue Q\n"
+    "  reader-stats NAME | reader-reset NAME | reader-serialize NAME\n"
+    "  reader-restore NAME BASE64\n"
+    "  tfrecord-write PATH RECORDS [--compression GZIP|ZLIB]\n"
     "COMPONENTS is a JSON array with one entry per component, or @PATH, or - "
     "(stdin).\n"
     "VALUE is a tensor as nested JSON arrays (a bare scalar for shape []), or "
@@ -289,6 +300,160 @@ absl::StatusOr<json> Read(const CtlContext& ctx) {
 
 // --- End of variables ------------------------------------------------------
 
+// --- Readers -----------------------------------------------------------------
+
+json ReaderInfoToJson(const ResourceInfo& info) {
+  return json{{"container", info.container},
+              {"name", info.name},
+              {"kind", info.reader_kind},
+              {"records_produced", info.records_produced},
+              {"work_units_completed", info.work_units_completed},
+              {"records_skipped", info.records_skipped}};
+}
+
+// A string as tensors print one: valid UTF-8 as a JSON string, else
+// {"b64": ...}.
+json StringToJson(std::string value) {
+  return TensorToJson(Tensor::FromStrings({}, {std::move(value)}));
+}
+
+json StringsToJson(std::vector<std::string> values) {
+  const int64_t count = static_cast<int64_t>(values.size());
+  return TensorToJson(Tensor::FromStrings({count}, std::move(values)));
+}
+
+// The integer option --NAME, or 0 when not given. Negative values reach the
+// task, which refuses them with TensorFlow's text.
+absl::StatusOr<int64_t> IntFlag(const CtlContext& ctx, const char* name) {
+  if (!ctx.flags.Has(name)) return 0;
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(ctx.flags.Get(name), &value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid --", name, " '", ctx.flags.Get(name), "'"));
+  }
+  return value;
+}
+
+absl::StatusOr<json> ReaderCreate(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(
+      ctx, 1,
+      "reader-create NAME --type identity|text_line|fixed_length_record|"
+      "tf_record|whole_file [options]"));
+  ReaderSpec spec;
+  spec.type = ctx.flags.Get("type", "identity");
+  TROUPE_ASSIGN_OR_RETURN(spec.skip_header_lines,
+                          IntFlag(ctx, "skip-header-lines"));
+  TROUPE_ASSIGN_OR_RETURN(spec.record_bytes, IntFlag(ctx, "record-bytes"));
+  TROUPE_ASSIGN_OR_RETURN(spec.header_bytes, IntFlag(ctx, "header-bytes"));
+  TROUPE_ASSIGN_OR_RETURN(spec.footer_bytes, IntFlag(ctx, "footer-bytes"));
+  TROUPE_ASSIGN_OR_RETURN(spec.hop_bytes, IntFlag(ctx, "hop-bytes"));
+  spec.compression = ctx.flags.Get("compression");
+  spec.skip_corrupt = ctx.flags.switches.count("skip-corrupt") > 0;
+  bool created = false;
+  TROUPE_ASSIGN_OR_RETURN(
+      auto reader, ReaderBase::Create(ctx.session, std::move(spec), ctx.args[0],
+                                      ctx.device, ctx.container, &created));
+  return json{{"created", created}};
+}
+
+absl::StatusOr<std::unique_ptr<ReaderBase>> OpenReader(const CtlContext& ctx) {
+  return ReaderBase::Open(ctx.session, ctx.args[0], ctx.device, ctx.container);
+}
+
+absl::StatusOr<std::string> QueueFlag(const CtlContext& ctx) {
+  if (!ctx.flags.Has("queue")) {
+    return absl::InvalidArgumentError(
+        "reader-read and reader-read-up-to need --queue Q");
+  }
+  return ctx.flags.Get("queue");
+}
+
+absl::StatusOr<json> ReaderRead(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "reader-read NAME --queue Q"));
+  TROUPE_ASSIGN_OR_RETURN(std::string queue, QueueFlag(ctx));
+  TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
+  TROUPE_ASSIGN_OR_RETURN(KeyValue record, reader->read(queue, ctx.timeout));
+  return json{{"key", StringToJson(std::move(record.key))},
+              {"value", StringToJson(std::move(record.value))}};
+}
+
+absl::StatusOr<json> ReaderReadUpTo(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(
+      NeedArgs(ctx, 2, "reader-read-up-to NAME N --queue Q"));
+  TROUPE_ASSIGN_OR_RETURN(std::string queue, QueueFlag(ctx));
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(ctx.args[1], &n)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid count '", ctx.args[1], "'"));
+  }
+  TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
+  TROUPE_ASSIGN_OR_RETURN(KeysValues records,
+                          reader->read_up_to(queue, n, ctx.timeout));
+  return json{{"keys", StringsToJson(std::move(records.keys))},
+              {"values", StringsToJson(std::move(records.values))}};
+}
+
+absl::StatusOr<json> ReaderStats(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "reader-stats NAME"));
+  TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
+  TROUPE_ASSIGN_OR_RETURN(ReaderCounters counters, reader->counters());
+  return json{{"records_produced", counters.records_produced},
+              {"work_units_completed", counters.work_units_completed},
+              {"records_skipped", counters.records_skipped}};
+}
+
+absl::StatusOr<json> ReaderReset(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "reader-reset NAME"));
+  TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
+  TROUPE_RETURN_IF_ERROR(reader->reset());
+  return json{{"reset", true}};
+}
+
+absl::StatusOr<json> ReaderSerialize(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "reader-serialize NAME"));
+  TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
+  TROUPE_ASSIGN_OR_RETURN(std::string state, reader->serialize_state());
+  return json{{"state", absl::Base64Escape(state)}};
+}
+
+absl::StatusOr<json> ReaderRestore(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 2, "reader-restore NAME BASE64"));
+  std::string state;
+  if (!absl::Base64Unescape(ctx.args[1], &state)) {
+    return absl::InvalidArgumentError("The state is not valid base64");
+  }
+  TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
+  TROUPE_RETURN_IF_ERROR(reader->restore_state(state));
+  return json{{"restored", true}};
+}
+
+absl::StatusOr<json> TFRecordWrite(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(
+      ctx, 2, "tfrecord-write PATH RECORDS [--compression GZIP|ZLIB]"));
+  TROUPE_ASSIGN_OR_RETURN(json records, ReadJsonArgument(ctx.args[1]));
+  if (!records.is_array()) {
+    return absl::InvalidArgumentError(
+        "RECORDS must be a JSON array of strings");
+  }
+  TROUPE_ASSIGN_OR_RETURN(Tensor tensor, TensorFromJson(records, DT_STRING));
+  if (tensor.shape().size() != 1) {
+    return absl::InvalidArgumentError(
+        "RECORDS must be a JSON array of strings");
+  }
+  absl::Span<const std::string> strings = tensor.strings();
+  TROUPE_ASSIGN_OR_RETURN(
+      int64_t bytes,
+      WriteTFRecordFile(
+          ctx.session, ctx.args[0],
+          std::vector<std::string>(strings.begin(), strings.end()),
+          ctx.flags.Get("compression"), ctx.device));
+  return json{{"path", ctx.args[0]},
+              {"records", static_cast<int64_t>(strings.size())},
+              {"bytes", bytes}};
+}
+
+// --- End of readers ----------------------------------------------------------
+
 absl::StatusOr<json> List(const CtlContext& ctx) {
   TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 0, "list"));
   TROUPE_ASSIGN_OR_RETURN(std::vector<ResourceInfo> infos,
@@ -297,6 +462,10 @@ absl::StatusOr<json> List(const CtlContext& ctx) {
   for (const ResourceInfo& info : infos) {
     if (info.is_variable) {  // Variables.
       resources.push_back(VariableInfoToJson(info));
+      continue;
+    }
+    if (!info.reader_kind.empty()) {
+      resources.push_back(ReaderInfoToJson(info));
       continue;
     }
     resources.push_back(json{{"container", info.container},
@@ -337,9 +506,15 @@ absl::StatusOr<json> Status(const CtlContext& ctx) {
       entry["uptime_s"] = static_cast<double>(status->uptime_ms) / 1000;
       if (status->restarts >= 0) entry["restarts"] = status->restarts;
       int64_t variables = 0;
-      for (const ResourceInfo& info : *infos) variables += info.is_variable;
-      entry["queues"] = static_cast<int64_t>(infos->size()) - variables;
+      int64_t readers = 0;
+      for (const ResourceInfo& info : *infos) {
+        variables += info.is_variable;
+        readers += !info.reader_kind.empty();
+      }
+      entry["queues"] =
+          static_cast<int64_t>(infos->size()) - variables - readers;
       entry["variables"] = variables;
+      entry["readers"] = readers;
     } else {
       entry["error"] = infos.status().ToString();
     }
@@ -455,6 +630,15 @@ const std::map<std::string, Command>& Commands() {
       {"save", Save},
       {"restore", Restore},
       {"checkpoints", Checkpoints},
+      // Readers.
+      {"reader-create", ReaderCreate},
+      {"reader-read", ReaderRead},
+      {"reader-read-up-to", ReaderReadUpTo},
+      {"reader-stats", ReaderStats},
+      {"reader-reset", ReaderReset},
+      {"reader-serialize", ReaderSerialize},
+      {"reader-restore", ReaderRestore},
+      {"tfrecord-write", TFRecordWrite},
   };
   return *commands;
 }
@@ -469,14 +653,32 @@ int Fail(const absl::Status& status) {
 
 int RunCtl(const std::vector<std::string>& args) {
   std::set<std::string> with_value = NodeFlagNames();
-  with_value.insert({"target", "device", "container", "timeout", "type",
-                     "capacity", "dtypes", "shapes", "min-after-dequeue",
-                     "seed", "cluster", /* variables: */ "dtype", "shape",
-                     /* checkpoints: */ "containers", "max-to-keep"});
+  with_value.insert({"target",
+                     "device",
+                     "container",
+                     "timeout",
+                     "type",
+                     "capacity",
+                     "dtypes",
+                     "shapes",
+                     "min-after-dequeue",
+                     "seed",
+                     "cluster",
+                     /* variables: */ "dtype",
+                     "shape",
+                     /* checkpoints: */ "containers",
+                     "max-to-keep",
+                     /* readers: */ "queue",
+                     "skip-header-lines",
+                     "record-bytes",
+                     "header-bytes",
+                     "footer-bytes",
+                     "hop-bytes",
+                     "compression"});
   auto flags = ParseFlags(
       args, with_value,
       {"cancel-pending-enqueues", /* variables: */ "no-validate-shape",
-       /* checkpoints: */ "include-queues"});
+       /* checkpoints: */ "include-queues", /* readers: */ "skip-corrupt"});
   if (!flags.ok()) return Fail(flags.status());
   // The error comes first: the contract is `CODE: message` on stderr's first
   // line.

@@ -88,6 +88,7 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   TaskActorOptions task_options;
   task_options.device = task.ToDevice();
   task_options.memory_limit_bytes = options.memory_limit_bytes;
+  task_options.data_dir = data_dir;
   impl->checkpoints =
       SpawnCheckpointStore(impl->system, std::move(data_dir), task.ToDevice(),
                            options.memory_limit_bytes);

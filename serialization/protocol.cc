@@ -18,6 +18,9 @@ void RegisterProtocol(caf::actor_system_config& config) {
   // Variables.
   config.add_message_type<VariableSpec>("troupe.VariableSpec");
   config.add_message_type<VariableActor>("troupe.VariableActor");
+  // Readers.
+  config.add_message_type<ReaderSpec>("troupe.ReaderSpec");
+  config.add_message_type<ReaderActor>("troupe.ReaderActor");
   // Checkpoints.
   config.add_message_type<CheckpointInfo>("troupe.CheckpointInfo");
   config.add_message_type<std::vector<CheckpointInfo>>(

@@ -20,6 +20,7 @@
 
 #include "serialization/checkpoint_info.h"
 #include "serialization/queue_spec.h"
+#include "serialization/reader_spec.h"
 #include "serialization/resource_info.h"
 #include "serialization/task_status.h"
 #include "serialization/tensor.h"
@@ -67,6 +68,16 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using index_atom = caf::atom_constant<caf::atom("index")>;
 using checkpoints_atom = caf::atom_constant<caf::atom("ckpts")>;
 // --- End of checkpoints ------------------------------------------------
+
+// --- Readers -----------------------------------------------------------
+using reader_atom = caf::atom_constant<caf::atom("reader")>;
+using lookup_reader_atom = caf::atom_constant<caf::atom("lookup_rdr")>;
+using read_up_to_atom = caf::atom_constant<caf::atom("read_upto")>;
+using reader_stats_atom = caf::atom_constant<caf::atom("rdr_stats")>;
+using serialize_atom = caf::atom_constant<caf::atom("serialize")>;
+using tfrecord_write_atom = caf::atom_constant<caf::atom("tfr_write")>;
+using reader_turn_atom = caf::atom_constant<caf::atom("rdr_turn")>;
+// --- End of readers ----------------------------------------------------
 
 // A queue of any kind. Elements are Tuples, one tensor per component;
 // enqueue_many and the batched dequeues carry the batch as dimension 0.
@@ -127,6 +138,35 @@ using VariableActor = caf::typed_actor<
     caf::replies_to<describe_atom>::with<ResourceInfo>>;
 // --- End of variables --------------------------------------------------
 
+// --- Readers -----------------------------------------------------------
+// A reader (TensorFlow's ReaderBase): it takes work units (paths relative to
+// the task's data directory) from a filename queue, a queue of scalar strings
+// named by the request, on the reader's own task and container. A read that
+// waits for a filename is a waiter of that queue: the reader keeps answering
+// its other requests meanwhile, and serves its reads in arrival order.
+using ReaderActor = caf::typed_actor<
+    // One record (filename queue, timeout_ms) -> (key, value). OUT_OF_RANGE
+    // once the queue is closed and drained.
+    caf::replies_to<read_atom, std::string, int64_t>::with<std::string,
+                                                           std::string>,
+    // Between 1 and n records of one work unit (filename queue, int64 n,
+    // timeout_ms) -> (keys, values); n == 0 gives none without a dequeue.
+    caf::replies_to<read_up_to_atom, std::string, int64_t, int64_t>::with<
+        std::vector<std::string>, std::vector<std::string>>,
+    // (records produced, work units completed, corrupt records skipped).
+    caf::replies_to<reader_stats_atom>::with<int64_t, int64_t, int64_t>,
+    // Counters to zero and the current unit forgotten; a waiting read goes
+    // on waiting.
+    caf::replies_to<reset_atom>::with<caf::ok_atom>,
+    // The reader's state as bytes (formats/reader_state.h).
+    caf::replies_to<serialize_atom>::with<std::string>,
+    // Restores such bytes; a failure changes nothing.
+    caf::replies_to<restore_atom, std::string>::with<caf::ok_atom>,
+    caf::replies_to<describe_atom>::with<ResourceInfo>,
+    // Internal: the reader goes on with a long read_up_to in a new turn.
+    caf::reacts_to<reader_turn_atom>>;
+// --- End of readers ----------------------------------------------------
+
 // The one actor a task publishes. `device` is "/job:J/task:T" (empty: this
 // task).
 using TaskActor = caf::typed_actor<
@@ -157,6 +197,19 @@ using TaskActor = caf::typed_actor<
     // Session connects to that address itself, so that every task it uses is
     // a direct connection whose loss it notices.
     caf::replies_to<resolve_atom, std::string>::with<std::string, std::string>,
+    // --- Readers (a namespace of their own) ---
+    // Lookup-or-create (device, container, shared name, spec) -> (reader, its
+    // spec, whether this call created it).
+    caf::replies_to<reader_atom, std::string, std::string, std::string,
+                    ReaderSpec>::with<ReaderActor, ReaderSpec, bool>,
+    // Looks up an existing reader (device, container, name); NOT_FOUND if
+    // none.
+    caf::replies_to<lookup_reader_atom, std::string, std::string,
+                    std::string>::with<ReaderActor, ReaderSpec>,
+    // Writes a TFRecord file under the data directory: (device, path,
+    // records, compression "" | "GZIP" | "ZLIB") -> bytes written.
+    caf::replies_to<tfrecord_write_atom, std::string, std::string,
+                    std::vector<std::string>, std::string>::with<int64_t>,
     // --- Checkpoints (state/, the task's --data-dir) ---
     // Writes this task's shard of checkpoint PREFIX: (device, prefix,
     // containers (none: every one), include queues) -> (the shard's file,

@@ -1,5 +1,5 @@
-// ResourceInfo: what `list` reports about one resource of a task, a queue or
-// a variable.
+// ResourceInfo: what `list` reports about one resource of a task: a queue,
+// a variable or a reader.
 #pragma once
 
 #include <cstdint>
@@ -27,13 +27,21 @@ struct ResourceInfo {
   bool is_variable = false;
   VariableSpec variable;
   bool initialized = false;
+  // Readers (queue and variable fields at their defaults): TensorFlow's
+  // class name ("TextLineReader", ...; empty for other resources) and its
+  // counters.
+  std::string reader_kind;
+  int64_t records_produced = 0;
+  int64_t work_units_completed = 0;
+  int64_t records_skipped = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ResourceInfo& x) {
   return f(x.container, x.name, x.spec, x.size, x.closed, x.waiting_enqueues,
-           x.waiting_dequeues, x.held, x.is_variable, x.variable,
-           x.initialized);
+           x.waiting_dequeues, x.held, x.is_variable, x.variable, x.initialized,
+           x.reader_kind, x.records_produced, x.work_units_completed,
+           x.records_skipped);
 }
 
 }  // namespace troupe

@@ -18,9 +18,10 @@ constexpr size_t kPartialShapeMinBytes = 9;  // Known-rank flag, dim count.
 constexpr size_t kTensorMinBytes = 13;       // Dtype, dim count, segment.
 constexpr size_t kTupleMinBytes = 8;         // Its tensor count.
 // Two names (16), a QueueSpec (41), size and the waiter counts (24), three
-// flags (3) and a VariableSpec (9); tests/serialization/wire_body_test.cc
-// checks it against the encoding of a default ResourceInfo.
-constexpr size_t kResourceInfoMinBytes = 101;
+// flags (3), a VariableSpec (9), a reader kind (8) and its counters (24);
+// tests/serialization/wire_body_test.cc checks it against the encoding of a
+// default ResourceInfo.
+constexpr size_t kResourceInfoMinBytes = 133;
 
 absl::Status Truncated(uint64_t count, const char* what, size_t remaining) {
   return absl::InvalidArgumentError(
