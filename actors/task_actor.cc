@@ -275,12 +275,17 @@ absl::StatusOr<int64_t> WriteTFRecords(TaskPointer self,
 
 // --- Checkpoints ---
 
+// FAILED_PRECONDITION unless the task has a checkpoint store.
+absl::Status CheckHasCheckpoints(TaskPointer self) {
+  if (self->state.options.checkpoints) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("Task ", self->state.options.device,
+                   " keeps no checkpoints (it has no data directory)"));
+}
+
+// CheckHasCheckpoints, and INVALID_ARGUMENT unless `prefix` names files.
 absl::Status CheckCanCheckpoint(TaskPointer self, const std::string& prefix) {
-  if (!self->state.options.checkpoints) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("Task ", self->state.options.device,
-                     " keeps no checkpoints (it has no data directory)"));
-  }
+  TROUPE_RETURN_IF_ERROR(CheckHasCheckpoints(self));
   if (prefix.empty() || prefix.back() == '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("A checkpoint prefix names files, e.g. ckpt/model; got '",
@@ -742,7 +747,7 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
           checkpoints_atom, const std::string& device,
           const std::string& dir) -> caf::result<std::vector<CheckpointInfo>> {
         absl::Status valid = CheckDevice(self, device);
-        if (valid.ok()) valid = CheckCanCheckpoint(self, "x");
+        if (valid.ok()) valid = CheckHasCheckpoints(self);
         if (!valid.ok()) return ToError(valid);
         return self->delegate(self->state.options.checkpoints,
                               checkpoints_atom::value, dir);
