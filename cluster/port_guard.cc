@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -24,6 +23,10 @@
 #include "absl/time/time.h"
 
 #include "config/resolve.h"
+#include "net/fd.h"
+#include "net/peer_name.h"
+#include "net/spin_wait.h"
+#include "serialization/wire_format.h"
 
 namespace troupe {
 namespace {
@@ -31,38 +34,11 @@ namespace {
 constexpr size_t kHeaderSize = 32;  // caf::io::basp::header_size
 constexpr uint64_t kWakeToken = 0;
 constexpr uint64_t kListenToken = 1;
-constexpr std::chrono::microseconds kSpin{100};
+// How long CAF's handshake is held back from a new connection whose client
+// has not sent a byte yet (PortGuard::Loop::Holding): a client of Troupe's
+// wire sends first, a CAF client waits for the task's handshake.
+constexpr absl::Duration kSniffHold = absl::Milliseconds(50);
 enum Side { kClient = 0, kUpstream = 1 };
-
-// An owned file descriptor, closed on destruction.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& other) : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-// "HOST:PORT" of a socket address, "[HOST]:PORT" for IPv6.
-std::string Describe(const sockaddr_storage& address, socklen_t length) {
-  char host[NI_MAXHOST];
-  char port[NI_MAXSERV];
-  if (getnameinfo(reinterpret_cast<const sockaddr*>(&address), length, host,
-                  sizeof(host), port, sizeof(port),
-                  NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-    return "an unknown address";
-  }
-  return TaskAddress{host, static_cast<uint16_t>(std::stoi(port))}.ToString();
-}
 
 int SocketError(int fd) {
   int error = 0;
@@ -121,6 +97,8 @@ struct Connection {
   // Set by the peer's first byte: a connection that closes before sending
   // one, as ProbeTask's does, is not logged.
   bool opening_logged = false;
+  // Set once the peer's first bytes said whether it speaks Troupe's wire.
+  bool sniffed = false;
   bool connecting = true;  // to upstream
   bool eof[2] = {false, false};
   Buffer to_upstream;
@@ -185,23 +163,40 @@ class PortGuard::Loop {
         budget_freed_ = false;
         RetryStalled();
       }
+      EndHolds();
     }
   }
 
-  // epoll_wait, polling for up to kSpin before it blocks: waking a blocked
-  // thread costs more than a request's round trip on a virtual machine, and
-  // the reply to what was just relayed comes back within that time. Between
-  // polls it yields, so that a busy task's own threads get the CPU first
-  // (one-by-one feed 30k -> 39k instances/s on 2 cores, BENCHMARKS.md).
+  // A connection that has sent nothing by its hold's end is taken for a CAF
+  // client (which waits for the task's handshake): the bytes held for it go
+  // out now.
+  void EndHolds() {
+    const absl::Time now = absl::Now();
+    while (!holds_.empty() && holds_.front().first <= now) {
+      auto it = connections_.find(holds_.front().second);
+      holds_.pop_front();
+      if (it == connections_.end() || it->second->sniffed) continue;
+      it->second->sniffed = true;
+      Flush(*it->second);
+    }
+  }
+
+  // Whether bytes from CAF to `c`'s client are held back: until the
+  // client's first bytes show that it does not speak Troupe's wire, or
+  // kSniffHold passed. A wire client must never see CAF's handshake.
+  bool Holding(const Connection& c) const {
+    return options_.wire && !c.sniffed;
+  }
+
+  // SpinThenWait, waking up for the end of the next hold.
   int Wait(epoll_event* events, int size) {
-    const auto spin_until = std::chrono::steady_clock::now() + kSpin;
-    int count = 0;
-    do {
-      count = epoll_wait(epoll_.get(), events, size, 0);
-      if (count == 0) std::this_thread::yield();
-    } while (count == 0 && std::chrono::steady_clock::now() < spin_until);
-    if (count != 0) return count;
-    return epoll_wait(epoll_.get(), events, size, -1);
+    int timeout_ms = -1;
+    if (!holds_.empty()) {
+      timeout_ms = static_cast<int>(std::max<int64_t>(
+          1, absl::ToInt64Milliseconds(absl::Ceil(
+                 holds_.front().first - absl::Now(), absl::Milliseconds(1)))));
+    }
+    return SpinThenWait(epoll_.get(), events, size, timeout_ms);
   }
 
   void Accept() {
@@ -219,7 +214,7 @@ class PortGuard::Loop {
       }
       return;
     }
-    std::string peer = Describe(from, length);
+    std::string peer = DescribeAddress(from, length);
     // Logged before the peer sends: the operator must see the cap reached.
     if (connections_.size() >= options_.max_connections) {
       Log(absl::StrCat("connection from ", peer, " refused: ",
@@ -241,6 +236,7 @@ class PortGuard::Loop {
                     id, std::move(client), std::move(upstream), std::move(peer),
                     options_.buffer_bytes));
     if (error != 0) return Unreachable(c, error);
+    if (options_.wire) holds_.emplace_back(absl::Now() + kSniffHold, id);
     c.connecting = connecting;
     for (Side side : {kClient, kUpstream}) {
       epoll_event event{};
@@ -302,12 +298,33 @@ class PortGuard::Loop {
       c.opening_logged = true;
       Log(absl::StrCat("connection from ", c.peer, " opened"));
     }
+    if (side == kClient && !c.sniffed) {
+      // The first bytes tell Troupe's wire from what goes to CAF.
+      if (buffer.end < sizeof(kHandshakeMagic)) return true;
+      c.sniffed = true;
+      if (options_.wire && std::memcmp(buffer.data.data(), kHandshakeMagic,
+                                       sizeof(kHandshakeMagic)) == 0) {
+        HandOver(c);
+        return false;
+      }
+    }
     if (side == kUpstream || !options_.inspect_frames) {
       buffer.released = buffer.end;
       return true;
     }
     Release(c);
     return true;
+  }
+
+  // Gives `c`'s client socket, with the bytes it sent so far, to
+  // options_.wire, and forgets `c`.
+  void HandOver(Connection& c) {
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.fd[kClient].get(), nullptr);
+    Fd client = std::move(c.fd[kClient]);
+    Buffer& buffer = c.to_upstream;
+    std::string received(buffer.data.data() + buffer.begin, buffer.size());
+    Remove(c);
+    options_.wire(std::move(client), std::move(received));
   }
 
   // Releases the client's bytes up to the first header that cannot be
@@ -363,9 +380,9 @@ class PortGuard::Loop {
     }
     const uint32_t in = EPOLLIN;
     const uint32_t out = EPOLLOUT;
-    SetEvents(
-        c, kClient,
-        (WantsRead(c, kClient) ? in : 0) | (c.to_client.sendable() ? out : 0));
+    SetEvents(c, kClient,
+              (WantsRead(c, kClient) ? in : 0) |
+                  (c.to_client.sendable() && !Holding(c) ? out : 0));
     SetEvents(c, kUpstream,
               (WantsRead(c, kUpstream) ? in : 0) |
                   (c.connecting || c.to_upstream.sendable() ? out : 0));
@@ -374,7 +391,10 @@ class PortGuard::Loop {
   // Sends buffered bytes to `to`; false if it closed `c`.
   bool Send(Connection& c, Side to) {
     Buffer& buffer = to == kUpstream ? c.to_upstream : c.to_client;
-    if (!buffer.sendable() || (to == kUpstream && c.connecting)) return true;
+    if (!buffer.sendable() || (to == kUpstream && c.connecting) ||
+        (to == kClient && Holding(c))) {
+      return true;
+    }
     const ssize_t count =
         send(c.fd[to].get(), buffer.data.data() + buffer.begin,
              buffer.released - buffer.begin, MSG_NOSIGNAL);
@@ -477,6 +497,8 @@ class PortGuard::Loop {
   uint64_t announced_ = 0;         // payload bytes announced, not yet forwarded
   std::vector<uint64_t> stalled_;  // connections waiting for budget
   bool budget_freed_ = false;
+  // When each connection's hold ends (Holding), in the order of accepting.
+  std::deque<std::pair<absl::Time, uint64_t>> holds_;
   bool listen_paused_ = false;
   std::thread thread_;  // last: starts when the rest is ready
 };

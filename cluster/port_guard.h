@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 
 #include "config/cluster_spec.h"
+#include "net/fd.h"
 
 namespace troupe {
 
@@ -37,6 +38,10 @@ struct PortGuardOptions {
   // refused past max_connections, and when one cannot reach the task. A
   // connection that closes without sending a byte is not logged. May be empty.
   std::function<void(const std::string&)> log;
+  // Receives, on the guard's thread, each connection whose first bytes are
+  // the magic of Troupe's wire handshake, with the bytes it sent so far: it
+  // is not relayed. Without it every connection is relayed.
+  std::function<void(Fd, std::string)> wire;
 };
 
 // Relays every connection accepted on `listen` to a new connection to

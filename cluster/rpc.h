@@ -33,19 +33,6 @@ inline constexpr absl::Duration kClientSlack = absl::Seconds(30);
 // list, reset): the client gives up after kClientSlack, so no call hangs.
 inline constexpr absl::Duration kAnsweredAtOnce = absl::ZeroDuration();
 
-// Why a request cannot be answered when its receiver went down: a lost
-// connection is UNAVAILABLE; a receiver that was stopped (a reset container)
-// or was already gone is NOT_FOUND.
-inline absl::Status LossStatus(const caf::error& reason) {
-  if (reason == caf::make_error(caf::exit_reason::remote_link_unreachable)) {
-    return absl::UnavailableError("Lost the connection to the task");
-  }
-  absl::Status stopped = ToStatus(reason);
-  return absl::NotFoundError(
-      absl::StrCat("The resource no longer exists: ",
-                   stopped.ok() ? "it was stopped" : stopped.message()));
-}
-
 // The device argument of a request sent to the task that serves the device
 // (Session::task(device) finds it): "this task".
 inline const std::string kThisTask;

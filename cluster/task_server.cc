@@ -1,5 +1,7 @@
 #include "cluster/task_server.h"
 
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -13,10 +15,28 @@
 #include "cluster/caf_output.h"
 #include "cluster/port_guard.h"
 #include "cluster/transport.h"
+#include "net/tls_stream.h"
+#include "net/wire_server.h"
 #include "serialization/status_error.h"
 #include "state/checkpoint_store.h"
 
 namespace troupe {
+
+// The wire server as the guard's thread reaches it, or none once it stopped.
+struct WireHandoff {
+  std::mutex mutex;
+  WireServer* server = nullptr;
+
+  void Adopt(Fd socket, std::string received) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (server != nullptr)
+      server->Adopt(std::move(socket), std::move(received));
+  }
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mutex);
+    server = nullptr;
+  }
+};
 
 struct TaskServer::Impl {
   explicit Impl(const NodeOptions& options)
@@ -27,6 +47,10 @@ struct TaskServer::Impl {
   std::unique_ptr<PortGuard> guard;
   caf::actor_system_config config;
   caf::actor_system system;
+  // Where the guard hands the connections that speak Troupe's wire; emptied
+  // before `wire` goes.
+  std::shared_ptr<WireHandoff> handoff = std::make_shared<WireHandoff>();
+  std::unique_ptr<WireServer> wire;
   caf::actor caf_output;  // RouteCafOutput's relay, if any
   CheckpointStoreActor checkpoints;
   TaskActor task;
@@ -57,10 +81,12 @@ namespace {
 
 // Publishes `task` on an ephemeral loopback port and starts the guard that
 // relays `address` to it.
+// Connections that speak Troupe's wire go to `handoff`, the rest to CAF.
 absl::StatusOr<std::unique_ptr<PortGuard>> StartGuard(
     caf::actor_system& system, const TaskActor& task,
     const TaskAddress& address, const NodeOptions& options,
-    std::function<void(const std::string&)> log) {
+    std::function<void(const std::string&)> log,
+    std::shared_ptr<WireHandoff> handoff) {
   TROUPE_ASSIGN_OR_RETURN(uint16_t port,
                           PublishTask(system, task, {"127.0.0.1", 0}));
   PortGuardOptions guard;
@@ -68,7 +94,21 @@ absl::StatusOr<std::unique_ptr<PortGuard>> StartGuard(
   guard.upstream = {"127.0.0.1", port};
   guard.inspect_frames = !options.tls.has_value();
   guard.log = std::move(log);
+  guard.wire = [handoff](Fd socket, std::string received) {
+    handoff->Adopt(std::move(socket), std::move(received));
+  };
   return PortGuard::Start(std::move(guard));
+}
+
+// The incarnation `task` tells in its status.
+uint64_t IncarnationOf(caf::actor_system& system, const TaskActor& task) {
+  caf::scoped_actor self{system};
+  uint64_t incarnation = 0;
+  self->request(task, caf::infinite, status_atom::value)
+      .receive(
+          [&](const TaskStatus& status) { incarnation = status.incarnation; },
+          [](const caf::error&) {});
+  return incarnation;
 }
 
 }  // namespace
@@ -127,9 +167,19 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
     }
     impl->auto_checkpoint = automatic;
   }
+  WireServerOptions wire;
+  if (options.tls) {
+    TROUPE_ASSIGN_OR_RETURN(wire.tls, MakeTlsContext(*options.tls));
+  }
+  wire.incarnation = IncarnationOf(impl->system, impl->task);
+  wire.heartbeat_interval = absl::FromChrono(options.heartbeat_interval);
+  wire.log = log;
+  impl->wire = std::make_unique<WireServer>(impl->system, impl->task, wire);
+  impl->handoff->server = impl->wire.get();
   // CAF serves on loopback only; the guard serves the spec's address.
   absl::StatusOr<std::unique_ptr<PortGuard>> guard =
-      StartGuard(impl->system, impl->task, *address, options, std::move(log));
+      StartGuard(impl->system, impl->task, *address, options, std::move(log),
+                 impl->handoff);
   if (!guard.ok()) {
     impl->Stop(caf::exit_reason::user_shutdown);
     return absl::Status(
@@ -160,6 +210,8 @@ TaskServer::~TaskServer() {
     }
   }
   impl_->Stop(ToError(absl::CancelledError("task is shutting down")));
+  impl_->handoff->Stop();
+  impl_->wire.reset();
 }
 
 uint16_t TaskServer::port() const { return impl_->guard->port(); }

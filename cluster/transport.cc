@@ -1,14 +1,5 @@
 #include "cluster/transport.h"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -19,53 +10,13 @@
 #include "caf/sec.hpp"
 
 #include "base/status_macros.h"
-#include "config/resolve.h"
+#include "net/connect.h"
+#include "net/tls_stream.h"
 
 namespace troupe {
-namespace {
-
-// Drains OpenSSL's error queue of this thread into one line.
-std::string OpenSslErrors() {
-  std::string text;
-  while (unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof(buffer));
-    absl::StrAppend(&text, text.empty() ? "" : "; ", buffer);
-  }
-  return text.empty() ? "unknown OpenSSL error" : text;
-}
-
-// Refuses to ask for a passphrase: a task must never wait on a terminal.
-int NoPassphrase(char*, int, int, void*) { return 0; }
-
-}  // namespace
 
 absl::Status CheckTlsFiles(const TlsFiles& files) {
-  ERR_clear_error();
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(
-      SSL_CTX_new(TLS_method()), &SSL_CTX_free);
-  if (!context) {
-    return absl::InternalError(
-        absl::StrCat("Cannot create a TLS context: ", OpenSslErrors()));
-  }
-  SSL_CTX_set_default_passwd_cb(context.get(), &NoPassphrase);
-  auto cannot_load = [](const char* what, const std::string& path) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Cannot load the TLS ", what, " ", path, ": ", OpenSslErrors()));
-  };
-  if (SSL_CTX_use_certificate_chain_file(context.get(),
-                                         files.certificate.c_str()) != 1) {
-    return cannot_load("certificate", files.certificate);
-  }
-  if (SSL_CTX_use_PrivateKey_file(context.get(), files.key.c_str(),
-                                  SSL_FILETYPE_PEM) != 1) {
-    return cannot_load("key (PEM, unencrypted, of the certificate)", files.key);
-  }
-  if (SSL_CTX_load_verify_locations(context.get(), files.ca.c_str(), nullptr) !=
-      1) {
-    return cannot_load("CA certificate", files.ca);
-  }
-  return absl::OkStatus();
+  return MakeTlsContext(files).status();
 }
 
 absl::StatusOr<uint16_t> PublishTask(caf::actor_system& system,
@@ -86,38 +37,7 @@ absl::StatusOr<uint16_t> PublishTask(caf::actor_system& system,
 }
 
 absl::Status ProbeTask(const TaskAddress& address, absl::Duration timeout) {
-  auto unavailable = [&address](absl::string_view why) {
-    return absl::UnavailableError(absl::StrCat("Cannot connect to task at ",
-                                               address.ToString(), ": ", why));
-  };
-  absl::StatusOr<SocketAddress> resolved =
-      ResolveTaskAddress(address, AddressUse::kConnect);
-  if (!resolved.ok()) return unavailable(resolved.status().message());
-  const int fd =
-      socket(resolved->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return unavailable(std::strerror(errno));
-  int error = 0;
-  if (connect(fd, resolved->get(), resolved->length) != 0) {
-    error = errno;
-    if (error == EINPROGRESS) {
-      pollfd connecting{fd, POLLOUT, 0};
-      const int ready = poll(
-          &connecting, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
-      socklen_t length = sizeof(error);
-      if (ready <= 0) {
-        error = ETIMEDOUT;
-      } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
-        error = errno;
-      }
-    }
-  }
-  close(fd);
-  if (error == ETIMEDOUT) {
-    return unavailable(
-        absl::StrCat("no answer within ", absl::FormatDuration(timeout)));
-  }
-  if (error != 0) return unavailable(std::strerror(error));
-  return absl::OkStatus();
+  return OpenConnection(address, timeout).status();
 }
 
 absl::StatusOr<TaskActor> ConnectToTask(caf::actor_system& system,

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "caf/atom.hpp"
+#include "caf/exit_reason.hpp"
 #include "caf/message.hpp"
 #include "caf/sec.hpp"
 
@@ -46,6 +47,16 @@ absl::Status ToStatus(const caf::error& error) {
     }
   }
   return absl::InternalError(caf::to_string(error));
+}
+
+absl::Status LossStatus(const caf::error& reason) {
+  if (reason == caf::make_error(caf::exit_reason::remote_link_unreachable)) {
+    return absl::UnavailableError("Lost the connection to the task");
+  }
+  absl::Status stopped = ToStatus(reason);
+  return absl::NotFoundError(
+      absl::StrCat("The resource no longer exists: ",
+                   stopped.ok() ? "it was stopped" : stopped.message()));
 }
 
 }  // namespace troupe

@@ -18,4 +18,9 @@ caf::error ToError(const absl::Status& status);
 // anything else INTERNAL with CAF's rendering of the error.
 absl::Status ToStatus(const caf::error& error);
 
+// Why a request cannot be answered when its receiver went down for
+// `reason`: a lost connection is UNAVAILABLE; a receiver that was stopped (a
+// reset container) or was already gone is NOT_FOUND.
+absl::Status LossStatus(const caf::error& reason);
+
 }  // namespace troupe

@@ -135,6 +135,9 @@ void BodyWriter::Write(const VariableSpec& x) {
 void BodyWriter::Write(const ResourceInfo& x) {
   inspect(*this, const_cast<ResourceInfo&>(x));
 }
+void BodyWriter::Write(const TaskStatus& x) {
+  inspect(*this, const_cast<TaskStatus&>(x));
+}
 
 // --- BodyReader ----------------------------------------------------------
 
@@ -386,6 +389,7 @@ absl::Status BodyReader::Read(PartialShape& x) {
 absl::Status BodyReader::Read(QueueSpec& x) { return inspect(*this, x); }
 absl::Status BodyReader::Read(VariableSpec& x) { return inspect(*this, x); }
 absl::Status BodyReader::Read(ResourceInfo& x) { return inspect(*this, x); }
+absl::Status BodyReader::Read(TaskStatus& x) { return inspect(*this, x); }
 
 absl::Status BodyReader::Finish() const {
   TROUPE_RETURN_IF_ERROR(start_);

@@ -33,6 +33,7 @@
 #include "serialization/queue_spec.h"
 #include "serialization/resource_info.h"
 #include "serialization/shape.h"
+#include "serialization/task_status.h"
 #include "serialization/tensor.h"
 #include "serialization/variable_spec.h"
 #include "serialization/wire_encoder.h"
@@ -107,6 +108,7 @@ class BodyWriter {
   void Write(const QueueSpec& x);
   void Write(const VariableSpec& x);
   void Write(const ResourceInfo& x);
+  void Write(const TaskStatus& x);
   template <class T>
   void WriteEach(const std::vector<T>& xs);
 
@@ -164,6 +166,7 @@ class BodyReader {
   absl::Status Read(QueueSpec& x);
   absl::Status Read(VariableSpec& x);
   absl::Status Read(ResourceInfo& x);
+  absl::Status Read(TaskStatus& x);
 
   template <class T>
   absl::Status ReadScalar(T& x);

@@ -47,7 +47,8 @@ absl::StatusOr<Handshake> ParseHandshake(absl::Span<const char> bytes) {
         "protocol version ", handshake.version,
         " is not spoken here (this side speaks ", kProtocolVersion, ")"));
   }
-  if ((handshake.flags & ~kHandshakeMayUseSharedMemory) != 0) {
+  if ((handshake.flags & ~(kHandshakeMayUseSharedMemory | kHandshakeTls)) !=
+      0) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "Handshake has reserved flag bits set: 0x%04x", handshake.flags));
   }

@@ -10,7 +10,9 @@
 //   0      4    magic "TRPW" (54 52 50 57)
 //   4      2    protocol version (u16), kProtocolVersion
 //   6      2    flags (u16): bit 0 kHandshakeMayUseSharedMemory (the sender
-//               can receive segments in shared memory); bits 1..15 must be 0
+//               can receive segments in shared memory); bit 1 kHandshakeTls
+//               (the sender speaks TLS right after the handshakes, which
+//               both sides then require); bits 2..15 must be 0
 //   8      8    incarnation (u64): chosen at random when the sender started,
 //               so that a peer tells a restarted task from the one it knew
 //
@@ -54,6 +56,7 @@ inline constexpr uint16_t kProtocolVersion = 1;
 inline constexpr char kHandshakeMagic[4] = {'T', 'R', 'P', 'W'};
 inline constexpr size_t kHandshakeBytes = 16;
 inline constexpr uint16_t kHandshakeMayUseSharedMemory = 1;
+inline constexpr uint16_t kHandshakeTls = 2;
 
 inline constexpr size_t kFrameHeaderBytes = 32;
 inline constexpr size_t kSegmentEntryBytes = 24;

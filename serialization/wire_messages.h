@@ -23,6 +23,7 @@
 
 #include "serialization/queue_spec.h"
 #include "serialization/resource_info.h"
+#include "serialization/task_status.h"
 #include "serialization/tensor.h"
 #include "serialization/variable_spec.h"
 #include "serialization/wire_decoder.h"
@@ -62,6 +63,7 @@ enum class MessageKind : uint16_t {
   kRead = 36,
   kIsInitialized = 37,
   kResolve = 38,
+  kStatus = 39,
   kOkReply = 64,
   kTupleReply = 65,
   kEnqueueEachReply = 66,
@@ -76,6 +78,7 @@ enum class MessageKind : uint16_t {
   kLookupVariableReply = 75,
   kTensorReply = 76,
   kResolveReply = 77,
+  kStatusReply = 78,
 };
 
 // Either side, any time: proves the connection alive (request id 0).
@@ -545,6 +548,26 @@ typename Inspector::result_type inspect(Inspector& f, ResolveReply& x) {
   return f(x.device, x.address);
 }
 
+// What the task says about itself (TaskStatus).
+struct StatusRequest {
+  static constexpr MessageKind kKind = MessageKind::kStatus;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, StatusRequest&) {
+  return f();
+}
+
+struct StatusReply {
+  static constexpr MessageKind kKind = MessageKind::kStatusReply;
+  TaskStatus status;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, StatusReply& x) {
+  return f(x.status);
+}
+
 using Message = std::variant<
     Heartbeat, ErrorReply, EnqueueRequest, EnqueueManyRequest, DequeueRequest,
     DequeueManyRequest, DequeueUpToRequest, EnqueueEachRequest,
@@ -554,7 +577,7 @@ using Message = std::variant<
     AssignSubRequest, ReadRequest, IsInitializedRequest, ResolveRequest,
     OkReply, TupleReply, EnqueueEachReply, TuplesReply, SizeReply, BoolReply,
     DescribeReply, QueueReply, LookupReply, ListReply, VariableReply,
-    LookupVariableReply, TensorReply, ResolveReply>;
+    LookupVariableReply, TensorReply, ResolveReply, StatusRequest, StatusReply>;
 
 // The frame of `message`, answering or sent as `request_id`.
 // RESOURCE_EXHAUSTED, naming the limit, when the peer would refuse it under

@@ -92,6 +92,9 @@ std::vector<Message> SampleMessages() {
       LookupVariableReply{id, VariableSpec{DT_UINT16, {0}}},
       TensorReply{Tensor::FromStrings({}, {"scalar"})},
       ResolveReply{"/job:ps/task:1", "127.0.0.1:2223"},
+      StatusRequest{},
+      StatusReply{TaskStatus{"/job:ps/task:0", 0x1a2b3c4d5e6f7081, 1500, 2,
+                             "ckpt/auto-1765000000000", 1765000000000}},
   };
 }
 

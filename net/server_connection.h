@@ -1,0 +1,79 @@
+// ServerConnection: one accepted wire connection as its task's I/O thread and
+// its proxy actor share it: the socket, its TLS if any, and the replies
+// waiting to be sent.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+#include "net/byte_stream.h"
+#include "net/fd.h"
+#include "net/frame_reader.h"
+#include "net/frame_writer.h"
+#include "net/tls_stream.h"
+#include "serialization/wire_messages.h"
+
+namespace troupe {
+
+class ServerConnection {
+ public:
+  // Past this many reply bytes waiting to be sent, the connection is not
+  // read until its client reads them: a client that sends requests without
+  // reading replies cannot make its task hold more.
+  static constexpr uint64_t kMaxPendingReplyBytes = uint64_t{64} << 20;
+
+  // `fd` is registered with `epoll_fd` under `token` for EPOLLIN.
+  ServerConnection(Fd fd, int epoll_fd, uint64_t token);
+
+  // Sends `message` as the answer to `request_id`, or queues what the socket
+  // does not take now and has the I/O thread send it (EPOLLOUT). A reply
+  // the client would refuse (over its limits) goes as the ErrorReply saying
+  // so. Thread-safe; does nothing once closed.
+  void Send(uint64_t request_id, const Message& message);
+  // Sends `message` (a heartbeat) only if nothing else waits to be sent.
+  void SendIfIdle(const Message& message);
+  // Raw bytes (the handshake), sent the same way.
+  void SendBytes(const char* bytes, size_t size);
+
+  // The I/O thread's side.
+  // One read (FrameReader::ReadFrom).
+  absl::StatusOr<FrameReader::Progress> Read(FrameReader& reader,
+                                             std::vector<Frame>& frames);
+  // Whether TLS holds bytes that a read would return though the socket has
+  // none.
+  bool HasBuffered();
+  // Begins TLS as the server, after the plaintext handshakes; INTERNAL if
+  // plaintext bytes still wait to be sent.
+  absl::Status StartTls(const TlsContext& context);
+  // Moves the TLS handshake on: true once TLS is up (or there is none).
+  absl::StatusOr<bool> ContinueTls();
+  // On EPOLLOUT: sends what is queued. False when the connection was lost.
+  bool Flush();
+  // Closes the socket; later sends do nothing.
+  void Close();
+
+  int fd() const { return fd_.get(); }
+  uint64_t token() const { return token_; }
+
+ private:
+  // REQUIRES: mutex_ held.
+  void WriteLocked();
+  void WatchLocked();
+
+  std::mutex mutex_;
+  Fd fd_;
+  std::unique_ptr<ByteStream> stream_;
+  TlsStream* tls_handshaking_ = nullptr;  // stream_, while its handshake runs
+  const int epoll_fd_;
+  const uint64_t token_;
+  FrameWriter writer_;
+  bool closed_ = false;
+  bool lost_ = false;
+  uint32_t events_;  // as registered with epoll
+};
+
+}  // namespace troupe

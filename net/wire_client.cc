@@ -1,0 +1,286 @@
+#include "net/wire_client.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+#include "base/status_macros.h"
+#include "net/connect.h"
+
+namespace troupe {
+namespace {
+
+// Connection attempts that meet CAF's handshake before one gives up.
+constexpr int kConnectAttempts = 3;
+
+// Milliseconds for poll() until `deadline`, at least 0.
+int PollTimeout(absl::Time deadline) {
+  if (deadline == absl::InfiniteFuture()) return -1;
+  const absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) return 0;
+  return static_cast<int>(std::min<int64_t>(
+      absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))),
+      int64_t{1} << 30));
+}
+
+// Waits until `fd` is ready for `events` or `deadline` passes; false then.
+bool WaitFor(int fd, short events, absl::Time deadline) {
+  pollfd ready{fd, events, 0};
+  return poll(&ready, 1, PollTimeout(deadline)) > 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<WireClient>> WireClient::Connect(
+    const TaskAddress& address, absl::Duration timeout,
+    WireClientOptions options) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<std::unique_ptr<WireClient>> client =
+        ConnectOnce(address, deadline, options);
+    // While the task's port also serves CAF, a handshake of ours that
+    // reaches it late may meet CAF's instead: then try again.
+    if (client.ok() || attempt == kConnectAttempts || absl::Now() >= deadline ||
+        !absl::StrContains(client.status().message(),
+                           "does not speak Troupe's wire")) {
+      return client;
+    }
+  }
+}
+
+absl::StatusOr<std::unique_ptr<WireClient>> WireClient::ConnectOnce(
+    const TaskAddress& address, absl::Time deadline,
+    const WireClientOptions& options) {
+  const absl::Duration timeout =
+      absl::Trunc(deadline - absl::Now(), absl::Milliseconds(1));
+  TROUPE_ASSIGN_OR_RETURN(Fd socket, OpenConnection(address, timeout));
+  auto refused = [&address](absl::string_view why) {
+    return absl::UnavailableError(absl::StrCat("Cannot connect to task at ",
+                                               address.ToString(), ": ", why));
+  };
+  char handshake[kHandshakeBytes];
+  EncodeHandshake(
+      Handshake{kProtocolVersion, options.tls ? kHandshakeTls : uint16_t{0}, 0},
+      handshake);
+  if (send(socket.get(), handshake, sizeof(handshake), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(sizeof(handshake))) {
+    return refused("it closed the connection");
+  }
+  // The task's handshake, and nothing past it: TLS may follow.
+  FrameReader reader(options.limits);
+  PlainStream plain(socket.get());
+  std::vector<Frame> frames;
+  while (!reader.handshake()) {
+    if (!WaitFor(socket.get(), POLLIN, deadline)) {
+      return refused(
+          absl::StrCat("no handshake within ", absl::FormatDuration(timeout)));
+    }
+    TROUPE_ASSIGN_OR_RETURN(FrameReader::Progress progress,
+                            reader.ReadFrom(plain, frames));
+    if (progress == FrameReader::Progress::kClosed) {
+      return refused("it closed the connection during the handshake");
+    }
+  }
+  const bool task_tls = (reader.handshake()->flags & kHandshakeTls) != 0;
+  if (task_tls && !options.tls) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Task at ", address.ToString(),
+        " speaks TLS only: give the client the cluster's TLS files"));
+  }
+  if (!task_tls && options.tls) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Task at ", address.ToString(),
+                     " does not speak TLS, though the client was given TLS "
+                     "files"));
+  }
+  std::unique_ptr<ByteStream> stream;
+  if (options.tls) {
+    auto tls = std::make_unique<TlsStream>(options.tls, socket.get(),
+                                           TlsStream::Role::kClient);
+    for (;;) {
+      absl::StatusOr<bool> up = tls->Handshake();
+      if (!up.ok()) return refused(up.status().message());
+      if (*up) break;
+      if (!WaitFor(socket.get(), tls->wants_write() ? POLLOUT : POLLIN,
+                   deadline)) {
+        return refused(absl::StrCat("no TLS handshake within ",
+                                    absl::FormatDuration(timeout)));
+      }
+    }
+    stream = std::move(tls);
+  } else {
+    stream = std::make_unique<PlainStream>(socket.get());
+  }
+  const uint64_t incarnation = reader.handshake()->incarnation;
+  return std::unique_ptr<WireClient>(
+      new WireClient(std::move(socket), std::move(stream), address.ToString(),
+                     incarnation, std::move(reader), options));
+}
+
+WireClient::WireClient(Fd socket, std::unique_ptr<ByteStream> stream,
+                       std::string address, uint64_t incarnation,
+                       FrameReader reader, WireClientOptions options)
+    : socket_(std::move(socket)),
+      stream_(std::move(stream)),
+      address_(std::move(address)),
+      incarnation_(incarnation),
+      options_(std::move(options)),
+      reader_(std::move(reader)),
+      last_heard_(absl::Now()) {}
+
+WireClient::~WireClient() = default;
+
+absl::Status WireClient::health() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return broken_;
+}
+
+absl::StatusOr<Message> WireClient::Call(const Message& request,
+                                         absl::Time deadline) {
+  const uint64_t id = next_request_id_.fetch_add(1);
+  TROUPE_ASSIGN_OR_RETURN(EncodedFrame frame,
+                          EncodeMessage(id, request, options_.limits));
+  Slot slot;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    TROUPE_RETURN_IF_ERROR(broken_);
+    // The task's silence counts from when a call waits for it.
+    if (waiting_.empty()) last_heard_ = absl::Now();
+    waiting_[id] = &slot;
+  }
+  absl::Status sent = Send(std::move(frame));
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!sent.ok()) BreakLocked(sent);
+  while (!slot.result && absl::Now() < deadline) {
+    if (reading_) {
+      if (deadline == absl::InfiniteFuture()) {
+        changed_.wait(lock);
+      } else {
+        changed_.wait_until(lock, absl::ToChronoTime(deadline));
+      }
+      continue;
+    }
+    reading_ = true;
+    const absl::Time silent_until = last_heard_ + options_.silence_timeout;
+    lock.unlock();
+    absl::Status read = ReadOnce(deadline, silent_until);
+    lock.lock();
+    reading_ = false;
+    if (!read.ok()) BreakLocked(read);
+    // Another waiter may read now.
+    changed_.notify_all();
+  }
+  if (!slot.result) {
+    waiting_.erase(id);
+    return absl::DeadlineExceededError(
+        absl::StrCat("No reply from the task at ", address_, " in time"));
+  }
+  return *std::move(slot.result);
+}
+
+absl::Status WireClient::Send(EncodedFrame frame) {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  writer_.Push(std::move(frame));
+  for (;;) {
+    absl::StatusOr<bool> all_sent;
+    {
+      std::lock_guard<std::mutex> stream_lock(stream_mutex_);
+      all_sent = writer_.WriteTo(*stream_);
+    }
+    if (!all_sent.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("Lost the connection to the task at ", address_, ": ",
+                       all_sent.status().message()));
+    }
+    if (*all_sent) return absl::OkStatus();
+    // A frame half sent cannot be taken back: only a task that takes no
+    // bytes for the silence timeout ends it.
+    if (!WaitFor(socket_.get(), POLLOUT,
+                 absl::Now() + options_.silence_timeout)) {
+      return absl::UnavailableError(
+          absl::StrCat("Lost the connection to the task at ", address_,
+                       ": it took no bytes for ",
+                       absl::FormatDuration(options_.silence_timeout)));
+    }
+  }
+}
+
+absl::Status WireClient::ReadOnce(absl::Time deadline,
+                                  absl::Time silent_until) {
+  bool buffered;
+  {
+    std::lock_guard<std::mutex> stream_lock(stream_mutex_);
+    buffered = stream_->HasBuffered();
+  }
+  if (!buffered &&
+      !WaitFor(socket_.get(), POLLIN, std::min(deadline, silent_until))) {
+    if (absl::Now() < silent_until) return absl::OkStatus();
+    return absl::UnavailableError(
+        absl::StrCat("Lost the connection to the task at ", address_,
+                     ": it sent nothing for ",
+                     absl::FormatDuration(options_.silence_timeout)));
+  }
+  std::vector<Frame> frames;
+  for (;;) {
+    absl::StatusOr<FrameReader::Progress> progress;
+    {
+      std::lock_guard<std::mutex> stream_lock(stream_mutex_);
+      progress = reader_.ReadFrom(*stream_, frames);
+    }
+    if (!progress.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("Lost the connection to the task at ", address_, ": ",
+                       progress.status().message()));
+    }
+    if (*progress == FrameReader::Progress::kClosed) {
+      return absl::UnavailableError(absl::StrCat(
+          "Lost the connection to the task at ", address_, ": it closed"));
+    }
+    if (*progress == FrameReader::Progress::kWouldBlock ||
+        *progress == FrameReader::Progress::kDrained) {
+      break;
+    }
+  }
+  std::vector<std::pair<uint64_t, absl::StatusOr<Message>>> replies;
+  for (Frame& frame : frames) {
+    const uint64_t id = frame.header.request_id;
+    absl::StatusOr<Message> message = DecodeMessage(std::move(frame));
+    if (message.ok() && std::holds_alternative<Heartbeat>(*message)) continue;
+    if (message.ok() && std::holds_alternative<ErrorReply>(*message)) {
+      absl::Status error = std::get<ErrorReply>(*message).status;
+      // An error that answers no request is the task closing the connection.
+      if (id == 0) return error;
+      message = std::move(error);
+    }
+    replies.emplace_back(id, std::move(message));
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_heard_ = absl::Now();
+  for (auto& [id, reply] : replies) {
+    auto it = waiting_.find(id);
+    // A call that gave up waiting no longer has a slot.
+    if (it == waiting_.end()) continue;
+    it->second->result = std::move(reply);
+    waiting_.erase(it);
+  }
+  return absl::OkStatus();
+}
+
+void WireClient::BreakLocked(const absl::Status& why) {
+  if (broken_.ok()) {
+    broken_ = why;
+    shutdown(socket_.get(), SHUT_RDWR);
+  }
+  for (auto& [id, slot] : waiting_) slot->result = broken_;
+  waiting_.clear();
+  changed_.notify_all();
+}
+
+}  // namespace troupe

@@ -1,0 +1,110 @@
+// WireClient: a client's connection to one task over Troupe's wire. A call
+// blocks its thread: the thread writes its request frame itself, then waits
+// for the reply. Whichever waiting thread finds nobody reading reads the
+// socket for all of them, so a lone caller gets its reply straight from
+// recv, with no other thread in between. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+#include "config/cluster_spec.h"
+#include "net/fd.h"
+#include "net/frame_reader.h"
+#include "net/frame_writer.h"
+#include "net/tls_stream.h"
+#include "serialization/wire_messages.h"
+
+namespace troupe {
+
+struct WireClientOptions {
+  WireLimits limits;
+  // With a context, the connection speaks TLS after the handshakes: the
+  // task must present a certificate that the context's CA signed.
+  TlsContext tls;
+  // A task that sends nothing, not even a heartbeat, for this long while a
+  // call waits is lost (NodeOptions::connection_timeout).
+  absl::Duration silence_timeout = absl::Seconds(4);
+};
+
+class WireClient {
+ public:
+  // Connects to the task at `address` and exchanges handshakes, within
+  // `timeout`. UNAVAILABLE naming the address if the task cannot be reached
+  // or does not answer; the handshake's error (FAILED_PRECONDITION naming
+  // both versions, INVALID_ARGUMENT for a peer that is not a Troupe task).
+  static absl::StatusOr<std::unique_ptr<WireClient>> Connect(
+      const TaskAddress& address, absl::Duration timeout,
+      WireClientOptions options = {});
+  ~WireClient();
+  WireClient(const WireClient&) = delete;
+  WireClient& operator=(const WireClient&) = delete;
+
+  // Sends `request` and waits for its reply until `deadline`: the reply, the
+  // error an ErrorReply carries, DEADLINE_EXCEEDED, or UNAVAILABLE once the
+  // connection is lost (then every later call fails so at once).
+  absl::StatusOr<Message> Call(const Message& request, absl::Time deadline);
+
+  // The task's incarnation, from its handshake.
+  uint64_t incarnation() const { return incarnation_; }
+  // OK while the connection works; why it was lost after.
+  absl::Status health() const;
+
+ private:
+  // A call waiting for its reply.
+  struct Slot {
+    std::optional<absl::StatusOr<Message>> result;
+  };
+
+  static absl::StatusOr<std::unique_ptr<WireClient>> ConnectOnce(
+      const TaskAddress& address, absl::Time deadline,
+      const WireClientOptions& options);
+  WireClient(Fd socket, std::unique_ptr<ByteStream> stream, std::string address,
+             uint64_t incarnation, FrameReader reader,
+             WireClientOptions options);
+
+  absl::Status Send(EncodedFrame frame);
+  // Waits for bytes until `deadline` or `silent_until`, reads them and hands
+  // every complete reply to its slot. An error means the connection is
+  // lost, as when nothing arrived by `silent_until`.
+  absl::Status ReadOnce(absl::Time deadline, absl::Time silent_until);
+  // Fails every waiting call with `why`, and every later one. REQUIRES:
+  // mutex_ held.
+  void BreakLocked(const absl::Status& why);
+
+  Fd socket_;
+  // Reads and writes of a TLS stream must not overlap: each holds the
+  // stream's mutex, never while it waits for the socket.
+  std::mutex stream_mutex_;
+  std::unique_ptr<ByteStream> stream_;
+  const std::string address_;
+  const uint64_t incarnation_;
+  const WireClientOptions options_;
+  std::atomic<uint64_t> next_request_id_{1};
+
+  // The writing thread's, one frame at a time.
+  std::mutex write_mutex_;
+  FrameWriter writer_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::unordered_map<uint64_t, Slot*> waiting_;
+  bool reading_ = false;
+  absl::Status broken_;
+  // The reading thread's (whoever set reading_).
+  FrameReader reader_;
+  // When the task last sent bytes, or when a call began to wait for it.
+  absl::Time last_heard_;
+};
+
+}  // namespace troupe

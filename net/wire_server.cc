@@ -1,0 +1,387 @@
+#include "net/wire_server.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "caf/actor_system.hpp"
+#include "caf/execution_unit.hpp"
+#include "caf/exit_reason.hpp"
+#include "caf/mailbox_element.hpp"
+#include "caf/resumable.hpp"
+#include "caf/scheduler/abstract_coordinator.hpp"
+#include "caf/system_messages.hpp"
+
+#include "net/connection_proxy.h"
+#include "net/frame_reader.h"
+#include "net/peer_name.h"
+#include "net/server_connection.h"
+#include "net/spin_wait.h"
+
+namespace troupe {
+namespace {
+
+constexpr uint64_t kWakeToken = 0;
+// How long the thread runs the actors its reads woke before it hands the rest
+// to CAF's scheduler, so that no connection waits long behind another's work.
+constexpr std::chrono::microseconds kWorkBudget{2000};
+// Messages one actor handles per turn on the thread.
+constexpr size_t kMessagesPerTurn = 64;
+// A frame this large is handled on CAF's scheduler, not on the thread: its
+// turn (a large stack, pad or assign_add) would hold every connection up.
+constexpr uint64_t kInlineFrameBytes = 1 << 20;
+// Reads of one connection per wakeup, so that one busy client cannot starve
+// the others.
+constexpr int kReadsPerWakeup = 16;
+}  // namespace
+
+class WireServer::Loop : public caf::execution_unit {
+ public:
+  Loop(caf::actor_system& system, TaskActor task, WireServerOptions options)
+      : caf::execution_unit(&system),
+        task_(std::move(task)),
+        options_(std::move(options)),
+        epoll_(epoll_create1(EPOLL_CLOEXEC)),
+        wake_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        ids_(std::make_shared<std::atomic<uint64_t>>(0)) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = kWakeToken;
+    epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &event);
+    thread_ = std::thread(&Loop::Run, this);
+  }
+
+  ~Loop() override {
+    stopping_ = true;
+    eventfd_write(wake_.get(), 1);
+    thread_.join();
+  }
+
+  void Adopt(Fd socket, std::string received) {
+    {
+      std::lock_guard<std::mutex> lock(adopt_mutex_);
+      adopted_.emplace_back(std::move(socket), std::move(received));
+    }
+    eventfd_write(wake_.get(), 1);
+  }
+
+  // CAF calls it when a message that this thread enqueued, or that an actor
+  // running on it sent, wakes an idle actor.
+  void exec_later(caf::resumable* job) override { jobs_.push_back(job); }
+
+ private:
+  struct Connection {
+    std::shared_ptr<ServerConnection> shared;
+    FrameReader reader;
+    caf::actor proxy;
+    std::string peer;
+    absl::Time opened;
+    // Whether the peer's handshake arrived, and whether TLS is being set up
+    // after it.
+    bool greeted = false;
+    bool tls_pending = false;
+  };
+
+  void Run() {
+    std::vector<epoll_event> events(64);
+    while (!stopping_) {
+      const int count = Wait(events.data(), static_cast<int>(events.size()));
+      for (int i = 0; i < count; ++i) {
+        const uint64_t token = events[i].data.u64;
+        if (token == kWakeToken) {
+          eventfd_t ignored;
+          eventfd_read(wake_.get(), &ignored);
+          TakeAdopted();
+          continue;
+        }
+        auto it = connections_.find(token);
+        if (it != connections_.end()) Service(it->second, events[i].events);
+      }
+      ServiceAgain();
+      RunJobs();
+      ReapSlowHandshakes();
+      SendHeartbeats();
+    }
+    while (!connections_.empty()) {
+      Close(connections_.begin()->second, "closed by the task");
+    }
+    for (caf::resumable* job : jobs_) system().scheduler().enqueue(job);
+    jobs_.clear();
+  }
+
+  int Wait(epoll_event* events, int size) {
+    if (!again_.empty()) return epoll_wait(epoll_.get(), events, size, 0);
+    // Wake up for the next heartbeats.
+    const int timeout_ms = connections_.empty()
+                               ? -1
+                               : static_cast<int>(absl::ToInt64Milliseconds(
+                                     options_.heartbeat_interval));
+    return SpinThenWait(epoll_.get(), events, size, timeout_ms);
+  }
+
+  void TakeAdopted() {
+    std::vector<std::pair<Fd, std::string>> adopted;
+    {
+      std::lock_guard<std::mutex> lock(adopt_mutex_);
+      adopted.swap(adopted_);
+    }
+    for (auto& [socket, received] : adopted) {
+      Open(std::move(socket), received);
+    }
+  }
+
+  void Open(Fd socket, const std::string& received) {
+    std::string peer = PeerName(socket.get());
+    if (connections_.size() >= options_.max_connections && !MakeRoom()) {
+      Log(absl::StrCat("connection from ", peer, " refused: ",
+                       connections_.size(), " connections are open"));
+      return;
+    }
+    const uint64_t token = next_token_++;
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = token;
+    if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket.get(), &event) != 0) {
+      return;
+    }
+    auto shared = std::make_shared<ServerConnection>(std::move(socket),
+                                                     epoll_.get(), token);
+    Connection& c = connections_
+                        .emplace(token, Connection{shared,
+                                                   FrameReader(options_.limits),
+                                                   {},
+                                                   std::move(peer),
+                                                   absl::Now()})
+                        .first->second;
+    ++awaiting_handshake_;
+    c.proxy = SpawnConnectionProxy(system(), task_, shared, ids_);
+    char handshake[kHandshakeBytes];
+    EncodeHandshake(
+        Handshake{kProtocolVersion, options_.tls ? kHandshakeTls : uint16_t{0},
+                  options_.incarnation},
+        handshake);
+    shared->SendBytes(handshake, sizeof(handshake));
+    std::vector<Frame> frames;
+    Received(c, c.reader.Feed(received, frames), frames);
+  }
+
+  // Closes the oldest connection that has not completed its handshake; false
+  // when there is none.
+  bool MakeRoom() {
+    Connection* oldest = nullptr;
+    for (auto& [token, c] : connections_) {
+      if (!c.greeted && (!oldest || c.opened < oldest->opened)) {
+        oldest = &c;
+      }
+    }
+    if (oldest == nullptr) return false;
+    Close(*oldest, "closed to make room: its handshake had not arrived");
+    return true;
+  }
+
+  void ReapSlowHandshakes() {
+    if (awaiting_handshake_ == 0) return;
+    const absl::Time too_old = absl::Now() - options_.handshake_timeout;
+    std::vector<uint64_t> slow;
+    for (auto& [token, c] : connections_) {
+      if (!c.greeted && c.opened < too_old) slow.push_back(token);
+    }
+    for (uint64_t token : slow) {
+      Close(connections_.at(token),
+            absl::StrCat("closed: no handshake within ",
+                         absl::FormatDuration(options_.handshake_timeout)));
+    }
+  }
+
+  // Every heartbeat interval, a heartbeat on each connection that has nothing
+  // else to send, so that a client waiting for a reply tells a slow task
+  // from a lost or frozen one.
+  void SendHeartbeats() {
+    const absl::Time now = absl::Now();
+    if (now < next_heartbeat_) return;
+    next_heartbeat_ = now + options_.heartbeat_interval;
+    for (auto& [token, c] : connections_) {
+      if (c.greeted) c.shared->SendIfIdle(Heartbeat{});
+    }
+  }
+
+  void Service(Connection& c, uint32_t ready) {
+    if (c.tls_pending) {
+      absl::StatusOr<bool> up = c.shared->ContinueTls();
+      if (!up.ok())
+        return Close(c, absl::StrCat("closed: ", up.status().message()));
+      if (!*up) return;
+      c.tls_pending = false;
+      ready |= EPOLLIN;  // Data may have come with the handshake's end.
+    }
+    if ((ready & EPOLLOUT) && !c.shared->Flush()) {
+      return Close(c, "lost while sending");
+    }
+    if (!(ready & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
+    for (int i = 0; i < kReadsPerWakeup; ++i) {
+      std::vector<Frame> frames;
+      absl::StatusOr<FrameReader::Progress> progress =
+          c.shared->Read(c.reader, frames);
+      if (!Received(c, progress.status(), frames)) return;
+      if (*progress == FrameReader::Progress::kClosed) {
+        return Close(c, "closed by the peer");
+      }
+      // epoll tells again when more arrives.
+      if (*progress == FrameReader::Progress::kWouldBlock ||
+          *progress == FrameReader::Progress::kDrained) {
+        return;
+      }
+    }
+    // Out of reads for this turn: TLS may hold decrypted bytes that epoll
+    // will not report.
+    if (c.shared->HasBuffered()) again_.push_back(c.shared->token());
+  }
+
+  // Serves the connections whose reads stopped with bytes buffered.
+  void ServiceAgain() {
+    std::vector<uint64_t> tokens;
+    tokens.swap(again_);
+    for (uint64_t token : tokens) {
+      auto it = connections_.find(token);
+      if (it != connections_.end()) Service(it->second, EPOLLIN);
+    }
+  }
+
+  // Hands `frames` to the connection's proxy, then closes the connection if
+  // `status` is an error (after telling the peer why). False if it closed.
+  bool Received(Connection& c, const absl::Status& status,
+                std::vector<Frame>& frames) {
+    absl::Status error = status;
+    if (error.ok() && !c.greeted && c.reader.handshake()) {
+      c.greeted = true;
+      --awaiting_handshake_;
+      error = Greeted(c);
+    }
+    if (error.ok()) {
+      for (Frame& frame : frames) Dispatch(c, std::move(frame));
+      return true;
+    }
+    c.shared->Send(0, ErrorReply{error});
+    Close(c, absl::StrCat("closed: ", error.ToString()));
+    return false;
+  }
+
+  // The peer's handshake arrived: TLS begins if both sides speak it; a
+  // client and a task that disagree on it part with the reason.
+  absl::Status Greeted(Connection& c) {
+    const bool wants_tls = (c.reader.handshake()->flags & kHandshakeTls) != 0;
+    if (options_.tls && !wants_tls) {
+      return absl::FailedPreconditionError(
+          "This task speaks TLS only: give the client the cluster's TLS files "
+          "(its certificate, key and CA)");
+    }
+    if (!options_.tls && wants_tls) {
+      return absl::FailedPreconditionError(
+          "This task does not speak TLS: the client was given TLS files, the "
+          "task was not");
+    }
+    if (!options_.tls) return absl::OkStatus();
+    if (absl::Status started = c.shared->StartTls(options_.tls);
+        !started.ok()) {
+      return started;
+    }
+    c.tls_pending = true;
+    return absl::OkStatus();
+  }
+
+  void Dispatch(Connection& c, Frame frame) {
+    const uint64_t request_id = frame.header.request_id;
+    const bool heavy = frame.header.frame_bytes > kInlineFrameBytes;
+    absl::StatusOr<Message> message = DecodeMessage(std::move(frame));
+    if (!message.ok()) {
+      return c.shared->Send(request_id, ErrorReply{message.status()});
+    }
+    caf::actor_cast<caf::abstract_actor*>(c.proxy)->enqueue(
+        caf::make_mailbox_element(nullptr, caf::make_message_id(), {},
+                                  WireCall{request_id, *std::move(message)}),
+        heavy ? nullptr : this);
+  }
+
+  // Runs the actors that the reads woke, on this thread, until the work
+  // budget is spent; then hands the rest to CAF's scheduler.
+  void RunJobs() {
+    const auto deadline = std::chrono::steady_clock::now() + kWorkBudget;
+    while (!jobs_.empty()) {
+      caf::resumable* job = jobs_.front();
+      jobs_.pop_front();
+      if (std::chrono::steady_clock::now() > deadline) {
+        system().scheduler().enqueue(job);
+        continue;
+      }
+      if (job->resume(this, kMessagesPerTurn) == caf::resumable::resume_later) {
+        system().scheduler().enqueue(job);
+      } else {
+        intrusive_ptr_release(job);
+      }
+    }
+  }
+
+  void Close(Connection& c, const std::string& how) {
+    if (!c.greeted) --awaiting_handshake_;
+    Log(absl::StrCat(
+        "connection from ", c.peer, " ", how, " after ",
+        absl::StrFormat("%.1f", absl::ToDoubleSeconds(absl::Now() - c.opened)),
+        " s"));
+    c.shared->Close();
+    // Through this thread, so that the proxy's exit (and with it the
+    // withdrawal of its waiting requests) comes before what later reads
+    // wake.
+    caf::actor_cast<caf::abstract_actor*>(c.proxy)->enqueue(
+        caf::make_mailbox_element(
+            nullptr, caf::make_message_id(), {},
+            caf::exit_msg{caf::actor_addr{}, caf::exit_reason::user_shutdown}),
+        this);
+    connections_.erase(c.shared->token());
+  }
+
+  void Log(const std::string& line) {
+    if (options_.log) options_.log(line);
+  }
+
+  const TaskActor task_;
+  const WireServerOptions options_;
+  Fd epoll_;
+  Fd wake_;
+  const ResourceIdSource ids_;
+  std::atomic<bool> stopping_{false};
+  std::mutex adopt_mutex_;
+  std::vector<std::pair<Fd, std::string>> adopted_;
+  // Touched by the thread only.
+  std::unordered_map<uint64_t, Connection> connections_;
+  uint64_t next_token_ = 1;
+  size_t awaiting_handshake_ = 0;
+  absl::Time next_heartbeat_ = absl::InfinitePast();
+  std::deque<caf::resumable*> jobs_;
+  std::vector<uint64_t> again_;  // connections to read again (ServiceAgain)
+  std::thread thread_;           // last: starts when the rest is ready
+};
+
+WireServer::WireServer(caf::actor_system& system, TaskActor task,
+                       WireServerOptions options)
+    : loop_(std::make_unique<Loop>(system, std::move(task),
+                                   std::move(options))) {}
+
+WireServer::~WireServer() = default;
+
+void WireServer::Adopt(Fd socket, std::string received) {
+  loop_->Adopt(std::move(socket), std::move(received));
+}
+
+}  // namespace troupe

@@ -1,0 +1,334 @@
+// Troupe's wire against a real `troupe task`: requests and replies, the
+// handshake's errors, limits, a frozen task and a client that goes away while
+// its dequeue waits.
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "doctest/doctest.h"
+
+#include "net/connect.h"
+#include "net/frame_reader.h"
+#include "net/tls_stream.h"
+#include "net/wire_client.h"
+#include "serialization/wire_messages.h"
+#include "tests/cluster/certificates.h"
+#include "tests/cluster/task_process.h"
+
+namespace troupe {
+namespace {
+
+using testing::LocalCluster;
+
+const absl::Duration kTimeout = absl::Seconds(20);
+
+TaskAddress AddressOf(const std::string& target) {
+  const size_t colon = target.rfind(':');
+  return {target.substr(0, colon),
+          static_cast<uint16_t>(std::stoi(target.substr(colon + 1)))};
+}
+
+std::unique_ptr<WireClient> ConnectTo(LocalCluster& cluster) {
+  auto client = WireClient::Connect(AddressOf(cluster.target()), kTimeout);
+  REQUIRE_MESSAGE(client.ok(), client.status().ToString());
+  return *std::move(client);
+}
+
+template <class Reply>
+Reply CallFor(WireClient& client, const Message& request) {
+  absl::StatusOr<Message> reply = client.Call(request, absl::Now() + kTimeout);
+  REQUIRE_MESSAGE(reply.ok(), reply.status().ToString());
+  REQUIRE(std::holds_alternative<Reply>(*reply));
+  return std::get<Reply>(*std::move(reply));
+}
+
+QueueSpec FloatQueue(int32_t capacity) {
+  QueueSpec spec;
+  spec.kind = QueueKind::kFifo;
+  spec.capacity = capacity;
+  spec.dtypes = {DType::kFloat32};
+  spec.shapes = {PartialShape()};
+  return spec;
+}
+
+uint64_t MakeQueue(WireClient& client, const std::string& name) {
+  return CallFor<QueueReply>(client, QueueRequest{"", "", name, FloatQueue(10)})
+      .resource_id;
+}
+
+// The frames the task sends on `fd` until it closes the connection.
+std::vector<Frame> ReadUntilClosed(int fd) {
+  FrameReader reader;
+  PlainStream stream(fd);
+  std::vector<Frame> frames;
+  const absl::Time deadline = absl::Now() + kTimeout;
+  while (absl::Now() < deadline) {
+    pollfd ready{fd, POLLIN, 0};
+    poll(&ready, 1, 1000);
+    auto progress = reader.ReadFrom(stream, frames);
+    if (!progress.ok() || *progress == FrameReader::Progress::kClosed) break;
+  }
+  return frames;
+}
+
+absl::Status ErrorIn(std::vector<Frame>& frames) {
+  for (Frame& frame : frames) {
+    auto message = DecodeMessage(std::move(frame));
+    if (message.ok() && std::holds_alternative<ErrorReply>(*message)) {
+      return std::get<ErrorReply>(*message).status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+TEST_CASE("wire: a queue and a variable through a real task") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto client = ConnectTo(cluster);
+  CHECK(client->incarnation() != 0);
+
+  auto created =
+      CallFor<QueueReply>(*client, QueueRequest{"", "", "q", FloatQueue(10)});
+  CHECK(created.created);
+  const uint64_t q = created.resource_id;
+  CallFor<OkReply>(*client,
+                   EnqueueRequest{q, {Tensor::Scalar<float>(1.5f)}, -1});
+  CHECK(CallFor<SizeReply>(*client, SizeRequest{q}).size == 1);
+  auto element = CallFor<TupleReply>(*client, DequeueRequest{q, -1});
+  REQUIRE(element.components.size() == 1);
+  CHECK(element.components[0].flat<float>()[0] == 1.5f);
+
+  // The same queue looked up again has the same id.
+  CHECK(CallFor<LookupReply>(*client, LookupRequest{"", "", "q"}).resource_id ==
+        q);
+
+  const uint64_t v =
+      CallFor<VariableReply>(
+          *client,
+          VariableRequest{"", "", "v", VariableSpec{DType::kFloat32, {2}}})
+          .resource_id;
+  CallFor<OkReply>(
+      *client,
+      AssignRequest{v, Tensor::FromVector<float>({2}, {1.0f, 2.0f}), true});
+  auto sum = CallFor<TensorReply>(
+      *client, AssignAddRequest{v, Tensor::FromVector<float>({2}, {1, 1})});
+  CHECK(sum.value.flat<float>()[1] == 3.0f);
+
+  auto status = CallFor<StatusReply>(*client, StatusRequest{});
+  CHECK(status.status.device == "/job:ps/task:0");
+  CHECK(status.status.incarnation == client->incarnation());
+  CHECK(CallFor<ListReply>(*client, ListRequest{""}).resources.size() == 2);
+}
+
+TEST_CASE("wire: errors keep TensorFlow's codes; unknown ids are NOT_FOUND") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto client = ConnectTo(cluster);
+  const uint64_t q = MakeQueue(*client, "q");
+  auto timed_out = client->Call(DequeueRequest{q, 50}, absl::Now() + kTimeout);
+  CHECK(timed_out.status().code() == absl::StatusCode::kDeadlineExceeded);
+  auto unknown =
+      client->Call(DequeueRequest{q + 1000, -1}, absl::Now() + kTimeout);
+  CHECK(unknown.status().code() == absl::StatusCode::kNotFound);
+  auto missing =
+      client->Call(LookupRequest{"", "", "nothing"}, absl::Now() + kTimeout);
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+
+  // After a reset the id names a resource that is gone.
+  CallFor<OkReply>(*client, ResetRequest{"", {}});
+  auto gone = client->Call(SizeRequest{q}, absl::Now() + kTimeout);
+  CHECK(gone.status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("wire: several threads share one connection") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto client = ConnectTo(cluster);
+  const uint64_t q = MakeQueue(*client, "q");
+  constexpr int kPerThread = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        // Two producers and two consumers through a queue of 10.
+        absl::StatusOr<Message> reply =
+            t % 2 == 0
+                ? client->Call(
+                      EnqueueRequest{q, {Tensor::Scalar<float>(1.0f)}, -1},
+                      absl::Now() + kTimeout)
+                : client->Call(DequeueRequest{q, -1}, absl::Now() + kTimeout);
+        if (!reply.ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  CHECK(failures == 0);
+  CHECK(CallFor<SizeReply>(*client, SizeRequest{q}).size == 0);
+}
+
+TEST_CASE("wire: a waiting dequeue whose connection closes loses no element") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto keeper = ConnectTo(cluster);
+  const uint64_t q = MakeQueue(*keeper, "q");
+  {
+    auto leaver = ConnectTo(cluster);
+    const uint64_t same = MakeQueue(*leaver, "q");
+    // A dequeue that waits, then its client goes away without its reply.
+    auto waiting = leaver->Call(DequeueRequest{same, -1},
+                                absl::Now() + absl::Milliseconds(200));
+    CHECK(waiting.status().code() == absl::StatusCode::kDeadlineExceeded);
+  }
+  // Once the task saw the connection close, its dequeue no longer waits, and
+  // the element goes to the keeper.
+  CHECK(testing::WaitUntil([&] {
+    auto info = keeper->Call(DescribeRequest{q}, absl::Now() + kTimeout);
+    return info.ok() &&
+           std::get<DescribeReply>(*info).info.waiting_dequeues == 0;
+  }));
+  CallFor<OkReply>(*keeper,
+                   EnqueueRequest{q, {Tensor::Scalar<float>(7.0f)}, -1});
+  auto element = CallFor<TupleReply>(*keeper, DequeueRequest{q, 1000});
+  CHECK(element.components[0].flat<float>()[0] == 7.0f);
+}
+
+TEST_CASE("wire: a frozen task is UNAVAILABLE within the silence timeout") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  WireClientOptions options;
+  options.silence_timeout = absl::Seconds(2);
+  auto client =
+      WireClient::Connect(AddressOf(cluster.target()), kTimeout, options);
+  REQUIRE(client.ok());
+  const uint64_t q = MakeQueue(**client, "q");
+  cluster.task()->process().Signal(SIGSTOP);
+  const absl::Time start = absl::Now();
+  auto waiting = (*client)->Call(DequeueRequest{q, -1}, absl::InfiniteFuture());
+  const absl::Duration waited = absl::Now() - start;
+  cluster.task()->process().Signal(SIGCONT);
+  CHECK(waiting.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(absl::StrContains(waiting.status().message(), "sent nothing for 2s"));
+  CHECK(waited < kTimeout);
+  // Every later call fails at once.
+  CHECK(
+      (*client)->Call(SizeRequest{q}, absl::InfiniteFuture()).status().code() ==
+      absl::StatusCode::kUnavailable);
+}
+
+TEST_CASE("wire: a handshake of another version is refused, naming both") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto socket = OpenConnection(AddressOf(cluster.target()), kTimeout);
+  REQUIRE(socket.ok());
+  char handshake[kHandshakeBytes];
+  EncodeHandshake(Handshake{kProtocolVersion, 0, 0}, handshake);
+  handshake[4] = 2;  // version 2
+  REQUIRE(send(socket->get(), handshake, sizeof(handshake), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(sizeof(handshake)));
+  std::vector<Frame> frames = ReadUntilClosed(socket->get());
+  absl::Status refused = ErrorIn(frames);
+  CHECK(refused.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(refused.message(),
+                          "protocol version 2 is not spoken here"));
+}
+
+TEST_CASE(
+    "wire: a header over the limits closes the connection before any "
+    "allocation, and the task serves on") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto socket = OpenConnection(AddressOf(cluster.target()), kTimeout);
+  REQUIRE(socket.ok());
+  char bytes[kHandshakeBytes + kFrameHeaderBytes];
+  EncodeHandshake(Handshake{kProtocolVersion, 0, 0}, bytes);
+  FrameHeader header;
+  header.kind = static_cast<uint16_t>(MessageKind::kEnqueue);
+  header.frame_bytes = uint64_t{1} << 40;
+  header.request_id = 1;
+  EncodeFrameHeader(header, bytes + kHandshakeBytes);
+  REQUIRE(send(socket->get(), bytes, sizeof(bytes), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(sizeof(bytes)));
+  std::vector<Frame> frames = ReadUntilClosed(socket->get());
+  absl::Status refused = ErrorIn(frames);
+  CHECK(refused.code() == absl::StatusCode::kResourceExhausted);
+  CHECK(absl::StrContains(refused.message(), "max_frame_bytes"));
+
+  auto client = ConnectTo(cluster);
+  CHECK(MakeQueue(*client, "still_serving") != 0);
+}
+
+TEST_CASE("wire: mutual TLS serves the CA's clients and refuses the rest") {
+  testing::Certificates certificates;
+  REQUIRE_MESSAGE(certificates.ok(), certificates.failure());
+  LocalCluster cluster({{"ps", 1}}, true, certificates.SpecTls());
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  const TaskAddress address = AddressOf(cluster.target());
+  auto context_of = [&](const std::string& name, const std::string& ca) {
+    auto context = MakeTlsContext({certificates.Path(name + ".pem"),
+                                   certificates.Path(name + ".key"),
+                                   certificates.Path(ca + ".pem")});
+    REQUIRE_MESSAGE(context.ok(), context.status().ToString());
+    return *context;
+  };
+
+  WireClientOptions trusted;
+  trusted.tls = context_of("client", "ca");
+  auto client = WireClient::Connect(address, kTimeout, trusted);
+  REQUIRE_MESSAGE(client.ok(), client.status().ToString());
+  const uint64_t q = MakeQueue(**client, "q");
+  CallFor<OkReply>(**client,
+                   EnqueueRequest{q, {Tensor::Scalar<float>(2.5f)}, -1});
+  CHECK(CallFor<TupleReply>(**client, DequeueRequest{q, -1})
+            .components[0]
+            .flat<float>()[0] == 2.5f);
+
+  // A stranger's certificate: with TLS 1.3 the client's side of the
+  // handshake ends before the task checks it, so the refusal may come with
+  // the first call, as the task's TLS alert.
+  WireClientOptions stranger;
+  stranger.tls = context_of("stranger", "ca");
+  absl::Status refused = [&] {
+    auto connected = WireClient::Connect(address, kTimeout, stranger);
+    if (!connected.ok()) return connected.status();
+    return (*connected)->Call(StatusRequest{}, absl::Now() + kTimeout).status();
+  }();
+  CHECK(refused.code() == absl::StatusCode::kUnavailable);
+  CHECK_MESSAGE(absl::StrContains(refused.message(), "alert"),
+                refused.ToString());
+
+  auto plaintext = WireClient::Connect(address, kTimeout);
+  CHECK(plaintext.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(plaintext.status().message(), "speaks TLS only"));
+
+  // The task serves on.
+  CHECK(CallFor<SizeReply>(**client, SizeRequest{q}).size == 0);
+}
+
+TEST_CASE("wire: a TLS client of a plaintext task is told so") {
+  testing::Certificates certificates;
+  REQUIRE_MESSAGE(certificates.ok(), certificates.failure());
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto context = MakeTlsContext({certificates.Path("client.pem"),
+                                 certificates.Path("client.key"),
+                                 certificates.Path("ca.pem")});
+  REQUIRE(context.ok());
+  WireClientOptions options;
+  options.tls = *context;
+  auto client =
+      WireClient::Connect(AddressOf(cluster.target()), kTimeout, options);
+  CHECK(client.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(client.status().message(), "does not speak TLS"));
+}
+
+}  // namespace
+}  // namespace troupe
