@@ -1,7 +1,5 @@
 #include "cluster/queue.h"
 
-#include <tuple>
-
 #include "absl/strings/str_cat.h"
 #include "caf/exit_reason.hpp"
 #include "caf/send.hpp"
@@ -10,16 +8,12 @@
 #include "base/status_macros.h"
 #include "cluster/resource_connection.h"
 #include "cluster/rpc.h"
+#include "cluster/wire_call.h"
+#include "cluster/wire_resource.h"
 
 namespace troupe {
 
 namespace {
-
-int64_t ToTimeoutMs(absl::Duration timeout) {
-  if (timeout == absl::InfiniteDuration()) return kNoTimeout;
-  if (timeout < absl::ZeroDuration()) return 0;
-  return absl::ToInt64Milliseconds(timeout);
-}
 
 // A tensor whose buffer does not match its dtype and shape never reaches the
 // wire: serializing it would read past its buffer, or drop the extra bytes,
@@ -67,13 +61,13 @@ QueueBase::~QueueBase() {
 
 absl::StatusOr<QueueActor> QueueBase::handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  TROUPE_RETURN_IF_ERROR(EnsureLocked());
+  TROUPE_RETURN_IF_ERROR(EnsureActorLocked());
   return actor_;
 }
 
 absl::StatusOr<QueueActor> QueueBase::coalesced_handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  TROUPE_RETURN_IF_ERROR(EnsureLocked());
+  TROUPE_RETURN_IF_ERROR(EnsureActorLocked());
   if (!coalescer_ || coalesced_ != actor_) {
     if (coalescer_)
       caf::anon_send_exit(coalescer_, caf::exit_reason::user_shutdown);
@@ -85,85 +79,82 @@ absl::StatusOr<QueueActor> QueueBase::coalesced_handle() {
 }
 
 absl::Status QueueBase::ConnectLocked(bool* created) {
-  return internal::ConnectResource<QueueActor, QueueSpec, queue_atom,
-                                   lookup_atom>(
+  return internal::ConnectWireResource(
       session_, {"queue", device_, container_, shared_name_},
-      create_if_missing_, &actor_, &spec_, created, &incarnation_);
+      create_if_missing_, &resource_, &spec_, created, &incarnation_);
 }
 
-absl::Status QueueBase::EnsureLocked() {
+absl::Status QueueBase::EnsureActorLocked() {
   return internal::EnsureResource<QueueActor, QueueSpec, queue_atom,
                                   lookup_atom>(
       session_, {"queue", device_, container_, shared_name_},
       create_if_missing_, &actor_, &spec_, &incarnation_);
 }
 
-template <class... Out, class... Args>
-absl::StatusOr<std::tuple<Out...>> QueueBase::Call(absl::Duration timeout,
-                                                   Args... args) {
-  auto actor = handle();
-  if (!actor.ok()) return actor.status();
-  auto reply =
-      internal::Call<Out...>(session_.requester(), *actor, timeout, args...);
+template <class Reply, class Request>
+absl::StatusOr<Reply> QueueBase::Call(absl::Duration timeout, Request request) {
   // The next call after a loss or a reset finds a new, empty queue, or none.
-  internal::ForgetIfLost(reply.status(), *actor, mutex_, &actor_, session_,
-                         device_);
-  return reply;
+  return internal::CallResource<Reply>(
+      session_, {"queue", device_, container_, shared_name_},
+      create_if_missing_, mutex_, &resource_, &spec_, &incarnation_,
+      std::move(request), timeout);
 }
 
 absl::Status QueueBase::enqueue(Tuple element, absl::Duration timeout) {
   TROUPE_RETURN_IF_ERROR(CheckTensors(element, shared_name_));
-  return Call<caf::ok_atom>(timeout, enqueue_atom::value, std::move(element),
-                            ToTimeoutMs(timeout))
+  return Call<OkReply>(timeout, EnqueueRequest{0, std::move(element),
+                                               internal::ToTimeoutMs(timeout)})
       .status();
 }
 
 absl::Status QueueBase::enqueue_many(Tuple batch, absl::Duration timeout) {
   TROUPE_RETURN_IF_ERROR(CheckTensors(batch, shared_name_));
-  return Call<caf::ok_atom>(timeout, enqueue_many_atom::value, std::move(batch),
-                            ToTimeoutMs(timeout))
+  return Call<OkReply>(timeout,
+                       EnqueueManyRequest{0, std::move(batch),
+                                          internal::ToTimeoutMs(timeout)})
       .status();
 }
 
 absl::StatusOr<Tuple> QueueBase::dequeue(absl::Duration timeout) {
-  auto reply = Call<Tuple>(timeout, dequeue_atom::value, ToTimeoutMs(timeout));
+  auto reply = Call<TupleReply>(
+      timeout, DequeueRequest{0, internal::ToTimeoutMs(timeout)});
   if (!reply.ok()) return reply.status();
-  return std::get<0>(std::move(*reply));
+  return std::move(reply->components);
 }
 
 absl::StatusOr<Tuple> QueueBase::dequeue_many(int32_t n,
                                               absl::Duration timeout) {
-  auto reply =
-      Call<Tuple>(timeout, dequeue_many_atom::value, n, ToTimeoutMs(timeout));
+  auto reply = Call<TupleReply>(
+      timeout, DequeueManyRequest{0, n, internal::ToTimeoutMs(timeout)});
   if (!reply.ok()) return reply.status();
-  return std::get<0>(std::move(*reply));
+  return std::move(reply->components);
 }
 
 absl::StatusOr<Tuple> QueueBase::dequeue_up_to(int32_t n,
                                                absl::Duration timeout) {
-  auto reply =
-      Call<Tuple>(timeout, dequeue_up_to_atom::value, n, ToTimeoutMs(timeout));
+  auto reply = Call<TupleReply>(
+      timeout, DequeueUpToRequest{0, n, internal::ToTimeoutMs(timeout)});
   if (!reply.ok()) return reply.status();
-  return std::get<0>(std::move(*reply));
+  return std::move(reply->components);
 }
 
 absl::Status QueueBase::close(bool cancel_pending_enqueues,
                               absl::Duration timeout) {
-  return Call<caf::ok_atom>(timeout, close_atom::value, cancel_pending_enqueues,
-                            ToTimeoutMs(timeout))
+  return Call<OkReply>(timeout, CloseRequest{0, cancel_pending_enqueues,
+                                             internal::ToTimeoutMs(timeout)})
       .status();
 }
 
 absl::StatusOr<int32_t> QueueBase::size() {
-  auto reply = Call<int32_t>(internal::kAnsweredAtOnce, size_atom::value);
+  auto reply = Call<SizeReply>(internal::kAnsweredAtOnce, SizeRequest{0});
   if (!reply.ok()) return reply.status();
-  return std::get<0>(*reply);
+  return reply->size;
 }
 
 absl::StatusOr<bool> QueueBase::is_closed() {
-  auto reply = Call<bool>(internal::kAnsweredAtOnce, is_closed_atom::value);
+  auto reply = Call<BoolReply>(internal::kAnsweredAtOnce, IsClosedRequest{0});
   if (!reply.ok()) return reply.status();
-  return std::get<0>(*reply);
+  return reply->value;
 }
 
 FIFOQueue::FIFOQueue(Session& session, QueueOptions options)
@@ -193,7 +184,8 @@ absl::StatusOr<std::unique_ptr<Queue>> Queue::Open(Session& session,
   std::unique_ptr<Queue> queue(
       new Queue(session, QueueSpec{}, std::move(shared_name), std::move(device),
                 std::move(container), false));
-  if (auto actor = queue->handle(); !actor.ok()) return actor.status();
+  std::lock_guard<std::mutex> lock(queue->mutex_);
+  TROUPE_RETURN_IF_ERROR(queue->ConnectLocked(nullptr));
   return queue;
 }
 

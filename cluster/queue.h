@@ -89,13 +89,16 @@ class QueueBase {
 
   // Finds (or creates) the queue on its task. REQUIRES: mutex_ held.
   absl::Status ConnectLocked(bool* created);
-  // Makes actor_ the queue's (EnsureResource). REQUIRES: mutex_ held.
-  absl::Status EnsureLocked();
+  // Makes actor_ the queue's actor (EnsureResource), for handle().
+  // REQUIRES: mutex_ held.
+  absl::Status EnsureActorLocked();
   std::mutex mutex_;
 
  private:
-  template <class... Out, class... Args>
-  absl::StatusOr<std::tuple<Out...>> Call(absl::Duration timeout, Args... args);
+  // Sends `request` (its resource_id set here) over the wire and waits for
+  // its Reply; `timeout` is the one the request carries.
+  template <class Reply, class Request>
+  absl::StatusOr<Reply> Call(absl::Duration timeout, Request request);
 
   Session& session_;
   QueueSpec spec_;
@@ -103,8 +106,11 @@ class QueueBase {
   std::string device_;
   std::string container_;
   const bool create_if_missing_;
+  // The queue as the blocking calls reach it, and its actor for handle().
+  internal::WireResource resource_;
   QueueActor actor_;
-  // The incarnation of the task that actor_ was found on; 0: none yet.
+  // The incarnation of the task that either was found on (0: none yet): a
+  // restart is reported ABORTED once, by whichever asks first.
   uint64_t incarnation_ = 0;
   // The coalescer of coalesced_handle(), and the actor it stands in front of.
   QueueActor coalescer_;

@@ -10,12 +10,6 @@ namespace troupe {
 
 namespace {
 
-int64_t ToTimeoutMs(absl::Duration timeout) {
-  if (timeout == absl::InfiniteDuration()) return kNoTimeout;
-  if (timeout < absl::ZeroDuration()) return 0;
-  return absl::ToInt64Milliseconds(timeout);
-}
-
 ReaderSpec SpecOf(std::string type, const ReaderArgs& args) {
   ReaderSpec spec;
   spec.type = std::move(type);
@@ -106,7 +100,7 @@ absl::StatusOr<KeyValue> ReaderBase::read(const QueueBase& queue,
 absl::StatusOr<KeyValue> ReaderBase::read(const std::string& queue,
                                           absl::Duration timeout) {
   auto reply = Call<std::string, std::string>(timeout, read_atom::value, queue,
-                                              ToTimeoutMs(timeout));
+                                              internal::ToTimeoutMs(timeout));
   if (!reply.ok()) return reply.status();
   return KeyValue{std::move(std::get<0>(*reply)),
                   std::move(std::get<1>(*reply))};
@@ -122,7 +116,8 @@ absl::StatusOr<KeysValues> ReaderBase::read_up_to(const std::string& queue,
                                                   int64_t n,
                                                   absl::Duration timeout) {
   auto reply = Call<std::vector<std::string>, std::vector<std::string>>(
-      timeout, read_up_to_atom::value, queue, n, ToTimeoutMs(timeout));
+      timeout, read_up_to_atom::value, queue, n,
+      internal::ToTimeoutMs(timeout));
   if (!reply.ok()) return reply.status();
   return KeysValues{std::move(std::get<0>(*reply)),
                     std::move(std::get<1>(*reply))};

@@ -35,8 +35,10 @@ struct ResourceAddress {
 // outside the default container), or, when the new incarnation restored a
 // checkpoint, "...; the task restored checkpoint ckpt/auto-1765000000000
 // (saved 2026-12-06 09:20:00.000 UTC); what it did not hold is gone".
-inline absl::Status RestartedError(const TaskConnection& now, uint64_t before,
-                                   const ResourceAddress& where) {
+// `now` is a TaskConnection or a WireTask.
+template <class Task>
+absl::Status RestartedError(const Task& now, uint64_t before,
+                            const ResourceAddress& where) {
   return absl::AbortedError(absl::StrCat(
       "Task ", now.device, " restarted (incarnation ",
       FormatIncarnation(before), " -> ", FormatIncarnation(now.incarnation),

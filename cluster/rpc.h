@@ -21,17 +21,10 @@
 #include "caf/response_type.hpp"
 
 #include "cluster/requester.h"
+#include "cluster/wire_call.h"
 #include "serialization/status_error.h"
 
 namespace troupe::internal {
-
-// How much longer than the server's own deadline the client waits before it
-// gives up on a reply (a safety net; the server answers first).
-inline constexpr absl::Duration kClientSlack = absl::Seconds(30);
-
-// The server timeout of a request that never waits (create, lookup, size,
-// list, reset): the client gives up after kClientSlack, so no call hangs.
-inline constexpr absl::Duration kAnsweredAtOnce = absl::ZeroDuration();
 
 // The device argument of a request sent to the task that serves the device
 // (Session::task(device) finds it): "this task".

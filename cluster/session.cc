@@ -13,16 +13,49 @@
 #include "cluster/requester.h"
 #include "cluster/rpc.h"
 #include "cluster/transport.h"
+#include "cluster/wire_call.h"
 #include "config/cluster_spec.h"
+#include "net/tls_stream.h"
+#include "net/wire_client.h"
 
 namespace troupe {
 
 struct Session::Impl {
   Impl(std::string target_address, const NodeOptions& options)
       : target(std::move(target_address)),
-        tls_files(options.tls ? CheckTlsFiles(*options.tls) : absl::OkStatus()),
         connect_timeout(absl::FromChrono(options.connection_timeout)),
-        system((ConfigureNode(config, options), config)) {}
+        system((ConfigureNode(config, options), config)) {
+    if (options.tls) {
+      absl::StatusOr<TlsContext> context = MakeTlsContext(*options.tls);
+      if (context.ok()) {
+        tls = *std::move(context);
+      } else {
+        tls_files = context.status();
+      }
+    }
+  }
+
+  // Connects to the task at `address` ("host:port") over the wire and asks
+  // it for its device and incarnation. REQUIRES: mutex held.
+  absl::StatusOr<WireTask> ConnectWire(const std::string& address) {
+    TROUPE_RETURN_IF_ERROR(tls_files);
+    TROUPE_ASSIGN_OR_RETURN(TaskAddress parsed, ParseTaskAddress(address));
+    WireClientOptions options;
+    options.tls = tls;
+    options.silence_timeout = connect_timeout;
+    TROUPE_ASSIGN_OR_RETURN(
+        std::unique_ptr<WireClient> client,
+        WireClient::Connect(parsed, connect_timeout, std::move(options)));
+    TROUPE_ASSIGN_OR_RETURN(StatusReply status, internal::CallWire<StatusReply>(
+                                                    *client, StatusRequest{},
+                                                    internal::kAnsweredAtOnce));
+    return WireTask{std::move(client),
+                    address,
+                    status.status.device,
+                    status.status.incarnation,
+                    status.status.restored_prefix,
+                    status.status.restored_time_unix_ms};
+  }
 
   // Connects to the task at `address` ("host:port") and asks it for its
   // device and incarnation. REQUIRES: mutex held.
@@ -39,20 +72,18 @@ struct Session::Impl {
                           task.restored_prefix, task.restored_time_unix_ms};
   }
 
-  // Asks the target where `device` is served: (device name, "host:port").
-  // REQUIRES: mutex held, target_task connected.
-  absl::StatusOr<std::tuple<std::string, std::string>> Resolve(
-      const std::string& device) {
-    auto where = internal::Call<std::string, std::string>(
-        requester, target_task.actor, internal::kAnsweredAtOnce,
-        resolve_atom::value, device);
-    if (absl::IsUnavailable(where.status())) target_task = TaskConnection{};
-    return where;
+  // Calls still waiting on the wire fail CANCELLED.
+  ~Impl() {
+    const absl::Status closed = absl::CancelledError("The session was closed");
+    if (wire_target.client) wire_target.client->Close(closed);
+    for (auto& [device, task] : wire_tasks) task.client->Close(closed);
   }
 
   std::string target;
   // Why the TLS files cannot be used (checked once); OK without TLS.
   absl::Status tls_files;
+  // The wire's TLS, made from the files; null without TLS.
+  TlsContext tls;
   // How long a new connection may take to open (the heartbeat timeout).
   absl::Duration connect_timeout;
   caf::actor_system_config config;
@@ -60,6 +91,8 @@ struct Session::Impl {
   std::mutex mutex;
   TaskConnection target_task;                   // No actor: not connected.
   std::map<std::string, TaskConnection> tasks;  // Other devices, by name.
+  WireTask wire_target;                         // No client: not connected.
+  std::map<std::string, WireTask> wire_tasks;   // Other devices, by name.
   // Last, so that it stops before the rest goes away.
   internal::Requester requester{system};
 };
@@ -81,6 +114,17 @@ absl::StatusOr<TaskActor> Session::task(const std::string& device) {
 }
 
 absl::StatusOr<TaskConnection> Session::connection(const std::string& device) {
+  TROUPE_ASSIGN_OR_RETURN(WireTask reached, wire(device));
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  TaskConnection& known = impl_->tasks[reached.address];
+  if (known.actor && internal::DownReason(known.actor)) known = {};
+  if (!known.actor) {
+    TROUPE_ASSIGN_OR_RETURN(known, impl_->Connect(reached.address));
+  }
+  return known;
+}
+
+absl::StatusOr<WireTask> Session::wire(const std::string& device) {
   std::string name;
   if (!device.empty()) {
     auto parsed = ParseDevice(device);
@@ -88,21 +132,25 @@ absl::StatusOr<TaskConnection> Session::connection(const std::string& device) {
     name = parsed->ToDevice();
   }
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  TaskConnection& target = impl_->target_task;
-  if (target.actor && internal::DownReason(target.actor)) target = {};
-  if (!target.actor) {
-    TROUPE_ASSIGN_OR_RETURN(target, impl_->Connect(impl_->target));
+  WireTask& target = impl_->wire_target;
+  if (target.client && !target.client->Probe().ok()) target = {};
+  if (!target.client) {
+    TROUPE_ASSIGN_OR_RETURN(target, impl_->ConnectWire(impl_->target));
   }
   if (name.empty() || name == target.device) return target;
-  if (auto known = impl_->tasks.find(name); known != impl_->tasks.end()) {
-    if (!internal::DownReason(known->second.actor)) return known->second;
-    impl_->tasks.erase(known);
+  if (auto known = impl_->wire_tasks.find(name);
+      known != impl_->wire_tasks.end()) {
+    if (known->second.client->Probe().ok()) return known->second;
+    impl_->wire_tasks.erase(known);
   }
-  auto where = impl_->Resolve(name);
-  if (!where.ok()) return where.status();
-  TROUPE_ASSIGN_OR_RETURN(TaskConnection task,
-                          impl_->Connect(std::get<1>(*where)));
-  impl_->tasks[name] = task;
+  auto where = internal::CallWire<ResolveReply>(
+      *target.client, ResolveRequest{name}, internal::kAnsweredAtOnce);
+  if (!where.ok()) {
+    if (absl::IsUnavailable(where.status())) target = {};
+    return where.status();
+  }
+  TROUPE_ASSIGN_OR_RETURN(WireTask task, impl_->ConnectWire(where->address));
+  impl_->wire_tasks[name] = task;
   return task;
 }
 
@@ -110,49 +158,45 @@ void Session::Disconnected(const std::string& device) {
   std::string name = device;
   if (auto parsed = ParseDevice(device); parsed.ok()) name = parsed->ToDevice();
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  if (name.empty() || name == impl_->target_task.device) {
-    impl_->target_task = TaskConnection{};
-  } else {
-    impl_->tasks.erase(name);
+  if (name.empty() || name == impl_->wire_target.device) {
+    impl_->tasks.erase(impl_->wire_target.address);
+    impl_->wire_target = WireTask{};
+  } else if (auto known = impl_->wire_tasks.find(name);
+             known != impl_->wire_tasks.end()) {
+    impl_->tasks.erase(known->second.address);
+    impl_->wire_tasks.erase(known);
   }
+}
+
+template <class Reply>
+absl::StatusOr<Reply> Session::CallTask(const std::string& device,
+                                        const Message& request) {
+  TROUPE_ASSIGN_OR_RETURN(WireTask task, wire(device));
+  absl::StatusOr<Reply> reply = internal::CallWire<Reply>(
+      *task.client, request, internal::kAnsweredAtOnce);
+  if (absl::IsUnavailable(reply.status())) Disconnected(device);
+  return reply;
 }
 
 absl::Status Session::reset(const std::vector<std::string>& containers,
                             const std::string& device) {
-  auto task_handle = task(device);
-  if (!task_handle.ok()) return task_handle.status();
-  auto done = internal::Call<caf::ok_atom>(
-      impl_->requester, *task_handle, internal::kAnsweredAtOnce,
-      reset_atom::value, internal::kThisTask, containers);
-  if (absl::IsUnavailable(done.status())) Disconnected(device);
-  return done.status();
+  return CallTask<OkReply>(device,
+                           ResetRequest{internal::kThisTask, containers})
+      .status();
 }
 
 absl::StatusOr<std::vector<ResourceInfo>> Session::list(
     const std::string& device) {
-  auto task_handle = task(device);
-  if (!task_handle.ok()) return task_handle.status();
-  auto infos = internal::Call<std::vector<ResourceInfo>>(
-      impl_->requester, *task_handle, internal::kAnsweredAtOnce,
-      list_atom::value, internal::kThisTask);
-  if (!infos.ok()) {
-    if (absl::IsUnavailable(infos.status())) Disconnected(device);
-    return infos.status();
-  }
-  return std::get<0>(std::move(*infos));
+  TROUPE_ASSIGN_OR_RETURN(
+      ListReply reply,
+      CallTask<ListReply>(device, ListRequest{internal::kThisTask}));
+  return std::move(reply.resources);
 }
 
 absl::StatusOr<TaskStatus> Session::status(const std::string& device) {
-  auto task_handle = task(device);
-  if (!task_handle.ok()) return task_handle.status();
-  auto status =
-      internal::Call<TaskStatus>(impl_->requester, *task_handle,
-                                 internal::kAnsweredAtOnce, status_atom::value);
-  if (!status.ok()) {
-    if (absl::IsUnavailable(status.status())) Disconnected(device);
-    return status.status();
-  }
-  return std::get<0>(std::move(*status));
+  TROUPE_ASSIGN_OR_RETURN(StatusReply reply,
+                          CallTask<StatusReply>(device, StatusRequest{}));
+  return std::move(reply.status);
 }
 
 }  // namespace troupe

@@ -19,6 +19,7 @@
 
 #include "cluster/node_config.h"
 #include "serialization/protocol.h"
+#include "serialization/wire_messages.h"
 
 namespace caf {
 class actor_system;
@@ -26,9 +27,18 @@ class actor_system;
 
 namespace troupe {
 
+class WireClient;
+
 namespace internal {
 class Requester;
-}
+
+// A resource as its task handed it out on a wire connection (the blocking
+// queues and variables hold one).
+struct WireResource {
+  std::shared_ptr<WireClient> client;  // null: not found yet
+  uint64_t id = 0;
+};
+}  // namespace internal
 
 // A task as a session is connected to it.
 struct TaskConnection {
@@ -39,6 +49,19 @@ struct TaskConnection {
   // one later means that the task restarted in between.
   uint64_t incarnation = 0;
   // The checkpoint that incarnation restored, if any, and its time.
+  std::string restored_prefix;
+  int64_t restored_time_unix_ms = 0;
+};
+
+// A task as a session reaches it over Troupe's wire (net/wire_client.h).
+struct WireTask {
+  std::shared_ptr<WireClient> client;
+  // "host:port", as the cluster spec names it.
+  std::string address;
+  // "/job:J/task:T".
+  std::string device;
+  // As in TaskConnection.
+  uint64_t incarnation = 0;
   std::string restored_prefix;
   int64_t restored_time_unix_ms = 0;
 };
@@ -82,11 +105,20 @@ class Session {
   // task actor went down (its task was lost or stopped) is made again here,
   // so the incarnation is that of the task serving now.
   absl::StatusOr<TaskConnection> connection(const std::string& device = "");
-  // Forgets the connection to `device` after a call failed UNAVAILABLE, so
+  // The wire connection to `device` ("/job:J/task:T"; empty: the target),
+  // made on first use and again once it was lost; errors as for task().
+  // The blocking queues and variables, reset, list and status go this way.
+  absl::StatusOr<WireTask> wire(const std::string& device = "");
+  // Forgets the connections to `device` after a call failed UNAVAILABLE, so
   // that the next call connects again.
   void Disconnected(const std::string& device = "");
 
  private:
+  // `request` to `device` over the wire, answered at once with a Reply.
+  template <class Reply>
+  absl::StatusOr<Reply> CallTask(const std::string& device,
+                                 const Message& request);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

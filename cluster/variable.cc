@@ -7,6 +7,8 @@
 #include "base/status_macros.h"
 #include "cluster/resource_connection.h"
 #include "cluster/rpc.h"
+#include "cluster/wire_call.h"
+#include "cluster/wire_resource.h"
 
 namespace troupe {
 
@@ -31,7 +33,8 @@ absl::StatusOr<std::unique_ptr<Variable>> Variable::Open(
   std::unique_ptr<Variable> variable(
       new Variable(session, VariableSpec{}, std::move(shared_name),
                    std::move(device), std::move(container), false));
-  if (auto actor = variable->handle(); !actor.ok()) return actor.status();
+  std::lock_guard<std::mutex> lock(variable->mutex_);
+  TROUPE_RETURN_IF_ERROR(variable->ConnectLocked(nullptr));
   return variable;
 }
 
@@ -50,36 +53,31 @@ VariableSpec Variable::spec() {
 
 absl::StatusOr<VariableActor> Variable::handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  TROUPE_RETURN_IF_ERROR(EnsureLocked());
+  TROUPE_RETURN_IF_ERROR(EnsureActorLocked());
   return actor_;
 }
 
 absl::Status Variable::ConnectLocked(bool* created) {
-  return internal::ConnectResource<VariableActor, VariableSpec, variable_atom,
-                                   lookup_variable_atom>(
+  return internal::ConnectWireResource(
       session_, {"variable", device_, container_, shared_name_},
-      create_if_missing_, &actor_, &spec_, created, &incarnation_);
+      create_if_missing_, &resource_, &spec_, created, &incarnation_);
 }
 
-absl::Status Variable::EnsureLocked() {
+absl::Status Variable::EnsureActorLocked() {
   return internal::EnsureResource<VariableActor, VariableSpec, variable_atom,
                                   lookup_variable_atom>(
       session_, {"variable", device_, container_, shared_name_},
       create_if_missing_, &actor_, &spec_, &incarnation_);
 }
 
-template <class Out, class... Args>
-absl::StatusOr<Out> Variable::Call(Args... args) {
-  auto actor = handle();
-  if (!actor.ok()) return actor.status();
-  auto reply = internal::Call<Out>(session_.requester(), *actor,
-                                   internal::kAnsweredAtOnce, args...);
+template <class Reply, class Request>
+absl::StatusOr<Reply> Variable::Call(Request request) {
   // The next call after a loss or a reset declares the variable again (and
   // finds it uninitialized, or not at all).
-  internal::ForgetIfLost(reply.status(), *actor, mutex_, &actor_, session_,
-                         device_);
-  if (!reply.ok()) return reply.status();
-  return std::get<0>(std::move(*reply));
+  return internal::CallResource<Reply>(
+      session_, {"variable", device_, container_, shared_name_},
+      create_if_missing_, mutex_, &resource_, &spec_, &incarnation_,
+      std::move(request), internal::kAnsweredAtOnce);
 }
 
 // A tensor whose buffer does not match its dtype and shape never reaches the
@@ -95,27 +93,35 @@ absl::Status Variable::CheckTensor(const Tensor& value) const {
 absl::StatusOr<Tensor> Variable::assign(Tensor value, bool validate_shape) {
   TROUPE_RETURN_IF_ERROR(CheckTensor(value));
   // The task keeps the value it was sent, so that value is the new one.
-  auto done = Call<caf::ok_atom>(assign_atom::value, value, validate_shape);
+  auto done = Call<OkReply>(AssignRequest{0, value, validate_shape});
   if (!done.ok()) return done.status();
   return value;
 }
 
 absl::StatusOr<Tensor> Variable::assign_add(Tensor update) {
   TROUPE_RETURN_IF_ERROR(CheckTensor(update));
-  return Call<Tensor>(assign_add_atom::value, std::move(update));
+  auto sum = Call<TensorReply>(AssignAddRequest{0, std::move(update)});
+  if (!sum.ok()) return sum.status();
+  return std::move(sum->value);
 }
 
 absl::StatusOr<Tensor> Variable::assign_sub(Tensor update) {
   TROUPE_RETURN_IF_ERROR(CheckTensor(update));
-  return Call<Tensor>(assign_sub_atom::value, std::move(update));
+  auto difference = Call<TensorReply>(AssignSubRequest{0, std::move(update)});
+  if (!difference.ok()) return difference.status();
+  return std::move(difference->value);
 }
 
 absl::StatusOr<Tensor> Variable::read() {
-  return Call<Tensor>(read_atom::value);
+  auto value = Call<TensorReply>(ReadRequest{0});
+  if (!value.ok()) return value.status();
+  return std::move(value->value);
 }
 
 absl::StatusOr<bool> Variable::is_initialized() {
-  return Call<bool>(is_initialized_atom::value);
+  auto initialized = Call<BoolReply>(IsInitializedRequest{0});
+  if (!initialized.ok()) return initialized.status();
+  return initialized->value;
 }
 
 }  // namespace troupe

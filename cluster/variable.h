@@ -85,12 +85,14 @@ class Variable {
 
   // Finds (or creates) the variable on its task. REQUIRES: mutex_ held.
   absl::Status ConnectLocked(bool* created);
-  // Makes actor_ the variable's (EnsureResource). REQUIRES: mutex_ held.
-  absl::Status EnsureLocked();
-  // One request to the variable, forgetting it after NOT_FOUND (it was
-  // reset) or UNAVAILABLE (its task was lost).
-  template <class Out, class... Args>
-  absl::StatusOr<Out> Call(Args... args);
+  // Makes actor_ the variable's actor (EnsureResource), for handle().
+  // REQUIRES: mutex_ held.
+  absl::Status EnsureActorLocked();
+  // One request to the variable over the wire (its resource_id set here),
+  // forgetting the variable after NOT_FOUND (it was reset) or UNAVAILABLE
+  // (its task was lost).
+  template <class Reply, class Request>
+  absl::StatusOr<Reply> Call(Request request);
   absl::Status CheckTensor(const Tensor& value) const;
 
   Session& session_;
@@ -100,8 +102,11 @@ class Variable {
   const std::string device_;
   const std::string container_;
   const bool create_if_missing_;
+  // The variable as the blocking calls reach it, and its actor for handle().
+  internal::WireResource resource_;
   VariableActor actor_;
-  // The incarnation of the task that actor_ was found on; 0: none yet.
+  // The incarnation of the task that either was found on (0: none yet): a
+  // restart is reported ABORTED once, by whichever asks first.
   uint64_t incarnation_ = 0;
 };
 

@@ -25,6 +25,8 @@ class FrameWriter {
   absl::StatusOr<bool> WriteTo(ByteStream& stream);
 
   bool empty() const { return frames_.empty(); }
+  // Frames queued and not sent yet (the one being sent included).
+  size_t frames() const { return frames_.size(); }
   // Bytes queued and not sent yet.
   uint64_t pending_bytes() const { return pending_bytes_; }
 

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "absl/time/clock.h"
+
 namespace troupe {
 
 ServerConnection::ServerConnection(Fd fd, int epoll_fd, uint64_t token)
@@ -19,17 +21,24 @@ void ServerConnection::Send(uint64_t request_id, const Message& message) {
     frame = EncodeMessage(request_id, ErrorReply{frame.status()});
   if (!frame.ok()) return;
   std::lock_guard<std::mutex> lock(mutex_);
+  if (request_id != 0 && unanswered_ > 0) --unanswered_;
   if (closed_) return;
   writer_.Push(*std::move(frame));
   WriteLocked();
 }
 
-void ServerConnection::SendIfIdle(const Message& message) {
-  absl::StatusOr<EncodedFrame> frame = EncodeMessage(0, message);
+void ServerConnection::SendHeartbeat() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (closed_ || !frame.ok() || !writer_.empty()) return;
+  if (closed_ || unanswered_ == 0 || !writer_.empty()) return;
+  absl::StatusOr<EncodedFrame> frame = EncodeMessage(0, Heartbeat{});
+  if (!frame.ok()) return;
   writer_.Push(*std::move(frame));
   WriteLocked();
+}
+
+void ServerConnection::RequestReceived() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++unanswered_;
 }
 
 void ServerConnection::SendBytes(const char* bytes, size_t size) {
@@ -89,11 +98,25 @@ void ServerConnection::Close() {
   fd_.Reset();
 }
 
+absl::Time ServerConnection::StalledSince() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stalled_since_;
+}
+
 void ServerConnection::WriteLocked() {
+  if (stalled_since_ == absl::InfiniteFuture() && !writer_.empty()) {
+    stalled_since_ = absl::Now();
+  }
   // Replies wait for TLS to be up; the plaintext handshake went before it.
   if (lost_ || tls_handshaking_ != nullptr) return;
+  const uint64_t before = writer_.pending_bytes();
   absl::StatusOr<bool> all_sent = writer_.WriteTo(*stream_);
   if (!all_sent.ok()) lost_ = true;
+  if (writer_.empty()) {
+    stalled_since_ = absl::InfiniteFuture();
+  } else if (writer_.pending_bytes() < before) {
+    stalled_since_ = absl::Now();
+  }
   WatchLocked();
 }
 
@@ -103,7 +126,8 @@ void ServerConnection::WatchLocked() {
   const bool watch = tls_handshaking_ != nullptr
                          ? tls_handshaking_->wants_write()
                          : !lost_ && !writer_.empty();
-  const bool paused = writer_.pending_bytes() > kMaxPendingReplyBytes;
+  const bool paused = writer_.frames() > kMaxPendingReplies ||
+                      writer_.pending_bytes() > kMaxPendingReplyBytes;
   const uint32_t events =
       (paused ? 0u : uint32_t{EPOLLIN}) | (watch ? uint32_t{EPOLLOUT} : 0u);
   if (events == events_) return;

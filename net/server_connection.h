@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 #include "net/byte_stream.h"
 #include "net/fd.h"
@@ -21,10 +22,11 @@ namespace troupe {
 
 class ServerConnection {
  public:
-  // Past this many reply bytes waiting to be sent, the connection is not
-  // read until its client reads them: a client that sends requests without
-  // reading replies cannot make its task hold more.
-  static constexpr uint64_t kMaxPendingReplyBytes = uint64_t{64} << 20;
+  // Past this many replies, or reply bytes, waiting to be sent, the
+  // connection is not read until its client reads them: a client that sends
+  // requests without reading replies cannot make its task hold more.
+  static constexpr size_t kMaxPendingReplies = 1024;
+  static constexpr uint64_t kMaxPendingReplyBytes = uint64_t{16} << 20;
 
   // `fd` is registered with `epoll_fd` under `token` for EPOLLIN.
   ServerConnection(Fd fd, int epoll_fd, uint64_t token);
@@ -34,12 +36,16 @@ class ServerConnection {
   // the client would refuse (over its limits) goes as the ErrorReply saying
   // so. Thread-safe; does nothing once closed.
   void Send(uint64_t request_id, const Message& message);
-  // Sends `message` (a heartbeat) only if nothing else waits to be sent.
-  void SendIfIdle(const Message& message);
+  // A heartbeat, if requests of the client wait for replies and nothing else
+  // waits to be sent: a waiting client hears the task at least every
+  // heartbeat interval, and an idle one gets nothing to pile up.
+  void SendHeartbeat();
   // Raw bytes (the handshake), sent the same way.
   void SendBytes(const char* bytes, size_t size);
 
   // The I/O thread's side.
+  // Counts a request that its reply (a Send) will answer.
+  void RequestReceived();
   // One read (FrameReader::ReadFrom).
   absl::StatusOr<FrameReader::Progress> Read(FrameReader& reader,
                                              std::vector<Frame>& frames);
@@ -55,6 +61,10 @@ class ServerConnection {
   bool Flush();
   // Closes the socket; later sends do nothing.
   void Close();
+
+  // Since when replies have waited without a byte of them sent;
+  // InfiniteFuture while none wait.
+  absl::Time StalledSince();
 
   int fd() const { return fd_.get(); }
   uint64_t token() const { return token_; }
@@ -74,6 +84,9 @@ class ServerConnection {
   bool closed_ = false;
   bool lost_ = false;
   uint32_t events_;  // as registered with epoll
+  absl::Time stalled_since_ = absl::InfiniteFuture();
+  // Requests received and not answered yet.
+  uint64_t unanswered_ = 0;
 };
 
 }  // namespace troupe

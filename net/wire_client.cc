@@ -90,15 +90,12 @@ absl::StatusOr<std::unique_ptr<WireClient>> WireClient::ConnectOnce(
   }
   const bool task_tls = (reader.handshake()->flags & kHandshakeTls) != 0;
   if (task_tls && !options.tls) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "Task at ", address.ToString(),
-        " speaks TLS only: give the client the cluster's TLS files"));
+    return refused(
+        "the task speaks TLS only: give the client the cluster's TLS files");
   }
   if (!task_tls && options.tls) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("Task at ", address.ToString(),
-                     " does not speak TLS, though the client was given TLS "
-                     "files"));
+    return refused(
+        "the task does not speak TLS, though the client was given TLS files");
   }
   std::unique_ptr<ByteStream> stream;
   if (options.tls) {
@@ -139,6 +136,24 @@ WireClient::~WireClient() = default;
 
 absl::Status WireClient::health() const {
   std::lock_guard<std::mutex> lock(mutex_);
+  return broken_;
+}
+
+void WireClient::Close(const absl::Status& why) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  BreakLocked(why);
+}
+
+absl::Status WireClient::Probe() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!broken_.ok() || reading_ || !waiting_.empty()) return broken_;
+  reading_ = true;
+  lock.unlock();
+  absl::Status read = ReadOnce(absl::Now(), absl::InfiniteFuture());
+  lock.lock();
+  reading_ = false;
+  if (!read.ok()) BreakLocked(read);
+  changed_.notify_all();
   return broken_;
 }
 

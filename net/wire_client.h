@@ -55,10 +55,19 @@ class WireClient {
   // connection is lost (then every later call fails so at once).
   absl::StatusOr<Message> Call(const Message& request, absl::Time deadline);
 
+  // Fails every waiting call with `why` (not OK), and every later one, and
+  // closes the connection.
+  void Close(const absl::Status& why);
+
   // The task's incarnation, from its handshake.
   uint64_t incarnation() const { return incarnation_; }
   // OK while the connection works; why it was lost after.
   absl::Status health() const;
+  // health(), after reading what the socket holds without waiting (the end
+  // of the stream, say) when no call is reading: so that a connection lost
+  // while idle is known before a call is sent on it. One poll() when the
+  // socket has nothing.
+  absl::Status Probe();
 
  private:
   // A call waiting for its reply.

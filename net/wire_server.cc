@@ -205,15 +205,25 @@ class WireServer::Loop : public caf::execution_unit {
     }
   }
 
-  // Every heartbeat interval, a heartbeat on each connection that has nothing
-  // else to send, so that a client waiting for a reply tells a slow task
-  // from a lost or frozen one.
+  // Every heartbeat interval, a heartbeat on each connection whose client
+  // waits for a reply and has nothing else coming, so that it tells a slow
+  // task from a lost or frozen one; and the connections whose clients
+  // stopped reading their replies are closed.
   void SendHeartbeats() {
     const absl::Time now = absl::Now();
     if (now < next_heartbeat_) return;
     next_heartbeat_ = now + options_.heartbeat_interval;
+    std::vector<uint64_t> stalled;
     for (auto& [token, c] : connections_) {
-      if (c.greeted) c.shared->SendIfIdle(Heartbeat{});
+      c.shared->SendHeartbeat();
+      if (now - c.shared->StalledSince() > options_.stall_timeout) {
+        stalled.push_back(token);
+      }
+    }
+    for (uint64_t token : stalled) {
+      Close(connections_.at(token),
+            absl::StrCat("closed: its client read no reply for ",
+                         absl::FormatDuration(options_.stall_timeout)));
     }
   }
 
@@ -283,12 +293,12 @@ class WireServer::Loop : public caf::execution_unit {
   absl::Status Greeted(Connection& c) {
     const bool wants_tls = (c.reader.handshake()->flags & kHandshakeTls) != 0;
     if (options_.tls && !wants_tls) {
-      return absl::FailedPreconditionError(
+      return absl::UnavailableError(
           "This task speaks TLS only: give the client the cluster's TLS files "
           "(its certificate, key and CA)");
     }
     if (!options_.tls && wants_tls) {
-      return absl::FailedPreconditionError(
+      return absl::UnavailableError(
           "This task does not speak TLS: the client was given TLS files, the "
           "task was not");
     }
@@ -304,6 +314,9 @@ class WireServer::Loop : public caf::execution_unit {
   void Dispatch(Connection& c, Frame frame) {
     const uint64_t request_id = frame.header.request_id;
     const bool heavy = frame.header.frame_bytes > kInlineFrameBytes;
+    if (frame.header.kind != static_cast<uint16_t>(MessageKind::kHeartbeat)) {
+      c.shared->RequestReceived();
+    }
     absl::StatusOr<Message> message = DecodeMessage(std::move(frame));
     if (!message.ok()) {
       return c.shared->Send(request_id, ErrorReply{message.status()});

@@ -1,11 +1,13 @@
 // Hostile peers on a real task's port: a BASP header announcing a 4 GiB
-// payload, and a client that sends requests but never reads its replies.
+// payload, and a client on Troupe's wire that sends requests but never reads
+// its replies.
 // Both must leave the task's memory bounded and the task serving.
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 
 #include "cluster/queue.h"
 #include "cluster/session.h"
+#include "serialization/wire_messages.h"
 #include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
@@ -27,7 +30,6 @@ namespace {
 using testing::LocalCluster;
 
 constexpr size_t kHeaderBytes = 32;  // A BASP frame header (CAF 0.17).
-constexpr uint8_t kDirectMessage = 0x02;
 constexpr int64_t kMiB = 1024 * 1024;
 // How much a task's resident memory may grow while a hostile peer tries to
 // make it grow. Under AddressSanitizer freed memory stays in its quarantine
@@ -130,20 +132,21 @@ class Recorder {
   int listen_fd_;
 };
 
-// Splits a recorded byte stream into BASP frames (header + payload).
-std::vector<std::string> Frames(const std::string& stream) {
-  std::vector<std::string> frames;
-  size_t at = 0;
-  while (stream.size() - at >= kHeaderBytes) {
-    const auto* header = reinterpret_cast<const unsigned char*>(&stream[at]);
-    const uint32_t payload = uint32_t{header[4]} << 24 |
-                             uint32_t{header[5]} << 16 |
-                             uint32_t{header[6]} << 8 | header[7];
-    if (stream.size() - at - kHeaderBytes < payload) break;
-    frames.push_back(stream.substr(at, kHeaderBytes + payload));
-    at += kHeaderBytes + payload;
+// Splits a client's recorded byte stream on Troupe's wire into its
+// handshake and its frames.
+std::vector<std::string> WireFrames(const std::string& stream) {
+  std::vector<std::string> pieces;
+  if (stream.size() < kHandshakeBytes) return pieces;
+  pieces.push_back(stream.substr(0, kHandshakeBytes));
+  size_t at = kHandshakeBytes;
+  while (stream.size() - at >= kFrameHeaderBytes) {
+    uint64_t frame_bytes = 0;
+    std::memcpy(&frame_bytes, &stream[at + 8], sizeof(frame_bytes));
+    if (stream.size() - at < frame_bytes) break;
+    pieces.push_back(stream.substr(at, frame_bytes));
+    at += frame_bytes;
   }
-  return frames;
+  return pieces;
 }
 
 QueueOptions IntQueue(const std::string& name) {
@@ -233,14 +236,16 @@ TEST_SUITE("cluster") {
          absl::StrCat("127.0.0.1:", recorder.port()), "size", "q"},
         cluster.dir().path() + "/ctl.log");
     REQUIRE(ctl.started());
-    std::vector<std::string> frames =
-        Frames(recorder.RecordOne(PortOf(cluster.target()), absl::Seconds(15)));
+    std::vector<std::string> frames = WireFrames(
+        recorder.RecordOne(PortOf(cluster.target()), absl::Seconds(15)));
     REQUIRE(ctl.WaitExit(absl::Seconds(15)).has_value());
     REQUIRE_MESSAGE(ctl.Log() == "1\n", ctl.Log());
     size_t last_request = frames.size();
-    for (size_t i = 0; i < frames.size(); ++i) {
-      if (static_cast<uint8_t>(frames[i][0]) == kDirectMessage)
+    for (size_t i = 1; i < frames.size(); ++i) {
+      if (static_cast<uint8_t>(frames[i][0]) ==
+          static_cast<uint8_t>(MessageKind::kSize)) {
         last_request = i;
+      }
     }
     REQUIRE(last_request < frames.size());
 
@@ -275,7 +280,9 @@ TEST_SUITE("cluster") {
             (after - before) / kMiB, " MiB");
     CHECK(sent < 64 * kMiB);
     CHECK(after - before < kMaxGrowth);
-    // CAF drops the silent connection after its heartbeat timeout.
+    // The task closes a connection whose client reads no reply for the
+    // heartbeat timeout.
+    CHECK(cluster.task()->process().WaitForLog({"read no reply for"}));
     CHECK(ClosedWithin(fd, absl::Seconds(15)));
     close(fd);
     auto size = q.size();

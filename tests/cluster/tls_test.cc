@@ -55,9 +55,9 @@ TEST_SUITE("cluster") {
 
     // A plaintext client, a certificate from another CA, and a client that
     // does not trust the task's CA are all refused.
-    CtlFails(ps, {"size", "q"}, "UNAVAILABLE", "may require TLS");
+    CtlFails(ps, {"size", "q"}, "UNAVAILABLE", "the task speaks TLS only");
     CtlFails(ps, Concat(certs.Flags("stranger", "other_ca"), {"size", "q"}),
-             "UNAVAILABLE", "refused this node's certificate");
+             "UNAVAILABLE", "TLS handshake failed");
     CtlFails(ps, Concat(certs.Flags("client", "other_ca"), {"size", "q"}),
              "UNAVAILABLE", "Cannot connect to task");
 

@@ -306,7 +306,7 @@ TEST_CASE("wire: mutual TLS serves the CA's clients and refuses the rest") {
                 refused.ToString());
 
   auto plaintext = WireClient::Connect(address, kTimeout);
-  CHECK(plaintext.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(plaintext.status().code() == absl::StatusCode::kUnavailable);
   CHECK(absl::StrContains(plaintext.status().message(), "speaks TLS only"));
 
   // The task serves on.
@@ -326,7 +326,7 @@ TEST_CASE("wire: a TLS client of a plaintext task is told so") {
   options.tls = *context;
   auto client =
       WireClient::Connect(AddressOf(cluster.target()), kTimeout, options);
-  CHECK(client.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(client.status().code() == absl::StatusCode::kUnavailable);
   CHECK(absl::StrContains(client.status().message(), "does not speak TLS"));
 }
 
