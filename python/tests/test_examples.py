@@ -1,0 +1,37 @@
+"""The book's loader and trainer of examples/python, run as programs against
+the test's task: the trainer waits first, the loader feeds and closes."""
+
+import os
+import subprocess
+import sys
+
+import troupe
+from conftest import wait_until, waiting_dequeues
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "python")
+TIMEOUT = 60.0
+
+
+def run_example(script, *args):
+    return subprocess.Popen(
+        [sys.executable, os.path.join(EXAMPLES, script), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_loader_and_trainer(task):
+    trainer = run_example("trainer.py", task.target, "2")
+    try:
+        session = troupe.Session(task.target)
+        assert wait_until(lambda: waiting_dequeues(session, "shared_q") == 1,
+                          timeout=TIMEOUT)
+        loader = run_example("training_data_loader.py", task.target, "7")
+        loader_output, _ = loader.communicate(timeout=TIMEOUT)
+        trainer_output, _ = trainer.communicate(timeout=TIMEOUT)
+    finally:
+        trainer.kill()
+    assert loader.returncode == 0, loader_output
+    assert "loader: closed shared_q after 7 instances" in loader_output
+    assert trainer.returncode == 0, trainer_output
+    assert "trainer: dequeue_many -> [[1.0, 2.0], [3.0, 4.0]]" in trainer_output
+    assert "trainer: dequeue_up_to -> [[13.0, 14.0]]" in trainer_output
+    assert trainer_output.endswith("trainer: received 7 instances\n")
