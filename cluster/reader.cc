@@ -1,10 +1,11 @@
 #include "cluster/reader.h"
 
-#include <tuple>
-
 #include "base/status_macros.h"
 #include "cluster/resource_connection.h"
 #include "cluster/rpc.h"
+#include "cluster/wire_call.h"
+#include "cluster/wire_resource.h"
+#include "net/wire_client.h"
 
 namespace troupe {
 
@@ -46,7 +47,8 @@ absl::StatusOr<std::unique_ptr<ReaderBase>> ReaderBase::Open(
   std::unique_ptr<ReaderBase> reader(
       new ReaderBase(session, ReaderSpec{}, std::move(shared_name),
                      std::move(device), std::move(container), false));
-  if (auto actor = reader->handle(); !actor.ok()) return actor.status();
+  std::lock_guard<std::mutex> lock(reader->mutex_);
+  TROUPE_RETURN_IF_ERROR(reader->ConnectLocked(nullptr));
   return reader;
 }
 
@@ -57,39 +59,36 @@ absl::StatusOr<std::unique_ptr<ReaderBase>> ReaderBase::Create(
       new ReaderBase(session, std::move(spec), std::move(shared_name),
                      std::move(device), std::move(container), true));
   std::lock_guard<std::mutex> lock(reader->mutex_);
-  TROUPE_RETURN_IF_ERROR(
-      (internal::ConnectResource<ReaderActor, ReaderSpec, reader_atom,
-                                 lookup_reader_atom>(
-          reader->session_,
-          {"reader", reader->device_, reader->container_, reader->shared_name_},
-          true, &reader->actor_, &reader->spec_, created,
-          &reader->incarnation_)));
+  TROUPE_RETURN_IF_ERROR(reader->ConnectLocked(created));
   return reader;
 }
 
 absl::StatusOr<ReaderActor> ReaderBase::handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  TROUPE_RETURN_IF_ERROR(EnsureLocked());
+  TROUPE_RETURN_IF_ERROR(EnsureActorLocked());
   return actor_;
 }
 
-absl::Status ReaderBase::EnsureLocked() {
+absl::Status ReaderBase::ConnectLocked(bool* created) {
+  return internal::ConnectWireResource(
+      session_, {"reader", device_, container_, shared_name_},
+      create_if_missing_, &resource_, &spec_, created, &incarnation_);
+}
+
+absl::Status ReaderBase::EnsureActorLocked() {
   return internal::EnsureResource<ReaderActor, ReaderSpec, reader_atom,
                                   lookup_reader_atom>(
       session_, {"reader", device_, container_, shared_name_},
       create_if_missing_, &actor_, &spec_, &incarnation_);
 }
 
-template <class... Out, class... Args>
-absl::StatusOr<std::tuple<Out...>> ReaderBase::Call(absl::Duration timeout,
-                                                    Args... args) {
-  auto actor = handle();
-  if (!actor.ok()) return actor.status();
-  auto reply =
-      internal::Call<Out...>(session_.requester(), *actor, timeout, args...);
-  internal::ForgetIfLost(reply.status(), *actor, mutex_, &actor_, session_,
-                         device_);
-  return reply;
+template <class Reply, class Request>
+absl::StatusOr<Reply> ReaderBase::Call(absl::Duration timeout,
+                                       Request request) {
+  return internal::CallResource<Reply>(
+      session_, {"reader", device_, container_, shared_name_},
+      create_if_missing_, mutex_, &resource_, &spec_, &incarnation_,
+      std::move(request), timeout);
 }
 
 absl::StatusOr<KeyValue> ReaderBase::read(const QueueBase& queue,
@@ -99,11 +98,10 @@ absl::StatusOr<KeyValue> ReaderBase::read(const QueueBase& queue,
 
 absl::StatusOr<KeyValue> ReaderBase::read(const std::string& queue,
                                           absl::Duration timeout) {
-  auto reply = Call<std::string, std::string>(timeout, read_atom::value, queue,
-                                              internal::ToTimeoutMs(timeout));
+  auto reply = Call<RecordReply>(
+      timeout, ReadRecordRequest{0, queue, internal::ToTimeoutMs(timeout)});
   if (!reply.ok()) return reply.status();
-  return KeyValue{std::move(std::get<0>(*reply)),
-                  std::move(std::get<1>(*reply))};
+  return KeyValue{std::move(reply->key), std::move(reply->value)};
 }
 
 absl::StatusOr<KeysValues> ReaderBase::read_up_to(const QueueBase& queue,
@@ -115,20 +113,18 @@ absl::StatusOr<KeysValues> ReaderBase::read_up_to(const QueueBase& queue,
 absl::StatusOr<KeysValues> ReaderBase::read_up_to(const std::string& queue,
                                                   int64_t n,
                                                   absl::Duration timeout) {
-  auto reply = Call<std::vector<std::string>, std::vector<std::string>>(
-      timeout, read_up_to_atom::value, queue, n,
-      internal::ToTimeoutMs(timeout));
+  auto reply = Call<RecordsReply>(
+      timeout, ReadUpToRequest{0, queue, n, internal::ToTimeoutMs(timeout)});
   if (!reply.ok()) return reply.status();
-  return KeysValues{std::move(std::get<0>(*reply)),
-                    std::move(std::get<1>(*reply))};
+  return KeysValues{std::move(reply->keys), std::move(reply->values)};
 }
 
 absl::StatusOr<ReaderCounters> ReaderBase::counters() {
-  auto reply = Call<int64_t, int64_t, int64_t>(internal::kAnsweredAtOnce,
-                                               reader_stats_atom::value);
+  auto reply =
+      Call<ReaderStatsReply>(internal::kAnsweredAtOnce, ReaderStatsRequest{0});
   if (!reply.ok()) return reply.status();
-  return ReaderCounters{std::get<0>(*reply), std::get<1>(*reply),
-                        std::get<2>(*reply)};
+  return ReaderCounters{reply->records_produced, reply->work_units_completed,
+                        reply->records_skipped};
 }
 
 absl::StatusOr<int64_t> ReaderBase::num_records_produced() {
@@ -142,20 +138,20 @@ absl::StatusOr<int64_t> ReaderBase::num_work_units_completed() {
 }
 
 absl::Status ReaderBase::reset() {
-  return Call<caf::ok_atom>(internal::kAnsweredAtOnce, reset_atom::value)
+  return Call<OkReply>(internal::kAnsweredAtOnce, ResetReaderRequest{0})
       .status();
 }
 
 absl::StatusOr<std::string> ReaderBase::serialize_state() {
-  auto reply =
-      Call<std::string>(internal::kAnsweredAtOnce, serialize_atom::value);
+  auto reply = Call<ReaderStateReply>(internal::kAnsweredAtOnce,
+                                      SerializeReaderRequest{0});
   if (!reply.ok()) return reply.status();
-  return std::move(std::get<0>(*reply));
+  return std::move(reply->state);
 }
 
 absl::Status ReaderBase::restore_state(const std::string& state) {
-  return Call<caf::ok_atom>(internal::kAnsweredAtOnce, restore_atom::value,
-                            state)
+  return Call<OkReply>(internal::kAnsweredAtOnce,
+                       RestoreReaderRequest{0, state})
       .status();
 }
 
@@ -163,14 +159,13 @@ absl::StatusOr<int64_t> WriteTFRecordFile(
     Session& session, const std::string& path,
     const std::vector<std::string>& records, const std::string& compression,
     const std::string& device) {
-  auto task = session.connection(device);
-  if (!task.ok()) return task.status();
-  auto reply = internal::Call<int64_t>(
-      session.requester(), task->actor, internal::kAnsweredAtOnce,
-      tfrecord_write_atom::value, internal::kThisTask, path, records,
-      compression);
+  TROUPE_ASSIGN_OR_RETURN(WireTask task, session.wire(device));
+  auto reply = internal::CallWire<TfrecordWriteReply>(
+      *task.client,
+      TfrecordWriteRequest{internal::kThisTask, path, records, compression},
+      internal::kAnsweredAtOnce);
   if (!reply.ok()) return reply.status();
-  return std::get<0>(*reply);
+  return reply->bytes;
 }
 
 }  // namespace troupe

@@ -119,9 +119,15 @@ class ReaderBase {
   ReaderBase(Session& session, std::string type, ReaderArgs args);
 
  private:
-  absl::Status EnsureLocked();
-  template <class... Out, class... Args>
-  absl::StatusOr<std::tuple<Out...>> Call(absl::Duration timeout, Args... args);
+  // Finds (or creates) the reader on its task. REQUIRES: mutex_ held.
+  absl::Status ConnectLocked(bool* created);
+  // Makes actor_ the reader's actor (EnsureResource), for handle().
+  // REQUIRES: mutex_ held.
+  absl::Status EnsureActorLocked();
+  // Sends `request` (its resource_id set here) over the wire and waits for
+  // its Reply; `timeout` is the one the request carries.
+  template <class Reply, class Request>
+  absl::StatusOr<Reply> Call(absl::Duration timeout, Request request);
 
   Session& session_;
   std::mutex mutex_;
@@ -130,7 +136,10 @@ class ReaderBase {
   const std::string device_;
   const std::string container_;
   const bool create_if_missing_;
+  // The reader as the blocking calls reach it, and its actor for handle().
+  internal::WireResource resource_;
   ReaderActor actor_;
+  // The incarnation of the task that either was found on (0: none yet).
   uint64_t incarnation_ = 0;
 };
 

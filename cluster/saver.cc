@@ -1,6 +1,5 @@
 #include "cluster/saver.h"
 
-#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +7,8 @@
 
 #include "base/status_macros.h"
 #include "cluster/rpc.h"
+#include "cluster/wire_call.h"
+#include "net/wire_client.h"
 
 namespace troupe {
 
@@ -21,71 +22,73 @@ absl::StatusOr<CheckpointInfo> Saver::save(const std::string& prefix,
   CheckpointInfo info;
   info.prefix = prefix;
   info.time_unix_ms = absl::ToUnixMillis(absl::Now());
-  std::vector<TaskActor> tasks;
+  std::vector<WireTask> tasks;
   for (const std::string& device : devices) {
-    TROUPE_ASSIGN_OR_RETURN(TaskActor task, session_.task(device));
-    auto written = internal::Call<std::string, int64_t, int64_t>(
-        session_.requester(), task, timeout, save_atom::value,
-        internal::kThisTask, prefix, options_.containers,
-        options_.include_queues);
-    if (!written.ok()) return written.status();
-    info.tensors += std::get<1>(*written);
-    info.bytes += std::get<2>(*written);
-    TROUPE_ASSIGN_OR_RETURN(auto status, session_.status(device));
-    info.devices.push_back(status.device);
-    tasks.push_back(task);
+    TROUPE_ASSIGN_OR_RETURN(WireTask task, session_.wire(device));
+    TROUPE_ASSIGN_OR_RETURN(
+        SaveReply written,
+        internal::CallWire<SaveReply>(
+            *task.client,
+            SaveRequest{internal::kThisTask, prefix, options_.containers,
+                        options_.include_queues},
+            timeout));
+    info.tensors += written.tensors;
+    info.bytes += written.bytes;
+    info.devices.push_back(task.device);
+    tasks.push_back(std::move(task));
   }
   // Every shard is written: now the checkpoint exists. The target writes the
   // index; every task names it the latest and drops the oldest past
   // max_to_keep.
-  TROUPE_ASSIGN_OR_RETURN(TaskStatus target, session_.status());
+  TROUPE_ASSIGN_OR_RETURN(WireTask target, session_.wire());
   bool indexed = false;
-  auto commit = [&](const TaskActor& task, bool write_index) {
-    return internal::Call<std::string>(session_.requester(), task, timeout,
-                                       commit_atom::value, internal::kThisTask,
-                                       info, options_.max_to_keep, write_index)
+  auto commit = [&](const WireTask& task, bool write_index) {
+    return internal::CallWire<CommitReply>(
+               *task.client,
+               CommitRequest{internal::kThisTask, info, options_.max_to_keep,
+                             write_index},
+               timeout)
         .status();
   };
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    const bool write_index = info.devices[i] == target.device;
-    TROUPE_RETURN_IF_ERROR(commit(tasks[i], write_index));
+  for (const WireTask& task : tasks) {
+    const bool write_index = task.device == target.device;
+    TROUPE_RETURN_IF_ERROR(commit(task, write_index));
     indexed = indexed || write_index;
   }
-  if (!indexed) {
-    TROUPE_ASSIGN_OR_RETURN(TaskActor task, session_.task());
-    TROUPE_RETURN_IF_ERROR(commit(task, /*write_index=*/true));
-  }
+  if (!indexed) TROUPE_RETURN_IF_ERROR(commit(target, /*write_index=*/true));
   info.latest = true;
   return info;
 }
 
 absl::StatusOr<int64_t> Saver::restore(const std::string& prefix,
                                        absl::Duration timeout) {
-  TROUPE_ASSIGN_OR_RETURN(TaskActor target, session_.task());
+  TROUPE_ASSIGN_OR_RETURN(WireTask target, session_.wire());
   TROUPE_ASSIGN_OR_RETURN(
-      auto index, internal::Call<CheckpointInfo>(session_.requester(), target,
-                                                 timeout, index_atom::value,
-                                                 internal::kThisTask, prefix));
+      CheckpointReply index,
+      internal::CallWire<CheckpointReply>(
+          *target.client, IndexRequest{internal::kThisTask, prefix}, timeout));
   int64_t tensors = 0;
-  for (const std::string& device : std::get<0>(index).devices) {
-    TROUPE_ASSIGN_OR_RETURN(TaskActor task, session_.task(device));
+  for (const std::string& device : index.info.devices) {
+    TROUPE_ASSIGN_OR_RETURN(WireTask task, session_.wire(device));
     TROUPE_ASSIGN_OR_RETURN(
-        auto restored, internal::Call<int64_t>(session_.requester(), task,
-                                               timeout, restore_atom::value,
-                                               internal::kThisTask, prefix));
-    tensors += std::get<0>(restored);
+        RestoreCheckpointReply restored,
+        internal::CallWire<RestoreCheckpointReply>(
+            *task.client, RestoreCheckpointRequest{internal::kThisTask, prefix},
+            timeout));
+    tensors += restored.tensors;
   }
   return tensors;
 }
 
 absl::StatusOr<std::vector<CheckpointInfo>> Saver::checkpoints(
     const std::string& dir, absl::Duration timeout) {
-  TROUPE_ASSIGN_OR_RETURN(TaskActor target, session_.task());
+  TROUPE_ASSIGN_OR_RETURN(WireTask target, session_.wire());
   TROUPE_ASSIGN_OR_RETURN(
-      auto listed, internal::Call<std::vector<CheckpointInfo>>(
-                       session_.requester(), target, timeout,
-                       checkpoints_atom::value, internal::kThisTask, dir));
-  return std::get<0>(std::move(listed));
+      CheckpointsReply listed,
+      internal::CallWire<CheckpointsReply>(
+          *target.client, CheckpointsRequest{internal::kThisTask, dir},
+          timeout));
+  return std::move(listed.checkpoints);
 }
 
 absl::StatusOr<std::string> Saver::latest_checkpoint(const std::string& dir,

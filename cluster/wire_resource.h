@@ -34,6 +34,14 @@ struct ResourceMessages<QueueSpec> {
 };
 
 template <>
+struct ResourceMessages<ReaderSpec> {
+  using Create = ReaderRequest;
+  using Created = ReaderReply;
+  using Lookup = LookupReaderRequest;
+  using Found = LookupReaderReply;
+};
+
+template <>
 struct ResourceMessages<VariableSpec> {
   using Create = VariableRequest;
   using Created = VariableReply;

@@ -26,6 +26,7 @@ constexpr size_t kMaxResourcesPerConnection = 65536;
 struct Resource {
   QueueActor queue;
   VariableActor variable;
+  ReaderActor reader;
   absl::Status gone;
 };
 
@@ -81,8 +82,10 @@ absl::StatusOr<uint64_t> Register(Proxy* self, const Actor& actor) {
   Resource& resource = state.resources[id];
   if constexpr (std::is_same_v<Actor, QueueActor>) {
     resource.queue = actor;
-  } else {
+  } else if constexpr (std::is_same_v<Actor, VariableActor>) {
     resource.variable = actor;
+  } else {
+    resource.reader = actor;
   }
   state.id_of[actor.address()] = id;
   self->monitor(actor);
@@ -105,10 +108,14 @@ const Actor* Find(Proxy* self, uint64_t request_id, uint64_t resource_id) {
     if (it->second.queue) return &it->second.queue;
     error = absl::NotFoundError(
         absl::StrCat("Resource id ", resource_id, " is not a queue"));
-  } else {
+  } else if constexpr (std::is_same_v<Actor, VariableActor>) {
     if (it->second.variable) return &it->second.variable;
     error = absl::NotFoundError(
         absl::StrCat("Resource id ", resource_id, " is not a variable"));
+  } else {
+    if (it->second.reader) return &it->second.reader;
+    error = absl::NotFoundError(
+        absl::StrCat("Resource id ", resource_id, " is not a reader"));
   }
   Answer(self, request_id, ErrorReply{std::move(error)});
   return nullptr;
@@ -235,10 +242,15 @@ class Dispatch {
   }
   void operator()(DescribeRequest& m) {
     auto it = self_->state.resources.find(m.resource_id);
-    if (it != self_->state.resources.end() && it->second.gone.ok() &&
-        it->second.variable) {
-      return Forward(self_, id_, it->second.variable, DescribeOut(self_, id_),
-                     describe_atom::value);
+    if (it != self_->state.resources.end() && it->second.gone.ok()) {
+      if (it->second.variable) {
+        return Forward(self_, id_, it->second.variable, DescribeOut(self_, id_),
+                       describe_atom::value);
+      }
+      if (it->second.reader) {
+        return Forward(self_, id_, it->second.reader, DescribeOut(self_, id_),
+                       describe_atom::value);
+      }
     }
     if (auto* q = Find<QueueActor>(self_, id_, m.resource_id)) {
       Forward(self_, id_, *q, DescribeOut(self_, id_), describe_atom::value);
@@ -350,6 +362,151 @@ class Dispatch {
         },
         status_atom::value);
   }
+  void operator()(SaveRequest& m) {
+    auto self = self_;
+    auto id = id_;
+    Forward(
+        self_, id_, task_,
+        [self, id](std::string& file, int64_t tensors, int64_t bytes) {
+          Answer(self, id, SaveReply{std::move(file), tensors, bytes});
+        },
+        save_atom::value, std::move(m.device), std::move(m.prefix),
+        std::move(m.containers), m.include_queues);
+  }
+  void operator()(CommitRequest& m) {
+    auto self = self_;
+    auto id = id_;
+    Forward(
+        self_, id_, task_,
+        [self, id](std::string& prefix) {
+          Answer(self, id, CommitReply{std::move(prefix)});
+        },
+        commit_atom::value, std::move(m.device), std::move(m.info),
+        m.max_to_keep, m.write_index);
+  }
+  void operator()(IndexRequest& m) {
+    auto self = self_;
+    auto id = id_;
+    Forward(
+        self_, id_, task_,
+        [self, id](CheckpointInfo& info) {
+          Answer(self, id, CheckpointReply{std::move(info)});
+        },
+        index_atom::value, std::move(m.device), std::move(m.prefix));
+  }
+  void operator()(RestoreCheckpointRequest& m) {
+    auto self = self_;
+    auto id = id_;
+    Forward(
+        self_, id_, task_,
+        [self, id](int64_t tensors) {
+          Answer(self, id, RestoreCheckpointReply{tensors});
+        },
+        restore_atom::value, std::move(m.device), std::move(m.prefix));
+  }
+  void operator()(CheckpointsRequest& m) {
+    auto self = self_;
+    auto id = id_;
+    Forward(
+        self_, id_, task_,
+        [self, id](std::vector<CheckpointInfo>& checkpoints) {
+          Answer(self, id, CheckpointsReply{std::move(checkpoints)});
+        },
+        checkpoints_atom::value, std::move(m.device), std::move(m.dir));
+  }
+  void operator()(ReaderRequest& m) {
+    auto self = self_;
+    auto id = id_;
+    Forward(
+        self_, id_, task_,
+        [self, id](ReaderActor& reader, ReaderSpec& spec, bool created) {
+          AnswerResource<ReaderReply>(self, id, reader, spec, created);
+        },
+        reader_atom::value, std::move(m.device), std::move(m.container),
+        std::move(m.name), std::move(m.spec));
+  }
+  void operator()(LookupReaderRequest& m) {
+    auto self = self_;
+    auto id = id_;
+    Forward(
+        self_, id_, task_,
+        [self, id](ReaderActor& reader, ReaderSpec& spec) {
+          AnswerResource<LookupReaderReply>(self, id, reader, spec);
+        },
+        lookup_reader_atom::value, std::move(m.device), std::move(m.container),
+        std::move(m.name));
+  }
+  void operator()(ReadRecordRequest& m) {
+    if (auto* r = Find<ReaderActor>(self_, id_, m.resource_id)) {
+      auto self = self_;
+      auto id = id_;
+      Forward(
+          self_, id_, *r,
+          [self, id](std::string& key, std::string& value) {
+            Answer(self, id, RecordReply{std::move(key), std::move(value)});
+          },
+          read_atom::value, std::move(m.queue), m.timeout_ms);
+    }
+  }
+  void operator()(ReadUpToRequest& m) {
+    if (auto* r = Find<ReaderActor>(self_, id_, m.resource_id)) {
+      auto self = self_;
+      auto id = id_;
+      Forward(
+          self_, id_, *r,
+          [self, id](std::vector<std::string>& keys,
+                     std::vector<std::string>& values) {
+            Answer(self, id, RecordsReply{std::move(keys), std::move(values)});
+          },
+          read_up_to_atom::value, std::move(m.queue), m.n, m.timeout_ms);
+    }
+  }
+  void operator()(ReaderStatsRequest& m) {
+    if (auto* r = Find<ReaderActor>(self_, id_, m.resource_id)) {
+      auto self = self_;
+      auto id = id_;
+      Forward(
+          self_, id_, *r,
+          [self, id](int64_t produced, int64_t completed, int64_t skipped) {
+            Answer(self, id, ReaderStatsReply{produced, completed, skipped});
+          },
+          reader_stats_atom::value);
+    }
+  }
+  void operator()(ResetReaderRequest& m) {
+    if (auto* r = Find<ReaderActor>(self_, id_, m.resource_id)) {
+      Forward(self_, id_, *r, Ok(self_, id_), reset_atom::value);
+    }
+  }
+  void operator()(SerializeReaderRequest& m) {
+    if (auto* r = Find<ReaderActor>(self_, id_, m.resource_id)) {
+      auto self = self_;
+      auto id = id_;
+      Forward(
+          self_, id_, *r,
+          [self, id](std::string& state) {
+            Answer(self, id, ReaderStateReply{std::move(state)});
+          },
+          serialize_atom::value);
+    }
+  }
+  void operator()(RestoreReaderRequest& m) {
+    if (auto* r = Find<ReaderActor>(self_, id_, m.resource_id)) {
+      Forward(self_, id_, *r, Ok(self_, id_), restore_atom::value,
+              std::move(m.state));
+    }
+  }
+  void operator()(TfrecordWriteRequest& m) {
+    auto self = self_;
+    auto id = id_;
+    Forward(
+        self_, id_, task_,
+        [self, id](int64_t bytes) {
+          Answer(self, id, TfrecordWriteReply{bytes});
+        },
+        tfrecord_write_atom::value, std::move(m.device), std::move(m.path),
+        std::move(m.records), std::move(m.compression));
+  }
   // A heartbeat needs no answer.
   void operator()(Heartbeat&) {}
   // Replies are not requests.
@@ -378,7 +535,7 @@ caf::behavior ConnectionProxy(Proxy* self, TaskActor task,
     auto known = state.id_of.find(down.source);
     if (known == state.id_of.end()) return;
     Resource& resource = state.resources[known->second];
-    resource = Resource{{}, {}, LossStatus(down.reason)};
+    resource = Resource{{}, {}, {}, LossStatus(down.reason)};
     state.id_of.erase(known);
   });
   return {

@@ -22,6 +22,8 @@ constexpr size_t kTupleMinBytes = 8;         // Its tensor count.
 // tests/serialization/wire_body_test.cc checks it against the encoding of a
 // default ResourceInfo.
 constexpr size_t kResourceInfoMinBytes = 133;
+// Prefix length, time, tensors, bytes, device count, latest.
+constexpr size_t kCheckpointInfoMinBytes = 41;
 
 absl::Status Truncated(uint64_t count, const char* what, size_t remaining) {
   return absl::InvalidArgumentError(
@@ -137,6 +139,13 @@ void BodyWriter::Write(const ResourceInfo& x) {
 }
 void BodyWriter::Write(const TaskStatus& x) {
   inspect(*this, const_cast<TaskStatus&>(x));
+}
+void BodyWriter::Write(const CheckpointInfo& x) {
+  inspect(*this, const_cast<CheckpointInfo&>(x));
+}
+void BodyWriter::Write(const std::vector<CheckpointInfo>& x) { WriteEach(x); }
+void BodyWriter::Write(const ReaderSpec& x) {
+  inspect(*this, const_cast<ReaderSpec&>(x));
 }
 
 // --- BodyReader ----------------------------------------------------------
@@ -390,6 +399,11 @@ absl::Status BodyReader::Read(QueueSpec& x) { return inspect(*this, x); }
 absl::Status BodyReader::Read(VariableSpec& x) { return inspect(*this, x); }
 absl::Status BodyReader::Read(ResourceInfo& x) { return inspect(*this, x); }
 absl::Status BodyReader::Read(TaskStatus& x) { return inspect(*this, x); }
+absl::Status BodyReader::Read(CheckpointInfo& x) { return inspect(*this, x); }
+absl::Status BodyReader::Read(ReaderSpec& x) { return inspect(*this, x); }
+absl::Status BodyReader::Read(std::vector<CheckpointInfo>& x) {
+  return ReadEach(x, kCheckpointInfoMinBytes, "checkpoints");
+}
 
 absl::Status BodyReader::Finish() const {
   TROUPE_RETURN_IF_ERROR(start_);

@@ -29,8 +29,10 @@
 #include "absl/types/span.h"
 
 #include "cereal/archives/portable_binary.hpp"
+#include "serialization/checkpoint_info.h"
 #include "serialization/dtype.h"
 #include "serialization/queue_spec.h"
+#include "serialization/reader_spec.h"
 #include "serialization/resource_info.h"
 #include "serialization/shape.h"
 #include "serialization/task_status.h"
@@ -109,6 +111,9 @@ class BodyWriter {
   void Write(const VariableSpec& x);
   void Write(const ResourceInfo& x);
   void Write(const TaskStatus& x);
+  void Write(const CheckpointInfo& x);
+  void Write(const ReaderSpec& x);
+  void Write(const std::vector<CheckpointInfo>& x);
   template <class T>
   void WriteEach(const std::vector<T>& xs);
 
@@ -167,6 +172,9 @@ class BodyReader {
   absl::Status Read(VariableSpec& x);
   absl::Status Read(ResourceInfo& x);
   absl::Status Read(TaskStatus& x);
+  absl::Status Read(CheckpointInfo& x);
+  absl::Status Read(ReaderSpec& x);
+  absl::Status Read(std::vector<CheckpointInfo>& x);
 
   template <class T>
   absl::Status ReadScalar(T& x);

@@ -21,7 +21,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
+#include "serialization/checkpoint_info.h"
 #include "serialization/queue_spec.h"
+#include "serialization/reader_spec.h"
 #include "serialization/resource_info.h"
 #include "serialization/task_status.h"
 #include "serialization/tensor.h"
@@ -64,6 +66,20 @@ enum class MessageKind : uint16_t {
   kIsInitialized = 37,
   kResolve = 38,
   kStatus = 39,
+  kSave = 40,
+  kCommit = 41,
+  kIndex = 42,
+  kRestoreCheckpoint = 43,
+  kCheckpoints = 44,
+  kReader = 45,
+  kLookupReader = 46,
+  kReadRecord = 47,
+  kReadUpTo = 48,
+  kReaderStats = 49,
+  kResetReader = 50,
+  kSerializeReader = 51,
+  kRestoreReader = 52,
+  kTfrecordWrite = 53,
   kOkReply = 64,
   kTupleReply = 65,
   kEnqueueEachReply = 66,
@@ -79,6 +95,18 @@ enum class MessageKind : uint16_t {
   kTensorReply = 76,
   kResolveReply = 77,
   kStatusReply = 78,
+  kSaveReply = 79,
+  kCommitReply = 80,
+  kCheckpointReply = 81,
+  kRestoreCheckpointReply = 82,
+  kCheckpointsReply = 83,
+  kReaderReply = 84,
+  kLookupReaderReply = 85,
+  kRecordReply = 86,
+  kRecordsReply = 87,
+  kReaderStatsReply = 88,
+  kReaderStateReply = 89,
+  kTfrecordWriteReply = 90,
 };
 
 // Either side, any time: proves the connection alive (request id 0).
@@ -568,6 +596,322 @@ typename Inspector::result_type inspect(Inspector& f, StatusReply& x) {
   return f(x.status);
 }
 
+// --- Checkpoints (cluster/saver.h; the task actor's save, commit, index,
+// restore and checkpoints) ---
+
+// Writes this task's shard of checkpoint `prefix`: the named containers
+// (none: every one), with queues or not.
+struct SaveRequest {
+  static constexpr MessageKind kKind = MessageKind::kSave;
+  std::string device;
+  std::string prefix;
+  std::vector<std::string> containers;
+  bool include_queues = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SaveRequest& x) {
+  return f(x.device, x.prefix, x.containers, x.include_queues);
+}
+
+// The shard's file, its tensors and bytes.
+struct SaveReply {
+  static constexpr MessageKind kKind = MessageKind::kSaveReply;
+  std::string file;
+  int64_t tensors = 0;
+  int64_t bytes = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SaveReply& x) {
+  return f(x.file, x.tensors, x.bytes);
+}
+
+// Records a checkpoint whose shards are written.
+struct CommitRequest {
+  static constexpr MessageKind kKind = MessageKind::kCommit;
+  std::string device;
+  CheckpointInfo info;
+  int32_t max_to_keep = 0;
+  bool write_index = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, CommitRequest& x) {
+  return f(x.device, x.info, x.max_to_keep, x.write_index);
+}
+
+struct CommitReply {
+  static constexpr MessageKind kKind = MessageKind::kCommitReply;
+  std::string prefix;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, CommitReply& x) {
+  return f(x.prefix);
+}
+
+// The index of checkpoint `prefix`.
+struct IndexRequest {
+  static constexpr MessageKind kKind = MessageKind::kIndex;
+  std::string device;
+  std::string prefix;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, IndexRequest& x) {
+  return f(x.device, x.prefix);
+}
+
+struct CheckpointReply {
+  static constexpr MessageKind kKind = MessageKind::kCheckpointReply;
+  CheckpointInfo info;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, CheckpointReply& x) {
+  return f(x.info);
+}
+
+// Restores this task's shard of checkpoint `prefix`.
+struct RestoreCheckpointRequest {
+  static constexpr MessageKind kKind = MessageKind::kRestoreCheckpoint;
+  std::string device;
+  std::string prefix;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f,
+                                        RestoreCheckpointRequest& x) {
+  return f(x.device, x.prefix);
+}
+
+// Tensors restored.
+struct RestoreCheckpointReply {
+  static constexpr MessageKind kKind = MessageKind::kRestoreCheckpointReply;
+  int64_t tensors = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f,
+                                        RestoreCheckpointReply& x) {
+  return f(x.tensors);
+}
+
+// The checkpoints of directory `dir`, newest first.
+struct CheckpointsRequest {
+  static constexpr MessageKind kKind = MessageKind::kCheckpoints;
+  std::string device;
+  std::string dir;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, CheckpointsRequest& x) {
+  return f(x.device, x.dir);
+}
+
+struct CheckpointsReply {
+  static constexpr MessageKind kKind = MessageKind::kCheckpointsReply;
+  std::vector<CheckpointInfo> checkpoints;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, CheckpointsReply& x) {
+  return f(x.checkpoints);
+}
+
+// --- Readers (cluster/reader.h; the reader actor and the task actor's
+// reader, lookup_reader and tfrecord_write) ---
+
+// Lookup-or-create of a reader.
+struct ReaderRequest {
+  static constexpr MessageKind kKind = MessageKind::kReader;
+  std::string device;
+  std::string container;
+  std::string name;
+  ReaderSpec spec;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ReaderRequest& x) {
+  return f(x.device, x.container, x.name, x.spec);
+}
+
+struct ReaderReply {
+  static constexpr MessageKind kKind = MessageKind::kReaderReply;
+  uint64_t resource_id = 0;
+  ReaderSpec spec;
+  bool created = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ReaderReply& x) {
+  return f(x.resource_id, x.spec, x.created);
+}
+
+struct LookupReaderRequest {
+  static constexpr MessageKind kKind = MessageKind::kLookupReader;
+  std::string device;
+  std::string container;
+  std::string name;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, LookupReaderRequest& x) {
+  return f(x.device, x.container, x.name);
+}
+
+struct LookupReaderReply {
+  static constexpr MessageKind kKind = MessageKind::kLookupReaderReply;
+  uint64_t resource_id = 0;
+  ReaderSpec spec;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, LookupReaderReply& x) {
+  return f(x.resource_id, x.spec);
+}
+
+// One record, its work units taken from filename queue `queue`.
+struct ReadRecordRequest {
+  static constexpr MessageKind kKind = MessageKind::kReadRecord;
+  uint64_t resource_id = 0;
+  std::string queue;
+  int64_t timeout_ms = kWireNoTimeout;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ReadRecordRequest& x) {
+  return f(x.resource_id, x.queue, x.timeout_ms);
+}
+
+struct RecordReply {
+  static constexpr MessageKind kKind = MessageKind::kRecordReply;
+  std::string key;
+  std::string value;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RecordReply& x) {
+  return f(x.key, x.value);
+}
+
+// Between 1 and n records of one work unit.
+struct ReadUpToRequest {
+  static constexpr MessageKind kKind = MessageKind::kReadUpTo;
+  uint64_t resource_id = 0;
+  std::string queue;
+  int64_t n = 0;
+  int64_t timeout_ms = kWireNoTimeout;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ReadUpToRequest& x) {
+  return f(x.resource_id, x.queue, x.n, x.timeout_ms);
+}
+
+struct RecordsReply {
+  static constexpr MessageKind kKind = MessageKind::kRecordsReply;
+  std::vector<std::string> keys;
+  std::vector<std::string> values;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RecordsReply& x) {
+  return f(x.keys, x.values);
+}
+
+struct ReaderStatsRequest {
+  static constexpr MessageKind kKind = MessageKind::kReaderStats;
+  uint64_t resource_id = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ReaderStatsRequest& x) {
+  return f(x.resource_id);
+}
+
+// Records produced, work units completed, corrupt records skipped.
+struct ReaderStatsReply {
+  static constexpr MessageKind kKind = MessageKind::kReaderStatsReply;
+  int64_t records_produced = 0;
+  int64_t work_units_completed = 0;
+  int64_t records_skipped = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ReaderStatsReply& x) {
+  return f(x.records_produced, x.work_units_completed, x.records_skipped);
+}
+
+struct ResetReaderRequest {
+  static constexpr MessageKind kKind = MessageKind::kResetReader;
+  uint64_t resource_id = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ResetReaderRequest& x) {
+  return f(x.resource_id);
+}
+
+struct SerializeReaderRequest {
+  static constexpr MessageKind kKind = MessageKind::kSerializeReader;
+  uint64_t resource_id = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f,
+                                        SerializeReaderRequest& x) {
+  return f(x.resource_id);
+}
+
+// A reader's state as bytes (formats/reader_state.h).
+struct ReaderStateReply {
+  static constexpr MessageKind kKind = MessageKind::kReaderStateReply;
+  std::string state;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ReaderStateReply& x) {
+  return f(x.state);
+}
+
+struct RestoreReaderRequest {
+  static constexpr MessageKind kKind = MessageKind::kRestoreReader;
+  uint64_t resource_id = 0;
+  std::string state;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RestoreReaderRequest& x) {
+  return f(x.resource_id, x.state);
+}
+
+// Writes a TFRecord file under the task's data directory.
+struct TfrecordWriteRequest {
+  static constexpr MessageKind kKind = MessageKind::kTfrecordWrite;
+  std::string device;
+  std::string path;
+  std::vector<std::string> records;
+  std::string compression;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TfrecordWriteRequest& x) {
+  return f(x.device, x.path, x.records, x.compression);
+}
+
+// Bytes written.
+struct TfrecordWriteReply {
+  static constexpr MessageKind kKind = MessageKind::kTfrecordWriteReply;
+  int64_t bytes = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TfrecordWriteReply& x) {
+  return f(x.bytes);
+}
+
 using Message = std::variant<
     Heartbeat, ErrorReply, EnqueueRequest, EnqueueManyRequest, DequeueRequest,
     DequeueManyRequest, DequeueUpToRequest, EnqueueEachRequest,
@@ -577,7 +921,14 @@ using Message = std::variant<
     AssignSubRequest, ReadRequest, IsInitializedRequest, ResolveRequest,
     OkReply, TupleReply, EnqueueEachReply, TuplesReply, SizeReply, BoolReply,
     DescribeReply, QueueReply, LookupReply, ListReply, VariableReply,
-    LookupVariableReply, TensorReply, ResolveReply, StatusRequest, StatusReply>;
+    LookupVariableReply, TensorReply, ResolveReply, StatusRequest, StatusReply,
+    SaveRequest, SaveReply, CommitRequest, CommitReply, IndexRequest,
+    CheckpointReply, RestoreCheckpointRequest, RestoreCheckpointReply,
+    CheckpointsRequest, CheckpointsReply, ReaderRequest, ReaderReply,
+    LookupReaderRequest, LookupReaderReply, ReadRecordRequest, RecordReply,
+    ReadUpToRequest, RecordsReply, ReaderStatsRequest, ReaderStatsReply,
+    ResetReaderRequest, SerializeReaderRequest, ReaderStateReply,
+    RestoreReaderRequest, TfrecordWriteRequest, TfrecordWriteReply>;
 
 // The frame of `message`, answering or sent as `request_id`.
 // RESOURCE_EXHAUSTED, naming the limit, when the peer would refuse it under

@@ -39,6 +39,29 @@ ResourceInfo SampleVariableInfo() {
   return info;
 }
 
+CheckpointInfo SampleCheckpoint() {
+  CheckpointInfo info;
+  info.prefix = "ckpt/model";
+  info.time_unix_ms = 1765000000000;
+  info.tensors = 3;
+  info.bytes = 4096;
+  info.devices = {"/job:ps/task:0", "/job:ps/task:1"};
+  info.latest = true;
+  return info;
+}
+
+ReaderSpec SampleReaderSpec() {
+  ReaderSpec spec;
+  spec.type = "fixed_length_record";
+  spec.record_bytes = 16;
+  spec.header_bytes = 4;
+  spec.footer_bytes = 2;
+  spec.hop_bytes = 8;
+  spec.compression = "ZLIB";
+  spec.skip_corrupt = true;
+  return spec;
+}
+
 Tuple SampleTuple() {
   Tensor batch = Tensor::FromVector<int32_t>({3, 2}, {1, 2, 3, 4, 5, 6});
   return {Tensor::FromVector<float>({2}, {1.5f, -2.5f}),
@@ -95,6 +118,32 @@ std::vector<Message> SampleMessages() {
       StatusRequest{},
       StatusReply{TaskStatus{"/job:ps/task:0", 0x1a2b3c4d5e6f7081, 1500, 2,
                              "ckpt/auto-1765000000000", 1765000000000}},
+      SaveRequest{"", "ckpt/model", {"", "c"}, true},
+      SaveReply{"ckpt/model.shard-job-ps-task-0", 3, 4096},
+      CommitRequest{"", SampleCheckpoint(), 5, true},
+      CommitReply{"ckpt/model"},
+      IndexRequest{"", "ckpt/model"},
+      CheckpointReply{SampleCheckpoint()},
+      RestoreCheckpointRequest{"/job:ps/task:1", "ckpt/model"},
+      RestoreCheckpointReply{3},
+      CheckpointsRequest{"", "ckpt"},
+      CheckpointsReply{{SampleCheckpoint(), CheckpointInfo{}}},
+      ReaderRequest{"", "c", "r", SampleReaderSpec()},
+      ReaderReply{id, SampleReaderSpec(), true},
+      LookupReaderRequest{"/job:ps/task:1", "", "r"},
+      LookupReaderReply{id, ReaderSpec{}},
+      ReadRecordRequest{id, "files", 1000},
+      RecordReply{"data.txt:1", std::string("a\0b", 3)},
+      ReadUpToRequest{id, "files", 64, kWireNoTimeout},
+      RecordsReply{{"k1", "k2"}, {"v1", ""}},
+      ReaderStatsRequest{id},
+      ReaderStatsReply{10, 2, 1},
+      ResetReaderRequest{id},
+      SerializeReaderRequest{id},
+      ReaderStateReply{std::string("\x01\x00state", 7)},
+      RestoreReaderRequest{id, "state"},
+      TfrecordWriteRequest{"", "out.tfrecord", {"one", ""}, "GZIP"},
+      TfrecordWriteReply{42},
   };
 }
 
