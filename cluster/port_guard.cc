@@ -216,7 +216,7 @@ class PortGuard::Loop {
     }
     std::string peer = DescribeAddress(from, length);
     // Logged before the peer sends: the operator must see the cap reached.
-    if (connections_.size() >= options_.max_connections) {
+    if (connections_.size() >= options_.max_connections && !ReapSilent()) {
       Log(absl::StrCat("connection from ", peer, " refused: ",
                        connections_.size(), " connections are open"));
       return;
@@ -244,6 +244,23 @@ class PortGuard::Loop {
       epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd[side].get(), &event);
     }
     Flush(c);
+  }
+
+  // At the cap: closes the oldest connection whose peer has sent nothing, so
+  // that silent sockets never lock clients out. False if every peer spoke.
+  bool ReapSilent() {
+    Connection* oldest = nullptr;
+    for (auto& [id, c] : connections_) {
+      if (!c->opening_logged && (!oldest || c->accepted < oldest->accepted)) {
+        oldest = c.get();
+      }
+    }
+    if (oldest == nullptr) return false;
+    Log(absl::StrFormat(
+        "connection from %s closed to make room: it sent nothing in %.3f s",
+        oldest->peer, absl::ToDoubleSeconds(absl::Now() - oldest->accepted)));
+    Remove(*oldest);
+    return true;
   }
 
   // Handles `ready` (epoll events) on `side` of `c`.

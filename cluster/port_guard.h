@@ -22,7 +22,8 @@ struct PortGuardOptions {
   TaskAddress upstream;
   // The size of each of the two buffers (one per direction) of a connection.
   size_t buffer_bytes = 256 * 1024;
-  // Past it, new connections are accepted and closed at once (logged).
+  // Past it, a new connection closes the oldest one whose peer has not sent
+  // a byte, or is itself closed at once if every peer has spoken (logged).
   size_t max_connections = 1024;
   // A BASP frame announcing more payload closes its connection (logged).
   uint64_t max_frame_bytes = uint64_t{1} << 30;

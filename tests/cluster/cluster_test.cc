@@ -792,6 +792,37 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
+      "cluster: 2000 silent connections, past the cap of 1024, lock no client "
+      "out") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    Session session(cluster.target());
+    FIFOQueue q(session, IntQueue("q", 10));
+    REQUIRE_OK(q.enqueue({Tensor::Scalar<int32_t>(1)}, kLong));
+    const std::string target = cluster.target();
+    const uint16_t port =
+        static_cast<uint16_t>(std::stoi(target.substr(target.rfind(':') + 1)));
+
+    std::vector<int> silent;
+    for (int i = 0; i < 2000; ++i) {
+      int fd = testing::ConnectToLoopback(port);
+      if (fd >= 0) silent.push_back(fd);
+    }
+    CHECK(silent.size() == 2000);
+    // The oldest silent ones made room: a new client and the old one are
+    // both served while the newest 2000 - 1024 sockets stay open.
+    Session fresh(target);
+    FIFOQueue q_fresh(fresh, IntQueue("q", 10));
+    REQUIRE_OK(q_fresh.enqueue({Tensor::Scalar<int32_t>(2)}, kLong));
+    auto size = q.size();
+    REQUIRE_OK(size);
+    CHECK(*size == 2);
+    CHECK(cluster.task()->process().WaitForLog({"closed to make room"}));
+    for (int fd : silent) close(fd);
+    REQUIRE(cluster.task()->process().Running());
+  }
+
+  TEST_CASE(
       "cluster: a session still connects to a task that answers its handshake "
       "late") {
     LocalCluster cluster;

@@ -590,31 +590,42 @@ TEST_SUITE("port_guard") {
     }
   }
 
-  TEST_CASE("port guard: connections past the limit are refused") {
+  TEST_CASE(
+      "port guard: past the limit, the oldest silent connection makes room; "
+      "when every peer has spoken, new ones are refused") {
     PortGuardOptions options;
     options.max_connections = 2;
     Guard guard(options);
     Socket a = guard.Connect();
-    Socket b = guard.Connect();
     Socket a_up = guard.upstream.Accept();
-    Socket b_up = guard.upstream.Accept();
     REQUIRE(a_up.ok());
-    REQUIRE(b_up.ok());
-    // Refused and logged before it sends anything.
-    Socket c = guard.Connect();
-    std::string received;
-    CHECK(c.ReceiveToEnd(&received));
-    CHECK(guard.upstream.NoConnection());
-    CHECK(
-        guard.log.WaitFor({absl::StrCat("connection from 127.0.0.1:", c.port(),
-                                        " refused: 2 connections are open")}));
     REQUIRE(a.SendAll(Header(0)));
     CHECK(a_up.Receive(32) == Header(0));
+    Socket b = guard.Connect();
+    Socket b_up = guard.upstream.Accept();
+    REQUIRE(b_up.ok());
+    // b has sent nothing: c takes its place.
+    Socket c = guard.Connect();
+    std::string received;
+    CHECK(b.ReceiveToEnd(&received));
+    CHECK(guard.log.WaitFor({absl::StrCat(
+        "connection from 127.0.0.1:", b.port(), " closed to make room")}));
+    Socket c_up = guard.upstream.Accept();
+    REQUIRE(c_up.ok());
+    REQUIRE(c.SendAll(Header(0)));
+    CHECK(c_up.Receive(32) == Header(0));
+    // Every peer has spoken: d is refused, and logged before it sends.
+    Socket d = guard.Connect();
+    CHECK(d.ReceiveToEnd(&received));
+    CHECK(guard.upstream.NoConnection());
+    CHECK(
+        guard.log.WaitFor({absl::StrCat("connection from 127.0.0.1:", d.port(),
+                                        " refused: 2 connections are open")}));
     const uint16_t a_port = a.port();
     a.Close();
     CHECK(guard.log.WaitFor({absl::StrCat("connection from 127.0.0.1:", a_port,
                                           " closed by the peer")}));
-    Socket d = guard.Connect();
+    Socket e = guard.Connect();
     CHECK(guard.upstream.Accept().ok());
   }
 }
