@@ -174,6 +174,7 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   wire.incarnation = IncarnationOf(impl->system, impl->task);
   wire.heartbeat_interval = absl::FromChrono(options.heartbeat_interval);
   wire.stall_timeout = absl::FromChrono(options.connection_timeout);
+  wire.receive_budget_bytes = options.memory_limit_bytes;
   wire.log = log;
   impl->wire = std::make_unique<WireServer>(impl->system, impl->task, wire);
   impl->handoff->server = impl->wire.get();

@@ -19,10 +19,11 @@ constexpr size_t kStagingBytes = 64 * 1024;
 }  // namespace
 
 FrameReader::FrameReader(WireLimits limits, FrameDecoder::HeaderCheck check)
-    : decoder_(limits, std::move(check)), staging_(kStagingBytes) {}
+    : decoder_(limits, std::move(check)) {}
 
 absl::StatusOr<FrameReader::Progress> FrameReader::ReadFrom(
     ByteStream& stream, std::vector<Frame>& frames) {
+  if (staging_.empty()) staging_.resize(kStagingBytes);
   absl::Span<char> next = decoder_.NextBuffer();
   const bool direct = handshake_.has_value() && next.size() >= kDirectBytes;
   const size_t asked = direct       ? next.size()

@@ -92,6 +92,9 @@ class WireServer::Loop : public caf::execution_unit {
     // after it.
     bool greeted = false;
     bool tls_pending = false;
+    // Bytes of its frames whose headers passed and that are not dispatched
+    // yet, charged to receiving_bytes_.
+    uint64_t charged = 0;
   };
 
   void Run() {
@@ -165,6 +168,9 @@ class WireServer::Loop : public caf::execution_unit {
                                                    std::move(peer),
                                                    absl::Now()})
                         .first->second;
+    c.reader = FrameReader(options_.limits, [this, &c](const FrameHeader& h) {
+      return Charge(c, h.frame_bytes);
+    });
     ++awaiting_handshake_;
     c.proxy = SpawnConnectionProxy(system(), task_, shared, ids_);
     char handshake[kHandshakeBytes];
@@ -280,7 +286,10 @@ class WireServer::Loop : public caf::execution_unit {
       error = Greeted(c);
     }
     if (error.ok()) {
-      for (Frame& frame : frames) Dispatch(c, std::move(frame));
+      for (Frame& frame : frames) {
+        Discharge(c, frame.header.frame_bytes);
+        Dispatch(c, std::move(frame));
+      }
       return true;
     }
     c.shared->Send(0, ErrorReply{error});
@@ -309,6 +318,29 @@ class WireServer::Loop : public caf::execution_unit {
     }
     c.tls_pending = true;
     return absl::OkStatus();
+  }
+
+  // Admits a frame of `bytes` on `c` while the frames being received stay
+  // within the budget.
+  absl::Status Charge(Connection& c, uint64_t bytes) {
+    if (bytes > options_.receive_budget_bytes - receiving_bytes_) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("Frame of ", bytes,
+                       " bytes would take the task past its budget for "
+                       "frames being received (",
+                       receiving_bytes_, " of ", options_.receive_budget_bytes,
+                       " bytes in use); nothing was "
+                       "allocated for it"));
+    }
+    c.charged += bytes;
+    receiving_bytes_ += bytes;
+    return absl::OkStatus();
+  }
+
+  // `bytes` of frames on `c` are received (or will never be).
+  void Discharge(Connection& c, uint64_t bytes) {
+    c.charged -= bytes;
+    receiving_bytes_ -= bytes;
   }
 
   void Dispatch(Connection& c, Frame frame) {
@@ -348,6 +380,7 @@ class WireServer::Loop : public caf::execution_unit {
 
   void Close(Connection& c, const std::string& how) {
     if (!c.greeted) --awaiting_handshake_;
+    Discharge(c, c.charged);
     Log(absl::StrCat(
         "connection from ", c.peer, " ", how, " after ",
         absl::StrFormat("%.1f", absl::ToDoubleSeconds(absl::Now() - c.opened)),
@@ -380,6 +413,7 @@ class WireServer::Loop : public caf::execution_unit {
   std::unordered_map<uint64_t, Connection> connections_;
   uint64_t next_token_ = 1;
   size_t awaiting_handshake_ = 0;
+  uint64_t receiving_bytes_ = 0;  // of frames being received (Charge)
   absl::Time next_heartbeat_ = absl::InfinitePast();
   std::deque<caf::resumable*> jobs_;
   std::vector<uint64_t> again_;  // connections to read again (ServiceAgain)

@@ -25,6 +25,11 @@ struct WireServerOptions {
   // Sent in the handshake: which start of the task this is (TaskStatus).
   uint64_t incarnation = 0;
   WireLimits limits;
+  // The most bytes of frames being received at once, over all connections
+  // (the task's memory limit): a frame whose header would pass it is
+  // refused, RESOURCE_EXHAUSTED, before anything is allocated for it, and
+  // its connection closed. Each connection receives one frame at a time.
+  uint64_t receive_budget_bytes = uint64_t{1} << 30;
   // Connections open at once; past it the oldest one that has not completed
   // its handshake is closed to make room, or else the new one.
   size_t max_connections = 1024;

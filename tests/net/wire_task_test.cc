@@ -266,6 +266,68 @@ TEST_CASE(
   CHECK(MakeQueue(*client, "still_serving") != 0);
 }
 
+TEST_CASE(
+    "wire: frames being received share the task's memory limit; one past it "
+    "is refused before anything is allocated") {
+  LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+  testing::Process task(
+      {testing::TroupeBinary(), "task", "--cluster", cluster.spec_path(),
+       "--job", "ps", "--task", "0", "--memory-limit", "64MiB"},
+      cluster.dir().path() + "/limited.log");
+  REQUIRE_MESSAGE(task.WaitForLog({"serving on"}), task.Log());
+  const TaskAddress address = AddressOf(cluster.target());
+  // A frame of 40 MiB announced by its header, its bytes never sent.
+  auto announce = [&](int fd) {
+    char bytes[kHandshakeBytes + kFrameHeaderBytes];
+    EncodeHandshake(Handshake{kProtocolVersion, 0, 0}, bytes);
+    FrameHeader header;
+    header.kind = static_cast<uint16_t>(MessageKind::kEnqueue);
+    header.segment_count = 1;
+    header.body_bytes = 16;
+    header.frame_bytes =
+        kFrameHeaderBytes + kSegmentEntryBytes + 16 + (uint64_t{40} << 20);
+    header.request_id = 1;
+    EncodeFrameHeader(header, bytes + kHandshakeBytes);
+    return send(fd, bytes, sizeof(bytes), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(sizeof(bytes));
+  };
+  auto first = OpenConnection(address, kTimeout);
+  REQUIRE(first.ok());
+  REQUIRE(announce(first->get()));
+  auto client = ConnectTo(cluster);  // Served meanwhile.
+  CHECK(MakeQueue(*client, "q") != 0);
+  // The first frame holds 40 of the 64 MiB: a second one does not fit.
+  auto second = OpenConnection(address, kTimeout);
+  REQUIRE(second.ok());
+  REQUIRE(announce(second->get()));
+  std::vector<Frame> frames = ReadUntilClosed(second->get());
+  absl::Status refused = ErrorIn(frames);
+  CHECK(refused.code() == absl::StatusCode::kResourceExhausted);
+  CHECK_MESSAGE(absl::StrContains(refused.message(),
+                                  "past its budget for frames being received"),
+                refused.ToString());
+  // Once the first connection goes, its 40 MiB are free again: a real
+  // 40 MiB enqueue fits.
+  first->Reset();
+  QueueSpec big;
+  big.capacity = 1;
+  big.dtypes = {DType::kFloat32};
+  big.shapes = {PartialShape{int64_t{10} << 20}};
+  const Tensor element = Tensor::Zeros(DType::kFloat32, {int64_t{10} << 20});
+  CHECK(testing::WaitUntil([&] {
+    auto fresh = WireClient::Connect(address, kTimeout);
+    if (!fresh.ok()) return false;
+    auto queue = (*fresh)->Call(QueueRequest{"", "", "big", big},
+                                absl::Now() + kTimeout);
+    if (!queue.ok()) return false;
+    const uint64_t id = std::get<QueueReply>(*queue).resource_id;
+    return (*fresh)
+        ->Call(EnqueueRequest{id, {element}, 0}, absl::Now() + kTimeout)
+        .ok();
+  }));
+  CHECK(MakeQueue(*client, "still_serving") != 0);
+}
+
 TEST_CASE("wire: mutual TLS serves the CA's clients and refuses the rest") {
   testing::Certificates certificates;
   REQUIRE_MESSAGE(certificates.ok(), certificates.failure());
