@@ -6,8 +6,6 @@
 
 #include "actors/queue_coalescer.h"
 #include "base/status_macros.h"
-#include "cluster/resource_connection.h"
-#include "cluster/rpc.h"
 #include "cluster/wire_call.h"
 #include "cluster/wire_resource.h"
 
@@ -61,13 +59,19 @@ QueueBase::~QueueBase() {
 
 absl::StatusOr<QueueActor> QueueBase::handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  TROUPE_RETURN_IF_ERROR(EnsureActorLocked());
-  return actor_;
+  return HandleLocked();
+}
+
+absl::StatusOr<QueueActor> QueueBase::HandleLocked() {
+  return internal::EnsureHandle(session_,
+                                {"queue", device_, container_, shared_name_},
+                                create_if_missing_, &resource_, &spec_,
+                                &incarnation_, &actor_, &proxied_);
 }
 
 absl::StatusOr<QueueActor> QueueBase::coalesced_handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  TROUPE_RETURN_IF_ERROR(EnsureActorLocked());
+  TROUPE_RETURN_IF_ERROR(HandleLocked().status());
   if (!coalescer_ || coalesced_ != actor_) {
     if (coalescer_)
       caf::anon_send_exit(coalescer_, caf::exit_reason::user_shutdown);
@@ -82,13 +86,6 @@ absl::Status QueueBase::ConnectLocked(bool* created) {
   return internal::ConnectWireResource(
       session_, {"queue", device_, container_, shared_name_},
       create_if_missing_, &resource_, &spec_, created, &incarnation_);
-}
-
-absl::Status QueueBase::EnsureActorLocked() {
-  return internal::EnsureResource<QueueActor, QueueSpec, queue_atom,
-                                  lookup_atom>(
-      session_, {"queue", device_, container_, shared_name_},
-      create_if_missing_, &actor_, &spec_, &incarnation_);
 }
 
 template <class Reply, class Request>

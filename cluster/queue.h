@@ -64,12 +64,14 @@ class QueueBase {
   absl::StatusOr<int32_t> size();
   absl::StatusOr<bool> is_closed();
 
-  // The queue's actor, for asynchronous requests from users' own actors.
-  // After the queue's task restarted, ABORTED once (as every call), then the
-  // new queue's actor. A request from a user's actor to an actor handed out
-  // before the task was lost is dropped by CAF 0.17 and never answered: give
-  // such requests a timeout, or monitor the actor (its down message comes
-  // with exit_reason::remote_link_unreachable), or use coalesced_handle().
+  // The queue's typed handle, for asynchronous requests from users' own
+  // actors: a local actor of this session's system that sends each request
+  // over Troupe's wire (cluster/handle_proxy.h). It lives while this queue
+  // object or a copy of the handle does. After the queue's task restarted,
+  // ABORTED once (as every call), then a handle to the new queue. When its
+  // connection is lost it fails its waiting requests UNAVAILABLE and exits
+  // with exit_reason::remote_link_unreachable (monitor it to know); later
+  // requests to it fail at once (sec::request_receiver_down).
   absl::StatusOr<QueueActor> handle();
   // The same queue through a coalescer in this session's actor system
   // (actors/queue_coalescer.h): the single enqueues and dequeues that are in
@@ -89,9 +91,8 @@ class QueueBase {
 
   // Finds (or creates) the queue on its task. REQUIRES: mutex_ held.
   absl::Status ConnectLocked(bool* created);
-  // Makes actor_ the queue's actor (EnsureResource), for handle().
-  // REQUIRES: mutex_ held.
-  absl::Status EnsureActorLocked();
+  // handle(). REQUIRES: mutex_ held.
+  absl::StatusOr<QueueActor> HandleLocked();
   std::mutex mutex_;
 
  private:
@@ -106,9 +107,11 @@ class QueueBase {
   std::string device_;
   std::string container_;
   const bool create_if_missing_;
-  // The queue as the blocking calls reach it, and its actor for handle().
+  // The queue as the blocking calls reach it; the local proxy that handle()
+  // hands out, and the queue it stands for.
   internal::WireResource resource_;
   QueueActor actor_;
+  internal::WireResource proxied_;
   // The incarnation of the task that either was found on (0: none yet): a
   // restart is reported ABORTED once, by whichever asks first.
   uint64_t incarnation_ = 0;

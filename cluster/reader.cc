@@ -1,8 +1,6 @@
 #include "cluster/reader.h"
 
 #include "base/status_macros.h"
-#include "cluster/resource_connection.h"
-#include "cluster/rpc.h"
 #include "cluster/wire_call.h"
 #include "cluster/wire_resource.h"
 #include "net/wire_client.h"
@@ -65,21 +63,16 @@ absl::StatusOr<std::unique_ptr<ReaderBase>> ReaderBase::Create(
 
 absl::StatusOr<ReaderActor> ReaderBase::handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  TROUPE_RETURN_IF_ERROR(EnsureActorLocked());
-  return actor_;
+  return internal::EnsureHandle(session_,
+                                {"reader", device_, container_, shared_name_},
+                                create_if_missing_, &resource_, &spec_,
+                                &incarnation_, &actor_, &proxied_);
 }
 
 absl::Status ReaderBase::ConnectLocked(bool* created) {
   return internal::ConnectWireResource(
       session_, {"reader", device_, container_, shared_name_},
       create_if_missing_, &resource_, &spec_, created, &incarnation_);
-}
-
-absl::Status ReaderBase::EnsureActorLocked() {
-  return internal::EnsureResource<ReaderActor, ReaderSpec, reader_atom,
-                                  lookup_reader_atom>(
-      session_, {"reader", device_, container_, shared_name_},
-      create_if_missing_, &actor_, &spec_, &incarnation_);
 }
 
 template <class Reply, class Request>

@@ -121,9 +121,7 @@ class ReaderBase {
  private:
   // Finds (or creates) the reader on its task. REQUIRES: mutex_ held.
   absl::Status ConnectLocked(bool* created);
-  // Makes actor_ the reader's actor (EnsureResource), for handle().
-  // REQUIRES: mutex_ held.
-  absl::Status EnsureActorLocked();
+
   // Sends `request` (its resource_id set here) over the wire and waits for
   // its Reply; `timeout` is the one the request carries.
   template <class Reply, class Request>
@@ -136,9 +134,11 @@ class ReaderBase {
   const std::string device_;
   const std::string container_;
   const bool create_if_missing_;
-  // The reader as the blocking calls reach it, and its actor for handle().
+  // The reader as the blocking calls reach it; the local proxy that
+  // handle() hands out, and the reader it stands for.
   internal::WireResource resource_;
   ReaderActor actor_;
+  internal::WireResource proxied_;
   // The incarnation of the task that either was found on (0: none yet).
   uint64_t incarnation_ = 0;
 };

@@ -6,7 +6,6 @@
 #include "absl/time/clock.h"
 
 #include "base/status_macros.h"
-#include "cluster/rpc.h"
 #include "cluster/wire_call.h"
 #include "net/wire_client.h"
 

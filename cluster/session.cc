@@ -2,17 +2,12 @@
 
 #include <map>
 #include <mutex>
-#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "caf/actor_system.hpp"
 
 #include "base/status_macros.h"
-#include "cluster/receiver_state.h"
-#include "cluster/requester.h"
-#include "cluster/rpc.h"
-#include "cluster/transport.h"
 #include "cluster/wire_call.h"
 #include "config/cluster_spec.h"
 #include "net/tls_stream.h"
@@ -57,21 +52,6 @@ struct Session::Impl {
                     status.status.restored_time_unix_ms};
   }
 
-  // Connects to the task at `address` ("host:port") and asks it for its
-  // device and incarnation. REQUIRES: mutex held.
-  absl::StatusOr<TaskConnection> Connect(const std::string& address) {
-    TROUPE_RETURN_IF_ERROR(tls_files);
-    TROUPE_ASSIGN_OR_RETURN(TaskAddress parsed, ParseTaskAddress(address));
-    TROUPE_ASSIGN_OR_RETURN(TaskActor actor,
-                            ConnectToTask(system, parsed, connect_timeout));
-    auto status = internal::Call<TaskStatus>(
-        requester, actor, internal::kAnsweredAtOnce, status_atom::value);
-    if (!status.ok()) return status.status();
-    const TaskStatus& task = std::get<0>(*status);
-    return TaskConnection{actor, task.device, task.incarnation,
-                          task.restored_prefix, task.restored_time_unix_ms};
-  }
-
   // Calls still waiting on the wire fail CANCELLED.
   ~Impl() {
     const absl::Status closed = absl::CancelledError("The session was closed");
@@ -89,12 +69,8 @@ struct Session::Impl {
   caf::actor_system_config config;
   caf::actor_system system;
   std::mutex mutex;
-  TaskConnection target_task;                   // No actor: not connected.
-  std::map<std::string, TaskConnection> tasks;  // Other devices, by name.
-  WireTask wire_target;                         // No client: not connected.
-  std::map<std::string, WireTask> wire_tasks;   // Other devices, by name.
-  // Last, so that it stops before the rest goes away.
-  internal::Requester requester{system};
+  WireTask wire_target;                        // No client: not connected.
+  std::map<std::string, WireTask> wire_tasks;  // Other devices, by name.
 };
 
 Session::Session(std::string target, NodeOptions options)
@@ -105,24 +81,6 @@ Session::~Session() = default;
 const std::string& Session::target() const { return impl_->target; }
 
 caf::actor_system& Session::system() { return impl_->system; }
-
-internal::Requester& Session::requester() { return impl_->requester; }
-
-absl::StatusOr<TaskActor> Session::task(const std::string& device) {
-  TROUPE_ASSIGN_OR_RETURN(TaskConnection found, connection(device));
-  return found.actor;
-}
-
-absl::StatusOr<TaskConnection> Session::connection(const std::string& device) {
-  TROUPE_ASSIGN_OR_RETURN(WireTask reached, wire(device));
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  TaskConnection& known = impl_->tasks[reached.address];
-  if (known.actor && internal::DownReason(known.actor)) known = {};
-  if (!known.actor) {
-    TROUPE_ASSIGN_OR_RETURN(known, impl_->Connect(reached.address));
-  }
-  return known;
-}
 
 absl::StatusOr<WireTask> Session::wire(const std::string& device) {
   std::string name;
@@ -159,12 +117,9 @@ void Session::Disconnected(const std::string& device) {
   if (auto parsed = ParseDevice(device); parsed.ok()) name = parsed->ToDevice();
   std::lock_guard<std::mutex> lock(impl_->mutex);
   if (name.empty() || name == impl_->wire_target.device) {
-    impl_->tasks.erase(impl_->wire_target.address);
     impl_->wire_target = WireTask{};
-  } else if (auto known = impl_->wire_tasks.find(name);
-             known != impl_->wire_tasks.end()) {
-    impl_->tasks.erase(known->second.address);
-    impl_->wire_tasks.erase(known);
+  } else {
+    impl_->wire_tasks.erase(name);
   }
 }
 

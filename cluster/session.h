@@ -30,7 +30,6 @@ namespace troupe {
 class WireClient;
 
 namespace internal {
-class Requester;
 
 // A resource as its task handed it out on a wire connection (the blocking
 // queues and variables hold one).
@@ -40,19 +39,6 @@ struct WireResource {
 };
 }  // namespace internal
 
-// A task as a session is connected to it.
-struct TaskConnection {
-  TaskActor actor;
-  // "/job:J/task:T".
-  std::string device;
-  // The task's incarnation (TaskStatus) when the session connected: another
-  // one later means that the task restarted in between.
-  uint64_t incarnation = 0;
-  // The checkpoint that incarnation restored, if any, and its time.
-  std::string restored_prefix;
-  int64_t restored_time_unix_ms = 0;
-};
-
 // A task as a session reaches it over Troupe's wire (net/wire_client.h).
 struct WireTask {
   std::shared_ptr<WireClient> client;
@@ -60,8 +46,10 @@ struct WireTask {
   std::string address;
   // "/job:J/task:T".
   std::string device;
-  // As in TaskConnection.
+  // The task's incarnation (TaskStatus) when the session connected: another
+  // one later means that the task restarted in between.
   uint64_t incarnation = 0;
+  // The checkpoint that incarnation restored, if any, and its time.
   std::string restored_prefix;
   int64_t restored_time_unix_ms = 0;
 };
@@ -91,23 +79,13 @@ class Session {
   // The client's actor system, for users' own actors that talk to resource
   // handles asynchronously.
   caf::actor_system& system();
-  // The actor that sends the requests of the blocking calls made through this
-  // session (private to cluster/).
-  internal::Requester& requester();
-  // The task actor serving `device` ("/job:J/task:T"; empty: the target),
-  // connecting on first use. The target names the device's address and the
-  // session connects to it directly, so that losing any task it uses is
-  // noticed (UNAVAILABLE) and waiting requests never hang. NOT_FOUND for a
-  // device outside the cluster; UNAVAILABLE if the task cannot be reached
-  // (the next call tries again).
-  absl::StatusOr<TaskActor> task(const std::string& device = "");
-  // task(device), with the device's name and incarnation. A connection whose
-  // task actor went down (its task was lost or stopped) is made again here,
-  // so the incarnation is that of the task serving now.
-  absl::StatusOr<TaskConnection> connection(const std::string& device = "");
-  // The wire connection to `device` ("/job:J/task:T"; empty: the target),
-  // made on first use and again once it was lost; errors as for task().
-  // The blocking queues and variables, reset, list and status go this way.
+  // The connection to `device` ("/job:J/task:T"; empty: the target) over
+  // Troupe's wire, made on first use and again once it was lost. The target
+  // names the device's address and the session connects to it directly, so
+  // that losing any task it uses is noticed (UNAVAILABLE) and waiting
+  // requests never hang. NOT_FOUND for a device outside the cluster;
+  // UNAVAILABLE if the task cannot be reached (the next call tries again).
+  // Private to cluster/.
   absl::StatusOr<WireTask> wire(const std::string& device = "");
   // Forgets the connections to `device` after a call failed UNAVAILABLE, so
   // that the next call connects again.

@@ -5,8 +5,6 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
-#include "cluster/resource_connection.h"
-#include "cluster/rpc.h"
 #include "cluster/wire_call.h"
 #include "cluster/wire_resource.h"
 
@@ -53,21 +51,16 @@ VariableSpec Variable::spec() {
 
 absl::StatusOr<VariableActor> Variable::handle() {
   std::lock_guard<std::mutex> lock(mutex_);
-  TROUPE_RETURN_IF_ERROR(EnsureActorLocked());
-  return actor_;
+  return internal::EnsureHandle(session_,
+                                {"variable", device_, container_, shared_name_},
+                                create_if_missing_, &resource_, &spec_,
+                                &incarnation_, &actor_, &proxied_);
 }
 
 absl::Status Variable::ConnectLocked(bool* created) {
   return internal::ConnectWireResource(
       session_, {"variable", device_, container_, shared_name_},
       create_if_missing_, &resource_, &spec_, created, &incarnation_);
-}
-
-absl::Status Variable::EnsureActorLocked() {
-  return internal::EnsureResource<VariableActor, VariableSpec, variable_atom,
-                                  lookup_variable_atom>(
-      session_, {"variable", device_, container_, shared_name_},
-      create_if_missing_, &actor_, &spec_, &incarnation_);
 }
 
 template <class Reply, class Request>

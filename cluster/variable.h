@@ -70,10 +70,8 @@ class Variable {
   absl::StatusOr<Tensor> read();
   absl::StatusOr<bool> is_initialized();
 
-  // The variable's actor, for asynchronous requests from users' own actors.
-  // After the variable's task restarted, ABORTED once (as every call), then
-  // the new variable's actor. As with QueueBase::handle(), CAF 0.17 drops a
-  // request to an actor whose task was lost: give it a timeout or monitor.
+  // The variable's typed handle, for asynchronous requests from users' own
+  // actors: a local proxy over Troupe's wire, as QueueBase::handle().
   absl::StatusOr<VariableActor> handle();
   const std::string& name() const { return shared_name_; }
   // The declared dtype and shape (the task's, once a call has found it).
@@ -85,9 +83,7 @@ class Variable {
 
   // Finds (or creates) the variable on its task. REQUIRES: mutex_ held.
   absl::Status ConnectLocked(bool* created);
-  // Makes actor_ the variable's actor (EnsureResource), for handle().
-  // REQUIRES: mutex_ held.
-  absl::Status EnsureActorLocked();
+
   // One request to the variable over the wire (its resource_id set here),
   // forgetting the variable after NOT_FOUND (it was reset) or UNAVAILABLE
   // (its task was lost).
@@ -102,9 +98,11 @@ class Variable {
   const std::string device_;
   const std::string container_;
   const bool create_if_missing_;
-  // The variable as the blocking calls reach it, and its actor for handle().
+  // The variable as the blocking calls reach it; the local proxy that
+  // handle() hands out, and the variable it stands for.
   internal::WireResource resource_;
   VariableActor actor_;
+  internal::WireResource proxied_;
   // The incarnation of the task that either was found on (0: none yet): a
   // restart is reported ABORTED once, by whichever asks first.
   uint64_t incarnation_ = 0;

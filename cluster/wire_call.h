@@ -2,6 +2,7 @@
 // answered with the reply it expects or an error. Private to cluster/.
 #pragma once
 
+#include <string>
 #include <utility>
 #include <variant>
 
@@ -22,6 +23,10 @@ inline constexpr absl::Duration kClientSlack = absl::Seconds(30);
 // The server timeout of a request that never waits (create, lookup, size,
 // list, reset): the client gives up after kClientSlack, so no call hangs.
 inline constexpr absl::Duration kAnsweredAtOnce = absl::ZeroDuration();
+
+// The device argument of a request sent to the task that serves the device
+// (Session::wire(device) finds it): "this task".
+inline const std::string kThisTask;
 
 // `timeout` as a request's timeout_ms: kWireNoTimeout for none.
 inline int64_t ToTimeoutMs(absl::Duration timeout) {

@@ -10,15 +10,56 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "caf/actor_cast.hpp"
+#include "caf/exit_reason.hpp"
+#include "caf/send.hpp"
 
-#include "cluster/resource_connection.h"
-#include "cluster/rpc.h"
+#include "cluster/handle_proxy.h"
 #include "cluster/session.h"
 #include "cluster/wire_call.h"
 #include "net/wire_client.h"
+#include "serialization/task_status.h"
 #include "serialization/wire_messages.h"
 
 namespace troupe::internal {
+
+// Where a resource lives, as its client class names it.
+struct ResourceAddress {
+  const char* kind;  // "queue", "variable", "reader"
+  const std::string& device;
+  const std::string& container;
+  const std::string& shared_name;
+};
+
+// The ABORTED of a handle that found its resource on incarnation `before` of
+// the task that `now` reached again: "Task /job:ps/task:0 restarted
+// (incarnation 1a2b3c4d5e6f7081 -> 0f1e2d3c4b5a6978) since queue 'q' was
+// looked up; its state is gone" (with " in container 'c'" after the name
+// outside the default container), or, when the new incarnation restored a
+// checkpoint, "...; the task restored checkpoint ckpt/auto-1765000000000
+// (saved 2026-12-06 09:20:00.000 UTC); what it did not hold is gone".
+inline absl::Status RestartedError(const WireTask& now, uint64_t before,
+                                   const ResourceAddress& where) {
+  return absl::AbortedError(absl::StrCat(
+      "Task ", now.device, " restarted (incarnation ",
+      FormatIncarnation(before), " -> ", FormatIncarnation(now.incarnation),
+      ") since ", where.kind, " '", where.shared_name, "'",
+      where.container.empty()
+          ? ""
+          : absl::StrCat(" in container '", where.container, "'"),
+      " was looked up; ",
+      now.restored_prefix.empty()
+          ? std::string("its state is gone")
+          : absl::StrCat("the task restored checkpoint ", now.restored_prefix,
+                         " (saved ",
+                         absl::FormatTime(
+                             "%Y-%m-%d %H:%M:%E3S UTC",
+                             absl::FromUnixMillis(now.restored_time_unix_ms),
+                             absl::UTCTimeZone()),
+                         "); what it did not hold is gone")));
+}
 
 // The lookup-or-create and lookup messages of a kind of resource, by its
 // spec.
@@ -153,6 +194,31 @@ absl::StatusOr<Reply> CallResource(Session& session,
       CallWire<Reply>(*resource.client, request, timeout);
   ForgetIfGone(reply.status(), resource, mutex, current, session, where.device);
   return reply;
+}
+
+// The typed handle of the resource for users' own actors: `*actor`, a local
+// proxy of `*proxied` (handle_proxy.h), made anew when the resource was found
+// anew (EnsureWireResource, ABORTED once after a restart). REQUIRES: the
+// caller holds the lock of `resource` and `actor`.
+template <class Actor, class Spec>
+absl::StatusOr<Actor> EnsureHandle(Session& session,
+                                   const ResourceAddress& where,
+                                   bool create_if_missing,
+                                   WireResource* resource, Spec* spec,
+                                   uint64_t* incarnation, Actor* actor,
+                                   WireResource* proxied) {
+  absl::Status found = EnsureWireResource(session, where, create_if_missing,
+                                          resource, spec, incarnation);
+  if (!found.ok()) return found;
+  if (*actor && proxied->client == resource->client &&
+      proxied->id == resource->id) {
+    return *actor;
+  }
+  if (*actor) caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
+  *actor = caf::actor_cast<Actor>(
+      SpawnHandleProxy(session.system(), resource->client, resource->id));
+  *proxied = *resource;
+  return *actor;
 }
 
 }  // namespace troupe::internal

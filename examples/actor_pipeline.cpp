@@ -2,7 +2,8 @@
 // threads beyond the actor system: a loader actor keeps a bounded window of
 // enqueues in flight (backpressure: a full queue delays the replies, so the
 // loader slows down), and a trainer actor pulls mini-batches until the
-// closed queue is drained.
+// closed queue is drained. Looking the queue up is the one blocking step:
+// its typed handle then speaks Troupe's wire for the actors.
 //
 //   build/bin/actor_pipeline [HOST:PORT] [INSTANCES] [WINDOW]
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "caf/event_based_actor.hpp"
 #include "caf/stateful_actor.hpp"
 
+#include "cluster/queue.h"
 #include "cluster/session.h"
 #include "serialization/protocol.h"
 #include "serialization/status_error.h"
@@ -24,12 +26,13 @@ namespace {
 constexpr auto kReplyBound = std::chrono::seconds(60);
 constexpr int32_t kBatch = 100;
 
-troupe::QueueSpec SharedQueueSpec() {
-  troupe::QueueSpec spec;
-  spec.capacity = 1000;
-  spec.dtypes = {troupe::DT_FLOAT};
-  spec.shapes = {{2}};
-  return spec;
+troupe::QueueOptions SharedQueue() {
+  troupe::QueueOptions options;
+  options.capacity = 1000;
+  options.dtypes = {troupe::DT_FLOAT};
+  options.shapes = {{2}};
+  options.shared_name = "actor_q";
+  return options;
 }
 
 struct LoaderState {
@@ -69,16 +72,12 @@ void Fill(LoaderActor* self) {
   }
 }
 
-caf::behavior Loader(LoaderActor* self, troupe::TaskActor task, int instances,
+caf::behavior Loader(LoaderActor* self, troupe::QueueActor queue, int instances,
                      int window) {
+  self->state.queue = std::move(queue);
   self->state.instances = instances;
   self->state.window = window;
-  self->request(task, kReplyBound, troupe::queue_atom::value, std::string(),
-                std::string(), std::string("actor_q"), SharedQueueSpec())
-      .then([self](troupe::QueueActor queue, troupe::QueueSpec, bool) {
-        self->state.queue = queue;
-        Fill(self);
-      });
+  Fill(self);
   return {};
 }
 
@@ -117,13 +116,9 @@ void Pull(TrainerActor* self, bool up_to) {
   }
 }
 
-caf::behavior Trainer(TrainerActor* self, troupe::TaskActor task) {
-  self->request(task, kReplyBound, troupe::queue_atom::value, std::string(),
-                std::string(), std::string("actor_q"), SharedQueueSpec())
-      .then([self](troupe::QueueActor queue, troupe::QueueSpec, bool) {
-        self->state.queue = queue;
-        Pull(self, false);
-      });
+caf::behavior Trainer(TrainerActor* self, troupe::QueueActor queue) {
+  self->state.queue = std::move(queue);
+  Pull(self, false);
   return {};
 }
 
@@ -134,14 +129,15 @@ int main(int argc, char** argv) {
   int instances = argc > 2 ? std::atoi(argv[2]) : 10050;
   int window = argc > 3 ? std::atoi(argv[3]) : 64;
   troupe::Session session(target);
-  auto task = session.task();  // Connecting is the one blocking step.
-  if (!task.ok()) {
-    std::cerr << "actor_pipeline: " << task.status() << "\n";
+  troupe::FIFOQueue queue(session, SharedQueue());
+  auto handle = queue.handle();
+  if (!handle.ok()) {
+    std::cerr << "actor_pipeline: " << handle.status() << "\n";
     return 1;
   }
   auto start = std::chrono::steady_clock::now();
-  session.system().spawn(Trainer, *task);
-  session.system().spawn(Loader, *task, instances, window);
+  session.system().spawn(Trainer, *handle);
+  session.system().spawn(Loader, *handle, instances, window);
   session.system().await_all_actors_done();
   auto seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)

@@ -132,7 +132,80 @@ WireClient::WireClient(Fd socket, std::unique_ptr<ByteStream> stream,
       reader_(std::move(reader)),
       last_heard_(absl::Now()) {}
 
-WireClient::~WireClient() = default;
+WireClient::~WireClient() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    BreakLocked(absl::CancelledError("The connection was closed"));
+  }
+  if (reader_thread_.joinable()) reader_thread_.join();
+}
+
+void WireClient::CallAsync(const Message& request, Done done) {
+  const uint64_t id = next_request_id_.fetch_add(1);
+  absl::StatusOr<EncodedFrame> frame =
+      EncodeMessage(id, request, options_.limits);
+  if (!frame.ok()) return done(frame.status());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!broken_.ok()) return done(broken_);
+    StartReaderLocked();
+    if (waiting_.empty()) last_heard_ = absl::Now();
+    waiting_[id] = new Slot{std::nullopt, std::move(done)};
+    changed_.notify_all();
+  }
+  absl::Status sent = Send(*std::move(frame));
+  if (!sent.ok()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    BreakLocked(sent);
+  }
+}
+
+void WireClient::WhenLost(std::function<void(const absl::Status&)> lost) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!broken_.ok()) return lost(broken_);
+  when_lost_.push_back(std::move(lost));
+  StartReaderLocked();
+}
+
+void WireClient::StartReaderLocked() {
+  if (!reader_thread_.joinable()) {
+    reader_thread_ = std::thread(&WireClient::ReadForAll, this);
+  }
+}
+
+void WireClient::ReadForAll() {
+  // While no call waits, the thread still reads, so that the connection's
+  // end is seen; it looks again every second to take up the silence
+  // timeout of calls that began meanwhile.
+  constexpr absl::Duration kIdleLook = absl::Seconds(1);
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_ && broken_.ok()) {
+    if (reading_) {
+      changed_.wait(lock);
+      continue;
+    }
+    reading_ = true;
+    const absl::Time silent_until =
+        waiting_.empty() ? absl::InfiniteFuture()
+                         : last_heard_ + options_.silence_timeout;
+    lock.unlock();
+    absl::Status read = ReadOnce(absl::Now() + kIdleLook, silent_until);
+    lock.lock();
+    reading_ = false;
+    if (!read.ok()) BreakLocked(read);
+    changed_.notify_all();
+  }
+}
+
+void WireClient::DeliverLocked(Slot* slot, absl::StatusOr<Message> reply) {
+  if (slot->done) {
+    slot->done(std::move(reply));
+    delete slot;
+  } else {
+    slot->result = std::move(reply);
+  }
+}
 
 absl::Status WireClient::health() const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -282,8 +355,9 @@ absl::Status WireClient::ReadOnce(absl::Time deadline,
     auto it = waiting_.find(id);
     // A call that gave up waiting no longer has a slot.
     if (it == waiting_.end()) continue;
-    it->second->result = std::move(reply);
+    Slot* slot = it->second;
     waiting_.erase(it);
+    DeliverLocked(slot, std::move(reply));
   }
   return absl::OkStatus();
 }
@@ -293,8 +367,11 @@ void WireClient::BreakLocked(const absl::Status& why) {
     broken_ = why;
     shutdown(socket_.get(), SHUT_RDWR);
   }
-  for (auto& [id, slot] : waiting_) slot->result = broken_;
-  waiting_.clear();
+  std::unordered_map<uint64_t, Slot*> failed;
+  failed.swap(waiting_);
+  for (auto& [id, slot] : failed) DeliverLocked(slot, broken_);
+  for (auto& lost : when_lost_) lost(broken_);
+  when_lost_.clear();
   changed_.notify_all();
 }
 

@@ -8,11 +8,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -55,6 +58,21 @@ class WireClient {
   // connection is lost (then every later call fails so at once).
   absl::StatusOr<Message> Call(const Message& request, absl::Time deadline);
 
+  // What an asynchronous call hands its reply (or error) to.
+  using Done = std::function<void(absl::StatusOr<Message>)>;
+  // Sends `request` and calls `done` with its reply or error, on the thread
+  // that reads it and with this client's lock held: `done` must only hand
+  // the reply over (send it to an actor, say), never call this client. The
+  // first call starts the client's reader thread; from then on it reads
+  // whenever calls wait. A task silent past the silence timeout fails every
+  // call UNAVAILABLE, as for Call.
+  void CallAsync(const Message& request, Done done);
+
+  // Calls `lost` with the reason once the connection is lost (at once if it
+  // is), with this client's lock held: `lost` must only hand the news over.
+  // Starts the reader thread, which watches an idle connection for its end.
+  void WhenLost(std::function<void(const absl::Status&)> lost);
+
   // Fails every waiting call with `why` (not OK), and every later one, and
   // closes the connection.
   void Close(const absl::Status& why);
@@ -70,9 +88,11 @@ class WireClient {
   absl::Status Probe();
 
  private:
-  // A call waiting for its reply.
+  // A call waiting for its reply: a blocking call's result, or an
+  // asynchronous call's callback (then the client owns the slot).
   struct Slot {
     std::optional<absl::StatusOr<Message>> result;
+    Done done;
   };
 
   static absl::StatusOr<std::unique_ptr<WireClient>> ConnectOnce(
@@ -90,6 +110,13 @@ class WireClient {
   // Fails every waiting call with `why`, and every later one. REQUIRES:
   // mutex_ held.
   void BreakLocked(const absl::Status& why);
+  // Gives `slot` its reply: a blocking call's result, or an asynchronous
+  // call's callback (and deletes the slot). REQUIRES: mutex_ held.
+  static void DeliverLocked(Slot* slot, absl::StatusOr<Message> reply);
+  // The reader thread of asynchronous calls and of WhenLost.
+  void ReadForAll();
+  // REQUIRES: mutex_ held.
+  void StartReaderLocked();
 
   Fd socket_;
   // Reads and writes of a TLS stream must not overlap: each holds the
@@ -114,6 +141,9 @@ class WireClient {
   FrameReader reader_;
   // When the task last sent bytes, or when a call began to wait for it.
   absl::Time last_heard_;
+  bool stopping_ = false;
+  std::vector<std::function<void(const absl::Status&)>> when_lost_;
+  std::thread reader_thread_;  // started by CallAsync or WhenLost
 };
 
 }  // namespace troupe
