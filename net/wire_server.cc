@@ -93,8 +93,9 @@ class WireServer::Loop : public caf::execution_unit {
     bool greeted = false;
     bool tls_pending = false;
     // Bytes of its frames whose headers passed and that are not dispatched
-    // yet, charged to receiving_bytes_.
+    // yet, charged to receiving_bytes_, and when bytes last came.
     uint64_t charged = 0;
+    absl::Time last_read = {};
   };
 
   void Run() {
@@ -168,6 +169,7 @@ class WireServer::Loop : public caf::execution_unit {
                                                    std::move(peer),
                                                    absl::Now()})
                         .first->second;
+    c.last_read = c.opened;
     c.reader = FrameReader(options_.limits, [this, &c](const FrameHeader& h) {
       return Charge(c, h.frame_bytes);
     });
@@ -219,17 +221,23 @@ class WireServer::Loop : public caf::execution_unit {
     const absl::Time now = absl::Now();
     if (now < next_heartbeat_) return;
     next_heartbeat_ = now + options_.heartbeat_interval;
-    std::vector<uint64_t> stalled;
+    const std::string timeout = absl::FormatDuration(options_.stall_timeout);
+    std::vector<std::pair<uint64_t, std::string>> stalled;
     for (auto& [token, c] : connections_) {
       c.shared->SendHeartbeat();
       if (now - c.shared->StalledSince() > options_.stall_timeout) {
-        stalled.push_back(token);
+        stalled.emplace_back(
+            token,
+            absl::StrCat("closed: its client read no reply for ", timeout));
+      } else if (c.charged > 0 && now - c.last_read > options_.stall_timeout) {
+        // A frame begun and not continued holds its share of the budget.
+        stalled.emplace_back(
+            token,
+            absl::StrCat("closed: its frame made no progress for ", timeout));
       }
     }
-    for (uint64_t token : stalled) {
-      Close(connections_.at(token),
-            absl::StrCat("closed: its client read no reply for ",
-                         absl::FormatDuration(options_.stall_timeout)));
+    for (const auto& [token, how] : stalled) {
+      Close(connections_.at(token), how);
     }
   }
 
@@ -250,6 +258,10 @@ class WireServer::Loop : public caf::execution_unit {
       std::vector<Frame> frames;
       absl::StatusOr<FrameReader::Progress> progress =
           c.shared->Read(c.reader, frames);
+      if (progress.ok() && (*progress == FrameReader::Progress::kRead ||
+                            *progress == FrameReader::Progress::kDrained)) {
+        c.last_read = absl::Now();
+      }
       if (!Received(c, progress.status(), frames)) return;
       if (*progress == FrameReader::Progress::kClosed) {
         return Close(c, "closed by the peer");

@@ -35,8 +35,9 @@ struct WireServerOptions {
   size_t max_connections = 1024;
   // A connection whose handshake has not arrived by then is closed.
   absl::Duration handshake_timeout = absl::Seconds(10);
-  // How often an idle connection gets a heartbeat, and how long its client
-  // may leave replies unread before the connection is closed (NodeOptions).
+  // How often a waiting client gets a heartbeat, and how long a client may
+  // leave replies unread, or a frame unfinished, before its connection is
+  // closed (NodeOptions).
   absl::Duration heartbeat_interval = absl::Milliseconds(500);
   absl::Duration stall_timeout = absl::Seconds(4);
   // With a context, every connection speaks TLS after the handshakes, with a

@@ -306,8 +306,9 @@ TEST_CASE(
   CHECK_MESSAGE(absl::StrContains(refused.message(),
                                   "past its budget for frames being received"),
                 refused.ToString());
-  // Once the first connection goes, its 40 MiB are free again: a real
-  // 40 MiB enqueue fits.
+  // A frame that makes no progress for the heartbeat timeout (4 s) closes
+  // its connection; its 40 MiB are free again: a real 40 MiB enqueue fits.
+  CHECK(task.WaitForLog({"closed: its frame made no progress for 4s"}));
   first->Reset();
   QueueSpec big;
   big.capacity = 1;
