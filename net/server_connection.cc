@@ -39,6 +39,18 @@ void ServerConnection::SendHeartbeat() {
 void ServerConnection::RequestReceived() {
   std::lock_guard<std::mutex> lock(mutex_);
   ++unanswered_;
+  if (unanswered_ == kMaxUnanswered + 1) WatchLocked();
+}
+
+bool ServerConnection::ReadPaused() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return ReadPausedLocked();
+}
+
+bool ServerConnection::ReadPausedLocked() const {
+  return writer_.frames() > kMaxPendingReplies ||
+         writer_.pending_bytes() > kMaxPendingReplyBytes ||
+         unanswered_ > kMaxUnanswered;
 }
 
 void ServerConnection::SendBytes(const char* bytes, size_t size) {
@@ -126,8 +138,7 @@ void ServerConnection::WatchLocked() {
   const bool watch = tls_handshaking_ != nullptr
                          ? tls_handshaking_->wants_write()
                          : !lost_ && !writer_.empty();
-  const bool paused = writer_.frames() > kMaxPendingReplies ||
-                      writer_.pending_bytes() > kMaxPendingReplyBytes;
+  const bool paused = ReadPausedLocked();
   const uint32_t events =
       (paused ? 0u : uint32_t{EPOLLIN}) | (watch ? uint32_t{EPOLLOUT} : 0u);
   if (events == events_) return;

@@ -27,6 +27,10 @@ class ServerConnection {
   // requests without reading replies cannot make its task hold more.
   static constexpr size_t kMaxPendingReplies = 1024;
   static constexpr uint64_t kMaxPendingReplyBytes = uint64_t{16} << 20;
+  // Nor is it read while this many of its requests wait for their replies
+  // (in the proxy's mailbox or at a resource): a client cannot queue up more
+  // work than that on its task.
+  static constexpr uint64_t kMaxUnanswered = 4096;
 
   // `fd` is registered with `epoll_fd` under `token` for EPOLLIN.
   ServerConnection(Fd fd, int epoll_fd, uint64_t token);
@@ -46,6 +50,8 @@ class ServerConnection {
   // The I/O thread's side.
   // Counts a request that its reply (a Send) will answer.
   void RequestReceived();
+  // Whether the connection is not to be read now (the limits above).
+  bool ReadPaused();
   // One read (FrameReader::ReadFrom).
   absl::StatusOr<FrameReader::Progress> Read(FrameReader& reader,
                                              std::vector<Frame>& frames);
@@ -73,6 +79,7 @@ class ServerConnection {
   // REQUIRES: mutex_ held.
   void WriteLocked();
   void WatchLocked();
+  bool ReadPausedLocked() const;
 
   std::mutex mutex_;
   Fd fd_;

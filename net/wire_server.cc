@@ -254,7 +254,7 @@ class WireServer::Loop : public caf::execution_unit {
       return Close(c, "lost while sending");
     }
     if (!(ready & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
-    for (int i = 0; i < kReadsPerWakeup; ++i) {
+    for (int i = 0; i < kReadsPerWakeup && !c.shared->ReadPaused(); ++i) {
       std::vector<Frame> frames;
       absl::StatusOr<FrameReader::Progress> progress =
           c.shared->Read(c.reader, frames);
