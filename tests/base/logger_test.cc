@@ -182,8 +182,10 @@ TEST_CASE(
   int64_t reported = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
     int64_t count = 0;
+    // "1 line dropped", "14 lines dropped".
     if (absl::ConsumePrefix(&line, "task: [log] ") &&
-        absl::ConsumeSuffix(&line, " lines dropped") &&
+        (absl::ConsumeSuffix(&line, " lines dropped") ||
+         absl::ConsumeSuffix(&line, " line dropped")) &&
         absl::SimpleAtoi(line, &count)) {
       reported += count;
     } else {
