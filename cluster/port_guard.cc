@@ -95,7 +95,7 @@ struct Connection {
   std::string peer;
   absl::Time accepted = absl::Now();
   // Set by the peer's first byte: a connection that closes before sending
-  // one, as ProbeTask's does, is not logged.
+  // one, as a reachability probe's does, is not logged.
   bool opening_logged = false;
   // Set once the peer's first bytes said whether it speaks Troupe's wire.
   bool sniffed = false;
@@ -462,8 +462,8 @@ class PortGuard::Loop {
   }
 
   // Closes `c`, logging how it ended only if its opening was logged: a peer
-  // that closes before sending, as ProbeTask does, ends "closed by the peer"
-  // or, reset by the task's first bytes, "lost: ...", both noise.
+  // that closes before sending, as a reachability probe does, ends "closed by
+  // the peer" or, reset by the task's first bytes, "lost: ...", both noise.
   void Close(Connection& c, const std::string& how) {
     if (c.opening_logged) LogEnd(c, how);
     Remove(c);

@@ -36,15 +36,11 @@ absl::StatusOr<uint16_t> PublishTask(caf::actor_system& system,
   return *port;
 }
 
-absl::Status ProbeTask(const TaskAddress& address, absl::Duration timeout) {
-  return OpenConnection(address, timeout).status();
-}
-
 absl::StatusOr<TaskActor> ConnectToTask(caf::actor_system& system,
                                         const TaskAddress& address,
                                         absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
-  TROUPE_RETURN_IF_ERROR(ProbeTask(address, timeout));
+  TROUPE_RETURN_IF_ERROR(OpenConnection(address, timeout).status());
   const bool tls = system.has_openssl_manager();
   for (;;) {
     auto task = tls ? caf::openssl::remote_actor<TaskActor>(

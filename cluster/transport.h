@@ -28,17 +28,11 @@ absl::StatusOr<uint16_t> PublishTask(caf::actor_system& system,
                                      const TaskActor& task,
                                      const TaskAddress& address);
 
-// OK when a TCP connection to `address` opens within `timeout` (then it is
-// closed again). UNAVAILABLE naming the address and the reason otherwise.
-// CAF's own connect has no timeout: a host that is gone from a flat network
-// would hold it for the kernel's SYN retries, about two minutes.
-absl::Status ProbeTask(const TaskAddress& address, absl::Duration timeout);
-
-// Connects to the task served at `address` (ProbeTask first, with
-// `timeout`), over TLS when `system` was configured with it, trying again
-// until `timeout` when CAF drops a connection whose handshake is slow.
-// UNAVAILABLE naming the address and the reason when the task cannot be
-// reached or refuses the connection.
+// Connects to the task served at `address` (OpenConnection first, with
+// `timeout`: CAF's own connect has none), over TLS when `system` was configured
+// with it, trying again until `timeout` when CAF drops a connection whose
+// handshake is slow. UNAVAILABLE naming the address and the reason when the
+// task cannot be reached or refuses the connection.
 absl::StatusOr<TaskActor> ConnectToTask(caf::actor_system& system,
                                         const TaskAddress& address,
                                         absl::Duration timeout);

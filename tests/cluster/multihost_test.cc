@@ -17,7 +17,7 @@
 // UNAVAILABLE once the router has given up resolving the ps host (ARP, about
 // 3 s) and answers "host unreachable"; the worker keeps answering. (On a flat
 // network with no router nothing would answer at all: there the session's
-// connect gives up after the heartbeat timeout, 4 s, see ProbeTask.)
+// connect gives up after the heartbeat timeout, 4 s, see net/connect.h.)
 // Plugged back in, the ps task serves the same queue again, and the consumer
 // lost with the link has taken no element.
 //

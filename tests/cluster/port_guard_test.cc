@@ -1,6 +1,6 @@
 // The port guard between a client socket and an upstream socket, both held by
 // the test: bytes relayed intact both ways, the log lines (none for a peer
-// that sends nothing, as ProbeTask does), oversized frames,
+// that sends nothing, as a reachability probe does), oversized frames,
 // the announced-payload budget, a client that does not read, and the limit
 // on connections. Every wait is a poll() with a deadline.
 #include "cluster/port_guard.h"
@@ -29,7 +29,7 @@
 #include "absl/time/time.h"
 #include "doctest/doctest.h"
 
-#include "cluster/transport.h"
+#include "net/connect.h"
 
 namespace troupe {
 namespace {
@@ -435,8 +435,8 @@ TEST_SUITE("port_guard") {
       REQUIRE(upstream.ReceiveToEnd(&received));
     }
     {
-      // ProbeTask's bounded connect, made before every CAF connect.
-      REQUIRE(ProbeTask({"127.0.0.1", guard.guard->port()}, kLong).ok());
+      // OpenConnection's bounded connect, made before every CAF connect.
+      REQUIRE(OpenConnection({"127.0.0.1", guard.guard->port()}, kLong).ok());
       Socket upstream = guard.upstream.Accept();
       REQUIRE(upstream.ok());
       std::string received;

@@ -1,7 +1,5 @@
-// Unit tests for cluster/transport.h: ProbeTask, the bounded connect that
-// guards CAF's unbounded one; and for config/resolve.h, the resolver it uses.
-#include "cluster/transport.h"
-
+// Unit tests for net/connect.h: OpenConnection, the connect with a timeout
+// (CAF's own has none); and for config/resolve.h, the resolver it uses.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -16,6 +14,7 @@
 #include "doctest/doctest.h"
 
 #include "config/resolve.h"
+#include "net/connect.h"
 #include "tests/cluster/task_process.h"
 
 namespace troupe {
@@ -72,31 +71,33 @@ TEST_SUITE("transport") {
     CHECK(resolved.status().message() == gai_strerror(EAI_NONAME));
   }
 
-  TEST_CASE("ProbeTask is UNAVAILABLE naming an unknown host") {
-    absl::Status status = ProbeTask(kUnknownHost, absl::Seconds(5));
+  TEST_CASE("OpenConnection is UNAVAILABLE naming an unknown host") {
+    absl::Status status =
+        OpenConnection(kUnknownHost, absl::Seconds(5)).status();
     CHECK(absl::IsUnavailable(status));
     CHECK(status.message() ==
           absl::StrCat("Cannot connect to task at no such host:2222: ",
                        gai_strerror(EAI_NONAME)));
   }
 
-  TEST_CASE("ProbeTask is OK for a listening port") {
+  TEST_CASE("OpenConnection is OK for a listening port") {
     Listener listener(8);
-    CHECK(ProbeTask({"127.0.0.1", listener.port}, absl::Seconds(5)).ok());
+    CHECK(OpenConnection({"127.0.0.1", listener.port}, absl::Seconds(5)).ok());
   }
 
-  TEST_CASE("ProbeTask is UNAVAILABLE at once for a closed port") {
+  TEST_CASE("OpenConnection is UNAVAILABLE at once for a closed port") {
     uint16_t port = 0;
     {
       Listener gone(1);
       port = gone.port;
     }
-    absl::Status status = ProbeTask({"127.0.0.1", port}, absl::Seconds(5));
+    absl::Status status =
+        OpenConnection({"127.0.0.1", port}, absl::Seconds(5)).status();
     CHECK(absl::IsUnavailable(status));
     CHECK(absl::StrContains(status.message(), "Connection refused"));
   }
 
-  TEST_CASE("ProbeTask gives up after its timeout when nothing answers") {
+  TEST_CASE("OpenConnection gives up after its timeout when nothing answers") {
     // A listener whose accept queue is full drops further SYNs, as a host
     // gone from the network does.
     Listener listener(0);
@@ -105,7 +106,9 @@ TEST_SUITE("transport") {
     for (int i = 0; i < 8 && status.ok(); ++i) {
       queued.push_back(testing::ConnectToLoopback(listener.port));
       const absl::Time start = absl::Now();
-      status = ProbeTask({"127.0.0.1", listener.port}, absl::Milliseconds(300));
+      status =
+          OpenConnection({"127.0.0.1", listener.port}, absl::Milliseconds(300))
+              .status();
       if (!status.ok()) {
         const absl::Duration took = absl::Now() - start;
         MESSAGE("the probe gave up after ", absl::FormatDuration(took));
