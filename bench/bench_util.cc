@@ -86,8 +86,8 @@ absl::StatusOr<std::unique_ptr<TroupeTask>> TroupeTask::Start(
                              task->spec_path_, "--job", "ps", "--task", "0"});
   if (!child.ok()) return child.status();
   task->child_ = std::move(*child);
-  // It prints this once its port listens (its port guard listens first), so
-  // connections are accepted from here on.
+  // It prints this once its port listens, so connections are accepted from
+  // here on.
   auto serving = ExpectLine(*task->child_, "troupe task /job:ps/task:0 serving",
                             std::chrono::milliseconds(30000));
   if (!serving.ok()) return serving.status();

@@ -16,10 +16,10 @@
 #include "cli/flags.h"
 #include "cli/node_flags.h"
 #include "cluster/task_server.h"
-#include "cluster/transport.h"
 #include "config/cluster_spec.h"
 #include "config/data_dir.h"
 #include "config/memory_limit.h"
+#include "net/tls_stream.h"
 
 namespace troupe::cli {
 
@@ -147,7 +147,8 @@ int RunTask(const std::vector<std::string>& args) {
   }
   const NodeOptions& options = *node;
   if (options.tls) {
-    if (absl::Status usable = CheckTlsFiles(*options.tls); !usable.ok()) {
+    if (absl::Status usable = MakeTlsContext(*options.tls).status();
+        !usable.ok()) {
       std::cerr << "troupe task: " << usable.message() << "\n";
       return 2;
     }

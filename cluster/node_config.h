@@ -1,6 +1,5 @@
-// The actor-system configuration every Troupe node (task or client) starts
-// with: protocol types, the I/O module (and TLS), scheduler size and
-// heartbeats.
+// The options of a Troupe node (task or client), and the actor-system
+// configuration it starts with: protocol types and scheduler size.
 #pragma once
 
 #include <chrono>
@@ -19,14 +18,16 @@ namespace troupe {
 struct NodeOptions {
   // Scheduler threads; the machines this runs on are small.
   size_t scheduler_threads = 2;
-  // Every node sends a heartbeat this often and drops a peer it has not heard
-  // from for `connection_timeout`. Both must be the same on every node of a
-  // cluster, the interval well below the timeout.
+  // A task sends a heartbeat this often to a client that waits for replies,
+  // and a client drops a task it has not heard from for `connection_timeout`
+  // (as a task drops a client that leaves replies or a frame unfinished that
+  // long). Both must be the same on every node of a cluster, the interval
+  // well below the timeout.
   std::chrono::milliseconds heartbeat_interval{500};
   std::chrono::milliseconds connection_timeout{4000};
   // With files, the node speaks mutual TLS and accepts only peers whose
   // certificate the CA signed; every node of a cluster must agree. Check
-  // them first with CheckTlsFiles (cluster/transport.h).
+  // them first with MakeTlsContext (net/tls_stream.h).
   std::optional<TlsFiles> tls;
   // A task's memory limit (`troupe task --memory-limit`): a queue's padded
   // batch past it fails RESOURCE_EXHAUSTED. Clients do not use it.

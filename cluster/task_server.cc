@@ -1,20 +1,16 @@
 #include "cluster/task_server.h"
 
 #include <memory>
-#include <mutex>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "caf/actor_system.hpp"
-#include "caf/io/middleman.hpp"
 #include "caf/scoped_actor.hpp"
 
 #include "actors/task_actor.h"
 #include "base/status_macros.h"
 #include "cluster/auto_checkpoint.h"
 #include "cluster/caf_output.h"
-#include "cluster/port_guard.h"
-#include "cluster/transport.h"
 #include "net/tls_stream.h"
 #include "net/wire_server.h"
 #include "serialization/status_error.h"
@@ -22,34 +18,12 @@
 
 namespace troupe {
 
-// The wire server as the guard's thread reaches it, or none once it stopped.
-struct WireHandoff {
-  std::mutex mutex;
-  WireServer* server = nullptr;
-
-  void Adopt(Fd socket, std::string received) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (server != nullptr)
-      server->Adopt(std::move(socket), std::move(received));
-  }
-  void Stop() {
-    std::lock_guard<std::mutex> lock(mutex);
-    server = nullptr;
-  }
-};
-
 struct TaskServer::Impl {
   explicit Impl(const NodeOptions& options)
       : system((ConfigureNode(config, options), config)) {}
 
-  // Declared first, so destroyed last: it relays the replies the task sends
-  // while it shuts down.
-  std::unique_ptr<PortGuard> guard;
   caf::actor_system_config config;
   caf::actor_system system;
-  // Where the guard hands the connections that speak Troupe's wire; emptied
-  // before `wire` goes.
-  std::shared_ptr<WireHandoff> handoff = std::make_shared<WireHandoff>();
   std::unique_ptr<WireServer> wire;
   caf::actor caf_output;  // RouteCafOutput's relay, if any
   CheckpointStoreActor checkpoints;
@@ -79,27 +53,6 @@ struct TaskServer::Impl {
 
 namespace {
 
-// Publishes `task` on an ephemeral loopback port and starts the guard that
-// relays `address` to it.
-// Connections that speak Troupe's wire go to `handoff`, the rest to CAF.
-absl::StatusOr<std::unique_ptr<PortGuard>> StartGuard(
-    caf::actor_system& system, const TaskActor& task,
-    const TaskAddress& address, const NodeOptions& options,
-    std::function<void(const std::string&)> log,
-    std::shared_ptr<WireHandoff> handoff) {
-  TROUPE_ASSIGN_OR_RETURN(uint16_t port,
-                          PublishTask(system, task, {"127.0.0.1", 0}));
-  PortGuardOptions guard;
-  guard.listen = address;
-  guard.upstream = {"127.0.0.1", port};
-  guard.inspect_frames = !options.tls.has_value();
-  guard.log = std::move(log);
-  guard.wire = [handoff](Fd socket, std::string received) {
-    handoff->Adopt(std::move(socket), std::move(received));
-  };
-  return PortGuard::Start(std::move(guard));
-}
-
 // The incarnation `task` tells in its status.
 uint64_t IncarnationOf(caf::actor_system& system, const TaskActor& task) {
   caf::scoped_actor self{system};
@@ -119,7 +72,10 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
     std::function<void(const std::string&)> caf_output) {
   auto address = spec.Address(task);
   if (!address.ok()) return address.status();
-  if (options.tls) TROUPE_RETURN_IF_ERROR(CheckTlsFiles(*options.tls));
+  WireServerOptions wire;
+  if (options.tls) {
+    TROUPE_ASSIGN_OR_RETURN(wire.tls, MakeTlsContext(*options.tls));
+  }
   TROUPE_ASSIGN_OR_RETURN(DataDir data_dir, DataDir::Open(options.data_dir));
   auto impl = std::make_unique<Impl>(options);
   if (caf_output) {
@@ -167,28 +123,20 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
     }
     impl->auto_checkpoint = automatic;
   }
-  WireServerOptions wire;
-  if (options.tls) {
-    TROUPE_ASSIGN_OR_RETURN(wire.tls, MakeTlsContext(*options.tls));
-  }
   wire.incarnation = IncarnationOf(impl->system, impl->task);
   wire.heartbeat_interval = absl::FromChrono(options.heartbeat_interval);
   wire.stall_timeout = absl::FromChrono(options.connection_timeout);
   wire.receive_budget_bytes = options.memory_limit_bytes;
-  wire.log = log;
-  impl->wire = std::make_unique<WireServer>(impl->system, impl->task, wire);
-  impl->handoff->server = impl->wire.get();
-  // CAF serves on loopback only; the guard serves the spec's address.
-  absl::StatusOr<std::unique_ptr<PortGuard>> guard =
-      StartGuard(impl->system, impl->task, *address, options, std::move(log),
-                 impl->handoff);
-  if (!guard.ok()) {
+  wire.log = std::move(log);
+  absl::StatusOr<std::unique_ptr<WireServer>> server =
+      WireServer::Start(impl->system, impl->task, *address, std::move(wire));
+  if (!server.ok()) {
     impl->Stop(caf::exit_reason::user_shutdown);
     return absl::Status(
-        guard.status().code(),
-        absl::StrCat(task.ToDevice(), ": ", guard.status().message()));
+        server.status().code(),
+        absl::StrCat(task.ToDevice(), ": ", server.status().message()));
   }
-  impl->guard = *std::move(guard);
+  impl->wire = *std::move(server);
   return std::unique_ptr<TaskServer>(new TaskServer(std::move(impl)));
 }
 
@@ -212,10 +160,9 @@ TaskServer::~TaskServer() {
     }
   }
   impl_->Stop(ToError(absl::CancelledError("task is shutting down")));
-  impl_->handoff->Stop();
   impl_->wire.reset();
 }
 
-uint16_t TaskServer::port() const { return impl_->guard->port(); }
+uint16_t TaskServer::port() const { return impl_->wire->port(); }
 
 }  // namespace troupe

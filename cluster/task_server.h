@@ -1,6 +1,6 @@
 // TaskServer: one task of a cluster: its actor system, its task actor, and
-// the task actor served on the task's own address from the cluster spec
-// (through the port guard, which bounds what a peer can make it allocate).
+// the task actor served over Troupe's wire on the task's own address from the
+// cluster spec.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,7 @@ class TaskServer {
  public:
   // Starts serving `task` of `spec`, bound to the task's host and port only.
   // `log` (optional) gets a line for each connection opened, closed or
-  // refused, on the port guard's thread. `caf_output` (optional) gets each
+  // refused, on the wire server's thread. `caf_output` (optional) gets each
   // line CAF prints on its own (RouteCafOutput), which then never goes to
   // stdout. UNAVAILABLE if the address cannot be bound; NOT_FOUND if `task`
   // is not in `spec`; INVALID_ARGUMENT for unusable TLS files.

@@ -1,13 +1,13 @@
 # Finds CAF 0.17 as Debian's libcaf-dev installs it (no CMake config, no pkg-config)
-# and defines the imported targets CAF::core, CAF::io and CAF::openssl.
+# and defines the imported targets CAF::core and CAF::io (BASP, which only the
+# benchmark's raw-CAF peer uses).
 find_path(CAF_INCLUDE_DIR caf/all.hpp)
 find_library(CAF_CORE_LIBRARY caf_core)
 find_library(CAF_IO_LIBRARY caf_io)
-find_library(CAF_OPENSSL_LIBRARY caf_openssl)
 
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(CAF REQUIRED_VARS CAF_INCLUDE_DIR CAF_CORE_LIBRARY
-                                  CAF_IO_LIBRARY CAF_OPENSSL_LIBRARY)
+                                  CAF_IO_LIBRARY)
 
 if(CAF_FOUND AND NOT TARGET CAF::core)
   find_package(Threads REQUIRED)
@@ -18,7 +18,4 @@ if(CAF_FOUND AND NOT TARGET CAF::core)
   add_library(CAF::io UNKNOWN IMPORTED)
   set_target_properties(CAF::io PROPERTIES IMPORTED_LOCATION "${CAF_IO_LIBRARY}"
                         INTERFACE_LINK_LIBRARIES CAF::core)
-  add_library(CAF::openssl UNKNOWN IMPORTED)
-  set_target_properties(CAF::openssl PROPERTIES IMPORTED_LOCATION "${CAF_OPENSSL_LIBRARY}"
-                        INTERFACE_LINK_LIBRARIES CAF::io)
 endif()

@@ -1,6 +1,6 @@
-// Resolves a task's address to a socket address, for the code that opens its
-// own sockets beside CAF (the connect probe, the port guard) and for the
-// cluster spec's check that no two tasks share an address.
+// Resolves a task's address to a socket address, for the sockets of Troupe's
+// wire (a task's listener, a client's connection) and for the cluster spec's
+// check that no two tasks share an address.
 #pragma once
 
 #include <sys/socket.h>

@@ -7,7 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -16,9 +15,6 @@
 
 namespace troupe {
 namespace {
-
-// Connection attempts that meet CAF's handshake before one gives up.
-constexpr int kConnectAttempts = 3;
 
 // Milliseconds for poll() until `deadline`, at least 0.
 int PollTimeout(absl::Time deadline) {
@@ -42,24 +38,6 @@ absl::StatusOr<std::unique_ptr<WireClient>> WireClient::Connect(
     const TaskAddress& address, absl::Duration timeout,
     WireClientOptions options) {
   const absl::Time deadline = absl::Now() + timeout;
-  for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<std::unique_ptr<WireClient>> client =
-        ConnectOnce(address, deadline, options);
-    // While the task's port also serves CAF, a handshake of ours that
-    // reaches it late may meet CAF's instead: then try again.
-    if (client.ok() || attempt == kConnectAttempts || absl::Now() >= deadline ||
-        !absl::StrContains(client.status().message(),
-                           "does not speak Troupe's wire")) {
-      return client;
-    }
-  }
-}
-
-absl::StatusOr<std::unique_ptr<WireClient>> WireClient::ConnectOnce(
-    const TaskAddress& address, absl::Time deadline,
-    const WireClientOptions& options) {
-  const absl::Duration timeout =
-      absl::Trunc(deadline - absl::Now(), absl::Milliseconds(1));
   TROUPE_ASSIGN_OR_RETURN(Fd socket, OpenConnection(address, timeout));
   auto refused = [&address](absl::string_view why) {
     return absl::UnavailableError(absl::StrCat("Cannot connect to task at ",

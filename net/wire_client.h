@@ -95,9 +95,6 @@ class WireClient {
     Done done;
   };
 
-  static absl::StatusOr<std::unique_ptr<WireClient>> ConnectOnce(
-      const TaskAddress& address, absl::Time deadline,
-      const WireClientOptions& options);
   WireClient(Fd socket, std::unique_ptr<ByteStream> stream, std::string address,
              uint64_t incarnation, FrameReader reader,
              WireClientOptions options);

@@ -1,13 +1,17 @@
 #include "net/wire_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -26,6 +30,7 @@
 
 #include "net/connection_proxy.h"
 #include "net/frame_reader.h"
+#include "net/listener.h"
 #include "net/peer_name.h"
 #include "net/server_connection.h"
 #include "net/spin_wait.h"
@@ -34,6 +39,10 @@ namespace troupe {
 namespace {
 
 constexpr uint64_t kWakeToken = 0;
+constexpr uint64_t kListenToken = 1;
+// Connections accepted per wakeup, so that a flood of them cannot starve the
+// connections already open.
+constexpr int kAcceptsPerWakeup = 64;
 // How long the thread runs the actors its reads woke before it hands the rest
 // to CAF's scheduler, so that no connection waits long behind another's work.
 constexpr std::chrono::microseconds kWorkBudget{2000};
@@ -49,33 +58,40 @@ constexpr int kReadsPerWakeup = 16;
 
 class WireServer::Loop : public caf::execution_unit {
  public:
-  Loop(caf::actor_system& system, TaskActor task, WireServerOptions options)
+  Loop(caf::actor_system& system, TaskActor task, Listener listener,
+       WireServerOptions options)
       : caf::execution_unit(&system),
         task_(std::move(task)),
         options_(std::move(options)),
+        listener_(std::move(listener)),
         epoll_(epoll_create1(EPOLL_CLOEXEC)),
         wake_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
-        ids_(std::make_shared<std::atomic<uint64_t>>(0)) {
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.u64 = kWakeToken;
-    epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &event);
+        ids_(std::make_shared<std::atomic<uint64_t>>(0)) {}
+
+  // Starts the thread; UNAVAILABLE if the kernel refuses its descriptors.
+  absl::Status Start() {
+    for (auto [fd, token] : {std::pair(wake_.get(), kWakeToken),
+                             std::pair(listener_.socket.get(), kListenToken)}) {
+      epoll_event event{};
+      event.events = EPOLLIN;
+      event.data.u64 = token;
+      if (fd < 0 || epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
+        return absl::UnavailableError(absl::StrCat("Cannot serve on port ",
+                                                   listener_.port, ": ",
+                                                   std::strerror(errno)));
+      }
+    }
     thread_ = std::thread(&Loop::Run, this);
+    return absl::OkStatus();
   }
 
   ~Loop() override {
     stopping_ = true;
     eventfd_write(wake_.get(), 1);
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
   }
 
-  void Adopt(Fd socket, std::string received) {
-    {
-      std::lock_guard<std::mutex> lock(adopt_mutex_);
-      adopted_.emplace_back(std::move(socket), std::move(received));
-    }
-    eventfd_write(wake_.get(), 1);
-  }
+  uint16_t port() const { return listener_.port; }
 
   // CAF calls it when a message that this thread enqueued, or that an actor
   // running on it sent, wakes an idle actor.
@@ -107,7 +123,10 @@ class WireServer::Loop : public caf::execution_unit {
         if (token == kWakeToken) {
           eventfd_t ignored;
           eventfd_read(wake_.get(), &ignored);
-          TakeAdopted();
+          continue;
+        }
+        if (token == kListenToken) {
+          Accept();
           continue;
         }
         auto it = connections_.find(token);
@@ -135,19 +154,38 @@ class WireServer::Loop : public caf::execution_unit {
     return SpinThenWait(epoll_.get(), events, size, timeout_ms);
   }
 
-  void TakeAdopted() {
-    std::vector<std::pair<Fd, std::string>> adopted;
-    {
-      std::lock_guard<std::mutex> lock(adopt_mutex_);
-      adopted.swap(adopted_);
-    }
-    for (auto& [socket, received] : adopted) {
-      Open(std::move(socket), received);
+  void Accept() {
+    for (int i = 0; i < kAcceptsPerWakeup; ++i) {
+      sockaddr_storage from{};
+      socklen_t length = sizeof(from);
+      Fd socket(accept4(listener_.socket.get(),
+                        reinterpret_cast<sockaddr*>(&from), &length,
+                        SOCK_NONBLOCK | SOCK_CLOEXEC));
+      if (!socket.valid()) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+            errno == ENOMEM) {
+          // Accept again when a connection closes, not in a busy loop.
+          Log(absl::StrCat("cannot accept connections: ",
+                           std::strerror(errno)));
+          ListenFor(0);
+          listening_paused_ = true;
+        }
+        return;
+      }
+      const int one = 1;
+      setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      Open(std::move(socket), DescribeAddress(from, length));
     }
   }
 
-  void Open(Fd socket, const std::string& received) {
-    std::string peer = PeerName(socket.get());
+  void ListenFor(uint32_t events) {
+    epoll_event event{};
+    event.events = events;
+    event.data.u64 = kListenToken;
+    epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listener_.socket.get(), &event);
+  }
+
+  void Open(Fd socket, std::string peer) {
     if (connections_.size() >= options_.max_connections && !MakeRoom()) {
       Log(absl::StrCat("connection from ", peer, " refused: ",
                        connections_.size(), " connections are open"));
@@ -162,17 +200,19 @@ class WireServer::Loop : public caf::execution_unit {
     }
     auto shared = std::make_shared<ServerConnection>(std::move(socket),
                                                      epoll_.get(), token);
-    Connection& c = connections_
-                        .emplace(token, Connection{shared,
-                                                   FrameReader(options_.limits),
-                                                   {},
-                                                   std::move(peer),
-                                                   absl::Now()})
-                        .first->second;
-    c.last_read = c.opened;
-    c.reader = FrameReader(options_.limits, [this, &c](const FrameHeader& h) {
-      return Charge(c, h.frame_bytes);
+    // Each frame's header is charged to the receive budget (Charge) before
+    // anything is allocated for it.
+    FrameReader reader(options_.limits, [this, token](const FrameHeader& h) {
+      return Charge(connections_.at(token), h.frame_bytes);
     });
+    const absl::Time now = absl::Now();
+    Connection& c =
+        connections_
+            .emplace(
+                token,
+                Connection{shared, std::move(reader), {}, std::move(peer), now})
+            .first->second;
+    c.last_read = now;
     ++awaiting_handshake_;
     c.proxy = SpawnConnectionProxy(system(), task_, shared, ids_);
     char handshake[kHandshakeBytes];
@@ -181,8 +221,6 @@ class WireServer::Loop : public caf::execution_unit {
                   options_.incarnation},
         handshake);
     shared->SendBytes(handshake, sizeof(handshake));
-    std::vector<Frame> frames;
-    Received(c, c.reader.Feed(received, frames), frames);
   }
 
   // Closes the oldest connection that has not completed its handshake; false
@@ -266,6 +304,10 @@ class WireServer::Loop : public caf::execution_unit {
       if (*progress == FrameReader::Progress::kClosed) {
         return Close(c, "closed by the peer");
       }
+      // The handshake asked for TLS: what follows it on the socket is the
+      // TLS handshake, which epoll reports (the read took the plain
+      // handshake and no byte more).
+      if (c.tls_pending) return;
       // epoll tells again when more arrives.
       if (*progress == FrameReader::Progress::kWouldBlock ||
           *progress == FrameReader::Progress::kDrained) {
@@ -295,6 +337,7 @@ class WireServer::Loop : public caf::execution_unit {
     if (error.ok() && !c.greeted && c.reader.handshake()) {
       c.greeted = true;
       --awaiting_handshake_;
+      Log(absl::StrCat("connection from ", c.peer, " opened"));
       error = Greeted(c);
     }
     if (error.ok()) {
@@ -407,6 +450,10 @@ class WireServer::Loop : public caf::execution_unit {
             caf::exit_msg{caf::actor_addr{}, caf::exit_reason::user_shutdown}),
         this);
     connections_.erase(c.shared->token());
+    if (listening_paused_) {
+      listening_paused_ = false;
+      ListenFor(EPOLLIN);
+    }
   }
 
   void Log(const std::string& line) {
@@ -415,15 +462,15 @@ class WireServer::Loop : public caf::execution_unit {
 
   const TaskActor task_;
   const WireServerOptions options_;
+  const Listener listener_;
   Fd epoll_;
   Fd wake_;
   const ResourceIdSource ids_;
   std::atomic<bool> stopping_{false};
-  std::mutex adopt_mutex_;
-  std::vector<std::pair<Fd, std::string>> adopted_;
   // Touched by the thread only.
   std::unordered_map<uint64_t, Connection> connections_;
-  uint64_t next_token_ = 1;
+  uint64_t next_token_ = kListenToken + 1;
+  bool listening_paused_ = false;  // out of descriptors (Accept)
   size_t awaiting_handshake_ = 0;
   uint64_t receiving_bytes_ = 0;  // of frames being received (Charge)
   absl::Time next_heartbeat_ = absl::InfinitePast();
@@ -432,15 +479,21 @@ class WireServer::Loop : public caf::execution_unit {
   std::thread thread_;           // last: starts when the rest is ready
 };
 
-WireServer::WireServer(caf::actor_system& system, TaskActor task,
-                       WireServerOptions options)
-    : loop_(std::make_unique<Loop>(system, std::move(task),
-                                   std::move(options))) {}
+absl::StatusOr<std::unique_ptr<WireServer>> WireServer::Start(
+    caf::actor_system& system, TaskActor task, const TaskAddress& address,
+    WireServerOptions options) {
+  absl::StatusOr<Listener> listener = Listen(address);
+  if (!listener.ok()) return listener.status();
+  auto loop = std::make_unique<Loop>(system, std::move(task),
+                                     *std::move(listener), std::move(options));
+  if (absl::Status started = loop->Start(); !started.ok()) return started;
+  return std::unique_ptr<WireServer>(new WireServer(std::move(loop)));
+}
+
+WireServer::WireServer(std::unique_ptr<Loop> loop) : loop_(std::move(loop)) {}
 
 WireServer::~WireServer() = default;
 
-void WireServer::Adopt(Fd socket, std::string received) {
-  loop_->Adopt(std::move(socket), std::move(received));
-}
+uint16_t WireServer::port() const { return loop_->port(); }
 
 }  // namespace troupe

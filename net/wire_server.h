@@ -1,8 +1,8 @@
-// WireServer: a task's side of Troupe's wire. One I/O thread (epoll) reads
-// every connection's frames and is itself a CAF execution unit: the actors
-// that a read wakes (the connection's proxy, then the resource) run on it
-// right after the read, up to a work budget, and the rest go to CAF's
-// scheduler.
+// WireServer: a task's side of Troupe's wire, on the task's one port. One I/O
+// thread (epoll) accepts and reads every connection and is itself a CAF
+// execution unit: the actors that a read wakes (the connection's proxy, then
+// the resource) run on it right after the read, up to a work budget, and the
+// rest go to CAF's scheduler.
 #pragma once
 
 #include <cstddef>
@@ -11,10 +11,11 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "caf/fwd.hpp"
 
-#include "net/fd.h"
+#include "config/cluster_spec.h"
 #include "net/tls_stream.h"
 #include "serialization/protocol.h"
 #include "serialization/wire_format.h"
@@ -31,7 +32,8 @@ struct WireServerOptions {
   // its connection closed. Each connection receives one frame at a time.
   uint64_t receive_budget_bytes = uint64_t{1} << 30;
   // Connections open at once; past it the oldest one that has not completed
-  // its handshake is closed to make room, or else the new one.
+  // its handshake is closed to make room, or else the new one. So silent
+  // sockets never lock clients out.
   size_t max_connections = 1024;
   // A connection whose handshake has not arrived by then is closed.
   absl::Duration handshake_timeout = absl::Seconds(10);
@@ -44,26 +46,30 @@ struct WireServerOptions {
   // certificate the context's CA signed; a client that asks for plaintext
   // is refused, as is one that asks for TLS without one.
   TlsContext tls;
-  // Gets a line, on the I/O thread, for each connection refused or closed.
+  // Gets a line, on the I/O thread, for each connection whose handshake
+  // arrived ("opened"), and each one refused or closed.
   std::function<void(const std::string&)> log;
 };
 
 class WireServer {
  public:
-  WireServer(caf::actor_system& system, TaskActor task,
-             WireServerOptions options);
+  // Serves `task` on `address` (net/listener.h; UNAVAILABLE "Cannot serve on
+  // HOST:PORT: <reason>" if it cannot be bound).
+  static absl::StatusOr<std::unique_ptr<WireServer>> Start(
+      caf::actor_system& system, TaskActor task, const TaskAddress& address,
+      WireServerOptions options);
   // Closes every connection (their proxies exit, withdrawing what waits)
   // and stops the thread.
   ~WireServer();
   WireServer(const WireServer&) = delete;
   WireServer& operator=(const WireServer&) = delete;
 
-  // Serves `socket`, whose peer already sent `received` (the start of its
-  // handshake). Thread-safe.
-  void Adopt(Fd socket, std::string received);
+  // The bound port.
+  uint16_t port() const;
 
  private:
   class Loop;
+  explicit WireServer(std::unique_ptr<Loop> loop);
   std::unique_ptr<Loop> loop_;
 };
 

@@ -53,10 +53,6 @@ QueueOptions Options(const std::string& name, int32_t capacity, DType dtype,
   return QueueOptions{capacity, {dtype}, std::move(shapes), name, kDevice, ""};
 }
 
-uint16_t PortOf(const std::string& target) {
-  return static_cast<uint16_t>(std::stoi(target.substr(target.rfind(':') + 1)));
-}
-
 // Opens a connection and sends `bytes` random bytes, then closes it.
 void SendGarbage(uint16_t port, std::mt19937& random, size_t bytes) {
   int fd = testing::ConnectToLoopback(port);
@@ -158,7 +154,7 @@ TEST_SUITE("soak") {
     LocalCluster cluster;
     REQUIRE_CLUSTER(cluster);
     const std::string target = cluster.target();
-    const uint16_t port = PortOf(target);
+    const uint16_t port = cluster.port();
 
     // The pipeline: a loader enqueues 0, 1, 2, ... until told to stop, then
     // closes; a trainer dequeues until the queue is closed and drained.

@@ -380,6 +380,14 @@ std::string LocalCluster::target(const std::string& job, int index) const {
   return "";
 }
 
+uint16_t LocalCluster::port(const std::string& job, int index) const {
+  std::string name = absl::StrCat(job, ":", index);
+  for (const auto& [task, port] : addresses_) {
+    if (task == name) return port;
+  }
+  return 0;
+}
+
 TaskProcess* LocalCluster::task(const std::string& job, int index) {
   std::string name = absl::StrCat(job, ":", index);
   for (auto& [task_name, task] : tasks_) {

@@ -142,6 +142,8 @@ class LocalCluster {
   TempDir& dir() { return dir_; }
   // "127.0.0.1:PORT" of a task.
   std::string target(const std::string& job = "ps", int index = 0) const;
+  // The PORT of that target; 0 if there is no such task.
+  uint16_t port(const std::string& job = "ps", int index = 0) const;
   // The running task process, or null.
   TaskProcess* task(const std::string& job = "ps", int index = 0);
   // The --data-dir each task gets, in the temporary directory; it exists

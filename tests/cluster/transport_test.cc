@@ -1,5 +1,6 @@
-// Unit tests for net/connect.h: OpenConnection, the connect with a timeout
-// (CAF's own has none); and for config/resolve.h, the resolver it uses.
+// Unit tests for net/connect.h: OpenConnection, the connect with a timeout;
+// net/listener.h, a task's listening socket; and config/resolve.h, the
+// resolver both use.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -15,6 +16,7 @@
 
 #include "config/resolve.h"
 #include "net/connect.h"
+#include "net/listener.h"
 #include "tests/cluster/task_process.h"
 
 namespace troupe {
@@ -35,12 +37,12 @@ std::string Ipv4(const SocketAddress& resolved) {
 }
 
 // A listening socket on 127.0.0.1 with an ephemeral port and `backlog`.
-struct Listener {
-  explicit Listener(int backlog) {
+struct LoopbackListener {
+  explicit LoopbackListener(int backlog) {
     fd = testing::ListenOnLoopback(backlog, &port);
     REQUIRE(fd >= 0);
   }
-  ~Listener() { close(fd); }
+  ~LoopbackListener() { close(fd); }
 
   int fd = -1;
   uint16_t port = 0;
@@ -81,14 +83,14 @@ TEST_SUITE("transport") {
   }
 
   TEST_CASE("OpenConnection is OK for a listening port") {
-    Listener listener(8);
+    LoopbackListener listener(8);
     CHECK(OpenConnection({"127.0.0.1", listener.port}, absl::Seconds(5)).ok());
   }
 
   TEST_CASE("OpenConnection is UNAVAILABLE at once for a closed port") {
     uint16_t port = 0;
     {
-      Listener gone(1);
+      LoopbackListener gone(1);
       port = gone.port;
     }
     absl::Status status =
@@ -97,10 +99,30 @@ TEST_SUITE("transport") {
     CHECK(absl::StrContains(status.message(), "Connection refused"));
   }
 
+  TEST_CASE("Listen binds a free port that OpenConnection reaches") {
+    absl::StatusOr<Listener> listener = Listen({"127.0.0.1", 0});
+    REQUIRE_MESSAGE(listener.ok(), listener.status().ToString());
+    CHECK(listener->port != 0);
+    CHECK(OpenConnection({"127.0.0.1", listener->port}, absl::Seconds(5)).ok());
+  }
+
+  TEST_CASE("Listen is UNAVAILABLE naming the address when it is taken") {
+    absl::StatusOr<Listener> first = Listen({"127.0.0.1", 0});
+    REQUIRE(first.ok());
+    const TaskAddress taken = {"127.0.0.1", first->port};
+    absl::Status status = Listen(taken).status();
+    CHECK(absl::IsUnavailable(status));
+    CHECK_MESSAGE(
+        absl::StrContains(status.message(),
+                          absl::StrCat("Cannot serve on ", taken.ToString(),
+                                       ": Address already in use")),
+        status.ToString());
+  }
+
   TEST_CASE("OpenConnection gives up after its timeout when nothing answers") {
     // A listener whose accept queue is full drops further SYNs, as a host
     // gone from the network does.
-    Listener listener(0);
+    LoopbackListener listener(0);
     std::vector<int> queued;
     absl::Status status;
     for (int i = 0; i < 8 && status.ok(); ++i) {

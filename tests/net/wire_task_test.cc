@@ -7,6 +7,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +88,41 @@ absl::Status ErrorIn(std::vector<Frame>& frames) {
     }
   }
   return absl::OkStatus();
+}
+
+// `troupe task` for /job:ps/task:0 of `cluster` (made with start=false)
+// under a memory limit of 64 MiB.
+std::unique_ptr<testing::Process> StartLimitedTask(LocalCluster& cluster) {
+  auto task = std::make_unique<testing::Process>(
+      std::vector<std::string>{testing::TroupeBinary(), "task", "--cluster",
+                               cluster.spec_path(), "--job", "ps", "--task",
+                               "0", "--memory-limit", "64MiB"},
+      cluster.dir().path() + "/limited.log");
+  REQUIRE_MESSAGE(task->WaitForLog({"serving on"}), task->Log());
+  return task;
+}
+
+constexpr uint64_t kBigSegment = uint64_t{40} << 20;
+
+// A client's handshake, then the header and segment table of an enqueue
+// frame whose one segment has 40 MiB; none of the frame's bytes after them.
+std::string StartOfBigFrame() {
+  std::string bytes(kHandshakeBytes + kFrameHeaderBytes + kSegmentEntryBytes,
+                    '\0');
+  EncodeHandshake(Handshake{kProtocolVersion, 0, 0}, bytes.data());
+  FrameHeader header;
+  header.kind = static_cast<uint16_t>(MessageKind::kEnqueue);
+  header.segment_count = 1;
+  header.body_bytes = 16;
+  header.frame_bytes =
+      kFrameHeaderBytes + kSegmentEntryBytes + 16 + kBigSegment;
+  header.request_id = 1;
+  EncodeFrameHeader(header, bytes.data() + kHandshakeBytes);
+  SegmentEntry segment;
+  segment.length = kBigSegment;
+  EncodeSegmentEntry(segment,
+                     bytes.data() + kHandshakeBytes + kFrameHeaderBytes);
+  return bytes;
 }
 
 TEST_CASE("wire: a queue and a variable through a real task") {
@@ -270,26 +306,14 @@ TEST_CASE(
     "wire: frames being received share the task's memory limit; one past it "
     "is refused before anything is allocated") {
   LocalCluster cluster({{"ps", 1}}, /*start=*/false);
-  testing::Process task(
-      {testing::TroupeBinary(), "task", "--cluster", cluster.spec_path(),
-       "--job", "ps", "--task", "0", "--memory-limit", "64MiB"},
-      cluster.dir().path() + "/limited.log");
-  REQUIRE_MESSAGE(task.WaitForLog({"serving on"}), task.Log());
+  std::unique_ptr<testing::Process> limited = StartLimitedTask(cluster);
+  testing::Process& task = *limited;
   const TaskAddress address = AddressOf(cluster.target());
   // A frame of 40 MiB announced by its header, its bytes never sent.
-  auto announce = [&](int fd) {
-    char bytes[kHandshakeBytes + kFrameHeaderBytes];
-    EncodeHandshake(Handshake{kProtocolVersion, 0, 0}, bytes);
-    FrameHeader header;
-    header.kind = static_cast<uint16_t>(MessageKind::kEnqueue);
-    header.segment_count = 1;
-    header.body_bytes = 16;
-    header.frame_bytes =
-        kFrameHeaderBytes + kSegmentEntryBytes + 16 + (uint64_t{40} << 20);
-    header.request_id = 1;
-    EncodeFrameHeader(header, bytes + kHandshakeBytes);
-    return send(fd, bytes, sizeof(bytes), MSG_NOSIGNAL) ==
-           static_cast<ssize_t>(sizeof(bytes));
+  auto announce = [](int fd) {
+    const std::string bytes = StartOfBigFrame();
+    return send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
   };
   auto first = OpenConnection(address, kTimeout);
   REQUIRE(first.ok());
@@ -327,6 +351,96 @@ TEST_CASE(
         .ok();
   }));
   CHECK(MakeQueue(*client, "still_serving") != 0);
+}
+
+TEST_CASE("wire: a connection whose handshake does not come is closed") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto silent = OpenConnection(AddressOf(cluster.target()), kTimeout);
+  REQUIRE(silent.ok());
+  // The task sends its own handshake at once, then closes after 10 s.
+  std::vector<Frame> frames = ReadUntilClosed(silent->get());
+  CHECK(frames.empty());
+  CHECK(cluster.task()->process().WaitForLog(
+      {"closed: no handshake within 10s"}));
+  CHECK(MakeQueue(*ConnectTo(cluster), "still_serving") != 0);
+}
+
+TEST_CASE(
+    "wire: a client killed in the middle of a frame frees its share of the "
+    "budget at once") {
+  LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+  std::unique_ptr<testing::Process> limited = StartLimitedTask(cluster);
+  testing::Process& task = *limited;
+  const TaskAddress address = AddressOf(cluster.target());
+  auto client = WireClient::Connect(address, kTimeout);
+  REQUIRE(client.ok());
+  QueueSpec big;
+  big.capacity = 2;
+  big.dtypes = {DType::kFloat32};
+  big.shapes = {PartialShape{int64_t{10} << 20}};
+  const uint64_t q =
+      std::get<QueueReply>(*(*client)->Call(QueueRequest{"", "", "big", big},
+                                            absl::Now() + kTimeout))
+          .resource_id;
+  const Tensor element = Tensor::Zeros(DType::kFloat32, {int64_t{10} << 20});
+  // Twice: a peer that closes (as the kernel does for a killed process), then
+  // one that resets the connection.
+  auto opened = [&task] {
+    const std::string log = task.Log();
+    size_t count = 0;
+    for (size_t at = log.find(" opened"); at != std::string::npos;
+         at = log.find(" opened", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  for (const bool reset : {false, true}) {
+    const size_t opened_before = opened();
+    auto killed = OpenConnection(address, kTimeout);
+    REQUIRE(killed.ok());
+    // The start of a 40 MiB frame and 1 MiB of its bytes.
+    const std::string bytes = StartOfBigFrame() + std::string(1 << 20, '\0');
+    size_t sent = 0;
+    while (sent < bytes.size()) {
+      pollfd writable{killed->get(), POLLOUT, 0};
+      REQUIRE(poll(&writable, 1, 20000) == 1);
+      const ssize_t count = send(killed->get(), bytes.data() + sent,
+                                 bytes.size() - sent, MSG_NOSIGNAL);
+      if (count > 0) sent += static_cast<size_t>(count);
+    }
+    if (reset) {
+      const linger abort{1, 0};
+      setsockopt(killed->get(), SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
+    } else {
+      // A socket closed with unread bytes resets: take the task's handshake.
+      char handshake[kHandshakeBytes];
+      size_t got = 0;
+      while (got < sizeof(handshake)) {
+        pollfd readable{killed->get(), POLLIN, 0};
+        REQUIRE(poll(&readable, 1, 20000) == 1);
+        const ssize_t count =
+            recv(killed->get(), handshake + got, sizeof(handshake) - got, 0);
+        REQUIRE(count > 0);
+        got += static_cast<size_t>(count);
+      }
+    }
+    // The task took the handshake, so it reads the frame's header too.
+    REQUIRE(testing::WaitUntil([&] { return opened() > opened_before; }));
+    killed->Reset();
+    const std::string closed =
+        reset ? "closed: UNAVAILABLE" : "closed by the peer";
+    REQUIRE_MESSAGE(task.WaitForLog({closed}), task.Log());
+    // Its 40 MiB are free: a real 40 MiB frame fits beside the held ones,
+    // without waiting for the frame's stall timeout.
+    auto enqueued = (*client)->Call(EnqueueRequest{q, {element}, -1},
+                                    absl::Now() + kTimeout);
+    CHECK_MESSAGE(enqueued.ok(), enqueued.status().ToString());
+    CHECK(!absl::StrContains(task.Log(), "made no progress"));
+    auto dequeued =
+        (*client)->Call(DequeueRequest{q, -1}, absl::Now() + kTimeout);
+    CHECK(dequeued.ok());
+  }
 }
 
 TEST_CASE("wire: mutual TLS serves the CA's clients and refuses the rest") {
