@@ -46,66 +46,54 @@ QueueBase::QueueBase(Session& session, QueueSpec spec, std::string shared_name,
                      std::string device, std::string container,
                      bool create_if_missing)
     : session_(session),
-      spec_(std::move(spec)),
-      shared_name_(std::move(shared_name)),
-      device_(std::move(device)),
-      container_(std::move(container)),
-      create_if_missing_(create_if_missing) {}
+      wire_(
+          std::make_unique<internal::WireResourceHandle<QueueSpec, QueueActor>>(
+              session, "queue", std::move(spec), std::move(shared_name),
+              std::move(device), std::move(container), create_if_missing)) {}
 
 QueueBase::~QueueBase() {
   if (coalescer_)
     caf::anon_send_exit(coalescer_, caf::exit_reason::user_shutdown);
 }
 
-absl::StatusOr<QueueActor> QueueBase::handle() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return HandleLocked();
-}
+const std::string& QueueBase::name() const { return wire_->shared_name(); }
 
-absl::StatusOr<QueueActor> QueueBase::HandleLocked() {
-  return internal::EnsureHandle(session_,
-                                {"queue", device_, container_, shared_name_},
-                                create_if_missing_, &resource_, &spec_,
-                                &incarnation_, &actor_, &proxied_);
-}
+QueueSpec QueueBase::spec() const { return wire_->spec(); }
+
+absl::StatusOr<QueueActor> QueueBase::handle() { return wire_->Handle(); }
 
 absl::StatusOr<QueueActor> QueueBase::coalesced_handle() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  TROUPE_RETURN_IF_ERROR(HandleLocked().status());
-  if (!coalescer_ || coalesced_ != actor_) {
+  TROUPE_ASSIGN_OR_RETURN(QueueActor actor, wire_->Handle());
+  std::lock_guard<std::mutex> lock(coalescer_mutex_);
+  if (!coalescer_ || coalesced_ != actor) {
     if (coalescer_)
       caf::anon_send_exit(coalescer_, caf::exit_reason::user_shutdown);
     coalescer_ =
-        SpawnQueueCoalescer(session_.system(), actor_, shared_name_, spec_);
-    coalesced_ = actor_;
+        SpawnQueueCoalescer(session_.system(), actor, name(), wire_->spec());
+    coalesced_ = actor;
   }
   return coalescer_;
 }
 
-absl::Status QueueBase::ConnectLocked(bool* created) {
-  return internal::ConnectWireResource(
-      session_, {"queue", device_, container_, shared_name_},
-      create_if_missing_, &resource_, &spec_, created, &incarnation_);
+absl::Status QueueBase::Connect(bool* created) {
+  return wire_->Connect(created);
 }
 
 template <class Reply, class Request>
 absl::StatusOr<Reply> QueueBase::Call(absl::Duration timeout, Request request) {
   // The next call after a loss or a reset finds a new, empty queue, or none.
-  return internal::CallResource<Reply>(
-      session_, {"queue", device_, container_, shared_name_},
-      create_if_missing_, mutex_, &resource_, &spec_, &incarnation_,
-      std::move(request), timeout);
+  return wire_->template Call<Reply>(std::move(request), timeout);
 }
 
 absl::Status QueueBase::enqueue(Tuple element, absl::Duration timeout) {
-  TROUPE_RETURN_IF_ERROR(CheckTensors(element, shared_name_));
+  TROUPE_RETURN_IF_ERROR(CheckTensors(element, name()));
   return Call<OkReply>(timeout, EnqueueRequest{0, std::move(element),
                                                internal::ToTimeoutMs(timeout)})
       .status();
 }
 
 absl::Status QueueBase::enqueue_many(Tuple batch, absl::Duration timeout) {
-  TROUPE_RETURN_IF_ERROR(CheckTensors(batch, shared_name_));
+  TROUPE_RETURN_IF_ERROR(CheckTensors(batch, name()));
   return Call<OkReply>(timeout,
                        EnqueueManyRequest{0, std::move(batch),
                                           internal::ToTimeoutMs(timeout)})
@@ -181,8 +169,7 @@ absl::StatusOr<std::unique_ptr<Queue>> Queue::Open(Session& session,
   std::unique_ptr<Queue> queue(
       new Queue(session, QueueSpec{}, std::move(shared_name), std::move(device),
                 std::move(container), false));
-  std::lock_guard<std::mutex> lock(queue->mutex_);
-  TROUPE_RETURN_IF_ERROR(queue->ConnectLocked(nullptr));
+  TROUPE_RETURN_IF_ERROR(queue->Connect(nullptr));
   return queue;
 }
 
@@ -192,8 +179,7 @@ absl::StatusOr<std::unique_ptr<Queue>> Queue::Create(
   std::unique_ptr<Queue> queue(
       new Queue(session, std::move(spec), std::move(shared_name),
                 std::move(device), std::move(container), true));
-  std::lock_guard<std::mutex> lock(queue->mutex_);
-  TROUPE_RETURN_IF_ERROR(queue->ConnectLocked(created));
+  TROUPE_RETURN_IF_ERROR(queue->Connect(created));
   return queue;
 }
 

@@ -79,8 +79,9 @@ class QueueBase {
   // keep many single operations in flight. Once the queue's task is lost,
   // the coalescer fails every request UNAVAILABLE.
   absl::StatusOr<QueueActor> coalesced_handle();
-  const std::string& name() const { return shared_name_; }
-  const QueueSpec& spec() const { return spec_; }
+  const std::string& name() const;
+  // The declared spec (the task's, once a call has found the queue).
+  QueueSpec spec() const;
 
  protected:
   // A queue that the first call looks up, creating it with `spec` when
@@ -89,11 +90,8 @@ class QueueBase {
             std::string device, std::string container, bool create_if_missing);
   ~QueueBase();
 
-  // Finds (or creates) the queue on its task. REQUIRES: mutex_ held.
-  absl::Status ConnectLocked(bool* created);
-  // handle(). REQUIRES: mutex_ held.
-  absl::StatusOr<QueueActor> HandleLocked();
-  std::mutex mutex_;
+  // Finds (or creates) the queue on its task now.
+  absl::Status Connect(bool* created);
 
  private:
   // Sends `request` (its resource_id set here) over the wire and waits for
@@ -102,20 +100,10 @@ class QueueBase {
   absl::StatusOr<Reply> Call(absl::Duration timeout, Request request);
 
   Session& session_;
-  QueueSpec spec_;
-  std::string shared_name_;
-  std::string device_;
-  std::string container_;
-  const bool create_if_missing_;
-  // The queue as the blocking calls reach it; the local proxy that handle()
-  // hands out, and the queue it stands for.
-  internal::WireResource resource_;
-  QueueActor actor_;
-  internal::WireResource proxied_;
-  // The incarnation of the task that either was found on (0: none yet): a
-  // restart is reported ABORTED once, by whichever asks first.
-  uint64_t incarnation_ = 0;
-  // The coalescer of coalesced_handle(), and the actor it stands in front of.
+  std::unique_ptr<internal::WireResourceHandle<QueueSpec, QueueActor>> wire_;
+  // The coalescer of coalesced_handle(), and the actor it stands in front
+  // of, under their mutex.
+  std::mutex coalescer_mutex_;
   QueueActor coalescer_;
   QueueActor coalesced_;
 };

@@ -27,12 +27,12 @@ ReaderSpec SpecOf(std::string type, const ReaderArgs& args) {
 ReaderBase::ReaderBase(Session& session, ReaderSpec spec,
                        std::string shared_name, std::string device,
                        std::string container, bool create_if_missing)
-    : session_(session),
-      spec_(std::move(spec)),
-      shared_name_(std::move(shared_name)),
-      device_(std::move(device)),
-      container_(std::move(container)),
-      create_if_missing_(create_if_missing) {}
+    : wire_(std::make_unique<
+            internal::WireResourceHandle<ReaderSpec, ReaderActor>>(
+          session, "reader", std::move(spec), std::move(shared_name),
+          std::move(device), std::move(container), create_if_missing)) {}
+
+ReaderBase::~ReaderBase() = default;
 
 ReaderBase::ReaderBase(Session& session, std::string type, ReaderArgs args)
     : ReaderBase(session, SpecOf(std::move(type), args),
@@ -45,8 +45,7 @@ absl::StatusOr<std::unique_ptr<ReaderBase>> ReaderBase::Open(
   std::unique_ptr<ReaderBase> reader(
       new ReaderBase(session, ReaderSpec{}, std::move(shared_name),
                      std::move(device), std::move(container), false));
-  std::lock_guard<std::mutex> lock(reader->mutex_);
-  TROUPE_RETURN_IF_ERROR(reader->ConnectLocked(nullptr));
+  TROUPE_RETURN_IF_ERROR(reader->wire_->Connect(nullptr));
   return reader;
 }
 
@@ -56,32 +55,18 @@ absl::StatusOr<std::unique_ptr<ReaderBase>> ReaderBase::Create(
   std::unique_ptr<ReaderBase> reader(
       new ReaderBase(session, std::move(spec), std::move(shared_name),
                      std::move(device), std::move(container), true));
-  std::lock_guard<std::mutex> lock(reader->mutex_);
-  TROUPE_RETURN_IF_ERROR(reader->ConnectLocked(created));
+  TROUPE_RETURN_IF_ERROR(reader->wire_->Connect(created));
   return reader;
 }
 
-absl::StatusOr<ReaderActor> ReaderBase::handle() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return internal::EnsureHandle(session_,
-                                {"reader", device_, container_, shared_name_},
-                                create_if_missing_, &resource_, &spec_,
-                                &incarnation_, &actor_, &proxied_);
-}
+const std::string& ReaderBase::name() const { return wire_->shared_name(); }
 
-absl::Status ReaderBase::ConnectLocked(bool* created) {
-  return internal::ConnectWireResource(
-      session_, {"reader", device_, container_, shared_name_},
-      create_if_missing_, &resource_, &spec_, created, &incarnation_);
-}
+absl::StatusOr<ReaderActor> ReaderBase::handle() { return wire_->Handle(); }
 
 template <class Reply, class Request>
 absl::StatusOr<Reply> ReaderBase::Call(absl::Duration timeout,
                                        Request request) {
-  return internal::CallResource<Reply>(
-      session_, {"reader", device_, container_, shared_name_},
-      create_if_missing_, mutex_, &resource_, &spec_, &incarnation_,
-      std::move(request), timeout);
+  return wire_->template Call<Reply>(std::move(request), timeout);
 }
 
 absl::StatusOr<KeyValue> ReaderBase::read(const QueueBase& queue,

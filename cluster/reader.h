@@ -70,7 +70,7 @@ class ReaderBase {
  public:
   ReaderBase(const ReaderBase&) = delete;
   ReaderBase& operator=(const ReaderBase&) = delete;
-  virtual ~ReaderBase() = default;
+  virtual ~ReaderBase();
 
   // An existing reader, opened by name; NOT_FOUND if the task has none.
   static absl::StatusOr<std::unique_ptr<ReaderBase>> Open(
@@ -111,7 +111,7 @@ class ReaderBase {
 
   // The reader's actor, for asynchronous requests from users' own actors.
   absl::StatusOr<ReaderActor> handle();
-  const std::string& name() const { return shared_name_; }
+  const std::string& name() const;
 
  protected:
   ReaderBase(Session& session, ReaderSpec spec, std::string shared_name,
@@ -119,28 +119,12 @@ class ReaderBase {
   ReaderBase(Session& session, std::string type, ReaderArgs args);
 
  private:
-  // Finds (or creates) the reader on its task. REQUIRES: mutex_ held.
-  absl::Status ConnectLocked(bool* created);
-
   // Sends `request` (its resource_id set here) over the wire and waits for
   // its Reply; `timeout` is the one the request carries.
   template <class Reply, class Request>
   absl::StatusOr<Reply> Call(absl::Duration timeout, Request request);
 
-  Session& session_;
-  std::mutex mutex_;
-  ReaderSpec spec_;
-  const std::string shared_name_;
-  const std::string device_;
-  const std::string container_;
-  const bool create_if_missing_;
-  // The reader as the blocking calls reach it; the local proxy that
-  // handle() hands out, and the reader it stands for.
-  internal::WireResource resource_;
-  ReaderActor actor_;
-  internal::WireResource proxied_;
-  // The incarnation of the task that either was found on (0: none yet).
-  uint64_t incarnation_ = 0;
+  std::unique_ptr<internal::WireResourceHandle<ReaderSpec, ReaderActor>> wire_;
 };
 
 // key = value = the work unit.

@@ -30,13 +30,10 @@ namespace troupe {
 class WireClient;
 
 namespace internal {
-
-// A resource as its task handed it out on a wire connection (the blocking
-// queues and variables hold one).
-struct WireResource {
-  std::shared_ptr<WireClient> client;  // null: not found yet
-  uint64_t id = 0;
-};
+// How the queues, Variable and the readers reach their resource
+// (cluster/wire_resource.h).
+template <class Spec, class Actor>
+class WireResourceHandle;
 }  // namespace internal
 
 // A task as a session reaches it over Troupe's wire (net/wire_client.h).

@@ -18,12 +18,12 @@ Variable::Variable(Session& session, VariableOptions options)
 Variable::Variable(Session& session, VariableSpec spec, std::string shared_name,
                    std::string device, std::string container,
                    bool create_if_missing)
-    : session_(session),
-      spec_(std::move(spec)),
-      shared_name_(std::move(shared_name)),
-      device_(std::move(device)),
-      container_(std::move(container)),
-      create_if_missing_(create_if_missing) {}
+    : wire_(std::make_unique<
+            internal::WireResourceHandle<VariableSpec, VariableActor>>(
+          session, "variable", std::move(spec), std::move(shared_name),
+          std::move(device), std::move(container), create_if_missing)) {}
+
+Variable::~Variable() = default;
 
 absl::StatusOr<std::unique_ptr<Variable>> Variable::Open(
     Session& session, std::string shared_name, std::string device,
@@ -31,46 +31,29 @@ absl::StatusOr<std::unique_ptr<Variable>> Variable::Open(
   std::unique_ptr<Variable> variable(
       new Variable(session, VariableSpec{}, std::move(shared_name),
                    std::move(device), std::move(container), false));
-  std::lock_guard<std::mutex> lock(variable->mutex_);
-  TROUPE_RETURN_IF_ERROR(variable->ConnectLocked(nullptr));
+  TROUPE_RETURN_IF_ERROR(variable->wire_->Connect(nullptr));
   return variable;
 }
 
 absl::StatusOr<std::unique_ptr<Variable>> Variable::Create(
     Session& session, VariableOptions options, bool* created) {
   std::unique_ptr<Variable> variable(new Variable(session, std::move(options)));
-  std::lock_guard<std::mutex> lock(variable->mutex_);
-  TROUPE_RETURN_IF_ERROR(variable->ConnectLocked(created));
+  TROUPE_RETURN_IF_ERROR(variable->wire_->Connect(created));
   return variable;
 }
 
-VariableSpec Variable::spec() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return spec_;
-}
+const std::string& Variable::name() const { return wire_->shared_name(); }
 
-absl::StatusOr<VariableActor> Variable::handle() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return internal::EnsureHandle(session_,
-                                {"variable", device_, container_, shared_name_},
-                                create_if_missing_, &resource_, &spec_,
-                                &incarnation_, &actor_, &proxied_);
-}
+VariableSpec Variable::spec() { return wire_->spec(); }
 
-absl::Status Variable::ConnectLocked(bool* created) {
-  return internal::ConnectWireResource(
-      session_, {"variable", device_, container_, shared_name_},
-      create_if_missing_, &resource_, &spec_, created, &incarnation_);
-}
+absl::StatusOr<VariableActor> Variable::handle() { return wire_->Handle(); }
 
 template <class Reply, class Request>
 absl::StatusOr<Reply> Variable::Call(Request request) {
   // The next call after a loss or a reset declares the variable again (and
   // finds it uninitialized, or not at all).
-  return internal::CallResource<Reply>(
-      session_, {"variable", device_, container_, shared_name_},
-      create_if_missing_, mutex_, &resource_, &spec_, &incarnation_,
-      std::move(request), internal::kAnsweredAtOnce);
+  return wire_->template Call<Reply>(std::move(request),
+                                     internal::kAnsweredAtOnce);
 }
 
 // A tensor whose buffer does not match its dtype and shape never reaches the
@@ -78,7 +61,7 @@ absl::StatusOr<Reply> Variable::Call(Request request) {
 absl::Status Variable::CheckTensor(const Tensor& value) const {
   if (absl::Status valid = value.CheckValid(); !valid.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Invalid value for variable '", shared_name_, "': ", valid.message()));
+        "Invalid value for variable '", name(), "': ", valid.message()));
   }
   return absl::OkStatus();
 }

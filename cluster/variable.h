@@ -44,6 +44,7 @@ class Variable {
   Variable(Session& session, VariableOptions options);
   Variable(const Variable&) = delete;
   Variable& operator=(const Variable&) = delete;
+  ~Variable();
 
   // An existing variable, opened by name; its dtype and shape are the
   // task's. NOT_FOUND if the task has none; UNAVAILABLE if it cannot be
@@ -73,16 +74,13 @@ class Variable {
   // The variable's typed handle, for asynchronous requests from users' own
   // actors: a local proxy over Troupe's wire, as QueueBase::handle().
   absl::StatusOr<VariableActor> handle();
-  const std::string& name() const { return shared_name_; }
+  const std::string& name() const;
   // The declared dtype and shape (the task's, once a call has found it).
   VariableSpec spec();
 
  private:
   Variable(Session& session, VariableSpec spec, std::string shared_name,
            std::string device, std::string container, bool create_if_missing);
-
-  // Finds (or creates) the variable on its task. REQUIRES: mutex_ held.
-  absl::Status ConnectLocked(bool* created);
 
   // One request to the variable over the wire (its resource_id set here),
   // forgetting the variable after NOT_FOUND (it was reset) or UNAVAILABLE
@@ -91,21 +89,8 @@ class Variable {
   absl::StatusOr<Reply> Call(Request request);
   absl::Status CheckTensor(const Tensor& value) const;
 
-  Session& session_;
-  std::mutex mutex_;
-  VariableSpec spec_;
-  const std::string shared_name_;
-  const std::string device_;
-  const std::string container_;
-  const bool create_if_missing_;
-  // The variable as the blocking calls reach it; the local proxy that
-  // handle() hands out, and the variable it stands for.
-  internal::WireResource resource_;
-  VariableActor actor_;
-  internal::WireResource proxied_;
-  // The incarnation of the task that either was found on (0: none yet): a
-  // restart is reported ABORTED once, by whichever asks first.
-  uint64_t incarnation_ = 0;
+  std::unique_ptr<internal::WireResourceHandle<VariableSpec, VariableActor>>
+      wire_;
 };
 
 }  // namespace troupe

@@ -1,13 +1,14 @@
-// How the blocking queue and variable classes reach their resource over
-// Troupe's wire: look it up or create it, forget it once it is lost or
-// reset, and fail ABORTED once when its task restarted since. Private to
-// cluster/.
+// WireResourceHandle: how the blocking queue, variable and reader classes
+// reach their resource over Troupe's wire: look it up or create it, forget it
+// once it is lost or reset, and fail ABORTED once when its task restarted
+// since. Private to cluster/.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -24,6 +25,12 @@
 #include "serialization/wire_messages.h"
 
 namespace troupe::internal {
+
+// A resource as its task handed it out on a wire connection.
+struct WireResource {
+  std::shared_ptr<WireClient> client;  // null: not found yet
+  uint64_t id = 0;
+};
 
 // Where a resource lives, as its client class names it.
 struct ResourceAddress {
@@ -90,135 +97,158 @@ struct ResourceMessages<VariableSpec> {
   using Found = LookupVariableReply;
 };
 
-// Asks the resource's task for it: creating it with `*spec` when
-// `create_if_missing`, else looking it up (NOT_FOUND if missing). On success
-// sets `*resource`, `*spec` (the task's), `*created` when not null, and
-// `*incarnation` to the task's. When `*incarnation` (not 0) is not the
-// task's, the task restarted since: fails ABORTED (RestartedError) without
-// asking, and takes the new incarnation, so that the next call asks.
-template <class Spec>
-absl::Status ConnectWireResource(Session& session, const ResourceAddress& where,
-                                 bool create_if_missing, WireResource* resource,
-                                 Spec* spec, bool* created,
-                                 uint64_t* incarnation) {
+// What a blocking client class (a queue, Variable, a reader) holds to reach
+// its resource over Troupe's wire: where it lives, its spec (the task's, once
+// found), the resource as the blocking calls reach it, the local proxy that
+// handle() hands out, and the task's incarnation it was found on. The
+// resource is looked up (or created) at the first call, found again after
+// its connection was lost or it was reset, and a restart of its task since
+// is reported ABORTED once, by whichever call asks first. Thread-safe.
+template <class Spec, class Actor>
+class WireResourceHandle {
+ public:
+  // `kind` names the resource in errors: "queue", "variable", "reader".
+  // Without `create_if_missing` a missing resource is NOT_FOUND.
+  WireResourceHandle(Session& session, const char* kind, Spec spec,
+                     std::string shared_name, std::string device,
+                     std::string container, bool create_if_missing)
+      : session_(session),
+        kind_(kind),
+        shared_name_(std::move(shared_name)),
+        device_(std::move(device)),
+        container_(std::move(container)),
+        create_if_missing_(create_if_missing),
+        spec_(std::move(spec)) {}
+
+  // Asks the resource's task for it now; sets `*created` (when not null) to
+  // whether this call created it.
+  absl::Status Connect(bool* created) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return ConnectLocked(created);
+  }
+
+  // One blocking call: finds the resource if need be, sends `request` with
+  // its id, and forgets the resource when the reply shows it lost
+  // (UNAVAILABLE, and the session is told) or reset (NOT_FOUND), so that the
+  // next call finds it again. `timeout` is the one the request carries.
+  template <class Reply, class Request>
+  absl::StatusOr<Reply> Call(Request request, absl::Duration timeout) {
+    WireResource used;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (absl::Status found = EnsureLocked(); !found.ok()) return found;
+      used = resource_;
+    }
+    request.resource_id = used.id;
+    absl::StatusOr<Reply> reply =
+        CallWire<Reply>(*used.client, std::move(request), timeout);
+    ForgetIfGone(reply.status(), used);
+    return reply;
+  }
+
+  // The typed handle for users' own actors: a local proxy of the resource
+  // (handle_proxy.h), made anew when the resource was found anew.
+  absl::StatusOr<Actor> Handle() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (absl::Status found = EnsureLocked(); !found.ok()) return found;
+    if (actor_ && proxied_.client == resource_.client &&
+        proxied_.id == resource_.id) {
+      return actor_;
+    }
+    if (actor_) caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
+    actor_ = caf::actor_cast<Actor>(
+        SpawnHandleProxy(session_.system(), resource_.client, resource_.id));
+    proxied_ = resource_;
+    return actor_;
+  }
+
+  Spec spec() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return spec_;
+  }
+  const std::string& shared_name() const { return shared_name_; }
+
+ private:
   using Messages = ResourceMessages<Spec>;
-  *resource = WireResource{};
-  auto task = session.wire(where.device);
-  if (!task.ok()) return task.status();
-  if (*incarnation != 0 && *incarnation != task->incarnation) {
-    absl::Status aborted = RestartedError(*task, *incarnation, where);
-    *incarnation = task->incarnation;
-    return aborted;
-  }
-  absl::Status status;
-  if (create_if_missing) {
-    auto reply = CallWire<typename Messages::Created>(
-        *task->client,
-        typename Messages::Create{kThisTask, where.container, where.shared_name,
-                                  *spec},
-        kAnsweredAtOnce);
-    status = reply.status();
-    if (reply.ok()) {
-      *resource = WireResource{task->client, reply->resource_id};
-      *spec = std::move(reply->spec);
-      if (created != nullptr) *created = reply->created;
+
+  // Asks the task for the resource: creates it with spec_ when
+  // create_if_missing_, else looks it up. When the task's incarnation is not
+  // the one the resource was found on, fails ABORTED (RestartedError)
+  // without asking and takes the new incarnation, so that the next call
+  // asks. REQUIRES: mutex_ held.
+  absl::Status ConnectLocked(bool* created) {
+    resource_ = WireResource{};
+    const ResourceAddress where{kind_, device_, container_, shared_name_};
+    auto task = session_.wire(device_);
+    if (!task.ok()) return task.status();
+    if (incarnation_ != 0 && incarnation_ != task->incarnation) {
+      absl::Status aborted = RestartedError(*task, incarnation_, where);
+      incarnation_ = task->incarnation;
+      return aborted;
     }
-  } else {
-    auto reply = CallWire<typename Messages::Found>(
-        *task->client,
-        typename Messages::Lookup{kThisTask, where.container,
-                                  where.shared_name},
-        kAnsweredAtOnce);
-    status = reply.status();
-    if (reply.ok()) {
-      *resource = WireResource{task->client, reply->resource_id};
-      *spec = std::move(reply->spec);
+    absl::Status status;
+    if (create_if_missing_) {
+      auto reply = CallWire<typename Messages::Created>(
+          *task->client,
+          typename Messages::Create{kThisTask, container_, shared_name_, spec_},
+          kAnsweredAtOnce);
+      status = reply.status();
+      if (reply.ok()) {
+        resource_ = WireResource{task->client, reply->resource_id};
+        spec_ = std::move(reply->spec);
+        if (created != nullptr) *created = reply->created;
+      }
+    } else {
+      auto reply = CallWire<typename Messages::Found>(
+          *task->client,
+          typename Messages::Lookup{kThisTask, container_, shared_name_},
+          kAnsweredAtOnce);
+      status = reply.status();
+      if (reply.ok()) {
+        resource_ = WireResource{task->client, reply->resource_id};
+        spec_ = std::move(reply->spec);
+      }
     }
+    if (status.ok()) incarnation_ = task->incarnation;
+    if (absl::IsUnavailable(status)) session_.Disconnected(device_);
+    return status;
   }
-  if (status.ok()) *incarnation = task->incarnation;
-  if (absl::IsUnavailable(status)) session.Disconnected(where.device);
-  return status;
-}
 
-// Makes `*resource` the one to send the next call to: as it is while its
-// connection works; found again (ConnectWireResource) when there is none or
-// its connection was lost (ABORTED, once, if its task restarted since).
-// Arguments as for ConnectWireResource.
-template <class Spec>
-absl::Status EnsureWireResource(Session& session, const ResourceAddress& where,
-                                bool create_if_missing, WireResource* resource,
-                                Spec* spec, uint64_t* incarnation) {
-  if (resource->client && resource->client->Probe().ok()) {
-    return absl::OkStatus();
+  // Makes resource_ the one to send the next call to: as it is while its
+  // connection works, else found again (ConnectLocked). REQUIRES: mutex_
+  // held.
+  absl::Status EnsureLocked() {
+    if (resource_.client && resource_.client->Probe().ok()) {
+      return absl::OkStatus();
+    }
+    return ConnectLocked(nullptr);
   }
-  return ConnectWireResource(session, where, create_if_missing, resource, spec,
-                             nullptr, incarnation);
-}
 
-// After a call to `used` ended in `status`: when its task was lost
-// (UNAVAILABLE) or the resource was reset (NOT_FOUND), forgets it
-// (`*current` under `mutex`, unless another call already replaced it) so
-// that the next call finds it again, and tells the session of a lost task.
-inline void ForgetIfGone(const absl::Status& status, const WireResource& used,
-                         std::mutex& mutex, WireResource* current,
-                         Session& session, const std::string& device) {
-  if (!absl::IsUnavailable(status) && !absl::IsNotFound(status)) return;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (current->client == used.client && current->id == used.id) {
-    *current = WireResource{};
+  // After a call to `used` ended in `status`: forgets resource_ (unless
+  // another call already replaced it) when its task was lost or it was
+  // reset, and tells the session of a lost task.
+  void ForgetIfGone(const absl::Status& status, const WireResource& used) {
+    if (!absl::IsUnavailable(status) && !absl::IsNotFound(status)) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (resource_.client == used.client && resource_.id == used.id) {
+      resource_ = WireResource{};
+    }
+    if (absl::IsUnavailable(status)) session_.Disconnected(device_);
   }
-  if (absl::IsUnavailable(status)) session.Disconnected(device);
-}
 
-// One blocking call to a resource: finds it if need be
-// (EnsureWireResource, under `mutex`), sends `request` with its id, and
-// forgets it when the reply shows it lost or reset (ForgetIfGone). `timeout`
-// is the one the request carries.
-template <class Reply, class Request, class Spec>
-absl::StatusOr<Reply> CallResource(Session& session,
-                                   const ResourceAddress& where,
-                                   bool create_if_missing, std::mutex& mutex,
-                                   WireResource* current, Spec* spec,
-                                   uint64_t* incarnation, Request request,
-                                   absl::Duration timeout) {
-  WireResource resource;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    absl::Status found = EnsureWireResource(session, where, create_if_missing,
-                                            current, spec, incarnation);
-    if (!found.ok()) return found;
-    resource = *current;
-  }
-  request.resource_id = resource.id;
-  absl::StatusOr<Reply> reply =
-      CallWire<Reply>(*resource.client, request, timeout);
-  ForgetIfGone(reply.status(), resource, mutex, current, session, where.device);
-  return reply;
-}
-
-// The typed handle of the resource for users' own actors: `*actor`, a local
-// proxy of `*proxied` (handle_proxy.h), made anew when the resource was found
-// anew (EnsureWireResource, ABORTED once after a restart). REQUIRES: the
-// caller holds the lock of `resource` and `actor`.
-template <class Actor, class Spec>
-absl::StatusOr<Actor> EnsureHandle(Session& session,
-                                   const ResourceAddress& where,
-                                   bool create_if_missing,
-                                   WireResource* resource, Spec* spec,
-                                   uint64_t* incarnation, Actor* actor,
-                                   WireResource* proxied) {
-  absl::Status found = EnsureWireResource(session, where, create_if_missing,
-                                          resource, spec, incarnation);
-  if (!found.ok()) return found;
-  if (*actor && proxied->client == resource->client &&
-      proxied->id == resource->id) {
-    return *actor;
-  }
-  if (*actor) caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
-  *actor = caf::actor_cast<Actor>(
-      SpawnHandleProxy(session.system(), resource->client, resource->id));
-  *proxied = *resource;
-  return *actor;
-}
+  Session& session_;
+  const char* const kind_;
+  const std::string shared_name_;
+  const std::string device_;
+  const std::string container_;
+  const bool create_if_missing_;
+  std::mutex mutex_;
+  Spec spec_;
+  WireResource resource_;
+  Actor actor_;
+  WireResource proxied_;  // the resource actor_ stands for
+  // The incarnation of the task the resource was found on (0: none yet).
+  uint64_t incarnation_ = 0;
+};
 
 }  // namespace troupe::internal
