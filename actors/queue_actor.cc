@@ -213,6 +213,9 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
         info.waiting_enqueues = static_cast<int64_t>(core->waiting_enqueues());
         info.waiting_dequeues = static_cast<int64_t>(core->waiting_dequeues());
         info.held = static_cast<int64_t>(core->held());
+        info.enqueued_total = static_cast<int64_t>(core->enqueued_total());
+        info.dequeued_total = static_cast<int64_t>(core->dequeued_total());
+        info.bytes_held = static_cast<int64_t>(core->bytes());
         return info;
       },
       [core](snapshot_atom) {

@@ -297,6 +297,14 @@ void QueueCore::Restore(bool closed, std::vector<Tuple> elements) {
   Flush();
 }
 
+uint64_t QueueCore::bytes() const {
+  uint64_t total = 0;
+  for (const Op& op : dequeue_ops_) total += op.taken_bytes;
+  store_->ForEach(
+      [&total](const Chunk& chunk) { total += chunk.MemoryBytes(); });
+  return total;
+}
+
 size_t QueueCore::held() const {
   size_t held = 0;
   for (const Op& op : dequeue_ops_) held += op.taken_count;
@@ -380,6 +388,7 @@ QueueCore::Progress QueueCore::TryEnqueue(Op& op) {
   size_t room = store_->size() < capacity_ ? capacity_ - store_->size() : 0;
   size_t inserted = std::min(room, op.to_insert.size());
   if (inserted > 0) store_->Push(op.to_insert.TakeFront(inserted));
+  enqueued_total_ += inserted;
   if (op.to_insert.size() == 0) {
     Finish(enqueue_ops_, enqueue_ops_.begin(), absl::OkStatus());
     return Progress::kComplete;
@@ -436,6 +445,7 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
       return Progress::kComplete;
     }
   }
+  dequeued_total_ += op.taken_count;
   Tuple value = op.kind == Kind::kDequeue
                     ? std::move(op.taken.front()).ToElement()
                     : Batch(std::move(op.taken));
@@ -467,6 +477,7 @@ QueueCore::Progress QueueCore::TryDequeueSome(Op& op) {
     for (size_t i = 0; i < chunk.size(); ++i)
       elements.push_back(chunk.Element(i));
   }
+  dequeued_total_ += elements.size();
   Finish(dequeue_ops_, dequeue_ops_.begin(), absl::OkStatus(), {},
          std::move(elements));
   return Progress::kComplete;

@@ -94,6 +94,13 @@ class QueueCore {
   // Elements that waiting dequeue_many and dequeue_up_to hold, outside
   // size(): TensorFlow's semantics let them take more than the capacity.
   size_t held() const;
+  // The bytes of the tensors of every element, stored or held
+  // (Tensor::memory_bytes).
+  uint64_t bytes() const;
+  // Elements that entered the queue, and elements that left it to a
+  // dequeue, since it was created (a restored checkpoint counts neither).
+  uint64_t enqueued_total() const { return enqueued_total_; }
+  uint64_t dequeued_total() const { return dequeued_total_; }
 
   // Every element, those that waiting dequeues hold first, then the stored
   // ones in the order they would leave: what a checkpoint saves.
@@ -182,6 +189,8 @@ class QueueCore {
   const uint64_t max_batch_bytes_;
   std::unique_ptr<ElementStore> store_;
   bool closed_ = false;
+  uint64_t enqueued_total_ = 0;
+  uint64_t dequeued_total_ = 0;
   OpList enqueue_ops_;
   OpList dequeue_ops_;
   std::unordered_map<uint64_t, std::pair<OpList*, OpList::iterator>> pending_;

@@ -21,6 +21,7 @@
 #include "actors/reader_options_from_spec.h"
 #include "actors/resource_names.h"
 #include "actors/variable_actor.h"
+#include "base/resident_memory.h"
 #include "base/status_macros.h"
 #include "formats/compression.h"
 #include "formats/tfrecord_writer.h"
@@ -754,14 +755,18 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
       },
       [self](status_atom) -> TaskStatus {
         const TaskState& state = self->state;
-        return TaskStatus{state.options.device,
-                          state.incarnation,
-                          std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - state.started)
-                              .count(),
-                          state.options.restarts,
-                          state.restored_prefix,
-                          state.restored_time_unix_ms};
+        TaskStatus status;
+        status.device = state.options.device;
+        status.incarnation = state.incarnation;
+        status.uptime_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - state.started)
+                .count();
+        status.restarts = state.options.restarts;
+        status.restored_prefix = state.restored_prefix;
+        status.restored_time_unix_ms = state.restored_time_unix_ms;
+        status.resident_bytes = ResidentBytes();
+        return status;
       },
   };
 }

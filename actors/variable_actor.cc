@@ -171,6 +171,9 @@ VariableActor::behavior_type VariableBehavior(VariablePointer self,
         info.is_variable = true;
         info.variable = VariableSpec{state.spec.dtype, state.shape()};
         info.initialized = state.value.has_value();
+        if (state.value) {
+          info.bytes_held = static_cast<int64_t>(state.value->memory_bytes());
+        }
         return info;
       },
   };

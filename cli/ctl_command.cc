@@ -16,6 +16,7 @@
 #include "base/status_macros.h"
 #include "cli/flags.h"
 #include "cli/node_flags.h"
+#include "cli/stats_format.h"
 #include "cluster/queue.h"
 #include "cluster/reader.h"
 #include "cluster/saver.h"
@@ -45,6 +46,8 @@ constexpr char kCtlUsage[] =
     "  close NAME [--cancel-pending-enqueues] | size NAME | is-closed NAME\n"
     "  reset [CONTAINER...] | list | status --cluster FILE (every task: up or "
     "down)\n"
+    "  stats [--cluster FILE] [--format json|prometheus] (counters of tasks "
+    "and resources)\n"
     "  variable-create NAME --dtype float32 --shape '[2]'\n"
     "  assign NAME VALUE [--no-validate-shape] | assign-add NAME VALUE\n"
     "  assign-sub NAME VALUE | read NAME\n"
@@ -523,6 +526,51 @@ absl::StatusOr<json> Status(const CtlContext& ctx) {
   return tasks;
 }
 
+// Each task's counters and its resources' (cli/stats_format.h): every task
+// of --cluster, else the target (or --device through it), as JSON or, with
+// --format prometheus, as Prometheus's text format.
+absl::StatusOr<json> Stats(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(
+      NeedArgs(ctx, 0, "stats [--cluster FILE] [--format json|prometheus]"));
+  const std::string format = ctx.flags.Get("format", "json");
+  if (format != "json" && format != "prometheus") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--format must be json or prometheus, not '", format, "'"));
+  }
+  auto gather = [](Session& session, const std::string& device) {
+    TaskStats task;
+    absl::StatusOr<TaskStatus> status = session.status(device);
+    absl::StatusOr<std::vector<ResourceInfo>> resources =
+        status.ok() ? session.list(device) : status.status();
+    task.up = resources.status();
+    if (resources.ok()) {
+      task.status = *std::move(status);
+      task.resources = *std::move(resources);
+    }
+    return task;
+  };
+  std::vector<TaskStats> tasks;
+  if (ctx.flags.Has("cluster")) {
+    TROUPE_ASSIGN_OR_RETURN(ClusterSpec spec,
+                            ClusterSpec::LoadFile(ctx.flags.Get("cluster")));
+    for (const TaskId& id : spec.Tasks()) {
+      const std::string address = spec.Address(id)->ToString();
+      Session session(address, ctx.options);
+      TaskStats task = gather(session, "");
+      task.device = id.ToDevice();
+      task.address = address;
+      tasks.push_back(std::move(task));
+    }
+  } else {
+    TaskStats task = gather(ctx.session, ctx.device);
+    task.device = task.up.ok() ? task.status.device : ctx.device;
+    task.address = ctx.flags.Get("target");
+    tasks.push_back(std::move(task));
+  }
+  if (format == "prometheus") return json(StatsToPrometheus(tasks));
+  return StatsToJson(tasks);
+}
+
 // --- Checkpoints ---
 
 // The devices a save covers: every task of --cluster, else --device, else
@@ -611,6 +659,7 @@ const std::map<std::string, Command>& Commands() {
       {"reset", Reset},
       {"list", List},
       {"status", Status},
+      {"stats", Stats},
       // Variables.
       {"variable-create", VariableCreate},
       {"assign",
@@ -664,6 +713,7 @@ int RunCtl(const std::vector<std::string>& args) {
                      "min-after-dequeue",
                      "seed",
                      "cluster",
+                     "format",
                      /* variables: */ "dtype",
                      "shape",
                      /* checkpoints: */ "containers",
@@ -683,7 +733,9 @@ int RunCtl(const std::vector<std::string>& args) {
   // The error comes first: the contract is `CODE: message` on stderr's first
   // line.
   bool needs_target =
-      flags->positional.empty() || flags->positional[0] != "status";
+      flags->positional.empty() ||
+      !(flags->positional[0] == "status" ||
+        (flags->positional[0] == "stats" && flags->Has("cluster")));
   if (flags->positional.empty() || (needs_target && !flags->Has("target"))) {
     Fail(absl::InvalidArgumentError("ctl needs --target and a command"));
     std::cerr << kCtlUsage;
@@ -722,6 +774,11 @@ int RunCtl(const std::vector<std::string>& args) {
   try {
     auto output = command->second(ctx);
     if (!output.ok()) return Fail(output.status());
+    // Text formats (stats --format prometheus) print as they are.
+    if (output->is_string() && ctx.flags.Has("format")) {
+      std::cout << output->get<std::string>() << std::flush;
+      return 0;
+    }
     line = output->dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (const json::exception& e) {
     return Fail(absl::InternalError(

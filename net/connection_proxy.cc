@@ -358,6 +358,12 @@ class Dispatch {
     Forward(
         self_, id_, task_,
         [self, id](TaskStatus& status) {
+          const WireStats& wire = self->state.connection->stats();
+          status.connections = wire.connections.load();
+          status.bytes_in = wire.bytes_in.load();
+          status.bytes_out = wire.bytes_out.load();
+          status.frames_in = wire.frames_in.load();
+          status.frames_out = wire.frames_out.load();
           Answer(self, id, StatusReply{std::move(status)});
         },
         status_atom::value);

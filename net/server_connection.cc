@@ -8,11 +8,13 @@
 
 namespace troupe {
 
-ServerConnection::ServerConnection(Fd fd, int epoll_fd, uint64_t token)
+ServerConnection::ServerConnection(Fd fd, int epoll_fd, uint64_t token,
+                                   std::shared_ptr<WireStats> stats)
     : fd_(std::move(fd)),
       stream_(std::make_unique<PlainStream>(fd_.get())),
       epoll_fd_(epoll_fd),
       token_(token),
+      stats_(std::move(stats)),
       events_(EPOLLIN) {}
 
 void ServerConnection::Send(uint64_t request_id, const Message& message) {
@@ -23,6 +25,8 @@ void ServerConnection::Send(uint64_t request_id, const Message& message) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (request_id != 0 && unanswered_ > 0) --unanswered_;
   if (closed_) return;
+  stats_->frames_out.fetch_add(1, std::memory_order_relaxed);
+  stats_->bytes_out.fetch_add(frame->size(), std::memory_order_relaxed);
   writer_.Push(*std::move(frame));
   WriteLocked();
 }
@@ -32,6 +36,8 @@ void ServerConnection::SendHeartbeat() {
   if (closed_ || unanswered_ == 0 || !writer_.empty()) return;
   absl::StatusOr<EncodedFrame> frame = EncodeMessage(0, Heartbeat{});
   if (!frame.ok()) return;
+  stats_->frames_out.fetch_add(1, std::memory_order_relaxed);
+  stats_->bytes_out.fetch_add(frame->size(), std::memory_order_relaxed);
   writer_.Push(*std::move(frame));
   WriteLocked();
 }
@@ -56,6 +62,7 @@ bool ServerConnection::ReadPausedLocked() const {
 void ServerConnection::SendBytes(const char* bytes, size_t size) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) return;
+  stats_->bytes_out.fetch_add(size, std::memory_order_relaxed);
   writer_.PushBytes(bytes, size);
   WriteLocked();
 }

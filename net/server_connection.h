@@ -16,6 +16,7 @@
 #include "net/frame_reader.h"
 #include "net/frame_writer.h"
 #include "net/tls_stream.h"
+#include "net/wire_stats.h"
 #include "serialization/wire_messages.h"
 
 namespace troupe {
@@ -33,7 +34,9 @@ class ServerConnection {
   static constexpr uint64_t kMaxUnanswered = 4096;
 
   // `fd` is registered with `epoll_fd` under `token` for EPOLLIN.
-  ServerConnection(Fd fd, int epoll_fd, uint64_t token);
+  // Counts what it sends in `stats`, which the task's connections share.
+  ServerConnection(Fd fd, int epoll_fd, uint64_t token,
+                   std::shared_ptr<WireStats> stats);
 
   // Sends `message` as the answer to `request_id`, or queues what the socket
   // does not take now and has the I/O thread send it (EPOLLOUT). A reply
@@ -74,6 +77,7 @@ class ServerConnection {
 
   int fd() const { return fd_.get(); }
   uint64_t token() const { return token_; }
+  const WireStats& stats() const { return *stats_; }
 
  private:
   // REQUIRES: mutex_ held.
@@ -87,6 +91,7 @@ class ServerConnection {
   TlsStream* tls_handshaking_ = nullptr;  // stream_, while its handshake runs
   const int epoll_fd_;
   const uint64_t token_;
+  const std::shared_ptr<WireStats> stats_;
   FrameWriter writer_;
   bool closed_ = false;
   bool lost_ = false;

@@ -198,8 +198,9 @@ class WireServer::Loop : public caf::execution_unit {
     if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket.get(), &event) != 0) {
       return;
     }
-    auto shared = std::make_shared<ServerConnection>(std::move(socket),
-                                                     epoll_.get(), token);
+    auto shared = std::make_shared<ServerConnection>(
+        std::move(socket), epoll_.get(), token, stats_);
+    stats_->connections.fetch_add(1, std::memory_order_relaxed);
     // Each frame's header is charged to the receive budget (Charge) before
     // anything is allocated for it.
     FrameReader reader(options_.limits, [this, token](const FrameHeader& h) {
@@ -337,11 +338,15 @@ class WireServer::Loop : public caf::execution_unit {
     if (error.ok() && !c.greeted && c.reader.handshake()) {
       c.greeted = true;
       --awaiting_handshake_;
+      stats_->bytes_in.fetch_add(kHandshakeBytes, std::memory_order_relaxed);
       Log(absl::StrCat("connection from ", c.peer, " opened"));
       error = Greeted(c);
     }
     if (error.ok()) {
       for (Frame& frame : frames) {
+        stats_->frames_in.fetch_add(1, std::memory_order_relaxed);
+        stats_->bytes_in.fetch_add(frame.header.frame_bytes,
+                                   std::memory_order_relaxed);
         Discharge(c, frame.header.frame_bytes);
         Dispatch(c, std::move(frame));
       }
@@ -441,6 +446,7 @@ class WireServer::Loop : public caf::execution_unit {
         absl::StrFormat("%.1f", absl::ToDoubleSeconds(absl::Now() - c.opened)),
         " s"));
     c.shared->Close();
+    stats_->connections.fetch_sub(1, std::memory_order_relaxed);
     // Through this thread, so that the proxy's exit (and with it the
     // withdrawal of its waiting requests) comes before what later reads
     // wake.
@@ -466,6 +472,7 @@ class WireServer::Loop : public caf::execution_unit {
   Fd epoll_;
   Fd wake_;
   const ResourceIdSource ids_;
+  const std::shared_ptr<WireStats> stats_ = std::make_shared<WireStats>();
   std::atomic<bool> stopping_{false};
   // Touched by the thread only.
   std::unordered_map<uint64_t, Connection> connections_;

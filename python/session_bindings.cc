@@ -24,6 +24,7 @@ py::dict ResourceToPython(const ResourceInfo& info) {
     result["dtype"] = info.variable.dtype;
     result["shape"] = info.variable.shape;
     result["initialized"] = info.initialized;
+    result["bytes_held"] = info.bytes_held;
   } else if (!info.reader_kind.empty()) {
     result["kind"] = info.reader_kind;
     result["records_produced"] = info.records_produced;
@@ -38,6 +39,9 @@ py::dict ResourceToPython(const ResourceInfo& info) {
     result["closed"] = info.closed;
     result["waiting_enqueues"] = info.waiting_enqueues;
     result["waiting_dequeues"] = info.waiting_dequeues;
+    result["enqueued_total"] = info.enqueued_total;
+    result["dequeued_total"] = info.dequeued_total;
+    result["bytes_held"] = info.bytes_held;
   }
   return result;
 }

@@ -21,6 +21,12 @@ struct ResourceInfo {
   int64_t waiting_dequeues = 0;
   // Elements waiting dequeues hold outside `size` (QueueCore::held).
   int64_t held = 0;
+  // Elements that entered the queue and that left it to dequeues since it
+  // was created (not calls: a batch counts its elements).
+  int64_t enqueued_total = 0;
+  int64_t dequeued_total = 0;
+  // The bytes of the tensors a queue holds, or of a variable's value.
+  int64_t bytes_held = 0;
   // Variables (the queue fields above stay at their defaults): the dtype and
   // the shape of the current value (the declared shape until an assign with
   // validate_shape=false changes it), and whether it has been assigned.
@@ -39,7 +45,8 @@ struct ResourceInfo {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ResourceInfo& x) {
   return f(x.container, x.name, x.spec, x.size, x.closed, x.waiting_enqueues,
-           x.waiting_dequeues, x.held, x.is_variable, x.variable, x.initialized,
+           x.waiting_dequeues, x.held, x.enqueued_total, x.dequeued_total,
+           x.bytes_held, x.is_variable, x.variable, x.initialized,
            x.reader_kind, x.records_produced, x.work_units_completed,
            x.records_skipped);
 }

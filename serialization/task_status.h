@@ -1,5 +1,6 @@
 // TaskStatus: what a task says about itself when asked `status`: its device,
-// its incarnation (which start of the task this is) and how long it has run.
+// its incarnation (which start of the task this is), how long it has run,
+// its memory and what its wire has carried.
 #pragma once
 
 #include <cstdint>
@@ -24,12 +25,22 @@ struct TaskStatus {
   // checkpoint was saved.
   std::string restored_prefix;
   int64_t restored_time_unix_ms = 0;
+  // The task process's resident memory (-1: unknown).
+  int64_t resident_bytes = -1;
+  // Its wire: connections open now, and bytes and frames received and sent
+  // since it started (handshakes count as bytes, not frames).
+  int64_t connections = 0;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  uint64_t frames_in = 0;
+  uint64_t frames_out = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TaskStatus& x) {
   return f(x.device, x.incarnation, x.uptime_ms, x.restarts, x.restored_prefix,
-           x.restored_time_unix_ms);
+           x.restored_time_unix_ms, x.resident_bytes, x.connections, x.bytes_in,
+           x.bytes_out, x.frames_in, x.frames_out);
 }
 
 // An incarnation as users see it: 16 lowercase hexadecimal digits.

@@ -17,11 +17,12 @@ constexpr size_t kStringMinBytes = 8;        // Its length.
 constexpr size_t kPartialShapeMinBytes = 9;  // Known-rank flag, dim count.
 constexpr size_t kTensorMinBytes = 13;       // Dtype, dim count, segment.
 constexpr size_t kTupleMinBytes = 8;         // Its tensor count.
-// Two names (16), a QueueSpec (41), size and the waiter counts (24), three
-// flags (3), a VariableSpec (9), a reader kind (8) and its counters (24);
+// Two names (16), a QueueSpec (41), size and the waiter counts (24), the
+// queue's totals and bytes (24), three flags (3), a VariableSpec (9), a
+// reader kind (8) and its counters (24);
 // tests/serialization/wire_body_test.cc checks it against the encoding of a
 // default ResourceInfo.
-constexpr size_t kResourceInfoMinBytes = 133;
+constexpr size_t kResourceInfoMinBytes = 157;
 // Prefix length, time, tensors, bytes, device count, latest.
 constexpr size_t kCheckpointInfoMinBytes = 41;
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import troupe
+from conftest import queue_info
 
 TIMEOUT = 10.0
 
@@ -116,3 +117,12 @@ def test_a_queue_without_shared_name_gets_its_own(session):
     first.enqueue(1, timeout=TIMEOUT)
     assert first.name != second.name
     assert second.size() == 0
+
+
+def test_list_counts_elements_in_and_out_and_their_bytes(session, name):
+    q = troupe.FIFOQueue(session, 10, [troupe.float32], [[2]], shared_name=name)
+    q.enqueue_many(np.zeros((3, 2), dtype=np.float32), timeout=TIMEOUT)
+    q.dequeue(timeout=TIMEOUT)
+    info = queue_info(session, name)
+    assert info["enqueued_total"] == 3 and info["dequeued_total"] == 1
+    assert info["size"] == 2 and info["bytes_held"] == 16

@@ -89,6 +89,68 @@ TEST_SUITE("cluster") {
     CtlFails("", {"status"}, "INVALID_ARGUMENT", "status needs --cluster FILE");
   }
 
+  TEST_CASE(
+      "cluster: troupe ctl stats counts elements, bytes and frames, as JSON "
+      "and for Prometheus") {
+    LocalCluster cluster({{"ps", 1}, {"worker", 1}});
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target, {"queue-create", "q", "--capacity", "10", "--dtypes",
+                     "float32", "--shapes", "[[2]]"});
+    CtlLine(target, {"enqueue-many", "q", "[[[1,2],[3,4],[5,6]]]"});
+    CtlLine(target, {"dequeue", "q"});
+    CtlLine(target,
+            {"variable-create", "v", "--dtype", "float32", "--shape", "[4]"});
+    CtlLine(target, {"assign", "v", "[1,2,3,4]"});
+
+    json stats = CtlJson(target, {"stats"});
+    REQUIRE(stats["tasks"].size() == 1);
+    const json& task = stats["tasks"][0];
+    CHECK(task["device"] == "/job:ps/task:0");
+    CHECK(task["up"] == true);
+    CHECK(task["connections"].get<int64_t>() >= 1);  // This command's.
+    CHECK(task["frames_in"].get<int64_t>() >= 6);
+    CHECK(task["bytes_out"].get<int64_t>() > 0);
+    CHECK(task["resident_bytes"].get<int64_t>() > 0);
+    REQUIRE(task["resources"].size() == 2);
+    const json& q = task["resources"][0];
+    CHECK(q["name"] == "q");
+    CHECK(q["kind"] == "FIFOQueue");
+    CHECK(q["size"] == 2);
+    CHECK(q["capacity"] == 10);
+    CHECK(q["enqueued_total"] == 3);  // Elements, not calls.
+    CHECK(q["dequeued_total"] == 1);
+    CHECK(q["bytes_held"] == 16);
+    const json& v = task["resources"][1];
+    CHECK(v["kind"] == "Variable");
+    CHECK(v["bytes_held"] == 16);
+
+    // Every task of the spec, one of them down.
+    testing::Process& worker = cluster.task("worker", 0)->process();
+    worker.Signal(SIGKILL);
+    REQUIRE(worker.WaitExit(kLong).has_value());
+    json all = CtlJson("", {"stats", "--cluster", cluster.spec_path()});
+    REQUIRE(all["tasks"].size() == 2);
+    CHECK(all["tasks"][0]["resources"].size() == 2);
+    CHECK(all["tasks"][1]["up"] == false);
+
+    CommandResult prometheus = RunCtl(
+        "",
+        {"stats", "--cluster", cluster.spec_path(), "--format", "prometheus"});
+    REQUIRE_MESSAGE(prometheus.exit_code == 0, prometheus.Describe());
+    CHECK(absl::StrContains(prometheus.out,
+                            "troupe_queue_size{task=\"/job:ps/"
+                            "task:0\",container=\"\",queue=\"q\"} 2\n"));
+    CHECK(absl::StrContains(
+        prometheus.out,
+        "troupe_queue_enqueued_total{task=\"/job:ps/task:0\",container=\"\","
+        "queue=\"q\"} 3\n"));
+    CHECK(absl::StrContains(prometheus.out,
+                            "troupe_task_up{task=\"/job:worker/task:0\"} 0\n"));
+    CtlFails(target, {"stats", "--format", "xml"}, "INVALID_ARGUMENT",
+             "--format must be json or prometheus");
+  }
+
   TEST_CASE("cluster: troupe ctl prints one line of JSON for every command") {
     LocalCluster cluster;
     REQUIRE_CLUSTER(cluster);

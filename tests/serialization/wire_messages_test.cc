@@ -107,8 +107,8 @@ TEST_SUITE("wire messages") {
   TEST_CASE("a resource's smallest encoding is the reader's lower bound") {
     auto encoded = EncodeMessage(1, ListReply{{ResourceInfo{}}});
     REQUIRE(encoded.ok());
-    // Endianness tag, count, then the 133 bytes wire_body.cc assumes.
-    CHECK(encoded->head.size() - kFrameHeaderBytes == 1 + 8 + 133);
+    // Endianness tag, count, then the 157 bytes wire_body.cc assumes.
+    CHECK(encoded->head.size() - kFrameHeaderBytes == 1 + 8 + 157);
   }
 
   TEST_CASE("an announced count past the body is refused before allocating") {

@@ -27,6 +27,9 @@ ResourceInfo SampleQueueInfo() {
   info.closed = true;
   info.waiting_enqueues = 1;
   info.waiting_dequeues = 2;
+  info.enqueued_total = 40;
+  info.dequeued_total = 37;
+  info.bytes_held = 24;
   return info;
 }
 
@@ -117,7 +120,8 @@ std::vector<Message> SampleMessages() {
       ResolveReply{"/job:ps/task:1", "127.0.0.1:2223"},
       StatusRequest{},
       StatusReply{TaskStatus{"/job:ps/task:0", 0x1a2b3c4d5e6f7081, 1500, 2,
-                             "ckpt/auto-1765000000000", 1765000000000}},
+                             "ckpt/auto-1765000000000", 1765000000000, 64 << 20,
+                             3, 4096, 8192, 12, 13}},
       SaveRequest{"", "ckpt/model", {"", "c"}, true},
       SaveReply{"ckpt/model.shard-job-ps-task-0", 3, 4096},
       CommitRequest{"", SampleCheckpoint(), 5, true},
