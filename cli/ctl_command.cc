@@ -16,7 +16,7 @@
 #include "base/status_macros.h"
 #include "cli/flags.h"
 #include "cli/node_flags.h"
-#include "cli/stats_format.h"
+#include "cli/task_stats.h"
 #include "cluster/queue.h"
 #include "cluster/reader.h"
 #include "cluster/saver.h"
@@ -526,7 +526,7 @@ absl::StatusOr<json> Status(const CtlContext& ctx) {
   return tasks;
 }
 
-// Each task's counters and its resources' (cli/stats_format.h): every task
+// Each task's counters and its resources' (cli/task_stats.h): every task
 // of --cluster, else the target (or --device through it), as JSON or, with
 // --format prometheus, as Prometheus's text format.
 absl::StatusOr<json> Stats(const CtlContext& ctx) {
@@ -537,18 +537,6 @@ absl::StatusOr<json> Stats(const CtlContext& ctx) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--format must be json or prometheus, not '", format, "'"));
   }
-  auto gather = [](Session& session, const std::string& device) {
-    TaskStats task;
-    absl::StatusOr<TaskStatus> status = session.status(device);
-    absl::StatusOr<std::vector<ResourceInfo>> resources =
-        status.ok() ? session.list(device) : status.status();
-    task.up = resources.status();
-    if (resources.ok()) {
-      task.status = *std::move(status);
-      task.resources = *std::move(resources);
-    }
-    return task;
-  };
   std::vector<TaskStats> tasks;
   if (ctx.flags.Has("cluster")) {
     TROUPE_ASSIGN_OR_RETURN(ClusterSpec spec,
@@ -556,13 +544,13 @@ absl::StatusOr<json> Stats(const CtlContext& ctx) {
     for (const TaskId& id : spec.Tasks()) {
       const std::string address = spec.Address(id)->ToString();
       Session session(address, ctx.options);
-      TaskStats task = gather(session, "");
+      TaskStats task = AskTaskStats(session, "");
       task.device = id.ToDevice();
       task.address = address;
       tasks.push_back(std::move(task));
     }
   } else {
-    TaskStats task = gather(ctx.session, ctx.device);
+    TaskStats task = AskTaskStats(ctx.session, ctx.device);
     task.device = task.up.ok() ? task.status.device : ctx.device;
     task.address = ctx.flags.Get("target");
     tasks.push_back(std::move(task));

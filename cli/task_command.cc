@@ -14,6 +14,7 @@
 #include "base/logger.h"
 #include "base/status_macros.h"
 #include "cli/flags.h"
+#include "cli/metrics_server.h"
 #include "cli/node_flags.h"
 #include "cluster/task_server.h"
 #include "config/cluster_spec.h"
@@ -30,7 +31,8 @@ constexpr char kUsage[] =
     "       troupe task   (the cluster and the task from TF_CONFIG)\n"
     "                   [--tls-certificate PEM --tls-key PEM --tls-ca PEM]\n"
     "                   [--memory-limit BYTES] [--data-dir DIR]\n"
-    "                   [--checkpoint-dir DIR [--checkpoint-every 60s]]\n";
+    "                   [--checkpoint-dir DIR [--checkpoint-every 60s]]\n"
+    "                   [--metrics-port PORT [--metrics-host HOST]]\n";
 
 struct ServedTask {
   std::optional<ClusterSpec> spec;
@@ -82,7 +84,8 @@ absl::StatusOr<ServedTask> TaskToServe(const Flags& flags) {
 int RunTask(const std::vector<std::string>& args) {
   std::set<std::string> with_value = NodeFlagNames();
   with_value.insert({"cluster", "job", "task", "memory-limit", "data-dir",
-                     "checkpoint-dir", "checkpoint-every"});
+                     "checkpoint-dir", "checkpoint-every", "metrics-port",
+                     "metrics-host"});
   auto flags = ParseFlags(args, with_value, {});
   if (!flags.ok()) {
     std::cerr << "troupe task: " << flags.status().message() << "\n";
@@ -141,6 +144,20 @@ int RunTask(const std::vector<std::string>& args) {
       node = count.status();
     }
   }
+  std::optional<TaskAddress> metrics_listen;
+  if (node.ok() && flags->Has("metrics-port")) {
+    absl::StatusOr<int32_t> port =
+        ParseCount("metrics-port", flags->Get("metrics-port"));
+    if (port.ok() && *port <= 65535) {
+      metrics_listen = TaskAddress{flags->Get("metrics-host", "127.0.0.1"),
+                                   static_cast<uint16_t>(*port)};
+    } else {
+      node = absl::InvalidArgumentError(absl::StrCat(
+          "Invalid --metrics-port '", flags->Get("metrics-port"), "'"));
+    }
+  } else if (node.ok() && flags->Has("metrics-host")) {
+    node = absl::InvalidArgumentError("--metrics-host needs --metrics-port");
+  }
   if (!node.ok()) {
     std::cerr << "troupe task: " << node.status().message() << "\n";
     return 2;
@@ -182,10 +199,30 @@ int RunTask(const std::vector<std::string>& args) {
   logger.Log("task", absl::StrCat(prefix, " serving on ",
                                   spec->Address(task)->ToString(),
                                   options.tls ? " (mutual TLS)" : ""));
+  // GET /metrics for Prometheus, on loopback unless told otherwise.
+  std::unique_ptr<MetricsServer> metrics;
+  if (metrics_listen) {
+    absl::StatusOr<std::unique_ptr<MetricsServer>> started =
+        MetricsServer::Start(*metrics_listen, spec->Address(task)->ToString(),
+                             task.ToDevice(), options);
+    if (!started.ok()) {
+      std::cerr << "troupe task: " << started.status().message() << "\n";
+      server->reset();
+      return 1;
+    }
+    metrics = *std::move(started);
+    logger.Log(
+        "task",
+        absl::StrCat(
+            prefix, " metrics on http://",
+            TaskAddress{metrics_listen->host, metrics->port()}.ToString(),
+            "/metrics"));
+  }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   logger.Log("task",
              absl::StrCat(prefix, " stopping (signal ", signal_number, ")"));
+  metrics.reset();
   server->reset();
   return 0;
 }

@@ -5,7 +5,10 @@
 //
 // Test names start with "cluster:" so that `ctest -R cluster` selects them:
 // doctest_discover_tests names CTest tests after the bare test cases.
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -149,6 +152,70 @@ TEST_SUITE("cluster") {
                             "troupe_task_up{task=\"/job:worker/task:0\"} 0\n"));
     CtlFails(target, {"stats", "--format", "xml"}, "INVALID_ARGUMENT",
              "--format must be json or prometheus");
+  }
+
+  TEST_CASE(
+      "cluster: troupe task --metrics-port serves the task's stats over HTTP "
+      "for Prometheus") {
+    LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+    Process task(
+        {testing::TroupeBinary(), "task", "--cluster", cluster.spec_path(),
+         "--job", "ps", "--task", "0", "--metrics-port", "0"},
+        cluster.dir().path() + "/metrics.log");
+    REQUIRE_MESSAGE(task.WaitForLog({"serving on", "/metrics"}), task.Log());
+    const std::string log = task.Log();
+    const size_t at = log.find("metrics on http://127.0.0.1:");
+    REQUIRE(at != std::string::npos);
+    const int port = std::stoi(log.substr(at + 28));
+    CtlLine(cluster.target(),
+            {"queue-create", "q", "--capacity", "5", "--dtypes", "int32"});
+    CtlLine(cluster.target(), {"enqueue", "q", "[7]"});
+
+    // GET /metrics, as a scraper sends it.
+    const int fd = testing::ConnectToLoopback(static_cast<uint16_t>(port));
+    REQUIRE(fd >= 0);
+    const std::string request =
+        "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: "
+        "close\r\n\r\n";
+    REQUIRE(send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(request.size()));
+    std::string response;
+    char buffer[4096];
+    const absl::Time deadline = absl::Now() + kLong;
+    while (absl::Now() < deadline) {
+      pollfd readable{fd, POLLIN, 0};
+      poll(&readable, 1, 1000);
+      const ssize_t count = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+      if (count == 0) break;
+      if (count > 0) response.append(buffer, static_cast<size_t>(count));
+    }
+    close(fd);
+    INFO(response);
+    CHECK(absl::StartsWith(response, "HTTP/1.1 200 OK\r\n"));
+    CHECK(absl::StrContains(response,
+                            "Content-Type: text/plain; version=0.0.4\r\n"));
+    CHECK(absl::StrContains(
+        response,
+        "troupe_queue_size{task=\"/job:ps/task:0\",container=\"\",queue=\"q\"} "
+        "1\n"));
+    CHECK(absl::StrContains(response,
+                            "troupe_task_up{task=\"/job:ps/task:0\"} 1\n"));
+  }
+
+  TEST_CASE("cluster: troupe task refuses bad --metrics flags") {
+    LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+    const std::vector<std::string> task = {
+        "task", "--cluster", cluster.spec_path(), "--job", "ps", "--task", "0"};
+    auto with = [&task](std::vector<std::string> more) {
+      more.insert(more.begin(), task.begin(), task.end());
+      return RunTroupe(more);
+    };
+    CommandResult host = with({"--metrics-host", "0.0.0.0"});
+    CHECK(host.exit_code == 2);
+    CHECK(absl::StrContains(host.err, "--metrics-host needs --metrics-port"));
+    CommandResult port = with({"--metrics-port", "70000"});
+    CHECK(port.exit_code == 2);
+    CHECK(absl::StrContains(port.err, "Invalid --metrics-port '70000'"));
   }
 
   TEST_CASE("cluster: troupe ctl prints one line of JSON for every command") {

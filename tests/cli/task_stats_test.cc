@@ -1,6 +1,6 @@
-// Unit tests for cli/stats_format.h: the JSON and the Prometheus text that
+// Unit tests for cli/task_stats.h: the JSON and the Prometheus text that
 // `troupe ctl stats` prints.
-#include "cli/stats_format.h"
+#include "cli/task_stats.h"
 
 #include <regex>
 #include <set>

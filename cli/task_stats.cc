@@ -1,4 +1,4 @@
-#include "cli/stats_format.h"
+#include "cli/task_stats.h"
 
 #include <cstdint>
 #include <map>
@@ -230,6 +230,19 @@ void AddResource(const std::string& device, const ResourceInfo& info,
 }
 
 }  // namespace
+
+TaskStats AskTaskStats(Session& session, const std::string& device) {
+  TaskStats task;
+  absl::StatusOr<TaskStatus> status = session.status(device);
+  absl::StatusOr<std::vector<ResourceInfo>> resources =
+      status.ok() ? session.list(device) : status.status();
+  task.up = resources.status();
+  if (resources.ok()) {
+    task.status = *std::move(status);
+    task.resources = *std::move(resources);
+  }
+  return task;
+}
 
 json StatsToJson(const std::vector<TaskStats>& tasks) {
   json entries = json::array();

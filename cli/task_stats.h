@@ -1,5 +1,6 @@
-// What `troupe ctl stats` prints: each task's counters and those of its
-// resources, as one JSON document or in Prometheus's text exposition format.
+// A task's counters and those of its resources, as `troupe ctl stats`,
+// `troupe task --metrics-port` and `troupe ctl watch` show them: asked from
+// the task, printed as JSON or in Prometheus's text exposition format.
 #pragma once
 
 #include <string>
@@ -8,6 +9,7 @@
 #include "absl/status/status.h"
 #include "nlohmann/json.hpp"
 
+#include "cluster/session.h"
 #include "serialization/resource_info.h"
 #include "serialization/task_status.h"
 
@@ -21,6 +23,10 @@ struct TaskStats {
   TaskStatus status;
   std::vector<ResourceInfo> resources;
 };
+
+// Asks the task `device` (empty: the session's target) for its status and
+// resources. `device` and `address` are left for the caller to fill.
+TaskStats AskTaskStats(Session& session, const std::string& device);
 
 // {"tasks": [{"device", "address", "up", and when up "uptime_s",
 // "connections", "resident_bytes", "bytes_in", "bytes_out", "frames_in",
