@@ -14,6 +14,7 @@
 #include "nlohmann/json.hpp"
 
 #include "base/status_macros.h"
+#include "cli/ctl_watch.h"
 #include "cli/flags.h"
 #include "cli/node_flags.h"
 #include "cli/task_stats.h"
@@ -48,6 +49,8 @@ constexpr char kCtlUsage[] =
     "down)\n"
     "  stats [--cluster FILE] [--format json|prometheus] (counters of tasks "
     "and resources)\n"
+    "  watch [--cluster FILE] (a terminal view, redrawn every second; q "
+    "quits)\n"
     "  variable-create NAME --dtype float32 --shape '[2]'\n"
     "  assign NAME VALUE [--no-validate-shape] | assign-add NAME VALUE\n"
     "  assign-sub NAME VALUE | read NAME\n"
@@ -78,6 +81,13 @@ struct CtlContext {
   std::string container;
   absl::Duration timeout;
 };
+
+// Prints `status` as the contract says (`CODE: message` on stderr); 1.
+int Fail(const absl::Status& status) {
+  std::cerr << absl::StatusCodeToString(status.code()) << ": "
+            << status.message() << "\n";
+  return 1;
+}
 
 absl::Status NeedArgs(const CtlContext& ctx, size_t count, const char* usage) {
   if (ctx.args.size() != count) {
@@ -559,6 +569,48 @@ absl::StatusOr<json> Stats(const CtlContext& ctx) {
   return StatsToJson(tasks);
 }
 
+// The terminal view of `ctl watch` (cli/ctl_watch.h) over every task of
+// --cluster (a session each, kept between screens), else the target.
+int Watch(const CtlContext& ctx) {
+  if (absl::Status args = NeedArgs(ctx, 0, "watch [--cluster FILE]");
+      !args.ok()) {
+    return Fail(args);
+  }
+  struct Watched {
+    std::string device;
+    std::string address;
+    std::unique_ptr<Session> session;  // null: the context's
+  };
+  std::vector<Watched> watched;
+  if (ctx.flags.Has("cluster")) {
+    absl::StatusOr<ClusterSpec> spec =
+        ClusterSpec::LoadFile(ctx.flags.Get("cluster"));
+    if (!spec.ok()) return Fail(spec.status());
+    for (const TaskId& id : spec->Tasks()) {
+      const std::string address = spec->Address(id)->ToString();
+      watched.push_back(
+          Watched{id.ToDevice(), address,
+                  std::make_unique<Session>(address, ctx.options)});
+    }
+  } else {
+    watched.push_back(Watched{ctx.device, ctx.flags.Get("target"), nullptr});
+  }
+  return RunWatch(
+      [&] {
+        std::vector<TaskStats> tasks;
+        for (Watched& task : watched) {
+          TaskStats stats = task.session
+                                ? AskTaskStats(*task.session, "")
+                                : AskTaskStats(ctx.session, ctx.device);
+          stats.device = stats.up.ok() ? stats.status.device : task.device;
+          stats.address = task.address;
+          tasks.push_back(std::move(stats));
+        }
+        return tasks;
+      },
+      absl::Seconds(1));
+}
+
 // --- Checkpoints ---
 
 // The devices a save covers: every task of --cluster, else --device, else
@@ -680,12 +732,6 @@ const std::map<std::string, Command>& Commands() {
   return *commands;
 }
 
-int Fail(const absl::Status& status) {
-  std::cerr << absl::StatusCodeToString(status.code()) << ": "
-            << status.message() << "\n";
-  return 1;
-}
-
 }  // namespace
 
 int RunCtl(const std::vector<std::string>& args) {
@@ -723,14 +769,16 @@ int RunCtl(const std::vector<std::string>& args) {
   bool needs_target =
       flags->positional.empty() ||
       !(flags->positional[0] == "status" ||
-        (flags->positional[0] == "stats" && flags->Has("cluster")));
+        ((flags->positional[0] == "stats" || flags->positional[0] == "watch") &&
+         flags->Has("cluster")));
   if (flags->positional.empty() || (needs_target && !flags->Has("target"))) {
     Fail(absl::InvalidArgumentError("ctl needs --target and a command"));
     std::cerr << kCtlUsage;
     return 1;
   }
+  const bool watch = flags->positional[0] == "watch";
   auto command = Commands().find(flags->positional[0]);
-  if (command == Commands().end()) {
+  if (command == Commands().end() && !watch) {
     Fail(absl::InvalidArgumentError(
         absl::StrCat("Unknown ctl command '", flags->positional[0], "'")));
     std::cerr << kCtlUsage;
@@ -755,6 +803,7 @@ int RunCtl(const std::vector<std::string>& args) {
                  flags->Get("device"),
                  flags->Get("container"),
                  *timeout};
+  if (watch) return Watch(ctx);
   // Strings in the output are valid UTF-8 (tensors print other bytes as
   // {"b64": ...}, names are checked at creation); should one not be, it
   // prints with U+FFFD rather than throw.

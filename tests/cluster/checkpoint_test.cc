@@ -246,7 +246,7 @@ TEST_SUITE("cluster") {
 
   TEST_CASE(
       "cluster: checkpoints: a task with --checkpoint-dir saves when it stops "
-      "and restores before it serves; an old handle is ABORTED naming the "
+      "and restores before it serves, and an old handle is ABORTED naming the "
       "checkpoint") {
     LocalCluster cluster({{"ps", 1}}, /*start=*/false);
     const std::vector<std::string> flags = {"--data-dir", cluster.data_dir(),

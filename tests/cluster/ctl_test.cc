@@ -202,6 +202,45 @@ TEST_SUITE("cluster") {
                             "troupe_task_up{task=\"/job:ps/task:0\"} 1\n"));
   }
 
+  TEST_CASE(
+      "cluster: troupe ctl watch shows a queue filling and draining in a "
+      "terminal, and q quits") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlLine(target, {"queue-create", "q", "--capacity", "10", "--dtypes",
+                     "int32", "--shapes", "[[]]"});
+    CtlLine(target, {"enqueue-many", "q", "[[1,2,3,4,5]]"});
+    // A terminal of its own: a tmux server on a socket of this test's.
+    const std::string socket =
+        absl::StrCat(cluster.dir().path(), "/tmux.socket");
+    auto tmux = [&socket](std::vector<std::string> args) {
+      args.insert(args.begin(), {"/usr/bin/tmux", "-S", socket});
+      return testing::RunCommand(args);
+    };
+    CommandResult started =
+        tmux({"new-session", "-d", "-x", "150", "-y", "20",
+              absl::StrCat(testing::TroupeBinary(), " ctl --cluster ",
+                           cluster.spec_path(), " watch")});
+    REQUIRE_MESSAGE(started.exit_code == 0, started.Describe());
+    std::string screen;
+    auto shows = [&](const std::string& text) {
+      return WaitUntil([&] {
+        screen = tmux({"capture-pane", "-p"}).out;
+        return absl::StrContains(screen, text);
+      });
+    };
+    CHECK_MESSAGE(shows("5/10 [##########..........]"), screen);
+    CHECK(absl::StrContains(screen, "/job:ps/task:0 up"));
+    CtlLine(target, {"enqueue-many", "q", "[[6,7]]"});
+    CHECK_MESSAGE(shows("7/10 [##############......]"), screen);
+    CtlLine(target, {"dequeue-many", "q", "7"});
+    CHECK_MESSAGE(shows("0/10 [....................]"), screen);
+    tmux({"send-keys", "q"});
+    CHECK(WaitUntil([&] { return tmux({"has-session"}).exit_code != 0; }));
+    tmux({"kill-server"});
+  }
+
   TEST_CASE("cluster: troupe task refuses bad --metrics flags") {
     LocalCluster cluster({{"ps", 1}}, /*start=*/false);
     const std::vector<std::string> task = {

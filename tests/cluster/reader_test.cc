@@ -293,8 +293,8 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
-      "cluster: readers: reset forgets the current file; serialize and "
-      "restore bring back counters and position; a failed restore changes "
+      "cluster: readers: reset forgets the current file, serialize and "
+      "restore bring back counters and position, and a failed restore changes "
       "nothing") {
     LocalCluster cluster;
     REQUIRE_CLUSTER(cluster);

@@ -183,7 +183,7 @@ TEST_SUITE("cluster") {
 
   TEST_CASE(
       "cluster: resources routed through another task answer ABORTED once "
-      "after their task restarts; those on the target go on") {
+      "after their task restarts, and those on the target go on") {
     LocalCluster cluster({{"ps", 2}});
     REQUIRE_CLUSTER(cluster);
     Session session(cluster.target("ps", 0));

@@ -106,7 +106,7 @@ TEST_SUITE("formats") {
     }
   }
 
-  TEST_CASE("FixedLength: never a short record; left-overs end quietly") {
+  TEST_CASE("FixedLength: never a short record, and left-overs end quietly") {
     CHECK(ReadValues(Fixed(3, 5, 2), "HHHHHFF").empty());
     CHECK(ReadValues(Fixed(3, 5, 2), "HHH").empty());
     CHECK(ReadValues(Fixed(3), "abcdefgh") ==

@@ -17,7 +17,7 @@ TEST_SUITE("formats") {
     CHECK(ReaderKindName(ReaderKind::kWholeFile) == "WholeFileReader");
   }
 
-  TEST_CASE("Compression: TensorFlow's names; an unknown one is refused") {
+  TEST_CASE("Compression: TensorFlow's names, and an unknown one is refused") {
     CHECK(*ParseCompression("") == Compression::kNone);
     CHECK(*ParseCompression("NONE") == Compression::kNone);
     CHECK(*ParseCompression("ZLIB") == Compression::kZlib);

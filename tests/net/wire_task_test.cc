@@ -164,7 +164,8 @@ TEST_CASE("wire: a queue and a variable through a real task") {
   CHECK(CallFor<ListReply>(*client, ListRequest{""}).resources.size() == 2);
 }
 
-TEST_CASE("wire: errors keep TensorFlow's codes; unknown ids are NOT_FOUND") {
+TEST_CASE(
+    "wire: errors keep TensorFlow's codes, and unknown ids are NOT_FOUND") {
   LocalCluster cluster;
   REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
   auto client = ConnectTo(cluster);
@@ -303,7 +304,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "wire: frames being received share the task's memory limit; one past it "
+    "wire: frames being received share the task's memory limit, and one past "
+    "it "
     "is refused before anything is allocated") {
   LocalCluster cluster({{"ps", 1}}, /*start=*/false);
   std::unique_ptr<testing::Process> limited = StartLimitedTask(cluster);

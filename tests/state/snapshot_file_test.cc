@@ -161,7 +161,7 @@ TEST_SUITE("state") {
                                          " in ckpt/v.data");
   }
 
-  TEST_CASE("a missing shard is NOT_FOUND; one past the limit is refused") {
+  TEST_CASE("a missing shard is NOT_FOUND, and one past the limit is refused") {
     TempDir dir;
     absl::StatusOr<TaskSnapshot> missing =
         ReadSnapshotFile(dir.File("none"), "none", kPlenty);
