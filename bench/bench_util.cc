@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -70,18 +72,26 @@ absl::StatusOr<std::string> ExpectLine(Child& child, const std::string& prefix,
   return line->substr(prefix.size());
 }
 
-absl::StatusOr<std::unique_ptr<TroupeTask>> TroupeTask::Start(
-    const std::string& troupe_binary, const std::string& work_dir) {
+absl::StatusOr<OneTaskSpec> WriteOneTaskSpec(const std::string& dir,
+                                             const std::string& name) {
   const std::vector<uint16_t> ports = support::FreePorts(1);
   if (ports.empty()) return absl::InternalError("no free loopback port");
+  OneTaskSpec spec;
+  spec.target = absl::StrCat("127.0.0.1:", ports[0]);
+  spec.path = absl::StrCat(dir, "/", name, "-", ports[0], ".json");
+  std::ofstream out(spec.path);
+  out << "{\"cluster\": {\"ps\": [\"" << spec.target << "\"]}}\n";
+  if (!out) return absl::InternalError("cannot write the cluster spec");
+  return spec;
+}
+
+absl::StatusOr<std::unique_ptr<TroupeTask>> TroupeTask::Start(
+    const std::string& troupe_binary, const std::string& work_dir) {
+  auto spec = WriteOneTaskSpec(work_dir, "cluster");
+  if (!spec.ok()) return spec.status();
   std::unique_ptr<TroupeTask> task(new TroupeTask());
-  task->target_ = absl::StrCat("127.0.0.1:", ports[0]);
-  task->spec_path_ = absl::StrCat(work_dir, "/cluster-", ports[0], ".json");
-  {
-    std::ofstream spec(task->spec_path_);
-    spec << "{\"cluster\": {\"ps\": [\"" << task->target_ << "\"]}}\n";
-    if (!spec) return absl::InternalError("cannot write the cluster spec");
-  }
+  task->target_ = spec->target;
+  task->spec_path_ = spec->path;
   auto child = Child::Spawn({troupe_binary, "task", "--cluster",
                              task->spec_path_, "--job", "ps", "--task", "0"});
   if (!child.ok()) return child.status();
@@ -97,6 +107,28 @@ absl::StatusOr<std::unique_ptr<TroupeTask>> TroupeTask::Start(
 TroupeTask::~TroupeTask() {
   if (child_) child_->Stop(SIGTERM, std::chrono::milliseconds(10000));
   if (!spec_path_.empty()) unlink(spec_path_.c_str());
+}
+
+bool RetryUntil(const std::function<bool()>& attempt,
+                std::chrono::milliseconds interval,
+                std::chrono::steady_clock::time_point deadline) {
+  while (!attempt()) {
+    if (std::chrono::steady_clock::now() + interval > deadline) return false;
+    std::this_thread::sleep_for(interval);
+  }
+  return true;
+}
+
+std::vector<char> IncompressibleBytes(size_t bytes) {
+  std::vector<char> out(bytes);
+  uint64_t state = 0x9e3779b97f4a7c15;
+  for (size_t at = 0; at < bytes; at += sizeof(state)) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    std::memcpy(out.data() + at, &state, std::min(sizeof(state), bytes - at));
+  }
+  return out;
 }
 
 std::string SelfPath() {

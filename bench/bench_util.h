@@ -1,12 +1,14 @@
 // What every benchmark of bench/ needs and none of the product does: clocks
 // and statistics, /proc readings, the expected lines of child processes (from
-// support/), and a real `troupe task` process on a generated cluster spec.
+// support/), bounded retries, incompressible bytes, and a real `troupe task`
+// process on a generated cluster spec.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +42,15 @@ using support::Child;
 absl::StatusOr<std::string> ExpectLine(Child& child, const std::string& prefix,
                                        std::chrono::milliseconds timeout);
 
+// A cluster spec of one task, /job:ps/task:0, on a free loopback port,
+// written into `dir` as NAME-PORT.json.
+struct OneTaskSpec {
+  std::string target;  // "127.0.0.1:PORT"
+  std::string path;
+};
+absl::StatusOr<OneTaskSpec> WriteOneTaskSpec(const std::string& dir,
+                                             const std::string& name);
+
 // One `troupe task` process serving /job:ps/task:0 of a one-task cluster on a
 // free loopback port. Ready when Start returns: the task printed that it
 // serves, which it does once its port listens.
@@ -58,6 +69,17 @@ class TroupeTask {
   std::string target_;
   std::string spec_path_;
 };
+
+// Calls `attempt` until it returns true, pausing `interval` after each
+// failure, as a client retrying a server that is coming back; false once
+// `deadline` passed.
+bool RetryUntil(const std::function<bool()>& attempt,
+                std::chrono::milliseconds interval,
+                std::chrono::steady_clock::time_point deadline);
+
+// `bytes` pseudo-random bytes (xorshift64): as incompressible as trained
+// float weights, so that no peer stores them smaller than they are.
+std::vector<char> IncompressibleBytes(size_t bytes);
 
 // The path of this executable (for re-running it in a child role).
 std::string SelfPath();

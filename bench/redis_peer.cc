@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <deque>
+#include <fstream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -23,6 +24,10 @@ using std::chrono::milliseconds;
 
 // How long redis-server may take to say that it is ready.
 constexpr std::chrono::seconds kStartTimeout{30};
+// The RDB file of a server with persistence, in its dir.
+constexpr char kRdbFile[] = "dump.rdb";
+// How long a restarted server may take to answer (scenario 6).
+constexpr std::chrono::seconds kRecoveryTimeout{120};
 
 struct ContextDeleter {
   void operator()(redisContext* context) const { redisFree(context); }
@@ -100,19 +105,37 @@ const std::string& Instance() {
 
 bool RedisAvailable() { return true; }
 
-absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
-    const std::string& redis_server_binary) {
-  const std::vector<uint16_t> ports = support::FreePorts(1);
-  if (ports.empty()) return absl::InternalError("no free loopback port");
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Spawn(
+    const std::string& redis_server_binary, const RedisOptions& options) {
   std::unique_ptr<RedisServer> server(new RedisServer());
-  server->port_ = ports[0];
-  // At log level notice it logs to stdout that it is ready, once it listens.
-  auto child = Child::Spawn(
-      {redis_server_binary, "--port", absl::StrCat(server->port_), "--bind",
-       "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode",
-       "no", "--daemonize", "no", "--loglevel", "notice"});
+  server->port_ = options.port;
+  if (server->port_ == 0) {
+    const std::vector<uint16_t> ports = support::FreePorts(1);
+    if (ports.empty()) return absl::InternalError("no free loopback port");
+    server->port_ = ports[0];
+  }
+  // At log level notice it logs to stdout that it is ready, once it listens
+  // (and has loaded its RDB).
+  std::vector<std::string> argv = {redis_server_binary, "--port",
+                                   absl::StrCat(server->port_)};
+  argv.insert(argv.end(), {"--bind", "127.0.0.1", "--save", "", "--appendonly",
+                           "no", "--protected-mode", "no", "--daemonize", "no",
+                           "--loglevel", "notice"});
+  if (!options.dir.empty()) {
+    argv.insert(argv.end(),
+                {"--dir", options.dir, "--dbfilename", std::string(kRdbFile)});
+  }
+  auto child = Child::Spawn(argv);
   if (!child.ok()) return child.status();
   server->child_ = std::move(*child);
+  return server;
+}
+
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
+    const std::string& redis_server_binary, const RedisOptions& options) {
+  auto spawned = Spawn(redis_server_binary, options);
+  if (!spawned.ok()) return spawned.status();
+  std::unique_ptr<RedisServer> server = std::move(*spawned);
   const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
   while (true) {
     auto line =
@@ -397,6 +420,102 @@ absl::Status RedisAwaitBlockedClients(
     if (blocked == count) return absl::OkStatus();
   }
   return absl::DeadlineExceededError("redis: the clients did not all block");
+}
+
+namespace {
+
+// A client that keeps calling one server: PING, or GET `key` expecting
+// `value_bytes` bytes. It connects again after a lost connection.
+class RecoveryCaller {
+ public:
+  RecoveryCaller(uint16_t port, std::string key, size_t value_bytes)
+      : port_(port), key_(std::move(key)), value_bytes_(value_bytes) {}
+
+  // One call: true when it was answered as expected.
+  bool Call() {
+    if (!context_) {
+      auto context = Connect(port_);
+      if (!context.ok()) return false;
+      context_ = std::move(*context);
+    }
+    auto reply = key_.empty() ? Command(context_.get(), {"PING"})
+                              : Command(context_.get(), {"GET", key_});
+    // An error reply (LOADING while the RDB loads) leaves the connection
+    // usable; a lost connection does not.
+    if (absl::IsUnavailable(reply.status())) context_.reset();
+    if (!reply.ok()) return false;
+    if (key_.empty()) return (*reply)->type == REDIS_REPLY_STATUS;
+    return (*reply)->type == REDIS_REPLY_STRING &&
+           static_cast<size_t>((*reply)->len) == value_bytes_;
+  }
+
+ private:
+  uint16_t port_ = 0;
+  std::string key_;
+  size_t value_bytes_ = 0;
+  Context context_;
+};
+
+// SETs keys key0.. to `value_bytes` pseudo-random bytes each, then SAVE.
+absl::Status WriteRdb(uint16_t port, int keys, size_t value_bytes) {
+  auto context = Connect(port);
+  if (!context.ok()) return context.status();
+  const std::vector<char> value = IncompressibleBytes(value_bytes);
+  for (int i = 0; i < keys; ++i) {
+    const std::string key = absl::StrCat("key", i);
+    if (auto status = Append(context->get(), {"SET", key.c_str(), value.data()},
+                             {3, key.size(), value.size()});
+        !status.ok()) {
+      return status;
+    }
+    if (auto reply = Next(context->get()); !reply.ok()) return reply.status();
+  }
+  auto saved = Command(context->get(), {"SAVE"});
+  return saved.ok() ? absl::OkStatus() : saved.status();
+}
+
+}  // namespace
+
+absl::StatusOr<RedisRecoveryTimes> MeasureRedisRecovery(
+    const RedisRecovery& recovery) {
+  RedisOptions options;
+  options.dir = recovery.dir;
+  auto server = RedisServer::Start(recovery.binary, options);
+  if (!server.ok()) return server.status();
+  options.port = (*server)->port();
+  RedisRecoveryTimes times;
+  if (recovery.keys > 0) {
+    if (auto status =
+            WriteRdb(options.port, recovery.keys, recovery.value_bytes);
+        !status.ok()) {
+      return status;
+    }
+    std::ifstream rdb(absl::StrCat(recovery.dir, "/", kRdbFile),
+                      std::ios::binary | std::ios::ate);
+    times.rdb_bytes = static_cast<int64_t>(rdb.tellg());
+  }
+  RecoveryCaller caller(options.port, recovery.keys > 0 ? "key0" : "",
+                        recovery.value_bytes);
+  auto answered = [&] {
+    return RetryUntil([&] { return caller.Call(); }, milliseconds(1),
+                      std::chrono::steady_clock::now() + kRecoveryTimeout);
+  };
+  for (int kill_number = 0; kill_number < recovery.kills; ++kill_number) {
+    if (!answered())
+      return absl::DeadlineExceededError("redis-server did not answer");
+    const int64_t start = NowNs();
+    kill((*server)->pid(), SIGKILL);
+    // Reaps it, as a supervisor learns of the exit, then starts it again.
+    server->reset();
+    server = RedisServer::Spawn(recovery.binary, options);
+    if (!server.ok()) return server.status();
+    if (!answered()) {
+      return absl::DeadlineExceededError(
+          "the restarted redis-server did not answer");
+    }
+    times.seconds.push_back(Seconds(start, NowNs()));
+  }
+  return times;
 }
 
 }  // namespace troupe::bench

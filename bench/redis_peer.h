@@ -22,12 +22,23 @@ namespace troupe::bench {
 
 bool RedisAvailable();
 
-// redis-server on 127.0.0.1 and a free port, without persistence. Ready when
-// Start returns (it answered PING).
+// Where a redis-server listens and keeps its RDB.
+struct RedisOptions {
+  // 0: a free port.
+  uint16_t port = 0;
+  // Empty: no persistence. Else DIR/dump.rdb, loaded at start and written
+  // only by SAVE (no automatic saves).
+  std::string dir;
+};
+
+// redis-server on 127.0.0.1. Ready when Start returns (it answered PING);
+// Spawn only starts the process.
 class RedisServer {
  public:
   static absl::StatusOr<std::unique_ptr<RedisServer>> Start(
-      const std::string& redis_server_binary);
+      const std::string& redis_server_binary, const RedisOptions& options = {});
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Spawn(
+      const std::string& redis_server_binary, const RedisOptions& options);
   ~RedisServer();
 
   uint16_t port() const { return port_; }
@@ -105,5 +116,27 @@ absl::Status RedisPushMany(uint16_t port, const std::string& key,
 absl::Status RedisAwaitBlockedClients(
     uint16_t port, int64_t count,
     std::chrono::steady_clock::time_point deadline);
+
+// Scenario 6's peer: redis-server persisting into `dir`, killed with SIGKILL
+// `kills` times and each time started again at once on the same port and
+// dir (a supervisor without back-off), while a client keeps calling with
+// 1 ms between failed calls. With `keys` > 0 the first server SETs keys
+// key0.. to `value_bytes` pseudo-random bytes each and SAVEs them, and a
+// call succeeds when GET key0 returns all its bytes (after the RDB loaded);
+// with none, when PING answers. Seconds from just before each kill to that
+// success, and the RDB's size in bytes.
+struct RedisRecovery {
+  std::string binary;
+  std::string dir;
+  int kills = 0;
+  int keys = 0;
+  size_t value_bytes = 0;
+};
+struct RedisRecoveryTimes {
+  std::vector<double> seconds;
+  int64_t rdb_bytes = 0;
+};
+absl::StatusOr<RedisRecoveryTimes> MeasureRedisRecovery(
+    const RedisRecovery& recovery);
 
 }  // namespace troupe::bench

@@ -16,7 +16,12 @@ absl::Status NoHiredis() {
 bool RedisAvailable() { return false; }
 
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
-    const std::string&) {
+    const std::string&, const RedisOptions&) {
+  return NoHiredis();
+}
+
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Spawn(
+    const std::string&, const RedisOptions&) {
   return NoHiredis();
 }
 
@@ -55,6 +60,10 @@ absl::Status RedisPushMany(uint16_t, const std::string&, int64_t) {
 
 absl::Status RedisAwaitBlockedClients(uint16_t, int64_t,
                                       std::chrono::steady_clock::time_point) {
+  return NoHiredis();
+}
+
+absl::StatusOr<RedisRecoveryTimes> MeasureRedisRecovery(const RedisRecovery&) {
   return NoHiredis();
 }
 

@@ -1,10 +1,11 @@
-// troupe_bench: the five scenarios of issue 5, Troupe side by side with its
-// peers (Redis through hiredis, a raw TCP socket, raw CAF messaging), in one
-// run, alternating, several rounds; prints medians and ratios and writes the
-// results section of BENCHMARKS.md. scripts/bench builds and runs it.
+// troupe_bench: the five scenarios of issue 5 and issue 18's recovery time
+// (scenario 6, bench/recovery.h), Troupe side by side with its peers (Redis
+// through hiredis, a raw TCP socket, raw CAF messaging), in one run,
+// alternating, several rounds; prints medians and ratios and writes the results
+// section of BENCHMARKS.md. scripts/bench builds and runs it.
 //
 //   troupe_bench run --troupe PATH [--redis-server PATH] [--rounds 3]
-//                    [--scenarios 1,2,3,4,5] [--scale 1] [--markdown FILE]
+//                    [--scenarios 1,2,3,4,5,6] [--scale 1] [--markdown FILE]
 //   troupe_bench role NAME --flag value ...   (internal: a child process)
 //
 // Troupe runs as real `troupe task` processes (one fresh task per scenario)
@@ -42,6 +43,7 @@
 
 #include "bench/bench_util.h"
 #include "bench/caf_peer.h"
+#include "bench/recovery.h"
 #include "bench/redis_peer.h"
 #include "bench/tcp_peer.h"
 #include "cluster/queue.h"
@@ -392,6 +394,7 @@ struct Env {
   int rounds = 3;
   double scale = 1;
   std::unique_ptr<RedisServer> redis;
+  std::string redis_binary;   // The one `redis` runs, if any.
   std::string redis_missing;  // Why there is no Redis column, if none.
   std::unique_ptr<Child> tcp_server;
   uint16_t tcp_port = 0;
@@ -1341,6 +1344,98 @@ absl::Status FanIn(Env& env, std::vector<Row>& rows) {
   return absl::OkStatus();
 }
 
+// --- Scenario 6: recovery (issue 18) ----------------------------------------
+
+absl::Status Recovery(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 6 Recovery" << std::endl;
+  RecoveryConfig config;
+  config.troupe = env.troupe;
+  config.redis_server = env.redis_binary;
+  auto measured = MeasureRecovery(config);
+  if (!measured.ok()) return measured.status();
+  const RecoveryResults& r = *measured;
+  // Restarts without a checkpoint take milliseconds.
+  auto in_ms = [](std::vector<double> seconds) {
+    for (double& value : seconds) value *= 1e3;
+    return seconds;
+  };
+  const std::vector<double> troupe_ms = in_ms(r.troupe);
+  const std::vector<double> after_restart_ms = in_ms(r.troupe_after_restart);
+  const std::vector<double> redis_ms = in_ms(r.redis);
+  const double gb = 1e9;
+  const double checkpoint_gb = static_cast<double>(r.checkpoint_bytes) / gb;
+  const double restore_rate = checkpoint_gb / Median(r.restore);
+  const double bare_rate = checkpoint_gb / Median(r.bare_read);
+  Note(env,
+       absl::StrCat("6 Recovery per kill (ms): Troupe no checkpoint ",
+                    Rounds(troupe_ms), ", of it after up's back-off ",
+                    Rounds(after_restart_ms), "; Redis ", Rounds(redis_ms)));
+  Note(env, absl::StrCat(
+                "6 Recovery with ", Number(checkpoint_gb),
+                " GB checkpointed, per kill (s): Troupe ",
+                Rounds(r.troupe_checkpoint),
+                ", restore (up's restart line to the task's restored line) ",
+                Rounds(r.restore), ", bare read of the checkpoint files ",
+                Rounds(r.bare_read), "; Redis with a ",
+                Number(static_cast<double>(r.rdb_bytes) / gb), " GB RDB ",
+                Rounds(r.redis_rdb)));
+  auto redis_quantile = [&](const std::vector<double>& values,
+                            double q) -> std::optional<double> {
+    if (env.redis_binary.empty()) return std::nullopt;
+    return Quantile(values, q);
+  };
+  const std::string kills = absl::StrCat(config.kills, " kills");
+  const std::string redis_restart =
+      "redis-server restarted at once (no back-off), first PING";
+  const std::string after_backoff = "Troupe after up's back-off";
+  rows.push_back(
+      {"6a",
+       absl::StrCat(
+           "Recovery: kill -9 of the ps task under troupe up (back-off "
+           "100 ms) to the first status answered by the new task, no "
+           "checkpoint, p50 of ",
+           kills),
+       "ms", false, Quantile(troupe_ms, 0.5), redis_restart,
+       redis_quantile(redis_ms, 0.5), after_backoff,
+       Quantile(after_restart_ms, 0.5), "<= 300 ms",
+       [](const Row& row) -> std::optional<bool> {
+         if (!row.troupe) return std::nullopt;
+         return *row.troupe <= 300;
+       }});
+  rows.push_back({"6b", absl::StrCat("Recovery, no checkpoint: max of ", kills),
+                  "ms", false, Quantile(troupe_ms, 1), redis_restart,
+                  redis_quantile(redis_ms, 1), after_backoff,
+                  Quantile(after_restart_ms, 1), "", nullptr});
+  const std::string gib = absl::StrCat(config.variables, " x ",
+                                       config.variable_bytes >> 20, " MiB");
+  rows.push_back(
+      {"6c",
+       absl::StrCat("Recovery with ", gib,
+                    " float32 in the latest checkpoint: kill -9 to the first "
+                    "whole read of a restored variable, p50 of ",
+                    config.checkpoint_kills, " kills"),
+       "s", false, Quantile(r.troupe_checkpoint, 0.5),
+       absl::StrCat("redis-server loading a ", gib, " RDB, first whole GET"),
+       redis_quantile(r.redis_rdb, 0.5), "", std::nullopt, "faster than Redis",
+       [](const Row& row) -> std::optional<bool> {
+         auto ratio = Ratio(row);
+         if (!ratio) return std::nullopt;
+         return *ratio < 1;
+       }});
+  rows.push_back(
+      {"6d",
+       absl::StrFormat("Restore of the checkpoint (task start included), "
+                       "%.2f GB/s, as %% of a bare read of its files, %.2f "
+                       "GB/s",
+                       restore_rate, bare_rate),
+       "%", true, 100 * restore_rate / bare_rate, "", std::nullopt, "",
+       std::nullopt, ">= 70%", [](const Row& row) -> std::optional<bool> {
+         if (!row.troupe) return std::nullopt;
+         return *row.troupe >= 70;
+       }});
+  return absl::OkStatus();
+}
+
 // --- Report ------------------------------------------------------------------
 
 std::string ReadFirst(const std::string& path, const std::string& key) {
@@ -1408,7 +1503,7 @@ int Run(const Flags& flags) {
   if (!absl::SimpleAtod(flags.Get("scale", "1"), &env.scale)) env.scale = 1;
   if (env.troupe.empty() || access(env.troupe.c_str(), X_OK) != 0) {
     std::cerr << "usage: troupe_bench run --troupe PATH [--redis-server PATH] "
-                 "[--rounds N] [--scenarios 1,2,3,4,5] [--scale X] "
+                 "[--rounds N] [--scenarios 1,2,3,4,5,6] [--scale X] "
                  "[--markdown FILE]\n";
     return 2;
   }
@@ -1429,6 +1524,7 @@ int Run(const Flags& flags) {
       env.redis_missing = std::string(redis.status().message());
     } else {
       env.redis = std::move(*redis);
+      env.redis_binary = redis_binary;
     }
   }
   if (!env.redis)
@@ -1458,7 +1554,7 @@ int Run(const Flags& flags) {
   }
 
   std::vector<std::string> scenarios =
-      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5"), ',');
+      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5,6"), ',');
   std::vector<Row> rows;
   std::vector<std::string> failures;
   std::map<std::string, double> seconds;
@@ -1470,6 +1566,7 @@ int Run(const Flags& flags) {
     if (scenario == "3") status = BigTensors(env, rows);
     if (scenario == "4") status = ManyWaiters(env, rows);
     if (scenario == "5") status = FanIn(env, rows);
+    if (scenario == "6") status = Recovery(env, rows);
     seconds[scenario] = Seconds(start, NowNs());
     std::cout << "  (scenario " << scenario << ": " << Number(seconds[scenario])
               << " s)" << std::endl;
@@ -1523,7 +1620,7 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "run")
     return Run(Flags(argc, argv, 2));
   std::cerr << "usage: troupe_bench run --troupe PATH [--redis-server PATH] "
-               "[--rounds N] [--scenarios 1,2,3,4,5] [--scale X] "
+               "[--rounds N] [--scenarios 1,2,3,4,5,6] [--scale X] "
                "[--markdown FILE]\n";
   return 2;
 }

@@ -13,7 +13,6 @@
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <set>
@@ -29,6 +28,7 @@
 #include "nlohmann/json.hpp"
 
 #include "cli/restart_policy.h"
+#include "support/process_gone.h"
 #include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/task_process.h"
 
@@ -148,28 +148,9 @@ std::vector<pid_t> TaskPids(const std::string& log) {
   return pids;
 }
 
-std::string ReadProc(pid_t pid, const char* file) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/", file), std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
-}
-
-// True once the process `pid` of the cluster at `spec` has exited: no such
-// process, a zombie that whoever adopted it has not reaped yet, or another
-// process that got its pid since (its command line does not name `spec`).
-bool Gone(pid_t pid, const std::string& spec) {
-  const std::string stat = ReadProc(pid, "stat");
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= stat.size() ||
-      stat[paren + 2] == 'Z' || stat[paren + 2] == 'X') {
-    return true;
-  }
-  return !absl::StrContains(ReadProc(pid, "cmdline"), spec);
-}
-
 bool AllGone(const std::vector<pid_t>& pids, const std::string& spec) {
   for (pid_t pid : pids) {
-    if (!Gone(pid, spec)) return false;
+    if (!support::ProcessGone(pid, spec)) return false;
   }
   return true;
 }
@@ -232,7 +213,8 @@ class UpRun {
     if (up_) {
       up_->Stop(SIGINT, absl::Seconds(15));
       for (pid_t pid : TaskPids(up_->Log())) {
-        if (!Gone(pid, cluster_->spec_path())) kill(pid, SIGKILL);
+        if (!support::ProcessGone(pid, cluster_->spec_path()))
+          kill(pid, SIGKILL);
       }
     }
     up_.reset();
@@ -406,7 +388,9 @@ TEST_CASE("cluster: a second SIGTERM to up kills its tasks at once") {
   CHECK(absl::StrContains(run.Log(),
                           "[up] second signal: killing every task (SIGKILL)"));
   CHECK(absl::StrContains(run.Log(), "[up] /job:ps/task:0 exited on signal 9"));
-  CHECK(WaitUntil([&] { return Gone(ps, run.cluster().spec_path()); }, kLong));
+  CHECK(WaitUntil(
+      [&] { return support::ProcessGone(ps, run.cluster().spec_path()); },
+      kLong));
 }
 
 TEST_CASE("cluster: up kills a task still running after --stop-grace") {
@@ -421,7 +405,9 @@ TEST_CASE("cluster: up kills a task still running after --stop-grace") {
   CHECK(absl::StrContains(
       run.Log(),
       "[up] tasks still running 1 s after SIGTERM: killing them (SIGKILL)"));
-  CHECK(WaitUntil([&] { return Gone(ps, run.cluster().spec_path()); }, kLong));
+  CHECK(WaitUntil(
+      [&] { return support::ProcessGone(ps, run.cluster().spec_path()); },
+      kLong));
 }
 
 TEST_CASE("cluster: up --restart no leaves a killed task down") {
