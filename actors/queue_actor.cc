@@ -202,6 +202,14 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
                         core->Close(id, cancel_pending_enqueues, deadline);
                       });
       },
+      [self, core](close_atom, bool cancel_pending_enqueues,
+                   const caf::error& error) -> caf::result<caf::ok_atom> {
+        return Submit(self, kNoTimeout, Reply::kOk,
+                      [&](uint64_t id, auto deadline) {
+                        core->Close(id, cancel_pending_enqueues, deadline,
+                                    ToStatus(error));
+                      });
+      },
       [core](size_atom) { return core->size(); },
       [core](is_closed_atom) { return core->closed(); },
       [core](describe_atom) {

@@ -189,6 +189,13 @@ void FailAll(CoalescerPointer self, const caf::error& answer,
   self->quit(reason);
 }
 
+// What arrived before a close reaches the queue before it.
+void SendBeforeClose(CoalescerPointer self) {
+  SendHeld(self, true);
+  SendDequeues(self, true);
+  self->state.close_sent = true;
+}
+
 QueueActor::behavior_type CoalescerBehavior(CoalescerPointer self,
                                             QueueActor queue, std::string name,
                                             QueueSpec spec) {
@@ -230,12 +237,15 @@ QueueActor::behavior_type CoalescerBehavior(CoalescerPointer self,
       },
       [self](close_atom, bool cancel_pending_enqueues,
              int64_t timeout_ms) -> caf::result<caf::ok_atom> {
-        // What arrived before the close reaches the queue before it.
-        SendHeld(self, true);
-        SendDequeues(self, true);
-        self->state.close_sent = true;
+        SendBeforeClose(self);
         return self->delegate(self->state.queue, close_atom::value,
                               cancel_pending_enqueues, timeout_ms);
+      },
+      [self](close_atom, bool cancel_pending_enqueues,
+             const caf::error& error) -> caf::result<caf::ok_atom> {
+        SendBeforeClose(self);
+        return self->delegate(self->state.queue, close_atom::value,
+                              cancel_pending_enqueues, error);
       },
       [self](dequeue_atom, int64_t timeout_ms) -> caf::result<Tuple> {
         if (timeout_ms != kNoTimeout) {

@@ -168,7 +168,8 @@ void QueueCore::StartBatchedDequeue(uint64_t id, Kind kind, int32_t n,
 }
 
 void QueueCore::Close(uint64_t id, bool cancel_pending_enqueues,
-                      Clock::time_point deadline) {
+                      Clock::time_point deadline, absl::Status error) {
+  if (close_error_.ok()) close_error_ = std::move(error);
   if (!cancel_pending_enqueues) {
     // A close waits behind every enqueue that arrived before it.
     return Start(NewOp(id, Kind::kClose, deadline, 0));
@@ -456,6 +457,7 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
 
 absl::Status QueueCore::InsufficientElements(Kind op, size_t requested,
                                              size_t size) const {
+  if (!close_error_.ok()) return close_error_;
   return absl::OutOfRangeError(absl::StrCat(
       Describe(op), " is closed and has insufficient elements (requested ",
       requested, ", current size ", size, ")"));

@@ -69,8 +69,11 @@ class QueueCore {
   void DequeueSome(uint64_t id, int32_t max, Clock::time_point deadline);
   void DequeueMany(uint64_t id, int32_t n, Clock::time_point deadline);
   void DequeueUpTo(uint64_t id, int32_t n, Clock::time_point deadline);
+  // With an `error` (a queue runner's), dequeues that find too few elements
+  // once it is closed fail with that error rather than OUT_OF_RANGE; the
+  // first close with an error decides.
   void Close(uint64_t id, bool cancel_pending_enqueues,
-             Clock::time_point deadline);
+             Clock::time_point deadline, absl::Status error = absl::OkStatus());
 
   // Withdraws the pending operation `id` (no-op if it is not pending): it
   // completes with `status` and gives back any partial batch it holds.
@@ -189,6 +192,7 @@ class QueueCore {
   const uint64_t max_batch_bytes_;
   std::unique_ptr<ElementStore> store_;
   bool closed_ = false;
+  absl::Status close_error_;  // Close's
   uint64_t enqueued_total_ = 0;
   uint64_t dequeued_total_ = 0;
   OpList enqueue_ops_;

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "caf/actor_system.hpp"
+#include "caf/send.hpp"
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
 
@@ -20,6 +21,7 @@
 #include "actors/reader_actor.h"
 #include "actors/reader_options_from_spec.h"
 #include "actors/resource_names.h"
+#include "actors/runner_registry.h"
 #include "actors/variable_actor.h"
 #include "base/resident_memory.h"
 #include "base/status_macros.h"
@@ -64,6 +66,8 @@ struct TaskState {
   std::map<ResourceKey, VariableEntry> variables;
   // Readers too have a namespace of their own.
   std::map<ResourceKey, ReaderEntry> readers;
+  // The queue runners and their coordinators (actors/runner_registry.h).
+  caf::actor runners;
   static inline const char* name = "troupe.task";
 };
 
@@ -517,6 +521,9 @@ caf::result<int64_t> RestoreCheckpoint(TaskPointer self,
 TaskActor::behavior_type TaskBehavior(TaskPointer self,
                                       TaskActorOptions options) {
   self->state.options = std::move(options);
+  self->state.runners = SpawnRunnerRegistry(
+      self->system(), RunnerRegistryOptions{caf::actor_cast<TaskActor>(self),
+                                            self->state.options.data_dir});
   self->set_down_handler([self](caf::down_msg& down) {
     auto& queues = self->state.queues;
     for (auto it = queues.begin(); it != queues.end(); ++it) {
@@ -614,6 +621,8 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
             return ToError(valid);
           }
         }
+        // The runners first, so that they stop before their queues go.
+        caf::anon_send(self->state.runners, reset_atom::value, containers);
         auto& queues = self->state.queues;
         for (const std::string& container : containers) {
           auto it = queues.lower_bound(ResourceKey{container, ""});
@@ -638,15 +647,14 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         // value returned after it would reach no one.
         auto& variables = self->state.variables;
         auto& readers = self->state.readers;
-        if (queues.empty() && variables.empty() && readers.empty())
-          return std::vector<ResourceInfo>{};
         auto promise = self->make_response_promise<std::vector<ResourceInfo>>();
         struct Gather {
           std::vector<ResourceInfo> infos;
           size_t missing;
         };
+        // The resources, and the registry with every runner.
         auto gather = std::make_shared<Gather>(
-            Gather{{}, queues.size() + variables.size() + readers.size()});
+            Gather{{}, queues.size() + variables.size() + readers.size() + 1});
         auto finish_one = [gather, promise]() mutable {
           if (--gather->missing == 0) promise.deliver(std::move(gather->infos));
         };
@@ -665,6 +673,17 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         for (auto& [key, entry] : queues) describe(entry.actor, key.first);
         for (auto& [key, entry] : variables) describe(entry.actor, key.first);
         for (auto& [key, entry] : readers) describe(entry.actor, key.first);
+        self->request(self->state.runners, std::chrono::seconds(10),
+                      list_atom::value)
+            .then(
+                [gather,
+                 finish_one](std::vector<ResourceInfo>& runners) mutable {
+                  for (ResourceInfo& info : runners) {
+                    gather->infos.push_back(std::move(info));
+                  }
+                  finish_one();
+                },
+                [finish_one](caf::error&) mutable { finish_one(); });
         return promise;
       },
       // --- Variables ---
@@ -752,6 +771,22 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         if (!valid.ok()) return ToError(valid);
         return self->delegate(self->state.options.checkpoints,
                               checkpoints_atom::value, dir);
+      },
+      [self](runner_atom, const std::string& device,
+             RunnerCall& call) -> caf::result<RunnerStatus> {
+        if (absl::Status valid = CheckDevice(self, device); !valid.ok())
+          return ToError(valid);
+        auto promise = self->make_response_promise<RunnerStatus>();
+        self->request(self->state.runners, caf::infinite, runner_atom::value,
+                      std::move(call))
+            .then(
+                [promise](RunnerStatus& status) mutable {
+                  promise.deliver(std::move(status));
+                },
+                [promise](caf::error& error) mutable {
+                  promise.deliver(std::move(error));
+                });
+        return promise;
       },
       [self](status_atom) -> TaskStatus {
         const TaskState& state = self->state;

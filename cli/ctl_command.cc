@@ -17,9 +17,11 @@
 #include "cli/ctl_watch.h"
 #include "cli/flags.h"
 #include "cli/node_flags.h"
+#include "cli/runner_spec_json.h"
 #include "cli/task_stats.h"
 #include "cluster/queue.h"
 #include "cluster/reader.h"
+#include "cluster/runner.h"
 #include "cluster/saver.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
@@ -65,6 +67,8 @@ constexpr char kCtlUsage[] =
     "  reader-stats NAME | reader-reset NAME | reader-serialize NAME\n"
     "  reader-restore NAME BASE64\n"
     "  tfrecord-write PATH RECORDS [--compression GZIP|ZLIB]\n"
+    "  runner-start NAME SPEC | runner-status NAME | runner-stop NAME\n"
+    "  runner-join NAME | coordinator-stop C | coordinator-join C\n"
     "COMPONENTS is a JSON array with one entry per component, or @PATH, or - "
     "(stdin).\n"
     "VALUE is a tensor as nested JSON arrays (a bare scalar for shape []), or "
@@ -481,6 +485,15 @@ absl::StatusOr<json> List(const CtlContext& ctx) {
       resources.push_back(ReaderInfoToJson(info));
       continue;
     }
+    if (!info.runner_state.empty()) {
+      resources.push_back(json{{"container", info.container},
+                               {"name", info.name},
+                               {"kind", "QueueRunner"},
+                               {"state", info.runner_state},
+                               {"target", info.runner_target},
+                               {"steps", info.runner_steps}});
+      continue;
+    }
     resources.push_back(json{{"container", info.container},
                              {"name", info.name},
                              {"kind", QueueKindName(info.spec.kind)},
@@ -520,14 +533,17 @@ absl::StatusOr<json> Status(const CtlContext& ctx) {
       if (status->restarts >= 0) entry["restarts"] = status->restarts;
       int64_t variables = 0;
       int64_t readers = 0;
+      int64_t runners = 0;
       for (const ResourceInfo& info : *infos) {
         variables += info.is_variable;
         readers += !info.reader_kind.empty();
+        runners += !info.runner_state.empty();
       }
       entry["queues"] =
-          static_cast<int64_t>(infos->size()) - variables - readers;
+          static_cast<int64_t>(infos->size()) - variables - readers - runners;
       entry["variables"] = variables;
       entry["readers"] = readers;
+      entry["runners"] = runners;
     } else {
       entry["error"] = infos.status().ToString();
     }
@@ -610,6 +626,53 @@ int Watch(const CtlContext& ctx) {
       },
       absl::Seconds(1));
 }
+
+// --- Queue runners ----------------------------------------------------------
+
+json RunnerStatusToJson(const RunnerStatus& status) {
+  const absl::Status error = status.error();
+  return json{{"state", status.state},
+              {"steps", status.steps},
+              {"error", error.ok() ? json(nullptr) : json(error.ToString())}};
+}
+
+absl::StatusOr<json> RunnerStart(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 2, "runner-start NAME 'SPEC'|@FILE"));
+  TROUPE_ASSIGN_OR_RETURN(json text, ReadJsonArgument(ctx.args[1]));
+  TROUPE_ASSIGN_OR_RETURN(RunnerSpec spec, RunnerSpecFromJson(text));
+  QueueRunner runner(ctx.session, ctx.args[0], std::move(spec), ctx.device,
+                     ctx.container);
+  TROUPE_ASSIGN_OR_RETURN(RunnerStatus status, runner.start());
+  return json{{"started", status.started}, {"state", status.state}};
+}
+
+// runner-status, -stop and -join NAME; coordinator-stop and -join C. A join
+// whose runners failed fails with their first error.
+absl::StatusOr<json> RunnerVerb(const CtlContext& ctx, RunnerCall::Verb verb) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "runner-... NAME"));
+  absl::StatusOr<RunnerStatus> status;
+  if (verb == RunnerCall::kStopCoordinator ||
+      verb == RunnerCall::kJoinCoordinator) {
+    Coordinator coordinator(ctx.session, ctx.args[0], ctx.device,
+                            ctx.container);
+    status = verb == RunnerCall::kStopCoordinator
+                 ? coordinator.request_stop(ctx.timeout)
+                 : coordinator.join(ctx.timeout);
+  } else {
+    QueueRunner runner(ctx.session, ctx.args[0], RunnerSpec{}, ctx.device,
+                       ctx.container);
+    status = verb == RunnerCall::kStatus ? runner.status()
+             : verb == RunnerCall::kStop ? runner.stop(ctx.timeout)
+                                         : runner.join(ctx.timeout);
+  }
+  if (!status.ok()) return status.status();
+  const bool joins =
+      verb == RunnerCall::kJoin || verb == RunnerCall::kJoinCoordinator;
+  if (joins && !status->error().ok()) return status->error();
+  return RunnerStatusToJson(*status);
+}
+
+// --- End of queue runners ---------------------------------------------------
 
 // --- Checkpoints ---
 
@@ -728,6 +791,28 @@ const std::map<std::string, Command>& Commands() {
       {"reader-serialize", ReaderSerialize},
       {"reader-restore", ReaderRestore},
       {"tfrecord-write", TFRecordWrite},
+      // Queue runners.
+      {"runner-start", RunnerStart},
+      {"runner-status",
+       [](const CtlContext& ctx) {
+         return RunnerVerb(ctx, RunnerCall::kStatus);
+       }},
+      {"runner-stop",
+       [](const CtlContext& ctx) {
+         return RunnerVerb(ctx, RunnerCall::kStop);
+       }},
+      {"runner-join",
+       [](const CtlContext& ctx) {
+         return RunnerVerb(ctx, RunnerCall::kJoin);
+       }},
+      {"coordinator-stop",
+       [](const CtlContext& ctx) {
+         return RunnerVerb(ctx, RunnerCall::kStopCoordinator);
+       }},
+      {"coordinator-join",
+       [](const CtlContext& ctx) {
+         return RunnerVerb(ctx, RunnerCall::kJoinCoordinator);
+       }},
   };
   return *commands;
 }

@@ -52,7 +52,8 @@ const ResourceInfo* Find(const std::vector<TaskStats>& tasks,
     for (const ResourceInfo& other : task.resources) {
       if (other.container == info.container && other.name == info.name &&
           other.is_variable == info.is_variable &&
-          other.reader_kind == info.reader_kind) {
+          other.reader_kind == info.reader_kind &&
+          other.runner_state.empty() == info.runner_state.empty()) {
         return &other;
       }
     }
@@ -106,6 +107,11 @@ std::string ResourceLine(const ResourceInfo& info, const ResourceInfo* before,
     return absl::StrFormat("  variable %-16s %s%s", name,
                            Bytes(static_cast<double>(info.bytes_held)),
                            info.initialized ? "" : " (uninitialized)");
+  }
+  if (!info.runner_state.empty()) {
+    return absl::StrFormat("  runner   %-16s %s into %s, %d steps", name,
+                           info.runner_state, info.runner_target,
+                           info.runner_steps);
   }
   if (!info.reader_kind.empty()) {
     return absl::StrFormat("  reader   %-16s %s, %d records, %d files", name,

@@ -14,11 +14,12 @@ using nlohmann::json;
 
 namespace {
 
-enum class Kind { kQueue, kVariable, kReader };
+enum class Kind { kQueue, kVariable, kReader, kRunner };
 
 Kind KindOf(const ResourceInfo& info) {
   if (info.is_variable) return Kind::kVariable;
   if (!info.reader_kind.empty()) return Kind::kReader;
+  if (!info.runner_state.empty()) return Kind::kRunner;
   return Kind::kQueue;
 }
 
@@ -35,6 +36,12 @@ json ResourceToJson(const ResourceInfo& info) {
       entry["records_produced"] = info.records_produced;
       entry["work_units_completed"] = info.work_units_completed;
       entry["records_skipped"] = info.records_skipped;
+      break;
+    case Kind::kRunner:
+      entry["kind"] = "QueueRunner";
+      entry["state"] = info.runner_state;
+      entry["target"] = info.runner_target;
+      entry["steps"] = info.runner_steps;
       break;
     case Kind::kQueue:
       entry["kind"] = QueueKindName(info.spec.kind);
@@ -186,6 +193,18 @@ const Metric<ResourceInfo> kReaderMetrics[] = {
      [](const ResourceInfo& r) { return r.records_skipped; }},
 };
 
+const Metric<ResourceInfo> kRunnerMetrics[] = {
+    {"troupe_runner_steps_total", "counter",
+     "Elements (or batches) the queue runner enqueued into its target.",
+     [](const ResourceInfo& r) { return r.runner_steps; }},
+    {"troupe_runner_running", "gauge", "1 while the queue runner runs.",
+     [](const ResourceInfo& r) {
+       return int64_t{r.runner_state == "running"};
+     }},
+    {"troupe_runner_failed", "gauge", "1 once the queue runner failed.",
+     [](const ResourceInfo& r) { return int64_t{r.runner_state == "failed"}; }},
+};
+
 template <class Of, size_t N>
 void AddEach(const Metric<Of> (&metrics)[N], const Of& of,
              const Exposition::Labels& labels, Exposition& out) {
@@ -219,6 +238,12 @@ void AddResource(const std::string& device, const ResourceInfo& info,
                      {{"task", device},
                       {"container", info.container},
                       {"reader", info.name}},
+                     out);
+    case Kind::kRunner:
+      return AddEach(kRunnerMetrics, info,
+                     {{"task", device},
+                      {"container", info.container},
+                      {"runner", info.name}},
                      out);
     case Kind::kQueue:
       return AddEach(kQueueMetrics, info,

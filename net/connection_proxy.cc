@@ -352,6 +352,16 @@ class Dispatch {
         },
         resolve_atom::value, std::move(m.device));
   }
+  void operator()(RunnerRequest& m) {
+    auto self = self_;
+    auto id = id_;
+    Forward(
+        self_, id_, task_,
+        [self, id](RunnerStatus& status) {
+          Answer(self, id, RunnerReply{std::move(status)});
+        },
+        runner_atom::value, std::move(m.device), std::move(m.call));
+  }
   void operator()(StatusRequest&) {
     auto self = self_;
     auto id = id_;

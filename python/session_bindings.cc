@@ -25,6 +25,11 @@ py::dict ResourceToPython(const ResourceInfo& info) {
     result["shape"] = info.variable.shape;
     result["initialized"] = info.initialized;
     result["bytes_held"] = info.bytes_held;
+  } else if (!info.runner_state.empty()) {
+    result["kind"] = "QueueRunner";
+    result["state"] = info.runner_state;
+    result["target"] = info.runner_target;
+    result["steps"] = info.runner_steps;
   } else if (!info.reader_kind.empty()) {
     result["kind"] = info.reader_kind;
     result["records_produced"] = info.records_produced;

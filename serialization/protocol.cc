@@ -25,6 +25,9 @@ void RegisterProtocol(caf::actor_system_config& config) {
   config.add_message_type<CheckpointInfo>("troupe.CheckpointInfo");
   config.add_message_type<std::vector<CheckpointInfo>>(
       "std::vector<troupe.CheckpointInfo>");
+  // Queue runners.
+  config.add_message_type<RunnerCall>("troupe.RunnerCall");
+  config.add_message_type<RunnerStatus>("troupe.RunnerStatus");
 }
 
 }  // namespace troupe

@@ -22,6 +22,7 @@
 #include "serialization/queue_spec.h"
 #include "serialization/reader_spec.h"
 #include "serialization/resource_info.h"
+#include "serialization/runner_spec.h"
 #include "serialization/task_status.h"
 #include "serialization/tensor.h"
 #include "serialization/variable_spec.h"
@@ -79,6 +80,10 @@ using tfrecord_write_atom = caf::atom_constant<caf::atom("tfr_write")>;
 using reader_turn_atom = caf::atom_constant<caf::atom("rdr_turn")>;
 // --- End of readers ----------------------------------------------------
 
+// --- Queue runners -----------------------------------------------------
+using runner_atom = caf::atom_constant<caf::atom("runner")>;
+// --- End of queue runners ----------------------------------------------
+
 // A queue of any kind. Elements are Tuples, one tensor per component;
 // enqueue_many and the batched dequeues carry the batch as dimension 0.
 using QueueActor = caf::typed_actor<
@@ -103,6 +108,10 @@ using QueueActor = caf::typed_actor<
                     int64_t>::with<std::vector<Tuple>>,
     // Closes the queue (bool: cancel pending enqueues, then timeout_ms).
     caf::replies_to<close_atom, bool, int64_t>::with<caf::ok_atom>,
+    // Closes the queue with an error (a queue runner's first): once the
+    // elements are gone, dequeues fail with it instead of OUT_OF_RANGE.
+    // (bool: cancel pending enqueues, then the error.)
+    caf::replies_to<close_atom, bool, caf::error>::with<caf::ok_atom>,
     caf::replies_to<size_atom>::with<int32_t>,
     caf::replies_to<is_closed_atom>::with<bool>,
     caf::replies_to<describe_atom>::with<ResourceInfo>,
@@ -232,6 +241,9 @@ using TaskActor = caf::typed_actor<
     // The checkpoints of directory DIR, newest first: (device, dir).
     caf::replies_to<checkpoints_atom, std::string,
                     std::string>::with<std::vector<CheckpointInfo>>,
+    // A call about a queue runner or a coordinator (device, call)
+    // (actors/runner_registry.h).
+    caf::replies_to<runner_atom, std::string, RunnerCall>::with<RunnerStatus>,
     // This task: its device, incarnation, uptime and restarts. A Session asks
     // each task it connects to, and tells a handle whose task restarted since
     // it found its resource (ABORTED) from one whose connection was lost.

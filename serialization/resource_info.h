@@ -1,5 +1,5 @@
 // ResourceInfo: what `list` reports about one resource of a task: a queue,
-// a variable or a reader.
+// a variable, a reader or a queue runner.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +40,12 @@ struct ResourceInfo {
   int64_t records_produced = 0;
   int64_t work_units_completed = 0;
   int64_t records_skipped = 0;
+  // Queue runners (the other fields at their defaults): the runner's state
+  // ("running", "finished", "failed", "stopped"; empty for other
+  // resources), its target queue and its successful steps.
+  std::string runner_state;
+  std::string runner_target;
+  int64_t runner_steps = 0;
 };
 
 template <class Inspector>
@@ -48,7 +54,7 @@ typename Inspector::result_type inspect(Inspector& f, ResourceInfo& x) {
            x.waiting_dequeues, x.held, x.enqueued_total, x.dequeued_total,
            x.bytes_held, x.is_variable, x.variable, x.initialized,
            x.reader_kind, x.records_produced, x.work_units_completed,
-           x.records_skipped);
+           x.records_skipped, x.runner_state, x.runner_target, x.runner_steps);
 }
 
 }  // namespace troupe

@@ -19,12 +19,19 @@ constexpr size_t kTensorMinBytes = 13;       // Dtype, dim count, segment.
 constexpr size_t kTupleMinBytes = 8;         // Its tensor count.
 // Two names (16), a QueueSpec (41), size and the waiter counts (24), the
 // queue's totals and bytes (24), three flags (3), a VariableSpec (9), a
-// reader kind (8) and its counters (24);
+// reader kind (8) and its counters (24), a runner's state, target and steps
+// (24);
 // tests/serialization/wire_body_test.cc checks it against the encoding of a
 // default ResourceInfo.
-constexpr size_t kResourceInfoMinBytes = 157;
+constexpr size_t kResourceInfoMinBytes = 181;
 // Prefix length, time, tensors, bytes, device count, latest.
 constexpr size_t kCheckpointInfoMinBytes = 41;
+constexpr size_t kInt64sMinBytes = 8;  // Their count.
+// Kind (4), queue and reader names (16), the inline flag (1), a ReaderSpec
+// (57), up_to (8), the strings' count (8), range (8); wire_body_test.cc
+// checks it, as the next one, against a default's encoding.
+constexpr size_t kRunnerSourceMinBytes = 102;
+constexpr size_t kCsvColumnMinBytes = 10;  // Dtype (1), flag (1), text (8).
 
 absl::Status Truncated(uint64_t count, const char* what, size_t remaining) {
   return absl::InvalidArgumentError(
@@ -147,6 +154,26 @@ void BodyWriter::Write(const CheckpointInfo& x) {
 void BodyWriter::Write(const std::vector<CheckpointInfo>& x) { WriteEach(x); }
 void BodyWriter::Write(const ReaderSpec& x) {
   inspect(*this, const_cast<ReaderSpec&>(x));
+}
+void BodyWriter::Write(const std::vector<std::vector<int64_t>>& x) {
+  WriteEach(x);
+}
+void BodyWriter::Write(const RunnerSource& x) {
+  inspect(*this, const_cast<RunnerSource&>(x));
+}
+void BodyWriter::Write(const std::vector<RunnerSource>& x) { WriteEach(x); }
+void BodyWriter::Write(const CsvColumn& x) {
+  inspect(*this, const_cast<CsvColumn&>(x));
+}
+void BodyWriter::Write(const std::vector<CsvColumn>& x) { WriteEach(x); }
+void BodyWriter::Write(const RunnerSpec& x) {
+  inspect(*this, const_cast<RunnerSpec&>(x));
+}
+void BodyWriter::Write(const RunnerStatus& x) {
+  inspect(*this, const_cast<RunnerStatus&>(x));
+}
+void BodyWriter::Write(const RunnerCall& x) {
+  inspect(*this, const_cast<RunnerCall&>(x));
 }
 
 // --- BodyReader ----------------------------------------------------------
@@ -405,6 +432,20 @@ absl::Status BodyReader::Read(ReaderSpec& x) { return inspect(*this, x); }
 absl::Status BodyReader::Read(std::vector<CheckpointInfo>& x) {
   return ReadEach(x, kCheckpointInfoMinBytes, "checkpoints");
 }
+absl::Status BodyReader::Read(std::vector<std::vector<int64_t>>& x) {
+  return ReadEach(x, kInt64sMinBytes, "lists of integers");
+}
+absl::Status BodyReader::Read(RunnerSource& x) { return inspect(*this, x); }
+absl::Status BodyReader::Read(std::vector<RunnerSource>& x) {
+  return ReadEach(x, kRunnerSourceMinBytes, "runner sources");
+}
+absl::Status BodyReader::Read(CsvColumn& x) { return inspect(*this, x); }
+absl::Status BodyReader::Read(std::vector<CsvColumn>& x) {
+  return ReadEach(x, kCsvColumnMinBytes, "CSV columns");
+}
+absl::Status BodyReader::Read(RunnerSpec& x) { return inspect(*this, x); }
+absl::Status BodyReader::Read(RunnerStatus& x) { return inspect(*this, x); }
+absl::Status BodyReader::Read(RunnerCall& x) { return inspect(*this, x); }
 
 absl::Status BodyReader::Finish() const {
   TROUPE_RETURN_IF_ERROR(start_);

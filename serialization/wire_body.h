@@ -34,6 +34,7 @@
 #include "serialization/queue_spec.h"
 #include "serialization/reader_spec.h"
 #include "serialization/resource_info.h"
+#include "serialization/runner_spec.h"
 #include "serialization/shape.h"
 #include "serialization/task_status.h"
 #include "serialization/tensor.h"
@@ -114,6 +115,14 @@ class BodyWriter {
   void Write(const CheckpointInfo& x);
   void Write(const ReaderSpec& x);
   void Write(const std::vector<CheckpointInfo>& x);
+  void Write(const std::vector<std::vector<int64_t>>& x);
+  void Write(const RunnerSource& x);
+  void Write(const std::vector<RunnerSource>& x);
+  void Write(const CsvColumn& x);
+  void Write(const std::vector<CsvColumn>& x);
+  void Write(const RunnerSpec& x);
+  void Write(const RunnerStatus& x);
+  void Write(const RunnerCall& x);
   template <class T>
   void WriteEach(const std::vector<T>& xs);
 
@@ -175,6 +184,14 @@ class BodyReader {
   absl::Status Read(CheckpointInfo& x);
   absl::Status Read(ReaderSpec& x);
   absl::Status Read(std::vector<CheckpointInfo>& x);
+  absl::Status Read(std::vector<std::vector<int64_t>>& x);
+  absl::Status Read(RunnerSource& x);
+  absl::Status Read(std::vector<RunnerSource>& x);
+  absl::Status Read(CsvColumn& x);
+  absl::Status Read(std::vector<CsvColumn>& x);
+  absl::Status Read(RunnerSpec& x);
+  absl::Status Read(RunnerStatus& x);
+  absl::Status Read(RunnerCall& x);
 
   template <class T>
   absl::Status ReadScalar(T& x);

@@ -25,6 +25,7 @@
 #include "serialization/queue_spec.h"
 #include "serialization/reader_spec.h"
 #include "serialization/resource_info.h"
+#include "serialization/runner_spec.h"
 #include "serialization/task_status.h"
 #include "serialization/tensor.h"
 #include "serialization/variable_spec.h"
@@ -80,6 +81,7 @@ enum class MessageKind : uint16_t {
   kSerializeReader = 51,
   kRestoreReader = 52,
   kTfrecordWrite = 53,
+  kRunner = 54,
   kOkReply = 64,
   kTupleReply = 65,
   kEnqueueEachReply = 66,
@@ -107,6 +109,7 @@ enum class MessageKind : uint16_t {
   kReaderStatsReply = 88,
   kReaderStateReply = 89,
   kTfrecordWriteReply = 90,
+  kRunnerReply = 91,
 };
 
 // Either side, any time: proves the connection alive (request id 0).
@@ -912,6 +915,30 @@ typename Inspector::result_type inspect(Inspector& f, TfrecordWriteReply& x) {
   return f(x.bytes);
 }
 
+// --- Queue runners and coordinators (cluster/runner.h) ---
+
+// A call about a runner or a coordinator of the task `device`.
+struct RunnerRequest {
+  static constexpr MessageKind kKind = MessageKind::kRunner;
+  std::string device;
+  RunnerCall call;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RunnerRequest& x) {
+  return f(x.device, x.call);
+}
+
+struct RunnerReply {
+  static constexpr MessageKind kKind = MessageKind::kRunnerReply;
+  RunnerStatus status;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RunnerReply& x) {
+  return f(x.status);
+}
+
 using Message = std::variant<
     Heartbeat, ErrorReply, EnqueueRequest, EnqueueManyRequest, DequeueRequest,
     DequeueManyRequest, DequeueUpToRequest, EnqueueEachRequest,
@@ -928,7 +955,8 @@ using Message = std::variant<
     LookupReaderRequest, LookupReaderReply, ReadRecordRequest, RecordReply,
     ReadUpToRequest, RecordsReply, ReaderStatsRequest, ReaderStatsReply,
     ResetReaderRequest, SerializeReaderRequest, ReaderStateReply,
-    RestoreReaderRequest, TfrecordWriteRequest, TfrecordWriteReply>;
+    RestoreReaderRequest, TfrecordWriteRequest, TfrecordWriteReply,
+    RunnerRequest, RunnerReply>;
 
 // The frame of `message`, answering or sent as `request_id`.
 // RESOURCE_EXHAUSTED, naming the limit, when the peer would refuse it under

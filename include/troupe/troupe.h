@@ -4,6 +4,7 @@
 
 #include "base/version.h"
 #include "cluster/queue.h"
+#include "cluster/runner.h"
 #include "cluster/saver.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"

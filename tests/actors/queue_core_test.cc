@@ -446,6 +446,28 @@ TEST_SUITE("actors") {
           "current size 0)");
   }
 
+  TEST_CASE(
+      "a queue closed with an error drains, then fails with that error, the "
+      "first one") {
+    // Troupe's own (DATA_LOADING.md §7.1): a runner's cause reaches the
+    // consumer instead of a bare OUT_OF_RANGE.
+    QueueCore q("q", Fifo(10, {DT_FLOAT}, {{}}), kManyWaiting);
+    q.EnqueueMany(1, Fs({10, 20}), kNever);
+    q.DequeueMany(2, 3, kNever);  // Waits, holding both.
+    q.Close(3, true, kNever, absl::NotFoundError("a.csv; No such file"));
+    q.Close(4, true, kNever, absl::DataLossError("later"));
+    // The waiting dequeue_many gives back what it held.
+    CHECK(Done(q) == "1 OK | 3 OK | 2 NOT_FOUND: a.csv; No such file | 4 OK");
+    q.Dequeue(5, kNever);
+    q.Dequeue(6, kNever);
+    CHECK(Done(q) == "5 OK float[]{10} | 6 OK float[]{20}");
+    q.DequeueUpTo(7, 2, kNever);
+    q.Enqueue(8, F(1), kNever);
+    CHECK(Done(q) ==
+          "7 NOT_FOUND: a.csv; No such file | 8 CANCELLED: FIFOQueue 'q' is "
+          "closed.");
+  }
+
   TEST_CASE("a blocked dequeue fails OUT_OF_RANGE when the queue is closed") {
     // testBlockingDequeueFromClosedEmptyQueue.
     QueueCore q("q", Fifo(10, {DT_FLOAT}), kManyWaiting);

@@ -107,8 +107,28 @@ TEST_SUITE("wire messages") {
   TEST_CASE("a resource's smallest encoding is the reader's lower bound") {
     auto encoded = EncodeMessage(1, ListReply{{ResourceInfo{}}});
     REQUIRE(encoded.ok());
-    // Endianness tag, count, then the 157 bytes wire_body.cc assumes.
-    CHECK(encoded->head.size() - kFrameHeaderBytes == 1 + 8 + 157);
+    // Endianness tag, count, then the 181 bytes wire_body.cc assumes.
+    CHECK(encoded->head.size() - kFrameHeaderBytes == 1 + 8 + 181);
+  }
+
+  TEST_CASE(
+      "a runner source's and a CSV column's smallest encodings are the "
+      "reader's lower bounds") {
+    auto body_bytes = [](const RunnerSpec& spec) {
+      auto encoded =
+          EncodeMessage(1, RunnerRequest{"", RunnerCall{0, "", "", spec}});
+      REQUIRE(encoded.ok());
+      return encoded->head.size();
+    };
+    RunnerSpec none;
+    RunnerSpec source;
+    source.sources = {RunnerSource{}};
+    source.sources[0].reader_spec.type = "";
+    RunnerSpec column;
+    column.csv_columns = {CsvColumn{}};
+    // The 102 and 10 bytes wire_body.cc assumes (every string empty).
+    CHECK(body_bytes(source) - body_bytes(none) == 102);
+    CHECK(body_bytes(column) - body_bytes(none) == 10);
   }
 
   TEST_CASE("an announced count past the body is refused before allocating") {

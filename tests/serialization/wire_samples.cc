@@ -42,6 +42,34 @@ ResourceInfo SampleVariableInfo() {
   return info;
 }
 
+RunnerCall SampleRunnerCall() {
+  RunnerSource reader;
+  reader.kind = RunnerSource::kReader;
+  reader.queue = "files";
+  reader.inline_reader = true;
+  reader.reader_spec.type = "text_line";
+  reader.reader_spec.skip_header_lines = 1;
+  reader.up_to = 8;
+  RunnerSource strings;
+  strings.kind = RunnerSource::kStrings;
+  strings.strings = {"a.csv", "b.csv"};
+  RunnerCall call;
+  call.verb = RunnerCall::kStart;
+  call.container = "c";
+  call.name = "r";
+  call.spec.target = "instances";
+  call.spec.coordinator = "coord";
+  call.spec.sources = {reader, strings};
+  call.spec.num_epochs = 2;
+  call.spec.seed = 42;
+  call.spec.csv_columns = {CsvColumn{DT_FLOAT, false, "-1"},
+                           CsvColumn{DT_INT32, true, ""}};
+  call.spec.select_cols = {0, 2};
+  call.spec.components = {{0, 1}, {1}};
+  call.spec.enqueue_many = true;
+  return call;
+}
+
 CheckpointInfo SampleCheckpoint() {
   CheckpointInfo info;
   info.prefix = "ckpt/model";
@@ -148,6 +176,8 @@ std::vector<Message> SampleMessages() {
       RestoreReaderRequest{id, "state"},
       TfrecordWriteRequest{"", "out.tfrecord", {"one", ""}, "GZIP"},
       TfrecordWriteReply{42},
+      RunnerRequest{"", SampleRunnerCall()},
+      RunnerReply{RunnerStatus{"failed", 12, true, 5, "x.csv; No such file"}},
   };
 }
 
