@@ -384,6 +384,9 @@ void Begin(Runner* self) {
           ReaderActorOptions{absl::StrCat(state.options.name, "/", i),
                              state.options.container, *std::move(options),
                              state.options.data_dir, state.options.task});
+      // Stopped with the runner, however it ends (Quit stops it on a normal
+      // end, which a link does not pass on).
+      self->link_to(thread.reader);
     }
     state.threads.push_back(std::move(thread));
   }
