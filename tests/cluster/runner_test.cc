@@ -5,8 +5,12 @@
 // losing an element, and the errors of a spec no task can run.
 //
 // Test names start with "cluster:" so that `ctest -R cluster` selects them.
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <csignal>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -212,6 +216,29 @@ TEST_SUITE("cluster") {
     CtlLine(target, {"enqueue", "a", "[2]"});
     CHECK(CtlJson(target, {"size", "a"}) == 1);
     CtlFails(target, {"dequeue", "b"}, "OUT_OF_RANGE", "is closed");
+  }
+
+  TEST_CASE(
+      "cluster: runners: a task whose runners wait upstream stops on SIGTERM") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    WriteFile(cluster.data_dir() + "/my_test.csv", kMyTestCsv);
+    CtlLine(target, {"queue-create", "filenames", "--capacity", "10",
+                     "--dtypes", "string", "--shapes", "[[]]"});
+    CtlLine(target, {"queue-create", "lines", "--capacity", "10", "--dtypes",
+                     "string", "--shapes", "[[]]"});
+    // Five threads with readers of their own wait for a filename.
+    CtlLine(target, {"runner-start", "r",
+                     R"({"target": "lines", "threads": 5,
+                         "source": {"reader": {"type": "text_line"},
+                                    "queue": "filenames"}})"});
+    testing::Process& task = cluster.task()->process();
+    task.Signal(SIGTERM);
+    const std::optional<int> status = task.WaitExit(absl::Seconds(20));
+    REQUIRE(status.has_value());
+    CHECK(WIFEXITED(*status));
+    CHECK(WEXITSTATUS(*status) == 0);
   }
 
   TEST_CASE(
