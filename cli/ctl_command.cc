@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -26,6 +27,7 @@
 #include "cluster/session.h"
 #include "cluster/variable.h"
 #include "config/cluster_spec.h"
+#include "formats/decode_csv.h"
 #include "serialization/tensor_json.h"
 
 namespace troupe::cli {
@@ -67,6 +69,9 @@ constexpr char kCtlUsage[] =
     "  reader-stats NAME | reader-reset NAME | reader-serialize NAME\n"
     "  reader-restore NAME BASE64\n"
     "  tfrecord-write PATH RECORDS [--compression GZIP|ZLIB]\n"
+    "  decode-csv RECORDS --dtypes float32,int32 --defaults '[[1.0],[]]'\n"
+    "       [--field-delim C] [--no-quote-delim] [--na-value S] "
+    "[--select-cols 0,2]\n"
     "  runner-start NAME SPEC | runner-status NAME | runner-stop NAME\n"
     "  runner-join NAME | coordinator-stop C | coordinator-join C\n"
     "COMPONENTS is a JSON array with one entry per component, or @PATH, or - "
@@ -627,6 +632,63 @@ int Watch(const CtlContext& ctx) {
       absl::Seconds(1));
 }
 
+// TensorFlow's decode_csv on RECORDS (a string, or nested arrays of them),
+// here in the client: one column per default, each shaped like RECORDS.
+absl::StatusOr<json> DecodeCsvCommand(const CtlContext& ctx) {
+  TROUPE_RETURN_IF_ERROR(NeedArgs(
+      ctx, 1,
+      "decode-csv RECORDS --dtypes float32,int32 --defaults '[[1.0],[]]' "
+      "[--field-delim C] [--no-quote-delim] [--na-value S] [--select-cols "
+      "0,2]"));
+  if (!ctx.flags.Has("dtypes") || !ctx.flags.Has("defaults")) {
+    return absl::InvalidArgumentError(
+        "decode-csv needs --dtypes and --defaults (one [value] or [] per "
+        "column)");
+  }
+  TROUPE_ASSIGN_OR_RETURN(json records_json, ReadJsonArgument(ctx.args[0]));
+  TROUPE_ASSIGN_OR_RETURN(Tensor records,
+                          TensorFromJson(records_json, DType::kString));
+  std::vector<DType> dtypes;
+  for (absl::string_view name : absl::StrSplit(ctx.flags.Get("dtypes"), ',')) {
+    TROUPE_ASSIGN_OR_RETURN(DType dtype, ParseDType(name));
+    dtypes.push_back(dtype);
+  }
+  TROUPE_ASSIGN_OR_RETURN(json defaults_json,
+                          ReadJsonArgument(ctx.flags.Get("defaults")));
+  if (!defaults_json.is_array() || defaults_json.size() != dtypes.size()) {
+    return absl::InvalidArgumentError(
+        "--defaults must be a JSON array with one default per dtype: [value] "
+        "or [] (a required column)");
+  }
+  std::vector<Tensor> defaults;
+  for (size_t i = 0; i < dtypes.size(); ++i) {
+    // TensorFromJson reads [] as an empty column of the dtype: required.
+    TROUPE_ASSIGN_OR_RETURN(Tensor value,
+                            TensorFromJson(defaults_json[i], dtypes[i]));
+    defaults.push_back(std::move(value));
+  }
+  DecodeCsvOptions options;
+  options.field_delim = ctx.flags.Get("field-delim", ",");
+  options.use_quote_delim = ctx.flags.switches.count("no-quote-delim") == 0;
+  options.na_value = ctx.flags.Get("na-value");
+  if (ctx.flags.Has("select-cols")) {
+    for (absl::string_view column :
+         absl::StrSplit(ctx.flags.Get("select-cols"), ',')) {
+      int64_t index = 0;
+      if (!absl::SimpleAtoi(column, &index)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Invalid --select-cols '", ctx.flags.Get("select-cols"), "'"));
+      }
+      options.select_cols.push_back(index);
+    }
+  }
+  TROUPE_ASSIGN_OR_RETURN(std::vector<Tensor> columns,
+                          DecodeCsv(records, defaults, options));
+  json out = json::array();
+  for (const Tensor& column : columns) out.push_back(TensorToJson(column));
+  return out;
+}
+
 // --- Queue runners ----------------------------------------------------------
 
 json RunnerStatusToJson(const RunnerStatus& status) {
@@ -791,6 +853,7 @@ const std::map<std::string, Command>& Commands() {
       {"reader-serialize", ReaderSerialize},
       {"reader-restore", ReaderRestore},
       {"tfrecord-write", TFRecordWrite},
+      {"decode-csv", DecodeCsvCommand},
       // Queue runners.
       {"runner-start", RunnerStart},
       {"runner-status",
@@ -833,6 +896,10 @@ int RunCtl(const std::vector<std::string>& args) {
                      "seed",
                      "cluster",
                      "format",
+                     /* decode-csv: */ "defaults",
+                     "field-delim",
+                     "na-value",
+                     "select-cols",
                      /* variables: */ "dtype",
                      "shape",
                      /* checkpoints: */ "containers",
@@ -847,13 +914,15 @@ int RunCtl(const std::vector<std::string>& args) {
   auto flags = ParseFlags(
       args, with_value,
       {"cancel-pending-enqueues", /* variables: */ "no-validate-shape",
-       /* checkpoints: */ "include-queues", /* readers: */ "skip-corrupt"});
+       /* checkpoints: */ "include-queues", /* readers: */ "skip-corrupt",
+       /* decode-csv: */ "no-quote-delim"});
   if (!flags.ok()) return Fail(flags.status());
   // The error comes first: the contract is `CODE: message` on stderr's first
   // line.
   bool needs_target =
       flags->positional.empty() ||
       !(flags->positional[0] == "status" ||
+        flags->positional[0] == "decode-csv" ||
         ((flags->positional[0] == "stats" || flags->positional[0] == "watch") &&
          flags->Has("cluster")));
   if (flags->positional.empty() || (needs_target && !flags->Has("target"))) {

@@ -274,6 +274,24 @@ TEST_SUITE("cluster") {
     }
   }
 
+  TEST_CASE("cluster: troupe ctl decode-csv decodes like the book's cell 19") {
+    // No task needed: decode-csv runs in the client.
+    CHECK(CtlJson("", {"decode-csv", R"("1.,,44")", "--dtypes",
+                       "float32,int32,int32", "--defaults",
+                       "[[5.0],[6],[7]]"}) == json::array({1.0, 6, 44}));
+    CHECK(CtlJson("", {"decode-csv", R"(["1;x", "2;\"y;z\""])", "--dtypes",
+                       "int64,string", "--defaults", R"([[], [""]])",
+                       "--field-delim", ";"}) ==
+          json::array({json::array({1, 2}), json::array({"x", "y;z"})}));
+    CtlFails("",
+             {"decode-csv", R"([",a"])", "--dtypes", "int32,string",
+              "--defaults", R"([[], ["d"]])"},
+             "INVALID_ARGUMENT",
+             "Field 0 is required but missing in record 0!");
+    CtlFails("", {"decode-csv", R"("1")", "--dtypes", "int32"},
+             "INVALID_ARGUMENT", "decode-csv needs --dtypes and --defaults");
+  }
+
   TEST_CASE("cluster: runners: specs no task can run are refused at start") {
     LocalCluster cluster;
     REQUIRE_CLUSTER(cluster);
