@@ -17,13 +17,4 @@ std::string DescribeAddress(const sockaddr_storage& address, socklen_t length) {
   return TaskAddress{host, static_cast<uint16_t>(std::stoi(port))}.ToString();
 }
 
-std::string PeerName(int fd) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof(address);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    return "an unknown address";
-  }
-  return DescribeAddress(address, length);
-}
-
 }  // namespace troupe

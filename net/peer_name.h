@@ -1,5 +1,5 @@
 // How logs name the other end of a connection: "HOST:PORT", "[HOST]:PORT"
-// for IPv6.
+// for IPv6, from the address accept() gave.
 #pragma once
 
 #include <sys/socket.h>
@@ -9,8 +9,5 @@
 namespace troupe {
 
 std::string DescribeAddress(const sockaddr_storage& address, socklen_t length);
-
-// The peer of connected socket `fd`.
-std::string PeerName(int fd);
 
 }  // namespace troupe
