@@ -150,6 +150,12 @@ caf::result<RunnerStatus> Start(Registry* self, const Key& key,
   record = Record{};
   record.spec = std::move(spec);
   const Key coordinator = CoordinatorOf(key, record.spec);
+  // A runner of its own coordinator starts afresh, even after it failed; a
+  // named coordinator stays stopped once stopped (TensorFlow's, without
+  // clear_stop).
+  if (record.spec.coordinator.empty()) {
+    state.coordinators[coordinator] = Coordinator{};
+  }
   if (state.coordinators[coordinator].stopped) {
     record.status.state = "stopped";
     record.status.started = true;

@@ -216,6 +216,15 @@ TEST_SUITE("cluster") {
     CtlLine(target, {"enqueue", "a", "[2]"});
     CHECK(CtlJson(target, {"size", "a"}) == 1);
     CtlFails(target, {"dequeue", "b"}, "OUT_OF_RANGE", "is closed");
+    // Started again (into a new target), it runs: it has no coordinator
+    // that stays stopped.
+    CtlLine(target, {"queue-create", "c", "--capacity", "5", "--dtypes",
+                     "int32", "--shapes", "[[]]"});
+    CHECK(CtlJson(target, {"runner-start", "copy",
+                           R"({"target": "c", "source": {"dequeue": "a"}})"}) ==
+          json{{"started", true}, {"state", "running"}});
+    CHECK(CtlJson(target, {"dequeue", "c", "--timeout", "20s"}) ==
+          json::array({2}));
   }
 
   TEST_CASE(
@@ -265,6 +274,22 @@ TEST_SUITE("cluster") {
     CtlLine(target, {"runner-join", "range", "--timeout", "20s"});
     json all = CtlJson(target, {"dequeue-up-to", "numbers", "20"})[0];
     REQUIRE(all.size() == 15);
+    // A runner that failed (strings into an int32 queue, which it closes
+    // with the error) starts again, into another queue.
+    CtlLine(target, {"queue-create", "more", "--capacity", "5", "--dtypes",
+                     "int32", "--shapes", "[[]]"});
+    CtlLine(target, {"runner-start", "retried",
+                     R"({"target": "numbers", "source": {"strings": ["x"]}})"});
+    CommandResult failed =
+        RunCtl(target, {"runner-join", "retried", "--timeout", "20s"});
+    CHECK(failed.exit_code == 1);
+    CHECK(absl::StartsWith(failed.FirstErrLine(), "INVALID_ARGUMENT: "));
+    CHECK(CtlJson(target, {"runner-start", "retried",
+                           R"({"target": "more", "num_epochs": 1,
+                               "source": {"range": 1}})"}) ==
+          json{{"started", true}, {"state", "running"}});
+    CHECK(CtlJson(target, {"runner-join", "retried", "--timeout",
+                           "20s"})["state"] == "finished");
     // Each epoch is a permutation of 0..4: epochs never mix.
     for (int epoch = 0; epoch < 3; ++epoch) {
       std::vector<int> values;
