@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <future>
 #include <optional>
 #include <string>
@@ -218,6 +219,12 @@ TEST_SUITE("cluster") {
       args.insert(args.begin(), {"/usr/bin/tmux", "-S", socket});
       return testing::RunCommand(args);
     };
+    // However the test ends, no tmux server (nor the watch in it) outlives
+    // it.
+    struct KillServer {
+      std::function<void()> kill;
+      ~KillServer() { kill(); }
+    } kill_server{[&tmux] { tmux({"kill-server"}); }};
     CommandResult started =
         tmux({"new-session", "-d", "-x", "150", "-y", "20",
               absl::StrCat(testing::TroupeBinary(), " ctl --cluster ",
@@ -238,7 +245,6 @@ TEST_SUITE("cluster") {
     CHECK_MESSAGE(shows("0/10 [....................]"), screen);
     tmux({"send-keys", "q"});
     CHECK(WaitUntil([&] { return tmux({"has-session"}).exit_code != 0; }));
-    tmux({"kill-server"});
   }
 
   TEST_CASE("cluster: troupe task refuses bad --metrics flags") {
