@@ -225,8 +225,9 @@ void Produce(Runner* self, size_t thread, const RunnerSource& source) {
   const Shape shape = {static_cast<int64_t>(n)};
   Tensor epoch;
   if (source.kind == RunnerSource::kStrings) {
-    std::vector<std::string> strings;
-    for (size_t i : order) strings.push_back(source.strings[i]);
+    StringList strings;
+    strings.Reserve(n, 0);
+    for (size_t i : order) strings.Append(source.strings[i]);
     epoch = Tensor::FromStrings(shape, std::move(strings));
   } else {
     std::vector<int32_t> values;

@@ -462,7 +462,7 @@ absl::StatusOr<json> TFRecordWrite(const CtlContext& ctx) {
     return absl::InvalidArgumentError(
         "RECORDS must be a JSON array of strings");
   }
-  absl::Span<const std::string> strings = tensor.strings();
+  StringsView strings = tensor.strings();
   TROUPE_ASSIGN_OR_RETURN(
       int64_t bytes,
       WriteTFRecordFile(

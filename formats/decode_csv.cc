@@ -148,7 +148,7 @@ class Column {
         int64s_.reserve(records);
         break;
       default:
-        strings_.reserve(records);
+        strings_.Reserve(records, 0);
         break;
     }
   }
@@ -167,9 +167,9 @@ class Column {
       default:
         if (IsMissing(field, na_value, false)) {
           TROUPE_RETURN_IF_ERROR(Missing(record));
-          strings_.push_back(default_.strings()[0]);
+          strings_.Append(default_.strings()[0]);
         } else {
-          strings_.push_back(field);
+          strings_.Append(field);
         }
         return absl::OkStatus();
     }
@@ -224,7 +224,7 @@ class Column {
   std::vector<double> doubles_;
   std::vector<int32_t> int32s_;
   std::vector<int64_t> int64s_;
-  std::vector<std::string> strings_;
+  StringList strings_;
 };
 
 }  // namespace
@@ -283,7 +283,7 @@ absl::StatusOr<std::vector<Tensor>> DecodeCsv(
     return absl::InvalidArgumentError(absl::StrCat(
         "records must be a string tensor, not ", DTypeName(records.dtype())));
   }
-  const absl::Span<const std::string> lines = records.strings();
+  const StringsView lines = records.strings();
   std::vector<Column> columns;
   columns.reserve(record_defaults.size());
   for (size_t f = 0; f < record_defaults.size(); ++f) {

@@ -23,15 +23,15 @@ Shape ShapeOf(const py::array& array) {
 
 Tensor StringTensorFromPython(py::handle value) {
   py::array array = Numpy().attr("asarray")(value, py::arg("dtype") = "O");
-  std::vector<std::string> strings;
-  strings.reserve(static_cast<size_t>(array.size()));
+  StringList strings;
+  strings.Reserve(static_cast<size_t>(array.size()), 0);
   for (py::handle item : array.attr("ravel")()) {
     if (py::isinstance<py::bytes>(item)) {
-      strings.push_back(item.cast<std::string>());
+      strings.Append(item.cast<std::string>());
     } else if (py::isinstance<py::str>(item)) {
-      strings.push_back(py::reinterpret_borrow<py::str>(item)
-                            .attr("encode")("utf-8")
-                            .cast<std::string>());
+      strings.Append(py::reinterpret_borrow<py::str>(item)
+                         .attr("encode")("utf-8")
+                         .cast<std::string>());
     } else {
       throw py::type_error("a string component takes bytes or str, not " +
                            py::repr(item).cast<std::string>());
@@ -66,8 +66,8 @@ py::object TensorToNumpy(const Tensor& tensor) {
   std::vector<py::ssize_t> shape(tensor.shape().begin(), tensor.shape().end());
   if (tensor.dtype() == DType::kString) {
     py::list items;
-    for (const std::string& item : tensor.strings())
-      items.append(py::bytes(item));
+    for (absl::string_view item : tensor.strings())
+      items.append(py::bytes(item.data(), item.size()));
     py::array flat = Numpy().attr("array")(items, py::arg("dtype") = "O");
     return flat.attr("reshape")(py::tuple(py::cast(shape)));
   }

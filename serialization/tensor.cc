@@ -47,7 +47,7 @@ Tensor Tensor::FromBytes(DType dtype, Shape shape, std::vector<char> bytes) {
   return Tensor(dtype, std::move(shape), std::move(buffer), 0);
 }
 
-Tensor Tensor::FromStrings(Shape shape, std::vector<std::string> strings) {
+Tensor Tensor::FromStrings(Shape shape, StringList strings) {
   auto buffer = std::make_shared<Buffer>();
   buffer->strings = std::move(strings);
   return Tensor(DType::kString, std::move(shape), std::move(buffer), 0);
@@ -57,7 +57,7 @@ Tensor Tensor::Zeros(DType dtype, Shape shape) {
   int64_t count = CountElements(shape);
   if (dtype == DType::kString) {
     return FromStrings(std::move(shape),
-                       std::vector<std::string>(static_cast<size_t>(count)));
+                       StringList::Empty(static_cast<size_t>(count)));
   }
   return FromBytes(
       dtype, std::move(shape),
@@ -68,9 +68,9 @@ const char* Tensor::data() const {
   return buffer_->bytes.data() + offset_ * DTypeSize(dtype_);
 }
 
-absl::Span<const std::string> Tensor::strings() const {
-  return absl::Span<const std::string>(buffer_->strings.data() + offset_,
-                                       static_cast<size_t>(num_elements_));
+StringsView Tensor::strings() const {
+  return StringsView(&buffer_->strings, offset_,
+                     static_cast<size_t>(num_elements_));
 }
 
 int64_t Tensor::RowSize() const {
@@ -104,10 +104,8 @@ Tensor Tensor::AsBatchOfOne() const {
 
 uint64_t Tensor::memory_bytes() const {
   if (dtype_ != DType::kString) return byte_size();
-  uint64_t bytes = 0;
-  for (const std::string& value : strings())
-    bytes += sizeof(std::string) + value.size();
-  return bytes;
+  StringsView values = strings();
+  return values.bytes().size() + values.size() * sizeof(uint64_t);
 }
 
 absl::Status Tensor::CheckValid() const {
@@ -157,8 +155,9 @@ caf::error inspect(caf::serializer& f, Tensor& x) {
   if (x.dtype_ == DType::kString) {
     size_t count = static_cast<size_t>(x.num_elements_);
     if (auto err = f.begin_sequence(count)) return err;
-    for (const std::string& s : x.strings()) {
-      if (auto err = f(const_cast<std::string&>(s))) return err;
+    for (absl::string_view value : x.strings()) {
+      std::string copy(value);
+      if (auto err = f(copy)) return err;
     }
     return f.end_sequence();
   }
@@ -184,9 +183,11 @@ caf::error inspect(caf::deserializer& f, Tensor& x) {
   }
   auto buffer = std::make_shared<Tensor::Buffer>();
   if (static_cast<DType>(dtype) == DType::kString) {
-    buffer->strings.resize(size);
-    for (auto& s : buffer->strings) {
-      if (auto err = f(s)) return err;
+    buffer->strings.Reserve(size, 0);
+    std::string value;
+    for (size_t i = 0; i < size; ++i) {
+      if (auto err = f(value)) return err;
+      buffer->strings.Append(value);
     }
   } else {
     buffer->bytes.resize(size);

@@ -13,6 +13,7 @@
 
 #include "serialization/dtype.h"
 #include "serialization/shape.h"
+#include "serialization/string_list.h"
 
 namespace caf {
 class serializer;
@@ -31,7 +32,7 @@ class Tensor {
   // and bytes.size() == DTypeSize(dtype) * elements of `shape`; use
   // CheckValid() on tensors built from untrusted input.
   static Tensor FromBytes(DType dtype, Shape shape, std::vector<char> bytes);
-  static Tensor FromStrings(Shape shape, std::vector<std::string> strings);
+  static Tensor FromStrings(Shape shape, StringList strings);
 
   template <class T>
   static Tensor FromVector(Shape shape, const std::vector<T>& values) {
@@ -63,22 +64,20 @@ class Tensor {
     return static_cast<size_t>(num_elements_) * DTypeSize(dtype_);
   }
   // Bytes the contents take in memory: byte_size() for numbers; for strings
-  // their lengths plus one std::string each.
+  // their lengths plus an offset each.
   uint64_t memory_bytes() const;
   // The numeric contents; REQUIRES: dtype() != kString.
   const char* data() const;
 
-  // The contents as `T`. REQUIRES: DTypeOf<T>::value == dtype().
+  // The contents as `T`. REQUIRES: DTypeOf<T>::value == dtype() != kString.
   template <class T>
   absl::Span<const T> flat() const {
-    if constexpr (std::is_same_v<T, std::string>) {
-      return strings();
-    } else {
-      return absl::Span<const T>(reinterpret_cast<const T*>(data()),
-                                 static_cast<size_t>(num_elements_));
-    }
+    static_assert(!std::is_same_v<T, std::string>, "use strings()");
+    return absl::Span<const T>(reinterpret_cast<const T*>(data()),
+                               static_cast<size_t>(num_elements_));
   }
-  absl::Span<const std::string> strings() const;
+  // The strings. REQUIRES: dtype() == kString.
+  StringsView strings() const;
 
   // Element `index` along the first dimension, sharing this tensor's buffer.
   // REQUIRES: rank >= 1 and 0 <= index < shape()[0].
@@ -105,7 +104,7 @@ class Tensor {
  private:
   struct Buffer {
     std::vector<char> bytes;
-    std::vector<std::string> strings;
+    StringList strings;
   };
 
   Tensor(DType dtype, Shape shape, std::shared_ptr<const Buffer> buffer,

@@ -322,14 +322,18 @@ absl::StatusOr<std::string> ReadString(const json& value,
 }
 
 // How a Reader stores elements of T before building the tensor: bool goes
-// through bytes because std::vector<bool> is packed.
+// through bytes because std::vector<bool> is packed, strings are packed.
 template <class T>
 struct StoredAs {
-  using type = T;
+  using type = std::vector<T>;
 };
 template <>
 struct StoredAs<bool> {
-  using type = char;
+  using type = std::vector<char>;
+};
+template <>
+struct StoredAs<std::string> {
+  using type = StringList;
 };
 
 // Walks a nested list of known `shape`, checking that it is rectangular and
@@ -340,7 +344,12 @@ class Reader {
   explicit Reader(const Shape& shape) : shape_(shape) {
     index_.reserve(shape.size());
     auto count = NumElements(shape);
-    if (count.ok()) {
+    if (!count.ok()) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      values_.Reserve(std::min(static_cast<size_t>(*count),
+                               kMaxReserveBytes / sizeof(uint64_t)),
+                      0);
+    } else {
       values_.reserve(std::min(static_cast<size_t>(*count),
                                kMaxReserveBytes / sizeof(values_[0])));
     }
@@ -390,7 +399,7 @@ class Reader {
     constexpr DType kDType = DTypeOf<T>::value;
     if constexpr (std::is_same_v<T, std::string>) {
       TROUPE_ASSIGN_OR_RETURN(std::string bytes, ReadString(value, index_));
-      values_.push_back(std::move(bytes));
+      values_.Append(bytes);
     } else if constexpr (std::is_same_v<T, bool>) {
       if (!value.is_boolean()) {
         return WrongKind(value, "true or false", kDType, index_);
@@ -410,7 +419,7 @@ class Reader {
 
   const Shape& shape_;
   std::vector<int64_t> index_;  // Position of the list being read.
-  std::vector<typename StoredAs<T>::type> values_;
+  typename StoredAs<T>::type values_;
 };
 
 template <class T>
@@ -446,14 +455,24 @@ json DoubleToJson(double x) {
   return x;
 }
 
-json StringToJson(const std::string& s) {
-  if (IsValidUtf8(s)) return s;
+json StringToJson(absl::string_view s) {
+  if (IsValidUtf8(s)) return std::string(s);
   return json{{kBase64Key, absl::Base64Escape(s)}};
+}
+
+// The elements of `tensor` as T: a span of numbers, or the strings.
+template <class T>
+auto Elements(const Tensor& tensor) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return tensor.strings();
+  } else {
+    return tensor.flat<T>();
+  }
 }
 
 template <class T>
 void AppendLeaves(const Tensor& tensor, std::vector<json>* leaves) {
-  for (const T& x : tensor.flat<T>()) {
+  for (const auto& x : Elements<T>(tensor)) {
     if constexpr (std::is_same_v<T, float>) {
       leaves->push_back(FloatToJson(x));
     } else if constexpr (std::is_same_v<T, double>) {

@@ -46,14 +46,16 @@ void ForEachRun(const Shape& from, const Shape& to, CopyRun copy) {
 
 Tensor Concat(absl::Span<const Tensor> parts, DType dtype, Shape shape) {
   if (dtype == DType::kString) {
-    std::vector<std::string> strings;
     size_t count = 0;
-    for (const Tensor& part : parts)
-      count += static_cast<size_t>(part.num_elements());
-    strings.reserve(count);
+    size_t bytes = 0;
     for (const Tensor& part : parts) {
-      auto values = part.strings();
-      strings.insert(strings.end(), values.begin(), values.end());
+      count += static_cast<size_t>(part.num_elements());
+      bytes += part.strings().bytes().size();
+    }
+    StringList strings;
+    strings.Reserve(count, bytes);
+    for (const Tensor& part : parts) {
+      for (absl::string_view value : part.strings()) strings.Append(value);
     }
     return Tensor::FromStrings(std::move(shape), std::move(strings));
   }
@@ -93,16 +95,23 @@ Tensor StackPadded(absl::Span<const Tensor> elements, DType dtype,
   shape.insert(shape.begin(), static_cast<int64_t>(elements.size()));
   size_t count = elements.size() * static_cast<size_t>(block);
   if (dtype == DType::kString) {
-    std::vector<std::string> strings(count);
+    std::vector<absl::string_view> views(count);
+    size_t bytes = 0;
     for (size_t i = 0; i < elements.size(); ++i) {
-      auto values = elements[i].strings();
+      StringsView values = elements[i].strings();
+      bytes += values.bytes().size();
       size_t base = i * static_cast<size_t>(block);
       ForEachRun(elements[i].shape(), padded,
                  [&](int64_t from, int64_t to, int64_t run) {
-                   std::copy(values.begin() + from, values.begin() + from + run,
-                             strings.begin() + base + to);
+                   for (int64_t k = 0; k < run; ++k) {
+                     views[base + static_cast<size_t>(to + k)] =
+                         values[static_cast<size_t>(from + k)];
+                   }
                  });
     }
+    StringList strings;
+    strings.Reserve(count, bytes);
+    for (absl::string_view value : views) strings.Append(value);
     return Tensor::FromStrings(std::move(shape), std::move(strings));
   }
   size_t size = DTypeSize(dtype);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/little_endian.h"
 #include "base/status_macros.h"
 #include "cereal/types/string.hpp"
 
@@ -111,25 +112,12 @@ void BodyWriter::Write(const absl::Status& x) {
 void BodyWriter::Write(const Tensor& x) {
   Write(x.dtype());
   Write(x.shape());
+  if (x.dtype() == DType::kString) {
+    Write(static_cast<uint32_t>(segments_.spans().size()));
+    segments_.AddStringLengths(x);
+  }
   Write(static_cast<uint32_t>(segments_.spans().size()));
-  if (x.dtype() != DType::kString) {
-    segments_.AddTensorBytes(x);
-    return;
-  }
-  std::vector<uint64_t> lengths;
-  lengths.reserve(x.strings().size());
-  size_t total = 0;
-  for (const std::string& s : x.strings()) {
-    lengths.push_back(s.size());
-    total += s.size();
-  }
-  Write(lengths);
-  std::vector<char> bytes;
-  bytes.reserve(total);
-  for (const std::string& s : x.strings()) {
-    bytes.insert(bytes.end(), s.begin(), s.end());
-  }
-  segments_.AddOwnedBytes(std::move(bytes));
+  segments_.AddTensorBytes(x);
 }
 
 // inspect() takes mutable references; these writers only read them.
@@ -349,16 +337,39 @@ absl::Status BodyReader::Read(absl::Status& x) {
 absl::Status BodyReader::Read(Tensor& x) {
   uint8_t dtype_byte = 0;
   Shape shape;
-  uint32_t index = 0;
   TROUPE_RETURN_IF_ERROR(ReadScalar(dtype_byte));
   TROUPE_RETURN_IF_ERROR(Read(shape));
-  TROUPE_RETURN_IF_ERROR(ReadScalar(index));
   if (dtype_byte == 0 || dtype_byte > static_cast<uint8_t>(kLastDType)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Tensor has an invalid dtype ", static_cast<int>(dtype_byte)));
   }
   auto dtype = static_cast<DType>(dtype_byte);
   TROUPE_ASSIGN_OR_RETURN(int64_t count, NumElements(shape));
+  std::vector<char>* lengths = nullptr;
+  if (dtype == DType::kString) {
+    TROUPE_RETURN_IF_ERROR(TakeSegment(lengths));
+  }
+  std::vector<char>* bytes = nullptr;
+  TROUPE_RETURN_IF_ERROR(TakeSegment(bytes));
+  if (dtype == DType::kString) {
+    TROUPE_RETURN_IF_ERROR(ReadStrings(shape, count, *lengths, *bytes, x));
+  } else {
+    size_t element_size = DTypeSize(dtype);
+    if (bytes->size() % element_size != 0 ||
+        bytes->size() / element_size != static_cast<uint64_t>(count)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          DTypeName(dtype), " tensor of shape ", ShapeToString(shape),
+          " has a segment of ", bytes->size(), " bytes, expected ",
+          static_cast<uint64_t>(count), " elements of ", element_size));
+    }
+    x = Tensor::FromBytes(dtype, std::move(shape), std::move(*bytes));
+  }
+  return x.CheckValid();
+}
+
+absl::Status BodyReader::TakeSegment(std::vector<char>*& segment) {
+  uint32_t index = 0;
+  TROUPE_RETURN_IF_ERROR(ReadScalar(index));
   if (index >= segments_.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("Tensor names segment ", index, ", but the frame has ",
@@ -370,52 +381,31 @@ absl::Status BodyReader::Read(Tensor& x) {
   }
   named_[index] = true;
   ++named_count_;
-  std::vector<char>& bytes = segments_[index];
-  if (dtype == DType::kString) {
-    TROUPE_RETURN_IF_ERROR(ReadStrings(shape, count, bytes, x));
-  } else {
-    size_t element_size = DTypeSize(dtype);
-    if (bytes.size() % element_size != 0 ||
-        bytes.size() / element_size != static_cast<uint64_t>(count)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          DTypeName(dtype), " tensor of shape ", ShapeToString(shape),
-          " has a segment of ", bytes.size(), " bytes, expected ",
-          static_cast<uint64_t>(count), " elements of ", element_size));
-    }
-    x = Tensor::FromBytes(dtype, std::move(shape), std::move(bytes));
-  }
-  return x.CheckValid();
+  segment = &segments_[index];
+  return absl::OkStatus();
 }
 
 absl::Status BodyReader::ReadStrings(const Shape& shape, int64_t count,
+                                     std::vector<char>& length_bytes,
                                      std::vector<char>& bytes, Tensor& x) {
-  std::vector<uint64_t> lengths;
-  TROUPE_RETURN_IF_ERROR(Read(lengths));
-  if (lengths.size() != static_cast<uint64_t>(count)) {
+  if (length_bytes.size() % sizeof(uint64_t) != 0 ||
+      length_bytes.size() / sizeof(uint64_t) != static_cast<uint64_t>(count)) {
     return absl::InvalidArgumentError(
         absl::StrCat("String tensor of shape ", ShapeToString(shape), " has ",
-                     lengths.size(), " string lengths, expected ", count));
+                     length_bytes.size(), " bytes of string lengths, expected ",
+                     count, " of 8"));
   }
-  std::vector<std::string> strings;
-  strings.reserve(lengths.size());
-  size_t offset = 0;
-  for (uint64_t length : lengths) {
-    if (length > bytes.size() - offset) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("String tensor of shape ", ShapeToString(shape),
-                       " has string lengths past the end of its segment of ",
-                       bytes.size(), " bytes"));
-    }
-    strings.emplace_back(bytes.data() + offset, length);
-    offset += length;
+  std::vector<uint64_t> lengths(static_cast<size_t>(count));
+  for (size_t i = 0; i < lengths.size(); ++i) {
+    lengths[i] =
+        GetLittle<uint64_t>(length_bytes.data() + i * sizeof(uint64_t));
   }
-  if (offset != bytes.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("String tensor of shape ", ShapeToString(shape), " uses ",
-                     offset, " bytes of its segment of ", bytes.size()));
-  }
-  std::vector<char>().swap(bytes);
-  x = Tensor::FromStrings(shape, std::move(strings));
+  std::vector<char>().swap(length_bytes);
+  auto strings = StringList::FromBytes(
+      std::move(bytes), std::move(lengths),
+      absl::StrCat("String tensor of shape ", ShapeToString(shape)));
+  if (!strings.ok()) return strings.status();
+  x = Tensor::FromStrings(shape, *std::move(strings));
   return absl::OkStatus();
 }
 

@@ -202,7 +202,11 @@ class BodyReader {
                         const char* what);
   absl::Status ReadCount(uint64_t& count, size_t min_wire_bytes,
                          const char* what);
+  // Reads a segment index and takes that segment, unless it is missing or
+  // taken already.
+  absl::Status TakeSegment(std::vector<char>*& segment);
   absl::Status ReadStrings(const Shape& shape, int64_t count,
+                           std::vector<char>& length_bytes,
                            std::vector<char>& bytes, Tensor& x);
 
   wire_internal::SpanSource source_;

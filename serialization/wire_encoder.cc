@@ -4,18 +4,31 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/little_endian.h"
+
 namespace troupe {
 
 void OutgoingSegments::AddTensorBytes(const Tensor& tensor) {
-  spans_.emplace_back(tensor.data(), tensor.byte_size());
+  if (tensor.dtype() == DType::kString) {
+    spans_.push_back(tensor.strings().bytes());
+  } else {
+    spans_.emplace_back(tensor.data(), tensor.byte_size());
+  }
   tensors_.push_back(tensor);
 }
 
-void OutgoingSegments::AddOwnedBytes(std::vector<char> bytes) {
+void OutgoingSegments::AddStringLengths(const Tensor& tensor) {
+  StringsView strings = tensor.strings();
+  std::vector<char> lengths(strings.size() * sizeof(uint64_t));
+  char* out = lengths.data();
+  for (absl::string_view value : strings) {
+    PutLittle<uint64_t>(value.size(), out);
+    out += sizeof(uint64_t);
+  }
   // Moving the vector into owned_ keeps its heap buffer, so the span stays
   // valid however owned_ grows.
-  spans_.emplace_back(bytes.data(), bytes.size());
-  owned_.push_back(std::move(bytes));
+  spans_.emplace_back(lengths.data(), lengths.size());
+  owned_.push_back(std::move(lengths));
 }
 
 std::vector<absl::Span<const char>> EncodedFrame::Spans() const {

@@ -14,14 +14,16 @@
 namespace troupe {
 
 // The segments of an outgoing frame, in order, and what keeps their bytes
-// alive: numeric tensors lend their own buffers (no copy); a string tensor's
-// bytes are concatenated into a buffer of their own.
+// alive: each tensor lends its own buffer (no copy), a string tensor its
+// packed strings' bytes; its strings' lengths are a buffer of their own.
 class OutgoingSegments {
  public:
-  // A segment of `tensor`'s bytes. REQUIRES: a numeric or bool tensor.
+  // A segment of `tensor`'s bytes (of a string tensor: its strings' bytes,
+  // back to back).
   void AddTensorBytes(const Tensor& tensor);
-  // A segment of `bytes`, which this list keeps.
-  void AddOwnedBytes(std::vector<char> bytes);
+  // A segment of the lengths of a string tensor's strings, u64 each, little
+  // endian (a buffer this list keeps).
+  void AddStringLengths(const Tensor& tensor);
 
   const std::vector<absl::Span<const char>>& spans() const { return spans_; }
 

@@ -29,7 +29,10 @@ using testing::CtlFails;
 using testing::CtlJson;
 using testing::CtlLine;
 using testing::LocalCluster;
+using testing::PeakResidentBytes;
 using testing::Process;
+using testing::ResetPeakResident;
+using testing::ResidentBytes;
 using testing::RunTroupe;
 
 // `queue-create NAME` of a float32 padding queue of capacity 10 and `shape`.
@@ -37,6 +40,31 @@ std::vector<std::string> CreatePaddingQueue(const std::string& name,
                                             const std::string& shape) {
   return {"queue-create", name,       "--type",  "padding_fifo", "--capacity",
           "10",           "--dtypes", "float32", "--shapes",     shape};
+}
+
+constexpr int64_t kMiB = 1024 * 1024;
+// What a process's memory may grow by beyond a bound of a message's size.
+constexpr int64_t kAllowance = 16 * kMiB;
+
+// `troupe ctl --target TARGET ARGS...` run by GNU time, and the most memory
+// it held in RAM, in bytes. (A child's own getrusage figure is no use: the
+// test spawns it sharing the test's memory until it execs, and Linux keeps
+// the larger high-water mark across exec.)
+std::pair<CommandResult, int64_t> CtlPeak(const std::string& target,
+                                          const std::vector<std::string>& args,
+                                          const std::string& input = "") {
+  std::vector<std::string> argv = {
+      "/usr/bin/time", "-f",       "peak_kib=%M", testing::TroupeBinary(),
+      "ctl",           "--target", target};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandResult result = testing::RunCommand(argv, input, absl::Seconds(60));
+  const std::string marker = "peak_kib=";
+  const size_t at = result.err.rfind(marker);
+  const int64_t peak =
+      at == std::string::npos
+          ? -1
+          : std::stoll(result.err.substr(at + marker.size())) * 1024;
+  return {std::move(result), peak};
 }
 
 // A JSON array holding `count` copies of `item`.
@@ -172,6 +200,78 @@ TEST_SUITE("cluster") {
     json two = CtlJson(target, {"dequeue-many", "p", "2"});
     CHECK(two[0] == json::parse("[[0],[0]]"));
     CHECK(CtlLine(target, {"size", "p"}) == "2");
+  }
+  TEST_CASE(
+      "cluster: hardening: 2.5M short strings cost the task at most 3x their "
+      "message at its peak, 1.5x held") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    Session session(cluster.target());
+    QueueOptions options;
+    options.capacity = 1 << 22;
+    options.dtypes = {DType::kString};
+    options.shapes = {PartialShape{}};
+    options.shared_name = "words";
+    FIFOQueue words(session, options);
+
+    constexpr int64_t kCount = 2'500'000;
+    constexpr int64_t kLength = 16;
+    StringList strings;
+    strings.Reserve(kCount, kCount * kLength);
+    for (int64_t i = 0; i < kCount; ++i) {
+      std::string word = absl::StrCat(i);
+      word.resize(kLength, '.');
+      strings.Append(word);
+    }
+    const Tensor batch = Tensor::FromStrings({kCount}, std::move(strings));
+    // The message's bytes: the strings and the 8-byte length of each.
+    const int64_t message = kCount * (kLength + 8);
+    const pid_t pid = cluster.task()->process().pid();
+
+    const int64_t before = ResidentBytes(pid);
+    REQUIRE(ResetPeakResident(pid));
+    REQUIRE_OK(words.enqueue_many({batch}));
+    const int64_t held = ResidentBytes(pid) - before;
+    const int64_t peak = PeakResidentBytes(pid) - before;
+    MESSAGE("enqueue_many of ", message / kMiB, " MiB: the task holds +",
+            held / kMiB, " MiB, its peak +", peak / kMiB, " MiB");
+    const int64_t before_dequeue = ResidentBytes(pid);
+    REQUIRE(ResetPeakResident(pid));
+    auto out = words.dequeue_many(kCount);
+    REQUIRE_OK(out);
+    CHECK((*out)[0] == batch);
+    const int64_t dequeue_peak = PeakResidentBytes(pid) - before_dequeue;
+    MESSAGE("dequeue_many: the task's peak +", dequeue_peak / kMiB, " MiB");
+
+    // The same words through ctl's JSON: 500 000 of them, as text.
+    constexpr int64_t kCtlCount = 500'000;
+    std::string text = "[[";
+    for (int64_t i = 0; i < kCtlCount; ++i) {
+      absl::StrAppend(&text, i == 0 ? "" : ",", "\"",
+                      batch.strings()[static_cast<size_t>(i)], "\"");
+    }
+    text += "]]";
+    const auto [idle, idle_peak] = CtlPeak(cluster.target(), {"size", "words"});
+    REQUIRE_MESSAGE(idle_peak > 0, idle.Describe());
+    const auto [in, in_peak] =
+        CtlPeak(cluster.target(), {"enqueue-many", "words", "-"}, text);
+    REQUIRE_MESSAGE(in_peak > 0, in.Describe());
+    const auto [back, back_peak] = CtlPeak(
+        cluster.target(), {"dequeue-many", "words", absl::StrCat(kCtlCount)});
+    REQUIRE_MESSAGE(back_peak > 0, back.Describe());
+    CHECK(back.out.size() > text.size());
+    const int64_t ctl_in = in_peak - idle_peak;
+    const int64_t ctl_out = back_peak - idle_peak;
+    MESSAGE("ctl: ", idle_peak / kMiB, " MiB at its peak for a size; with ",
+            text.size() / kMiB, " MiB of JSON: +", ctl_in / kMiB, " MiB in, +",
+            ctl_out / kMiB, " MiB out");
+#if !defined(__SANITIZE_ADDRESS__)
+    // (AddressSanitizer's quarantine and shadow memory make these figures
+    // meaningless under it.)
+    CHECK(held <= message * 3 / 2 + kAllowance);
+    CHECK(peak <= 3 * message + kAllowance);
+    CHECK(dequeue_peak <= 3 * message + kAllowance);
+#endif
   }
 }
 

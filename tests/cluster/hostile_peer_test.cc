@@ -27,6 +27,7 @@ namespace troupe {
 namespace {
 
 using testing::LocalCluster;
+using testing::ResidentBytes;
 
 constexpr int64_t kMiB = 1024 * 1024;
 // How much a task's resident memory may grow while a hostile peer tries to
@@ -37,18 +38,6 @@ constexpr int64_t kMaxGrowth = 64 * kMiB + 256 * kMiB;
 #else
 constexpr int64_t kMaxGrowth = 64 * kMiB;
 #endif
-
-// The resident memory of process `pid` in bytes, from /proc; -1 if unknown.
-int64_t ResidentBytes(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (absl::StartsWith(line, "VmRSS:")) {
-      return std::stoll(line.substr(6)) * 1024;  // In kB.
-    }
-  }
-  return -1;
-}
 
 // True when `fd` becomes ready for `events` within `timeout`.
 bool PollFor(int fd, short events, absl::Duration timeout) {

@@ -179,6 +179,33 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
+namespace {
+
+// Field `name` ("VmRSS:") of /proc/PID/status in bytes; -1 if missing.
+int64_t StatusBytes(pid_t pid, absl::string_view name) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (absl::StartsWith(line, name)) {
+      return std::stoll(line.substr(name.size())) * 1024;  // In kB.
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+int64_t ResidentBytes(pid_t pid) { return StatusBytes(pid, "VmRSS:"); }
+
+int64_t PeakResidentBytes(pid_t pid) { return StatusBytes(pid, "VmHWM:"); }
+
+bool ResetPeakResident(pid_t pid) {
+  std::ofstream clear_refs(absl::StrCat("/proc/", pid, "/clear_refs"));
+  clear_refs << "5";
+  clear_refs.flush();
+  return clear_refs.good();
+}
+
 CommandResult RunTroupe(const std::vector<std::string>& args,
                         const std::string& input, absl::Duration timeout) {
   std::vector<std::string> argv = {TroupeBinary()};

@@ -40,6 +40,13 @@ using support::FreePorts;
 using support::ListenOnLoopback;
 using support::TempDir;
 
+// Memory of process `pid` from /proc, in bytes (-1 if unknown): what it
+// holds in RAM now, and the most it held since it started or since
+// ResetPeakResident (which the owner of a process may do).
+int64_t ResidentBytes(pid_t pid);
+int64_t PeakResidentBytes(pid_t pid);
+bool ResetPeakResident(pid_t pid);
+
 // What a finished command did.
 struct CommandResult {
   int exit_code = -1;   // The exit status, or -1 when it did not exit normally.

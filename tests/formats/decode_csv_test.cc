@@ -40,8 +40,13 @@ template <class T>
 std::vector<T> Column(const absl::StatusOr<std::vector<Tensor>>& out,
                       size_t index) {
   REQUIRE(out.ok());
-  const absl::Span<const T> values = (*out)[index].flat<T>();
-  return std::vector<T>(values.begin(), values.end());
+  if constexpr (std::is_same_v<T, std::string>) {
+    const StringsView values = (*out)[index].strings();
+    return std::vector<T>(values.begin(), values.end());
+  } else {
+    const absl::Span<const T> values = (*out)[index].flat<T>();
+    return std::vector<T>(values.begin(), values.end());
+  }
 }
 
 void ExpectError(const absl::StatusOr<std::vector<Tensor>>& out,

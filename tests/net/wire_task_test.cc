@@ -268,14 +268,14 @@ TEST_CASE("wire: a handshake of another version is refused, naming both") {
   REQUIRE(socket.ok());
   char handshake[kHandshakeBytes];
   EncodeHandshake(Handshake{kProtocolVersion, 0, 0}, handshake);
-  handshake[4] = 2;  // version 2
+  handshake[4] = 1;  // version 1
   REQUIRE(send(socket->get(), handshake, sizeof(handshake), MSG_NOSIGNAL) ==
           static_cast<ssize_t>(sizeof(handshake)));
   std::vector<Frame> frames = ReadUntilClosed(socket->get());
   absl::Status refused = ErrorIn(frames);
   CHECK(refused.code() == absl::StatusCode::kFailedPrecondition);
   CHECK(absl::StrContains(refused.message(),
-                          "protocol version 2 is not spoken here"));
+                          "protocol version 1 is not spoken here"));
 }
 
 TEST_CASE(

@@ -4,6 +4,7 @@
 
 #include "doctest/doctest.h"
 
+#include "base/little_endian.h"
 #include "tests/serialization/allocation_probe.h"
 #include "tests/serialization/wire_samples.h"
 
@@ -208,22 +209,32 @@ TEST_SUITE("wire messages") {
 
   TEST_CASE("a string tensor's lengths must fill its segment") {
     const uint8_t kString = static_cast<uint8_t>(DT_STRING);
-    auto strings = [&](std::vector<uint64_t> lengths) {
-      Bytes body;
-      body.U64(1).U8(kString).U64(1).U64(2).U32(0).U64(lengths.size());
-      for (uint64_t length : lengths) body.U64(length);
-      return body;
+    Bytes body;
+    body.U64(1).U8(kString).U64(1).U64(2).U32(0).U32(1);
+    auto lengths = [](std::vector<uint64_t> values) {
+      std::vector<char> bytes(values.size() * 8);
+      for (size_t i = 0; i < values.size(); ++i)
+        PutLittle<uint64_t>(values[i], bytes.data() + 8 * i);
+      return bytes;
     };
     std::vector<char> abc = {'a', 'b', 'c'};
-    CHECK(Decode(MessageKind::kAssignAdd, strings({1, 2}), {abc}).ok());
-    CHECK(Decode(MessageKind::kAssignAdd, strings({1, 1}), {abc}).message() ==
-          "String tensor of shape [2] uses 2 bytes of its segment of 3");
-    CHECK(Decode(MessageKind::kAssignAdd, strings({1, ~uint64_t{0}}), {abc})
+    CHECK(Decode(MessageKind::kAssignAdd, body, {lengths({1, 2}), abc}).ok());
+    CHECK(Decode(MessageKind::kAssignAdd, body, {lengths({1, 1}), abc})
               .message() ==
-          "String tensor of shape [2] has string lengths past the end of its "
-          "segment of 3 bytes");
-    CHECK(Decode(MessageKind::kAssignAdd, strings({3}), {abc}).message() ==
-          "String tensor of shape [2] has 1 string lengths, expected 2");
+          "String tensor of shape [2] uses 2 bytes of its segment of 3");
+    CHECK(
+        Decode(MessageKind::kAssignAdd, body, {lengths({1, ~uint64_t{0}}), abc})
+            .message() ==
+        "String tensor of shape [2] has string lengths past the end of its "
+        "segment of 3 bytes");
+    CHECK(
+        Decode(MessageKind::kAssignAdd, body, {lengths({3}), abc}).message() ==
+        "String tensor of shape [2] has 8 bytes of string lengths, "
+        "expected 2 of 8");
+    Bytes one_segment;
+    one_segment.U64(1).U8(kString).U64(1).U64(2).U32(0).U32(0);
+    CHECK(Decode(MessageKind::kAssignAdd, one_segment, {lengths({1, 2})})
+              .message() == "Segment 0 is named by two tensors");
   }
 
   TEST_CASE("malformed bodies name what is wrong") {
