@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <random>
 #include <utility>
@@ -133,6 +134,26 @@ void Enqueue(Runner* self, size_t thread, Tuple tuple, bool many) {
   }
 }
 
+// Numeric batch columns of `group` (each [rows], of `dtype`) side by side
+// as one [rows, group size] tensor, in one pass and one allocation.
+Tensor Interleave(const std::vector<Tensor>& columns,
+                  const std::vector<int64_t>& group, DType dtype,
+                  int64_t rows) {
+  const size_t size = DTypeSize(dtype);
+  const size_t width = group.size();
+  const size_t n = static_cast<size_t>(rows);
+  std::vector<char> bytes(n * width * size);
+  for (size_t k = 0; k < width; ++k) {
+    const char* from = columns[static_cast<size_t>(group[k])].data();
+    char* to = bytes.data() + k * size;
+    for (size_t r = 0; r < n; ++r) {
+      std::memcpy(to + r * width * size, from + r * size, size);
+    }
+  }
+  return Tensor::FromBytes(dtype, {rows, static_cast<int64_t>(width)},
+                           std::move(bytes));
+}
+
 // The target's tuple from `columns` (each a scalar, or a batch of `rows`
 // along dimension 0): the spec's components, a group of columns stacked
 // into one tensor ([k], or [rows, k] for a batch).
@@ -173,6 +194,13 @@ absl::StatusOr<Tuple> Arrange(const RunnerSpec& spec,
       continue;
     }
     const int64_t rows = columns[static_cast<size_t>(group[0])].shape()[0];
+    if (dtype != DType::kString &&
+        std::all_of(group.begin(), group.end(), [&](int64_t column) {
+          return columns[static_cast<size_t>(column)].shape() == Shape{rows};
+        })) {
+      tuple.push_back(Interleave(columns, group, dtype, rows));
+      continue;
+    }
     std::vector<Tensor> stacked;
     for (int64_t r = 0; r < rows; ++r) {
       stacked.push_back(stack_row([r](const Tensor& t) { return t.Slice(r); }));

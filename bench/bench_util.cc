@@ -55,6 +55,7 @@ absl::StatusOr<ProcStatus> ReadProcStatus(pid_t pid) {
     int64_t value = 0;
     fields >> key >> value;
     if (key == "VmRSS:") status.rss_bytes = value * 1024;  // Reported in kB.
+    if (key == "VmHWM:") status.peak_rss_bytes = value * 1024;
     if (key == "Threads:") status.threads = value;
   }
   return status;

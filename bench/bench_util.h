@@ -27,9 +27,11 @@ double Seconds(int64_t from_ns, int64_t to_ns);
 double Quantile(std::vector<double> samples, double q);
 double Median(std::vector<double> samples);
 
-// VmRSS (bytes) and Threads of a process, from /proc/PID/status.
+// VmRSS and VmHWM (its peak; bytes) and Threads of a process, from
+// /proc/PID/status.
 struct ProcStatus {
   int64_t rss_bytes = 0;
+  int64_t peak_rss_bytes = 0;
   int64_t threads = 0;
 };
 absl::StatusOr<ProcStatus> ReadProcStatus(pid_t pid);

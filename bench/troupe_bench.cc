@@ -1,11 +1,14 @@
-// troupe_bench: the five scenarios of issue 5 and issue 18's recovery time
-// (scenario 6, bench/recovery.h), Troupe side by side with its peers (Redis
-// through hiredis, a raw TCP socket, raw CAF messaging), in one run,
-// alternating, several rounds; prints medians and ratios and writes the results
-// section of BENCHMARKS.md. scripts/bench builds and runs it.
+// troupe_bench: the five scenarios of issue 5, issue 18's recovery time
+// (scenario 6, bench/recovery.h) and issue 13's loading of training data
+// (scenario 7, bench/loading.h), Troupe side by side with its peers (Redis
+// through hiredis, a raw TCP socket, raw CAF messaging, pandas, bare loops),
+// in one run, alternating, several rounds; prints medians and ratios and
+// writes the results section of BENCHMARKS.md. scripts/bench builds and runs
+// it.
 //
 //   troupe_bench run --troupe PATH [--redis-server PATH] [--rounds 3]
-//                    [--scenarios 1,2,3,4,5,6] [--scale 1] [--markdown FILE]
+//                    [--scenarios 1,2,3,4,5,6,7] [--scale 1]
+//                    [--load-bytes N] [--load-rounds 1] [--markdown FILE]
 //   troupe_bench role NAME --flag value ...   (internal: a child process)
 //
 // Troupe runs as real `troupe task` processes (one fresh task per scenario)
@@ -43,6 +46,7 @@
 
 #include "bench/bench_util.h"
 #include "bench/caf_peer.h"
+#include "bench/loading.h"
 #include "bench/recovery.h"
 #include "bench/redis_peer.h"
 #include "bench/tcp_peer.h"
@@ -80,6 +84,9 @@ constexpr int kWaiterSessionsPerProcess = 10;
 constexpr int kWaitersPerSession = 100;
 constexpr int kWaiters =
     kWaiterProcesses * kWaiterSessionsPerProcess * kWaitersPerSession;
+
+// Scenario 7: the CSV's size (issue 13 asks for 1 GB).
+constexpr int64_t kLoadBytes = int64_t{1} << 30;
 
 constexpr milliseconds kChildTimeout{120000};
 
@@ -393,6 +400,10 @@ struct Env {
   std::string work_dir;
   int rounds = 3;
   double scale = 1;
+  // Scenario 7: the CSV's size and its rounds (not --rounds: one round of
+  // 1 GiB takes about a minute).
+  int64_t load_bytes = 0;
+  int load_rounds = 1;
   std::unique_ptr<RedisServer> redis;
   std::string redis_binary;   // The one `redis` runs, if any.
   std::string redis_missing;  // Why there is no Redis column, if none.
@@ -1436,6 +1447,148 @@ absl::Status Recovery(Env& env, std::vector<Row>& rows) {
   return absl::OkStatus();
 }
 
+// --- Scenario 7: loading training data (issue 13) --------------------------
+
+absl::Status Loading(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 7 Loading training data" << std::endl;
+  LoadingConfig config;
+  config.troupe = env.troupe;
+  config.csv_bytes = env.load_bytes;
+  config.rounds = env.load_rounds;
+  auto measured = MeasureLoading(config);
+  if (!measured.ok()) return measured.status();
+  const LoadingResults& r = *measured;
+  const double records = static_cast<double>(r.files.records);
+  const double csv_mb = static_cast<double>(r.files.csv_bytes) / 1e6;
+  const double tfrecord_mb = static_cast<double>(r.files.tfrecord_bytes) / 1e6;
+  auto seconds = [](const std::vector<TroupeLoad>& loads) {
+    std::vector<double> out;
+    for (const TroupeLoad& load : loads) out.push_back(load.seconds);
+    return out;
+  };
+  auto mib = [](const std::vector<TroupeLoad>& loads, bool peak) {
+    std::vector<double> out;
+    for (const TroupeLoad& load : loads) {
+      out.push_back(static_cast<double>(peak ? load.peak_rss_bytes
+                                             : load.idle_rss_bytes) /
+                    1048576.0);
+    }
+    return out;
+  };
+  auto rates = [&](const std::vector<double>& times) {
+    std::vector<double> out;
+    for (double t : times) out.push_back(records / t);
+    return out;
+  };
+  const double troupe_csv = records / Median(seconds(r.troupe_csv));
+  const double troupe_tfrecord = records / Median(seconds(r.troupe_tfrecord));
+  const double bare_csv = Best(rates(r.bare_csv), true);
+  const double bare_tfrecord = Best(rates(r.bare_tfrecord), true);
+  std::optional<double> pandas;
+  std::string pandas_name = "pandas read_csv (the call alone)";
+  if (r.pandas.empty()) {
+    pandas_name = absl::StrCat("pandas: none (", r.pandas_missing, ")");
+  } else {
+    pandas = records / Median(r.pandas);
+  }
+  Note(env,
+       absl::StrCat(
+           "7 Loading ", Number(records), " records (CSV ", Number(csv_mb),
+           " MB, TFRecord ", Number(tfrecord_mb),
+           " MB), per round (records/s): Troupe CSV ",
+           Rounds(rates(seconds(r.troupe_csv))), ", bare CSV loop ",
+           Rounds(rates(r.bare_csv)), ", pandas read_csv ",
+           r.pandas.empty() ? r.pandas_missing : Rounds(rates(r.pandas)),
+           " (whole python3 process, import included: ",
+           r.pandas.empty() ? "—" : Rounds(rates(r.pandas_process)),
+           "), Troupe TFRecord ", Rounds(rates(seconds(r.troupe_tfrecord))),
+           ", bare TFRecord loop ", Rounds(rates(r.bare_tfrecord))));
+  std::vector<double> pandas_mib;
+  for (int64_t bytes : r.pandas_peak_rss_bytes)
+    pandas_mib.push_back(static_cast<double>(bytes) / 1048576.0);
+  Note(env, absl::StrCat("7 Loading, resident memory per round (MiB): Troupe "
+                         "task before the runner started ",
+                         Rounds(mib(r.troupe_csv, false)), " (CSV) ",
+                         Rounds(mib(r.troupe_tfrecord, false)),
+                         " (TFRecord), its peak (VmHWM) ",
+                         Rounds(mib(r.troupe_csv, true)), " (CSV) ",
+                         Rounds(mib(r.troupe_tfrecord, true)),
+                         " (TFRecord); pandas' python3 process peak ",
+                         Rounds(pandas_mib)));
+  const std::string pipeline = absl::StrCat(
+      "reader read_up_to(", config.up_to,
+      "), decode_csv of 3 float32, a runner of ", config.threads,
+      " threads, enqueue_many into a FIFOQueue of capacity ", config.capacity,
+      ", trainer dequeue_many(", config.train_batch, ")");
+  rows.push_back(
+      {"7a",
+       absl::StrFormat("Loading a %.0f MB CSV (%s records of 3 numbers) "
+                       "through TextLineReader, %s: %.0f MB/s",
+                       csv_mb, Number(records), pipeline,
+                       csv_mb * troupe_csv / records),
+       "records/s", true, troupe_csv, pandas_name, pandas,
+       "bare C++ loop (from_chars)", bare_csv, ">= 1x pandas",
+       [](const Row& row) -> std::optional<bool> {
+         auto ratio = Ratio(row);
+         if (!ratio) return std::nullopt;
+         return *ratio >= 1;
+       }});
+  rows.push_back(
+      {"7b",
+       absl::StrFormat("Loading the CSV: Troupe (%.0f MB/s) as %% of the "
+                       "bare C++ loop (%.0f MB/s)",
+                       csv_mb * troupe_csv / records,
+                       csv_mb * bare_csv / records),
+       "%", true, 100 * troupe_csv / bare_csv, "", std::nullopt, "",
+       std::nullopt, ">= 40%", [](const Row& row) -> std::optional<bool> {
+         if (!row.troupe) return std::nullopt;
+         return *row.troupe >= 40;
+       }});
+  rows.push_back(
+      {"7c",
+       absl::StrFormat(
+           "Loading the same rows as a %.0f MB TFRecord file through "
+           "TFRecordReader, the same pipeline: %.0f MB/s, bare loop %.0f MB/s",
+           tfrecord_mb, tfrecord_mb * troupe_tfrecord / records,
+           tfrecord_mb * bare_tfrecord / records),
+       "records/s", true, troupe_tfrecord,
+       "bare C++ loop (framing, both CRC-32C, from_chars)", bare_tfrecord, "",
+       std::nullopt, ">= 60% of the bare loop",
+       [](const Row& row) -> std::optional<bool> {
+         auto ratio = Ratio(row);
+         if (!ratio) return std::nullopt;
+         return *ratio >= 0.6;
+       }});
+  // Bounded by the queue, not the file: the task grew by less than a tenth
+  // of the file it read.
+  auto bounded = [](double file_mb) {
+    return [file_mb](const Row& row) -> std::optional<bool> {
+      if (!row.troupe || !row.limit) return std::nullopt;
+      return (*row.troupe - *row.limit) * 1.048576 < file_mb / 10;
+    };
+  };
+  std::optional<double> pandas_peak;
+  if (!pandas_mib.empty()) pandas_peak = Median(pandas_mib);
+  rows.push_back(
+      {"7d",
+       absl::StrFormat("Loading the %.0f MB CSV: the task's resident peak "
+                       "(VmHWM) after the pass",
+                       csv_mb),
+       "MiB", false, Median(mib(r.troupe_csv, true)),
+       "pandas' python3 process peak", pandas_peak,
+       "Troupe task before the runner", Median(mib(r.troupe_csv, false)),
+       "grows < 10% of the file", bounded(csv_mb)});
+  rows.push_back(
+      {"7e",
+       absl::StrFormat("Loading the %.0f MB TFRecord file: the task's resident "
+                       "peak (VmHWM) after the pass",
+                       tfrecord_mb),
+       "MiB", false, Median(mib(r.troupe_tfrecord, true)), "", std::nullopt,
+       "Troupe task before the runner", Median(mib(r.troupe_tfrecord, false)),
+       "grows < 10% of the file", bounded(tfrecord_mb)});
+  return absl::OkStatus();
+}
+
 // --- Report ------------------------------------------------------------------
 
 std::string ReadFirst(const std::string& path, const std::string& key) {
@@ -1499,12 +1652,14 @@ int Run(const Flags& flags) {
   env.troupe = flags.Get("troupe", "");
   env.self = SelfPath();
   env.rounds = static_cast<int>(flags.Int("rounds", 3));
+  env.load_bytes = flags.Int("load-bytes", kLoadBytes);
+  env.load_rounds = static_cast<int>(flags.Int("load-rounds", 1));
   env.scale = 1;
   if (!absl::SimpleAtod(flags.Get("scale", "1"), &env.scale)) env.scale = 1;
   if (env.troupe.empty() || access(env.troupe.c_str(), X_OK) != 0) {
     std::cerr << "usage: troupe_bench run --troupe PATH [--redis-server PATH] "
-                 "[--rounds N] [--scenarios 1,2,3,4,5,6] [--scale X] "
-                 "[--markdown FILE]\n";
+                 "[--rounds N] [--scenarios 1,2,3,4,5,6,7] [--scale X] "
+                 "[--load-bytes N] [--load-rounds N] [--markdown FILE]\n";
     return 2;
   }
   char work_template[] = "/tmp/troupe_bench.XXXXXX";
@@ -1554,7 +1709,7 @@ int Run(const Flags& flags) {
   }
 
   std::vector<std::string> scenarios =
-      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5,6"), ',');
+      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5,6,7"), ',');
   std::vector<Row> rows;
   std::vector<std::string> failures;
   std::map<std::string, double> seconds;
@@ -1567,6 +1722,7 @@ int Run(const Flags& flags) {
     if (scenario == "4") status = ManyWaiters(env, rows);
     if (scenario == "5") status = FanIn(env, rows);
     if (scenario == "6") status = Recovery(env, rows);
+    if (scenario == "7") status = Loading(env, rows);
     seconds[scenario] = Seconds(start, NowNs());
     std::cout << "  (scenario " << scenario << ": " << Number(seconds[scenario])
               << " s)" << std::endl;
@@ -1620,7 +1776,7 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "run")
     return Run(Flags(argc, argv, 2));
   std::cerr << "usage: troupe_bench run --troupe PATH [--redis-server PATH] "
-               "[--rounds N] [--scenarios 1,2,3,4,5,6] [--scale X] "
-               "[--markdown FILE]\n";
+               "[--rounds N] [--scenarios 1,2,3,4,5,6,7] [--scale X] "
+               "[--load-bytes N] [--load-rounds N] [--markdown FILE]\n";
   return 2;
 }

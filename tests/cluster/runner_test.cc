@@ -61,6 +61,15 @@ void MakeBookQueues(const std::string& target,
                    "float32,int32", "--shapes", "[[2],[]]"});
 }
 
+// my_test.csv in the data dir, the book's queues over it and one shared
+// TextLineReader "reader" skipping the header (cell 23).
+void MakeBookPipeline(LocalCluster& cluster) {
+  WriteFile(cluster.data_dir() + "/my_test.csv", kMyTestCsv);
+  MakeBookQueues(cluster.target(), {"my_test.csv"});
+  CtlLine(cluster.target(), {"reader-create", "reader", "--type", "text_line",
+                             "--skip-header-lines", "1"});
+}
+
 // The book's loop: dequeue_up_to(2) until the queue fails, collecting each
 // batch's size and every instance as "[x1,x2]:target".
 struct Drained {
@@ -96,10 +105,7 @@ TEST_SUITE("cluster") {
     LocalCluster cluster;
     REQUIRE_CLUSTER(cluster);
     const std::string target = cluster.target();
-    WriteFile(cluster.data_dir() + "/my_test.csv", kMyTestCsv);
-    MakeBookQueues(target, {"my_test.csv"});
-    CtlLine(target, {"reader-create", "reader", "--type", "text_line",
-                     "--skip-header-lines", "1"});
+    MakeBookPipeline(cluster);
     CHECK(CtlJson(target, {"runner-start", "r",
                            std::string(R"({"target": "instance_q",
                                            "threads": 5,
@@ -128,6 +134,25 @@ TEST_SUITE("cluster") {
     CtlLine(target, {"reset"});
     CtlFails(target, {"runner-status", "r"}, "NOT_FOUND",
              "Runner 'r' not found in container ''");
+  }
+
+  TEST_CASE(
+      "cluster: runners: read_up_to batches stack their columns row by row "
+      "into one component") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    MakeBookPipeline(cluster);
+    CtlLine(target, {"runner-start", "r",
+                     std::string(R"({"target": "instance_q", "threads": 1,
+                                     "source": {"reader": "reader",
+                                                "queue": "filenames",
+                                                "up_to": 3},)") +
+                         kDecodeAndStack + "}"});
+    CHECK(CtlJson(target, {"runner-join", "r", "--timeout", "20s"}) ==
+          json{{"state", "finished"}, {"steps", 1}, {"error", nullptr}});
+    Drained drained = DrainUpTo2(target, "instance_q");
+    CHECK(drained.instances == kBookInstances);
   }
 
   TEST_CASE(
