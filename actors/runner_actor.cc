@@ -234,6 +234,43 @@ void Records(Runner* self, size_t thread, Tensor keys, Tensor values,
   Enqueue(self, thread, *std::move(tuple), batch);
 }
 
+// The number of elements one epoch of producer `source` has.
+size_t EpochSize(const RunnerSource& source) {
+  switch (source.kind) {
+    case RunnerSource::kStrings:
+      return source.strings.size();
+    case RunnerSource::kRange:
+      return static_cast<size_t>(source.range);
+    default:
+      return static_cast<size_t>(source.tensors[0].shape()[0]);
+  }
+}
+
+// The elements of producer `source` in `order`, as a batch.
+Tuple Epoch(const RunnerSource& source, const std::vector<size_t>& order) {
+  const Shape shape = {static_cast<int64_t>(order.size())};
+  if (source.kind == RunnerSource::kStrings) {
+    StringList strings;
+    strings.Reserve(order.size(), 0);
+    for (size_t i : order) strings.Append(source.strings[i]);
+    return {Tensor::FromStrings(shape, std::move(strings))};
+  }
+  if (source.kind == RunnerSource::kRange) {
+    std::vector<int32_t> values;
+    for (size_t i : order) values.push_back(static_cast<int32_t>(i));
+    return {Tensor::FromVector<int32_t>(shape, values)};
+  }
+  Tuple epoch;
+  for (const Tensor& tensor : source.tensors) {
+    std::vector<Tensor> rows;
+    for (size_t i : order)
+      rows.push_back(tensor.Slice(static_cast<int64_t>(i)));
+    const Shape row_shape(tensor.shape().begin() + 1, tensor.shape().end());
+    epoch.push_back(Stack(rows, tensor.dtype(), row_shape));
+  }
+  return epoch;
+}
+
 // One epoch of a producer, shuffled unless the spec says not to.
 void Produce(Runner* self, size_t thread, const RunnerSource& source) {
   RunnerState& state = self->state;
@@ -244,25 +281,10 @@ void Produce(Runner* self, size_t thread, const RunnerSource& source) {
                           absl::StrCat("Reached limit of ", spec.num_epochs)));
   }
   ++state.next_epoch;
-  const size_t n = source.kind == RunnerSource::kStrings
-                       ? source.strings.size()
-                       : static_cast<size_t>(source.range);
-  std::vector<size_t> order(n);
+  std::vector<size_t> order(EpochSize(source));
   std::iota(order.begin(), order.end(), size_t{0});
   if (spec.shuffle) std::shuffle(order.begin(), order.end(), state.random);
-  const Shape shape = {static_cast<int64_t>(n)};
-  Tensor epoch;
-  if (source.kind == RunnerSource::kStrings) {
-    StringList strings;
-    strings.Reserve(n, 0);
-    for (size_t i : order) strings.Append(source.strings[i]);
-    epoch = Tensor::FromStrings(shape, std::move(strings));
-  } else {
-    std::vector<int32_t> values;
-    for (size_t i : order) values.push_back(static_cast<int32_t>(i));
-    epoch = Tensor::FromVector<int32_t>(shape, values);
-  }
-  Enqueue(self, thread, {std::move(epoch)}, true);
+  Enqueue(self, thread, Epoch(source, order), true);
 }
 
 void Step(Runner* self, size_t thread) {
@@ -319,6 +341,8 @@ void Step(Runner* self, size_t thread) {
     }
     case RunnerSource::kStrings:
     case RunnerSource::kRange:
+    case RunnerSource::kSlices:
+    case RunnerSource::kTensor:
       return Produce(self, thread, source);
   }
 }

@@ -9,6 +9,7 @@
 
 #include "base/status_macros.h"
 #include "serialization/dtype.h"
+#include "serialization/tensor_json.h"
 
 namespace troupe::cli {
 namespace {
@@ -90,14 +91,39 @@ absl::StatusOr<ReaderSpec> InlineReader(const json& object) {
   return spec;
 }
 
+// The tensors of a producer source given in field `field`: one per entry
+// of `dtypes`, each read from the entry of `components` at its index.
+absl::StatusOr<Tuple> ProducerTensors(const json& components,
+                                      const std::vector<std::string>& dtypes,
+                                      const std::string& field) {
+  if (!components.is_array() || components.size() != dtypes.size()) {
+    return Invalid(field,
+                   "needs one dtype per tensor (\"dtypes\" for "
+                   "\"slices\", \"dtype\" for \"tensor\")");
+  }
+  Tuple tensors;
+  for (size_t i = 0; i < dtypes.size(); ++i) {
+    TROUPE_ASSIGN_OR_RETURN(DType dtype, ParseDType(dtypes[i]));
+    absl::StatusOr<Tensor> tensor = TensorFromJson(components[i], dtype);
+    if (!tensor.ok()) {
+      return Invalid(
+          field, absl::StrCat("tensor ", i, ": ", tensor.status().message()));
+    }
+    tensors.push_back(*std::move(tensor));
+  }
+  return tensors;
+}
+
 absl::StatusOr<RunnerSource> Source(const json& object) {
   if (!object.is_object()) {
     return absl::InvalidArgumentError(
         "runner spec: a source is an object such as {\"dequeue\": \"A\"}");
   }
-  TROUPE_RETURN_IF_ERROR(OnlyKeys(
-      object, {"reader", "queue", "up_to", "dequeue", "strings", "range"},
-      "a source"));
+  TROUPE_RETURN_IF_ERROR(
+      OnlyKeys(object,
+               {"reader", "queue", "up_to", "dequeue", "strings", "range",
+                "slices", "dtypes", "tensor", "dtype"},
+               "a source"));
   RunnerSource source;
   if (object.contains("dequeue")) {
     source.kind = RunnerSource::kDequeue;
@@ -121,10 +147,25 @@ absl::StatusOr<RunnerSource> Source(const json& object) {
   } else if (object.contains("range")) {
     source.kind = RunnerSource::kRange;
     TROUPE_RETURN_IF_ERROR(GetInt(object, "range", &source.range));
+  } else if (object.contains("slices")) {
+    source.kind = RunnerSource::kSlices;
+    std::vector<std::string> dtypes;
+    TROUPE_RETURN_IF_ERROR(GetStrings(object, "dtypes", &dtypes));
+    TROUPE_ASSIGN_OR_RETURN(
+        source.tensors, ProducerTensors(object["slices"], dtypes, "slices"));
+  } else if (object.contains("tensor")) {
+    source.kind = RunnerSource::kTensor;
+    std::string dtype;
+    TROUPE_RETURN_IF_ERROR(GetString(object, "dtype", &dtype));
+    std::vector<std::string> dtypes;
+    if (object.contains("dtype")) dtypes.push_back(dtype);
+    TROUPE_ASSIGN_OR_RETURN(
+        source.tensors,
+        ProducerTensors(json::array({object["tensor"]}), dtypes, "tensor"));
   } else {
     return absl::InvalidArgumentError(
-        "runner spec: a source needs \"reader\", \"dequeue\", \"strings\" or "
-        "\"range\"");
+        "runner spec: a source needs \"reader\", \"dequeue\", \"strings\", "
+        "\"range\", \"slices\" or \"tensor\"");
   }
   return source;
 }

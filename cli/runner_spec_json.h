@@ -10,6 +10,9 @@
 //   SOURCE = {"reader": "R" | {"type": "text_line", ...}, "queue": "F",
 //             "up_to": N} | {"dequeue": "A"} | {"strings": [...]}
 //            | {"range": N}
+//            | {"slices": [T, ...], "dtypes": ["float32", ...]}
+//            | {"tensor": T, "dtype": "int32"}
+//   (T is a tensor as nested JSON arrays, serialization/tensor_json.h).
 #pragma once
 
 #include "absl/status/statusor.h"

@@ -1,8 +1,8 @@
 // QueueRunner and Coordinator: TensorFlow's, running on a task as actors
 // (actors/runner_actor.h). A runner fills its target queue from a source (a
-// queue, a reader over a filename queue, or a producer of strings or a
-// range), decoding CSV records and arranging their columns into the
-// target's components; it closes the target when its sources end, or with
+// queue, a reader over a filename queue, or a producer of strings, a range,
+// slices or a tensor), decoding CSV records and arranging their columns into
+// the target's components; it closes the target when its sources end, or with
 // its first error, which then stops every runner of its coordinator.
 // Thread-safe.
 #pragma once

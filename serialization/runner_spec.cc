@@ -7,8 +7,36 @@ namespace {
 
 // The most threads one runner runs: each holds at most one step in flight.
 constexpr int32_t kMaxThreads = 64;
-// The most sources, and strings of a producer, one spec may carry.
+// The most sources, and tensors of a slice producer, one spec may carry.
 constexpr size_t kMaxSources = 64;
+
+// The tensors of a slice or tensor producer (`producer` names it): each
+// valid, of rank >= 1, all with the same number of rows, at least one.
+absl::Status CheckRows(const Tuple& tensors, const std::string& producer) {
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    if (absl::Status valid = tensors[i].CheckValid(); !valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(producer, ": tensor ", i, ": ", valid.message()));
+    }
+    if (tensors[i].shape().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          producer, ": tensor ", i,
+          " is a scalar; its rows are the elements, so it needs rank >= 1"));
+    }
+    const int64_t rows = tensors[i].shape()[0];
+    const int64_t first = tensors[0].shape()[0];
+    if (rows != first) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          producer, ": every tensor needs the same first dimension: tensor 0 ",
+          "has ", first, " rows, tensor ", i, " has ", rows));
+    }
+  }
+  if (tensors[0].shape()[0] == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(producer, " requires a non-null input tensor"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CheckSource(const RunnerSource& source, size_t index) {
   auto invalid = [index](const std::string& what) {
@@ -40,6 +68,23 @@ absl::Status CheckSource(const RunnerSource& source, size_t index) {
             "range_input_producer requires a limit > 0, not ", source.range));
       }
       return absl::OkStatus();
+    case RunnerSource::kSlices:
+      if (source.tensors.empty()) {
+        return absl::InvalidArgumentError(
+            "Expected at least one tensor in slice_input_producer().");
+      }
+      if (source.tensors.size() > kMaxSources) {
+        return invalid(absl::StrCat("slice_input_producer takes at most ",
+                                    kMaxSources, " tensors, not ",
+                                    source.tensors.size()));
+      }
+      return CheckRows(source.tensors, "slice_input_producer");
+    case RunnerSource::kTensor:
+      if (source.tensors.size() != 1) {
+        return invalid(absl::StrCat("input_producer takes one tensor, not ",
+                                    source.tensors.size()));
+      }
+      return CheckRows(source.tensors, "input_producer");
   }
   return invalid(absl::StrCat("unknown kind ", source.kind));
 }

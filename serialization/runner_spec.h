@@ -11,6 +11,7 @@
 
 #include "serialization/dtype.h"
 #include "serialization/reader_spec.h"
+#include "serialization/tensor.h"
 
 namespace troupe {
 
@@ -27,6 +28,11 @@ struct RunnerSource {
     // scalar each) or of 0..range-1 (int32), shuffled per epoch unless told.
     kStrings = 2,
     kRange = 3,
+    // slice_input_producer: each element is one row of every tensor of
+    // `tensors` (one per component, all with the same first dimension).
+    kSlices = 4,
+    // input_producer: each element is one row of `tensors[0]`.
+    kTensor = 5,
   };
   int32_t kind = kDequeue;
   std::string queue;
@@ -36,6 +42,7 @@ struct RunnerSource {
   int64_t up_to = 0;
   std::vector<std::string> strings;
   int64_t range = 0;
+  Tuple tensors;
 };
 
 // One column of decode_csv: its dtype and its default (none: required).
@@ -76,7 +83,8 @@ struct RunnerSpec {
 
 // INVALID_ARGUMENT for a spec no task can run, in TensorFlow's words where
 // it has them ("string_input_producer requires a non-null input tensor",
-// "num_epochs must be > 0 not -1").
+// "num_epochs must be > 0 not -1", "Expected at least one tensor in
+// slice_input_producer().").
 absl::Status ValidateRunnerSpec(const RunnerSpec& spec);
 
 // What a runner (or a coordinator, over its runners) reports.
@@ -119,7 +127,7 @@ struct RunnerCall {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RunnerSource& x) {
   return f(x.kind, x.queue, x.reader, x.inline_reader, x.reader_spec, x.up_to,
-           x.strings, x.range);
+           x.strings, x.range, x.tensors);
 }
 
 template <class Inspector>

@@ -29,9 +29,10 @@ constexpr size_t kResourceInfoMinBytes = 181;
 constexpr size_t kCheckpointInfoMinBytes = 41;
 constexpr size_t kInt64sMinBytes = 8;  // Their count.
 // Kind (4), queue and reader names (16), the inline flag (1), a ReaderSpec
-// (57), up_to (8), the strings' count (8), range (8); wire_body_test.cc
-// checks it, as the next one, against a default's encoding.
-constexpr size_t kRunnerSourceMinBytes = 102;
+// (57), up_to (8), the strings' count (8), range (8), the tensors' count
+// (8); wire_messages_test.cc checks it, as the next one, against a
+// default's encoding.
+constexpr size_t kRunnerSourceMinBytes = 110;
 constexpr size_t kCsvColumnMinBytes = 10;  // Dtype (1), flag (1), text (8).
 
 absl::Status Truncated(uint64_t count, const char* what, size_t remaining) {

@@ -3,6 +3,7 @@
 #include "cli/runner_spec_json.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "doctest/doctest.h"
@@ -67,6 +68,26 @@ TEST_CASE("runner spec: a list of sources, named readers and producers") {
   CHECK(spec->sources[3].range == 3);
 }
 
+TEST_CASE("runner spec: slices and tensor producers carry their tensors") {
+  absl::StatusOr<RunnerSpec> spec = Parse(R"({
+      "target": "Q",
+      "source": [{"slices": [[1, 2], [["a"], ["b"]]],
+                  "dtypes": ["int64", "string"]},
+                 {"tensor": [[1.5, 2], [3, 4]], "dtype": "float32"}]})");
+  REQUIRE_MESSAGE(spec.ok(), spec.status().ToString());
+  REQUIRE(spec->sources.size() == 2);
+  CHECK(spec->sources[0].kind == RunnerSource::kSlices);
+  REQUIRE(spec->sources[0].tensors.size() == 2);
+  CHECK(spec->sources[0].tensors[0] ==
+        Tensor::FromVector<int64_t>({2}, {1, 2}));
+  CHECK(spec->sources[0].tensors[1] == Tensor::FromStrings({2, 1}, {"a", "b"}));
+  CHECK(spec->sources[1].kind == RunnerSource::kTensor);
+  REQUIRE(spec->sources[1].tensors.size() == 1);
+  CHECK(spec->sources[1].tensors[0] ==
+        Tensor::FromVector<float>({2, 2}, {1.5F, 2, 3, 4}));
+  CHECK(ValidateRunnerSpec(*spec).ok());
+}
+
 TEST_CASE("runner spec: what is wrong is named") {
   auto error = [](const std::string& text) {
     absl::StatusOr<RunnerSpec> spec = Parse(text);
@@ -88,6 +109,42 @@ TEST_CASE("runner spec: what is wrong is named") {
   CHECK(absl::StrContains(error(R"({"target": "Q", "source": {"range": 1},
                 "components": [[]]})"),
                           "components"));
+  CHECK(error(R"({"target": "Q", "source": {"slices": [[1], [2]],
+                                             "dtypes": ["int32"]}})") ==
+        "runner spec: \"slices\" needs one dtype per tensor (\"dtypes\" for "
+        "\"slices\", \"dtype\" for \"tensor\")");
+  CHECK(error(R"({"target": "Q", "source": {"tensor": [1, "x"],
+                                             "dtype": "int32"}})")
+            .rfind("runner spec: \"tensor\" tensor 0: ", 0) == 0);
+}
+
+TEST_CASE("runner spec: slices and tensor producers are checked as TF does") {
+  auto check = [](RunnerSource::Kind kind, Tuple tensors) {
+    RunnerSpec spec;
+    spec.target = "Q";
+    RunnerSource source;
+    source.kind = kind;
+    source.tensors = std::move(tensors);
+    spec.sources = {source};
+    return std::string(ValidateRunnerSpec(spec).message());
+  };
+  CHECK(check(RunnerSource::kSlices, {}) ==
+        "Expected at least one tensor in slice_input_producer().");
+  CHECK(check(RunnerSource::kSlices,
+              {Tensor::FromVector<int32_t>({2}, {1, 2}),
+               Tensor::FromVector<int32_t>({3}, {1, 2, 3})}) ==
+        "slice_input_producer: every tensor needs the same first dimension: "
+        "tensor 0 has 2 rows, tensor 1 has 3");
+  CHECK(check(RunnerSource::kSlices, {Tensor::Scalar<int32_t>(1)}) ==
+        "slice_input_producer: tensor 0 is a scalar; its rows are the "
+        "elements, so it needs rank >= 1");
+  CHECK(
+      check(RunnerSource::kSlices, {Tensor::Zeros(DType::kFloat32, {0, 2})}) ==
+      "slice_input_producer requires a non-null input tensor");
+  CHECK(check(RunnerSource::kTensor, {}) ==
+        "Source 0 of the runner: input_producer takes one tensor, not 0");
+  CHECK(check(RunnerSource::kTensor, {Tensor::FromVector<int32_t>({1}, {7})})
+            .empty());
 }
 
 TEST_CASE("runner spec: ValidateRunnerSpec refuses what no task can run") {

@@ -127,8 +127,9 @@ TEST_SUITE("wire messages") {
     source.sources[0].reader_spec.type = "";
     RunnerSpec column;
     column.csv_columns = {CsvColumn{}};
-    // The 102 and 10 bytes wire_body.cc assumes (every string empty).
-    CHECK(body_bytes(source) - body_bytes(none) == 102);
+    // The 110 and 10 bytes wire_body.cc assumes (every string and list
+    // empty).
+    CHECK(body_bytes(source) - body_bytes(none) == 110);
     CHECK(body_bytes(column) - body_bytes(none) == 10);
   }
 

@@ -53,13 +53,17 @@ RunnerCall SampleRunnerCall() {
   RunnerSource strings;
   strings.kind = RunnerSource::kStrings;
   strings.strings = {"a.csv", "b.csv"};
+  RunnerSource slices;
+  slices.kind = RunnerSource::kSlices;
+  slices.tensors = {Tensor::FromVector<int32_t>({2}, {4, 5}),
+                    Tensor::FromStrings({2}, {"x", "y"})};
   RunnerCall call;
   call.verb = RunnerCall::kStart;
   call.container = "c";
   call.name = "r";
   call.spec.target = "instances";
   call.spec.coordinator = "coord";
-  call.spec.sources = {reader, strings};
+  call.spec.sources = {reader, strings, slices};
   call.spec.num_epochs = 2;
   call.spec.seed = 42;
   call.spec.csv_columns = {CsvColumn{DT_FLOAT, false, "-1"},
