@@ -140,8 +140,12 @@ Logger::~Logger() {
   if (wake_fd_ >= 0) close(wake_fd_);
 }
 
-void Logger::Log(absl::string_view source, absl::string_view line) {
-  std::string entry = EscapeLine(line, options_.max_line_bytes);
+void Logger::Log(LogLevel level, absl::string_view source,
+                 absl::string_view line) {
+  if (level < options_.min_level) return;
+  std::string entry =
+      level == LogLevel::kInfo ? "" : absl::StrCat(LogLevelName(level), ": ");
+  entry += EscapeLine(line, options_.max_line_bytes);
   entry += '\n';
   std::lock_guard<std::mutex> lock(mutex_);
   auto bucket = buckets_.find(source);

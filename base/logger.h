@@ -15,6 +15,8 @@
 
 #include "absl/strings/string_view.h"
 
+#include "base/log_level.h"
+
 namespace troupe {
 
 struct LoggerOptions {
@@ -33,6 +35,8 @@ struct LoggerOptions {
   double burst = 200;
   // Put before the logger's own lines, e.g. "troupe task /job:ps/task:0: ".
   std::string notice_prefix;
+  // Lines below this level are not written (nor counted).
+  LogLevel min_level = LogLevel::kInfo;
   // How long the destructor still writes queued lines while the descriptor
   // takes them; it never waits on a descriptor that takes nothing more.
   std::chrono::milliseconds stop_grace{250};
@@ -52,10 +56,11 @@ class Logger {
   Logger(const Logger&) = delete;
   Logger& operator=(const Logger&) = delete;
 
-  // Queues `line` (escaped and capped, a newline added) unless `source` is
-  // over its rate or the queue is full. Never waits on the descriptor; any
-  // thread.
-  void Log(absl::string_view source, absl::string_view line);
+  // Queues `line` (escaped and capped, a newline added; a warning, error or
+  // debug line begins with "warning: ", "error: " or "debug: ") unless
+  // `level` is below min_level, `source` is over its rate or the queue is
+  // full. Never waits on the descriptor; any thread.
+  void Log(LogLevel level, absl::string_view source, absl::string_view line);
 
   // Lines dropped because the queue was full, and lines suppressed by the
   // rate limit, since the start.

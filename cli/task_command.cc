@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/log_level.h"
 #include "base/logger.h"
 #include "base/status_macros.h"
 #include "cli/flags.h"
@@ -32,7 +33,8 @@ constexpr char kUsage[] =
     "                   [--tls-certificate PEM --tls-key PEM --tls-ca PEM]\n"
     "                   [--memory-limit BYTES] [--data-dir DIR]\n"
     "                   [--checkpoint-dir DIR [--checkpoint-every 60s]]\n"
-    "                   [--metrics-port PORT [--metrics-host HOST]]\n";
+    "                   [--metrics-port PORT [--metrics-host HOST]]\n"
+    "                   [--log-level debug|info|warning|error]\n";
 
 struct ServedTask {
   std::optional<ClusterSpec> spec;
@@ -85,7 +87,7 @@ int RunTask(const std::vector<std::string>& args) {
   std::set<std::string> with_value = NodeFlagNames();
   with_value.insert({"cluster", "job", "task", "memory-limit", "data-dir",
                      "checkpoint-dir", "checkpoint-every", "metrics-port",
-                     "metrics-host"});
+                     "metrics-host", "log-level"});
   auto flags = ParseFlags(args, with_value, {});
   if (!flags.ok()) {
     std::cerr << "troupe task: " << flags.status().message() << "\n";
@@ -144,6 +146,9 @@ int RunTask(const std::vector<std::string>& args) {
       node = count.status();
     }
   }
+  absl::StatusOr<LogLevel> log_level =
+      ParseLogLevel(flags->Get("log-level", "info"));
+  if (node.ok() && !log_level.ok()) node = log_level.status();
   std::optional<TaskAddress> metrics_listen;
   if (node.ok() && flags->Has("metrics-port")) {
     absl::StatusOr<int32_t> port =
@@ -184,21 +189,25 @@ int RunTask(const std::vector<std::string>& args) {
   const std::string prefix = "troupe task " + task.ToDevice();
   LoggerOptions log_options;
   log_options.notice_prefix = prefix + ": ";
+  log_options.min_level = *log_level;
   Logger logger(log_options);
-  auto log_as = [&logger, &prefix](std::string source) {
-    return [&logger, prefix, source](const std::string& line) {
-      logger.Log(source, prefix + ": " + line);
-    };
-  };
-  auto server = TaskServer::Start(*spec, task, options, log_as("connections"),
-                                  log_as("caf"));
+  // What CAF prints on its own is about messages nobody handled: warnings.
+  auto server = TaskServer::Start(
+      *spec, task, options,
+      [&logger, prefix](LogLevel level, const std::string& line) {
+        logger.Log(level, "connections", prefix + ": " + line);
+      },
+      [&logger, prefix](const std::string& line) {
+        logger.Log(LogLevel::kWarning, "caf", prefix + ": " + line);
+      });
   if (!server.ok()) {
     std::cerr << "troupe task: " << server.status().message() << "\n";
     return 1;
   }
-  logger.Log("task", absl::StrCat(prefix, " serving on ",
-                                  spec->Address(task)->ToString(),
-                                  options.tls ? " (mutual TLS)" : ""));
+  logger.Log(
+      LogLevel::kInfo, "task",
+      absl::StrCat(prefix, " serving on ", spec->Address(task)->ToString(),
+                   options.tls ? " (mutual TLS)" : ""));
   // GET /metrics for Prometheus, on loopback unless told otherwise.
   std::unique_ptr<MetricsServer> metrics;
   if (metrics_listen) {
@@ -212,7 +221,7 @@ int RunTask(const std::vector<std::string>& args) {
     }
     metrics = *std::move(started);
     logger.Log(
-        "task",
+        LogLevel::kInfo, "task",
         absl::StrCat(
             prefix, " metrics on http://",
             TaskAddress{metrics_listen->host, metrics->port()}.ToString(),
@@ -220,7 +229,7 @@ int RunTask(const std::vector<std::string>& args) {
   }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  logger.Log("task",
+  logger.Log(LogLevel::kInfo, "task",
              absl::StrCat(prefix, " stopping (signal ", signal_number, ")"));
   metrics.reset();
   server->reset();

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/log_level.h"
 #include "base/status_macros.h"
 #include "cli/flags.h"
 #include "cli/restart_policy.h"
@@ -62,7 +63,8 @@ constexpr char kUsage[] =
     "                 [--max-restarts N] [--restart-window D]\n"
     "                 [--restart-backoff D] [--stop-grace D]\n"
     "                 [--data-dir DIR] [--checkpoint-dir DIR "
-    "[--checkpoint-every D]]\n";
+    "[--checkpoint-every D]]\n"
+    "                 [--log-level debug|info|warning|error]\n";
 
 // The longest --restart-backoff and --stop-grace.
 constexpr absl::Duration kLongestWait = absl::Hours(24);
@@ -108,11 +110,12 @@ absl::StatusOr<SupervisorOptions> SupervisorOptionsFrom(const Flags& flags) {
 }  // namespace
 
 int RunUp(const std::string& self, const std::vector<std::string>& args) {
-  auto flags = ParseFlags(args,
-                          {"cluster", "restart", "max-restarts",
-                           "restart-window", "restart-backoff", "stop-grace",
-                           "data-dir", "checkpoint-dir", "checkpoint-every"},
-                          {});
+  auto flags =
+      ParseFlags(args,
+                 {"cluster", "restart", "max-restarts", "restart-window",
+                  "restart-backoff", "stop-grace", "data-dir", "checkpoint-dir",
+                  "checkpoint-every", "log-level"},
+                 {});
   if (!flags.ok() || !flags->Has("cluster")) {
     if (!flags.ok())
       std::cerr << "troupe up: " << flags.status().message() << "\n";
@@ -120,6 +123,12 @@ int RunUp(const std::string& self, const std::vector<std::string>& args) {
     return 2;
   }
   absl::StatusOr<SupervisorOptions> options = SupervisorOptionsFrom(*flags);
+  if (options.ok() && flags->Has("log-level")) {
+    if (absl::Status level = ParseLogLevel(flags->Get("log-level")).status();
+        !level.ok()) {
+      options = level;
+    }
+  }
   if (!options.ok()) {
     std::cerr << "troupe up: " << options.status().message() << "\n";
     return 2;
@@ -148,12 +157,11 @@ int RunUp(const std::string& self, const std::vector<std::string>& args) {
           {"--checkpoint-dir", absl::StrCat(flags->Get("checkpoint-dir"), "/",
                                             task.job, "-", task.index)});
     }
-    if (flags->Has("data-dir")) {
-      command.insert(command.end(), {"--data-dir", flags->Get("data-dir")});
-    }
-    if (flags->Has("checkpoint-every")) {
-      command.insert(command.end(),
-                     {"--checkpoint-every", flags->Get("checkpoint-every")});
+    for (const char* passed : {"data-dir", "checkpoint-every", "log-level"}) {
+      if (flags->Has(passed)) {
+        command.insert(command.end(),
+                       {absl::StrCat("--", passed), flags->Get(passed)});
+      }
     }
     tasks.push_back({task, address->ToString(), std::move(command)});
   }

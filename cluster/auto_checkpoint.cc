@@ -75,14 +75,14 @@ absl::StatusOr<CheckpointInfo> SaveNow(caf::actor_system& system,
 }
 
 caf::actor SpawnAutoCheckpointer(caf::actor_system& system, TaskActor task,
-                                 AutoCheckpointOptions options,
-                                 std::function<void(const std::string&)> log) {
+                                 AutoCheckpointOptions options, LogSink log) {
   return system.spawn([task, options, log](caf::event_based_actor* self) {
     const auto every = absl::ToChronoNanoseconds(options.every);
     self->delayed_send(self, every, tick_atom::value);
     auto failed = [log, options](const caf::error& error) {
       if (log) {
-        log(absl::StrCat("checkpoint to ", options.dir,
+        log(LogLevel::kError,
+            absl::StrCat("checkpoint to ", options.dir,
                          " failed: ", ToStatus(error).ToString()));
       }
     };

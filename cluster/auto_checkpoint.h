@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "caf/fwd.hpp"
 
+#include "base/log_level.h"
 #include "serialization/checkpoint_info.h"
 #include "serialization/protocol.h"
 
@@ -40,9 +41,8 @@ absl::StatusOr<CheckpointInfo> SaveNow(caf::actor_system& system,
                                        const AutoCheckpointOptions& options);
 
 // An actor that saves as SaveNow does every `options.every` (> 0), telling
-// `log` of each failure; stop it with an exit message.
+// `log` of each failure (an error); stop it with an exit message.
 caf::actor SpawnAutoCheckpointer(caf::actor_system& system, TaskActor task,
-                                 AutoCheckpointOptions options,
-                                 std::function<void(const std::string&)> log);
+                                 AutoCheckpointOptions options, LogSink log);
 
 }  // namespace troupe

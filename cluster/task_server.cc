@@ -32,7 +32,7 @@ struct TaskServer::Impl {
   // saver, and where to tell of it.
   std::optional<AutoCheckpointOptions> auto_checkpoint;
   caf::actor checkpointer;
-  std::function<void(const std::string&)> log;
+  LogSink log;
 
   // Stops every actor this server spawned, the periodic saver first and the
   // task (with its resources) before the store it writes through, and waits
@@ -68,8 +68,7 @@ uint64_t IncarnationOf(caf::actor_system& system, const TaskActor& task) {
 
 absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
     const ClusterSpec& spec, const TaskId& task, const NodeOptions& options,
-    std::function<void(const std::string&)> log,
-    std::function<void(const std::string&)> caf_output) {
+    LogSink log, std::function<void(const std::string&)> caf_output) {
   auto address = spec.Address(task);
   if (!address.ok()) return address.status();
   WireServerOptions wire;
@@ -114,7 +113,8 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
                        automatic.dir, ": ", restored.status().message()));
     }
     if (log && !restored->prefix.empty()) {
-      log(absl::StrCat("restored checkpoint ", restored->prefix, " (",
+      log(LogLevel::kInfo,
+          absl::StrCat("restored checkpoint ", restored->prefix, " (",
                        restored->tensors, " tensors)"));
     }
     if (automatic.every > absl::ZeroDuration()) {
@@ -153,7 +153,8 @@ TaskServer::~TaskServer() {
     absl::StatusOr<CheckpointInfo> saved =
         SaveNow(impl_->system, impl_->task, *impl_->auto_checkpoint);
     if (impl_->log) {
-      impl_->log(saved.ok() ? absl::StrCat("saved checkpoint ", saved->prefix,
+      impl_->log(saved.ok() ? LogLevel::kInfo : LogLevel::kError,
+                 saved.ok() ? absl::StrCat("saved checkpoint ", saved->prefix,
                                            " (", saved->tensors, " tensors)")
                             : absl::StrCat("checkpoint at stop failed: ",
                                            saved.status().ToString()));

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 
+#include "base/log_level.h"
 #include "cluster/node_config.h"
 #include "config/cluster_spec.h"
 
@@ -19,14 +20,14 @@ class TaskServer {
  public:
   // Starts serving `task` of `spec`, bound to the task's host and port only.
   // `log` (optional) gets a line for each connection opened, closed or
-  // refused, on the wire server's thread. `caf_output` (optional) gets each
+  // refused, on the wire server's thread, and for each checkpoint restored,
+  // saved or failed. `caf_output` (optional) gets each
   // line CAF prints on its own (RouteCafOutput), which then never goes to
   // stdout. UNAVAILABLE if the address cannot be bound; NOT_FOUND if `task`
   // is not in `spec`; INVALID_ARGUMENT for unusable TLS files.
   static absl::StatusOr<std::unique_ptr<TaskServer>> Start(
       const ClusterSpec& spec, const TaskId& task,
-      const NodeOptions& options = {},
-      std::function<void(const std::string&)> log = {},
+      const NodeOptions& options = {}, LogSink log = {},
       std::function<void(const std::string&)> caf_output = {});
   // Stops serving: every waiting request is answered CANCELLED, then the
   // actor system shuts down.

@@ -138,7 +138,8 @@ class WireServer::Loop : public caf::execution_unit {
       SendHeartbeats();
     }
     while (!connections_.empty()) {
-      Close(connections_.begin()->second, "closed by the task");
+      Close(connections_.begin()->second, "closed by the task",
+            LogLevel::kInfo);
     }
     for (caf::resumable* job : jobs_) system().scheduler().enqueue(job);
     jobs_.clear();
@@ -165,8 +166,8 @@ class WireServer::Loop : public caf::execution_unit {
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
             errno == ENOMEM) {
           // Accept again when a connection closes, not in a busy loop.
-          Log(absl::StrCat("cannot accept connections: ",
-                           std::strerror(errno)));
+          Log(LogLevel::kError, absl::StrCat("cannot accept connections: ",
+                                             std::strerror(errno)));
           ListenFor(0);
           listening_paused_ = true;
         }
@@ -187,8 +188,9 @@ class WireServer::Loop : public caf::execution_unit {
 
   void Open(Fd socket, std::string peer) {
     if (connections_.size() >= options_.max_connections && !MakeRoom()) {
-      Log(absl::StrCat("connection from ", peer, " refused: ",
-                       connections_.size(), " connections are open"));
+      Log(LogLevel::kWarning, absl::StrCat("connection from ", peer,
+                                           " refused: ", connections_.size(),
+                                           " connections are open"));
       return;
     }
     const uint64_t token = next_token_++;
@@ -234,7 +236,8 @@ class WireServer::Loop : public caf::execution_unit {
       }
     }
     if (oldest == nullptr) return false;
-    Close(*oldest, "closed to make room: its handshake had not arrived");
+    Close(*oldest, "closed to make room: its handshake had not arrived",
+          LogLevel::kWarning);
     return true;
   }
 
@@ -248,7 +251,8 @@ class WireServer::Loop : public caf::execution_unit {
     for (uint64_t token : slow) {
       Close(connections_.at(token),
             absl::StrCat("closed: no handshake within ",
-                         absl::FormatDuration(options_.handshake_timeout)));
+                         absl::FormatDuration(options_.handshake_timeout)),
+            LogLevel::kWarning);
     }
   }
 
@@ -276,7 +280,7 @@ class WireServer::Loop : public caf::execution_unit {
       }
     }
     for (const auto& [token, how] : stalled) {
-      Close(connections_.at(token), how);
+      Close(connections_.at(token), how, LogLevel::kWarning);
     }
   }
 
@@ -284,13 +288,14 @@ class WireServer::Loop : public caf::execution_unit {
     if (c.tls_pending) {
       absl::StatusOr<bool> up = c.shared->ContinueTls();
       if (!up.ok())
-        return Close(c, absl::StrCat("closed: ", up.status().message()));
+        return Close(c, absl::StrCat("closed: ", up.status().message()),
+                     LogLevel::kWarning);
       if (!*up) return;
       c.tls_pending = false;
       ready |= EPOLLIN;  // Data may have come with the handshake's end.
     }
     if ((ready & EPOLLOUT) && !c.shared->Flush()) {
-      return Close(c, "lost while sending");
+      return Close(c, "lost while sending", LogLevel::kWarning);
     }
     if (!(ready & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
     for (int i = 0; i < kReadsPerWakeup && !c.shared->ReadPaused(); ++i) {
@@ -303,7 +308,7 @@ class WireServer::Loop : public caf::execution_unit {
       }
       if (!Received(c, progress.status(), frames)) return;
       if (*progress == FrameReader::Progress::kClosed) {
-        return Close(c, "closed by the peer");
+        return Close(c, "closed by the peer", LogLevel::kInfo);
       }
       // The handshake asked for TLS: what follows it on the socket is the
       // TLS handshake, which epoll reports (the read took the plain
@@ -339,7 +344,7 @@ class WireServer::Loop : public caf::execution_unit {
       c.greeted = true;
       --awaiting_handshake_;
       stats_->bytes_in.fetch_add(kHandshakeBytes, std::memory_order_relaxed);
-      Log(absl::StrCat("connection from ", c.peer, " opened"));
+      Log(LogLevel::kInfo, absl::StrCat("connection from ", c.peer, " opened"));
       error = Greeted(c);
     }
     if (error.ok()) {
@@ -353,7 +358,7 @@ class WireServer::Loop : public caf::execution_unit {
       return true;
     }
     c.shared->Send(0, ErrorReply{error});
-    Close(c, absl::StrCat("closed: ", error.ToString()));
+    Close(c, absl::StrCat("closed: ", error.ToString()), LogLevel::kWarning);
     return false;
   }
 
@@ -438,13 +443,14 @@ class WireServer::Loop : public caf::execution_unit {
     }
   }
 
-  void Close(Connection& c, const std::string& how) {
+  void Close(Connection& c, const std::string& how, LogLevel level) {
     if (!c.greeted) --awaiting_handshake_;
     Discharge(c, c.charged);
-    Log(absl::StrCat(
-        "connection from ", c.peer, " ", how, " after ",
-        absl::StrFormat("%.1f", absl::ToDoubleSeconds(absl::Now() - c.opened)),
-        " s"));
+    Log(level,
+        absl::StrCat("connection from ", c.peer, " ", how, " after ",
+                     absl::StrFormat(
+                         "%.1f", absl::ToDoubleSeconds(absl::Now() - c.opened)),
+                     " s"));
     c.shared->Close();
     stats_->connections.fetch_sub(1, std::memory_order_relaxed);
     // Through this thread, so that the proxy's exit (and with it the
@@ -462,8 +468,8 @@ class WireServer::Loop : public caf::execution_unit {
     }
   }
 
-  void Log(const std::string& line) {
-    if (options_.log) options_.log(line);
+  void Log(LogLevel level, const std::string& line) {
+    if (options_.log) options_.log(level, line);
   }
 
   const TaskActor task_;

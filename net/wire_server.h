@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "caf/fwd.hpp"
 
+#include "base/log_level.h"
 #include "config/cluster_spec.h"
 #include "net/tls_stream.h"
 #include "serialization/protocol.h"
@@ -47,8 +48,9 @@ struct WireServerOptions {
   // is refused, as is one that asks for TLS without one.
   TlsContext tls;
   // Gets a line, on the I/O thread, for each connection whose handshake
-  // arrived ("opened"), and each one refused or closed.
-  std::function<void(const std::string&)> log;
+  // arrived ("opened", info), and each one refused or closed (info when
+  // either side closed it in order, else warning).
+  LogSink log;
 };
 
 class WireServer {

@@ -143,13 +143,31 @@ TEST_CASE("a logger writes its lines escaped, capped and in order") {
   options.fd = pipe.write_fd();
   options.max_line_bytes = 16;
   auto logger = std::make_unique<Logger>(options);
-  logger->Log("test", "one");
-  logger->Log("test", "\x1b]0;title\x07two");
-  logger->Log("test", std::string(40, 'x'));
+  logger->Log(LogLevel::kInfo, "test", "one");
+  logger->Log(LogLevel::kInfo, "test", "\x1b]0;title\x07two");
+  logger->Log(LogLevel::kInfo, "test", std::string(40, 'x'));
   CHECK(pipe.ReadUntil("(24 bytes cut)\n") ==
         absl::StrCat("one\n\\x1b]0;title\\x07\xE2\x80\xA6 (3 bytes cut)\n",
                      std::string(16, 'x'), "\xE2\x80\xA6 (24 bytes cut)\n"));
   CHECK(StopsInTime(std::move(logger)));
+}
+
+TEST_CASE("a logger writes lines at its level or above, tagged by level") {
+  Pipe pipe;
+  LoggerOptions options;
+  options.fd = pipe.write_fd();
+  options.min_level = LogLevel::kWarning;
+  auto logger = std::make_unique<Logger>(options);
+  logger->Log(LogLevel::kDebug, "test", "a");
+  logger->Log(LogLevel::kInfo, "test", "b");
+  logger->Log(LogLevel::kWarning, "test", "c");
+  logger->Log(LogLevel::kError, "test", "d");
+  CHECK(pipe.ReadUntil("d\n") == "warning: c\nerror: d\n");
+  CHECK(StopsInTime(std::move(logger)));
+  CHECK(ParseLogLevel("debug").value() == LogLevel::kDebug);
+  CHECK(ParseLogLevel("error").value() == LogLevel::kError);
+  CHECK(ParseLogLevel("loud").status().message() ==
+        "Invalid --log-level 'loud'; expected debug, info, warning or error");
 }
 
 TEST_CASE(
@@ -168,7 +186,7 @@ TEST_CASE(
   for (int i = 0; i < 25; ++i) {
     std::string line = absl::StrFormat("line %02d ", i);
     line.resize(99, '.');
-    logger.Log("test", line);
+    logger.Log(LogLevel::kInfo, "test", line);
     if (i < 10) absl::StrAppend(&expected, line, "\n");
   }
   CHECK(logger.dropped() == 15);
@@ -210,12 +228,13 @@ TEST_CASE("the rate limit holds back a source past its burst and counts") {
     return Clock::time_point(std::chrono::nanoseconds(nanos.load()));
   };
   Logger logger(options);
-  for (int i = 1; i <= 5; ++i) logger.Log("guard", absl::StrCat("g", i));
-  logger.Log("caf", "c1");
+  for (int i = 1; i <= 5; ++i)
+    logger.Log(LogLevel::kInfo, "guard", absl::StrCat("g", i));
+  logger.Log(LogLevel::kInfo, "caf", "c1");
   CHECK(logger.suppressed() == 2);
   CHECK(pipe.ReadUntil("c1\n") == "g1\ng2\ng3\nc1\n");
   nanos += std::chrono::nanoseconds(std::chrono::seconds(1)).count();
-  logger.Log("guard", "g6");
+  logger.Log(LogLevel::kInfo, "guard", "g6");
   CHECK(pipe.ReadUntil("g6\n") == "[log] 2 lines from guard suppressed\ng6\n");
   CHECK(logger.suppressed() == 2);
 }
@@ -227,13 +246,14 @@ TEST_CASE(
   LoggerOptions options;
   options.fd = full.write_fd();
   auto stuck = std::make_unique<Logger>(options);
-  for (int i = 0; i < 100; ++i) stuck->Log("test", "never read");
+  for (int i = 0; i < 100; ++i)
+    stuck->Log(LogLevel::kInfo, "test", "never read");
   CHECK(StopsInTime(std::move(stuck)));
 
   Pipe open;
   options.fd = open.write_fd();
   auto last = std::make_unique<Logger>(options);
-  last->Log("test", "stopping (signal 15)");
+  last->Log(LogLevel::kInfo, "test", "stopping (signal 15)");
   CHECK(StopsInTime(std::move(last)));
   CHECK(open.ReadUntil("\n") == "stopping (signal 15)\n");
 }
@@ -244,7 +264,8 @@ TEST_CASE("a pipe whose reader is gone costs the lines, not the process") {
   LoggerOptions options;
   options.fd = pipe.write_fd();
   auto logger = std::make_unique<Logger>(options);
-  for (int i = 0; i < 10; ++i) logger->Log("test", "nobody reads this");
+  for (int i = 0; i < 10; ++i)
+    logger->Log(LogLevel::kInfo, "test", "nobody reads this");
   CHECK(StopsInTime(std::move(logger)));
 }
 

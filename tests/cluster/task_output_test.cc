@@ -162,5 +162,39 @@ TEST_CASE(
   CHECK_MESSAGE(ExitedWithZero(status), "the task did not stop on SIGTERM");
 }
 
+TEST_CASE(
+    "cluster: --log-level warning keeps a task's info lines out and its "
+    "warnings in") {
+  LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+  REQUIRE(cluster.ready());
+  const testing::CommandResult loud =
+      testing::RunTroupe({"task", "--cluster", cluster.spec_path(), "--job",
+                          "ps", "--task", "0", "--log-level", "loud"});
+  CHECK(loud.exit_code == 2);
+  CHECK(loud.FirstErrLine() ==
+        "troupe task: Invalid --log-level 'loud'; expected debug, info, "
+        "warning or error");
+
+  testing::Process task(
+      {testing::TroupeBinary(), "task", "--cluster", cluster.spec_path(),
+       "--job", "ps", "--task", "0", "--log-level", "warning"},
+      cluster.dir().path() + "/task.log");
+  REQUIRE(task.started());
+  REQUIRE(testing::WaitUntil(
+      [&] { return testing::RunCtl(cluster.target(), {"list"}).ok(); },
+      absl::Seconds(20)));
+  // A connection whose first bytes are no handshake is closed: a warning.
+  const int fd = testing::ConnectToLoopback(cluster.port());
+  REQUIRE(fd >= 0);
+  CHECK(send(fd, "GET / HTTP/1.0\r\n\r\n", 18, MSG_NOSIGNAL) == 18);
+  CHECK(
+      task.WaitForLog({"warning: troupe task /job:ps/task:0: connection "
+                       "from 127.0.0.1"}));
+  close(fd);
+  const std::string log = task.Log();
+  CHECK_MESSAGE(!absl::StrContains(log, "serving on"), log);
+  CHECK_MESSAGE(!absl::StrContains(log, " opened"), log);
+}
+
 }  // namespace
 }  // namespace troupe
