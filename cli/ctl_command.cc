@@ -6,6 +6,7 @@
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <variant>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -106,8 +107,8 @@ absl::Status NeedArgs(const CtlContext& ctx, size_t count, const char* usage) {
   return absl::OkStatus();
 }
 
-// A JSON argument given inline, as @PATH, or as - for stdin.
-absl::StatusOr<json> ReadJsonArgument(const std::string& argument) {
+// The text of a JSON argument given inline, as @PATH, or as - for stdin.
+absl::StatusOr<std::string> ReadTextArgument(const std::string& argument) {
   std::string text;
   if (argument == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin),
@@ -123,8 +124,22 @@ absl::StatusOr<json> ReadJsonArgument(const std::string& argument) {
   } else {
     text = argument;
   }
+  return text;
+}
+
+// A (small) JSON argument, as ReadTextArgument reads it, as a value.
+absl::StatusOr<json> ReadJsonArgument(const std::string& argument) {
+  TROUPE_ASSIGN_OR_RETURN(std::string text, ReadTextArgument(argument));
   return ParseJson(text);
 }
+
+// What a command prints: a JSON value, or tensors, written element by element
+// (a tuple as a list of its components, else its one tensor).
+struct TensorsOutput {
+  Tuple tensors;
+  bool tuple = true;
+};
+using CtlOutput = std::variant<json, TensorsOutput>;
 
 absl::StatusOr<std::unique_ptr<Queue>> OpenQueue(const CtlContext& ctx) {
   return Queue::Open(ctx.session, ctx.args[0], ctx.device, ctx.container);
@@ -178,7 +193,8 @@ absl::StatusOr<json> Enqueue(const CtlContext& ctx, bool many) {
       ctx, 2,
       many ? "enqueue-many NAME COMPONENTS" : "enqueue NAME COMPONENTS"));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
-  TROUPE_ASSIGN_OR_RETURN(json components, ReadJsonArgument(ctx.args[1]));
+  TROUPE_ASSIGN_OR_RETURN(std::string components,
+                          ReadTextArgument(ctx.args[1]));
   TROUPE_ASSIGN_OR_RETURN(
       Tuple tuple, many ? BatchFromJson(components, queue->spec().dtypes,
                                         queue->spec().shapes)
@@ -193,14 +209,14 @@ absl::StatusOr<json> Enqueue(const CtlContext& ctx, bool many) {
   return json{{"enqueued", count}};
 }
 
-absl::StatusOr<json> Dequeue(const CtlContext& ctx) {
+absl::StatusOr<CtlOutput> Dequeue(const CtlContext& ctx) {
   TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "dequeue NAME"));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
   TROUPE_ASSIGN_OR_RETURN(Tuple tuple, queue->dequeue(ctx.timeout));
-  return TupleToJson(tuple);
+  return TensorsOutput{std::move(tuple)};
 }
 
-absl::StatusOr<json> DequeueBatch(const CtlContext& ctx, bool up_to) {
+absl::StatusOr<CtlOutput> DequeueBatch(const CtlContext& ctx, bool up_to) {
   TROUPE_RETURN_IF_ERROR(
       NeedArgs(ctx, 2, up_to ? "dequeue-up-to NAME N" : "dequeue-many NAME N"));
   TROUPE_ASSIGN_OR_RETURN(int32_t n, ParseCount("count", ctx.args[1]));
@@ -208,7 +224,7 @@ absl::StatusOr<json> DequeueBatch(const CtlContext& ctx, bool up_to) {
   TROUPE_ASSIGN_OR_RETURN(Tuple batch,
                           up_to ? queue->dequeue_up_to(n, ctx.timeout)
                                 : queue->dequeue_many(n, ctx.timeout));
-  return TupleToJson(batch);
+  return TensorsOutput{std::move(batch)};
 }
 
 absl::StatusOr<json> Close(const CtlContext& ctx) {
@@ -285,14 +301,15 @@ absl::StatusOr<std::unique_ptr<Variable>> OpenVariable(const CtlContext& ctx) {
 
 enum class UpdateKind { kAssign, kAdd, kSub };
 
-absl::StatusOr<json> UpdateVariable(const CtlContext& ctx, UpdateKind kind) {
+absl::StatusOr<CtlOutput> UpdateVariable(const CtlContext& ctx,
+                                         UpdateKind kind) {
   const char* usage = kind == UpdateKind::kAssign
                           ? "assign NAME VALUE [--no-validate-shape]"
                       : kind == UpdateKind::kAdd ? "assign-add NAME VALUE"
                                                  : "assign-sub NAME VALUE";
   TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 2, usage));
   TROUPE_ASSIGN_OR_RETURN(auto variable, OpenVariable(ctx));
-  TROUPE_ASSIGN_OR_RETURN(json value, ReadJsonArgument(ctx.args[1]));
+  TROUPE_ASSIGN_OR_RETURN(std::string value, ReadTextArgument(ctx.args[1]));
   TROUPE_ASSIGN_OR_RETURN(Tensor tensor,
                           TensorFromJson(value, variable->spec().dtype));
   absl::StatusOr<Tensor> result;
@@ -310,14 +327,14 @@ absl::StatusOr<json> UpdateVariable(const CtlContext& ctx, UpdateKind kind) {
       break;
   }
   if (!result.ok()) return result.status();
-  return TensorToJson(*result);
+  return TensorsOutput{{*std::move(result)}, false};
 }
 
-absl::StatusOr<json> Read(const CtlContext& ctx) {
+absl::StatusOr<CtlOutput> Read(const CtlContext& ctx) {
   TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "read NAME"));
   TROUPE_ASSIGN_OR_RETURN(auto variable, OpenVariable(ctx));
   TROUPE_ASSIGN_OR_RETURN(Tensor value, variable->read());
-  return TensorToJson(value);
+  return TensorsOutput{{std::move(value)}, false};
 }
 
 // --- End of variables ------------------------------------------------------
@@ -333,15 +350,12 @@ json ReaderInfoToJson(const ResourceInfo& info) {
               {"records_skipped", info.records_skipped}};
 }
 
-// A string as tensors print one: valid UTF-8 as a JSON string, else
-// {"b64": ...}.
-json StringToJson(std::string value) {
-  return TensorToJson(Tensor::FromStrings({}, {std::move(value)}));
-}
-
-json StringsToJson(std::vector<std::string> values) {
-  const int64_t count = static_cast<int64_t>(values.size());
-  return TensorToJson(Tensor::FromStrings({count}, std::move(values)));
+json StringsToJson(const std::vector<std::string>& values) {
+  json strings = json::array();
+  for (const std::string& value : values) {
+    strings.push_back(StringElementToJson(value));
+  }
+  return strings;
 }
 
 // The integer option --NAME, or 0 when not given. Negative values reach the
@@ -395,8 +409,8 @@ absl::StatusOr<json> ReaderRead(const CtlContext& ctx) {
   TROUPE_ASSIGN_OR_RETURN(std::string queue, QueueFlag(ctx));
   TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
   TROUPE_ASSIGN_OR_RETURN(KeyValue record, reader->read(queue, ctx.timeout));
-  return json{{"key", StringToJson(std::move(record.key))},
-              {"value", StringToJson(std::move(record.value))}};
+  return json{{"key", StringElementToJson(record.key)},
+              {"value", StringElementToJson(record.value)}};
 }
 
 absl::StatusOr<json> ReaderReadUpTo(const CtlContext& ctx) {
@@ -411,8 +425,8 @@ absl::StatusOr<json> ReaderReadUpTo(const CtlContext& ctx) {
   TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
   TROUPE_ASSIGN_OR_RETURN(KeysValues records,
                           reader->read_up_to(queue, n, ctx.timeout));
-  return json{{"keys", StringsToJson(std::move(records.keys))},
-              {"values", StringsToJson(std::move(records.values))}};
+  return json{{"keys", StringsToJson(records.keys)},
+              {"values", StringsToJson(records.values)}};
 }
 
 absl::StatusOr<json> ReaderStats(const CtlContext& ctx) {
@@ -452,8 +466,11 @@ absl::StatusOr<json> ReaderRestore(const CtlContext& ctx) {
 absl::StatusOr<json> TFRecordWrite(const CtlContext& ctx) {
   TROUPE_RETURN_IF_ERROR(NeedArgs(
       ctx, 2, "tfrecord-write PATH RECORDS [--compression GZIP|ZLIB]"));
-  TROUPE_ASSIGN_OR_RETURN(json records, ReadJsonArgument(ctx.args[1]));
-  if (!records.is_array()) {
+  TROUPE_ASSIGN_OR_RETURN(std::string records, ReadTextArgument(ctx.args[1]));
+  if (records.find_first_not_of(" \t\n\r") == std::string::npos ||
+      records[records.find_first_not_of(" \t\n\r")] != '[') {
+    // Not a list: malformed, or a value small enough to check whole.
+    TROUPE_RETURN_IF_ERROR(ParseJson(records).status());
     return absl::InvalidArgumentError(
         "RECORDS must be a JSON array of strings");
   }
@@ -634,7 +651,7 @@ int Watch(const CtlContext& ctx) {
 
 // TensorFlow's decode_csv on RECORDS (a string, or nested arrays of them),
 // here in the client: one column per default, each shaped like RECORDS.
-absl::StatusOr<json> DecodeCsvCommand(const CtlContext& ctx) {
+absl::StatusOr<CtlOutput> DecodeCsvCommand(const CtlContext& ctx) {
   TROUPE_RETURN_IF_ERROR(NeedArgs(
       ctx, 1,
       "decode-csv RECORDS --dtypes float32,int32 --defaults '[[1.0],[]]' "
@@ -645,7 +662,8 @@ absl::StatusOr<json> DecodeCsvCommand(const CtlContext& ctx) {
         "decode-csv needs --dtypes and --defaults (one [value] or [] per "
         "column)");
   }
-  TROUPE_ASSIGN_OR_RETURN(json records_json, ReadJsonArgument(ctx.args[0]));
+  TROUPE_ASSIGN_OR_RETURN(std::string records_json,
+                          ReadTextArgument(ctx.args[0]));
   TROUPE_ASSIGN_OR_RETURN(Tensor records,
                           TensorFromJson(records_json, DType::kString));
   std::vector<DType> dtypes;
@@ -653,20 +671,17 @@ absl::StatusOr<json> DecodeCsvCommand(const CtlContext& ctx) {
     TROUPE_ASSIGN_OR_RETURN(DType dtype, ParseDType(name));
     dtypes.push_back(dtype);
   }
-  TROUPE_ASSIGN_OR_RETURN(json defaults_json,
-                          ReadJsonArgument(ctx.flags.Get("defaults")));
+  TROUPE_ASSIGN_OR_RETURN(std::string defaults_text,
+                          ReadTextArgument(ctx.flags.Get("defaults")));
+  TROUPE_ASSIGN_OR_RETURN(json defaults_json, ParseJson(defaults_text));
   if (!defaults_json.is_array() || defaults_json.size() != dtypes.size()) {
     return absl::InvalidArgumentError(
         "--defaults must be a JSON array with one default per dtype: [value] "
         "or [] (a required column)");
   }
-  std::vector<Tensor> defaults;
-  for (size_t i = 0; i < dtypes.size(); ++i) {
-    // TensorFromJson reads [] as an empty column of the dtype: required.
-    TROUPE_ASSIGN_OR_RETURN(Tensor value,
-                            TensorFromJson(defaults_json[i], dtypes[i]));
-    defaults.push_back(std::move(value));
-  }
+  // TupleFromJson reads [] as an empty column of the dtype: required.
+  TROUPE_ASSIGN_OR_RETURN(std::vector<Tensor> defaults,
+                          TupleFromJson(defaults_text, dtypes));
   DecodeCsvOptions options;
   options.field_delim = ctx.flags.Get("field-delim", ",");
   options.use_quote_delim = ctx.flags.switches.count("no-quote-delim") == 0;
@@ -684,9 +699,7 @@ absl::StatusOr<json> DecodeCsvCommand(const CtlContext& ctx) {
   }
   TROUPE_ASSIGN_OR_RETURN(std::vector<Tensor> columns,
                           DecodeCsv(records, defaults, options));
-  json out = json::array();
-  for (const Tensor& column : columns) out.push_back(TensorToJson(column));
-  return out;
+  return TensorsOutput{std::move(columns)};
 }
 
 // --- Queue runners ----------------------------------------------------------
@@ -805,7 +818,7 @@ absl::StatusOr<json> Checkpoints(const CtlContext& ctx) {
   return json{{"latest", latest}, {"checkpoints", checkpoints}};
 }
 
-using Command = std::function<absl::StatusOr<json>(const CtlContext&)>;
+using Command = std::function<absl::StatusOr<CtlOutput>(const CtlContext&)>;
 
 const std::map<std::string, Command>& Commands() {
   static const auto* commands = new std::map<std::string, Command>{
@@ -965,12 +978,22 @@ int RunCtl(const std::vector<std::string>& args) {
   try {
     auto output = command->second(ctx);
     if (!output.ok()) return Fail(output.status());
-    // Text formats (stats --format prometheus) print as they are.
-    if (output->is_string() && ctx.flags.Has("format")) {
-      std::cout << output->get<std::string>() << std::flush;
+    if (auto* tensors = std::get_if<TensorsOutput>(&*output)) {
+      if (tensors->tuple) {
+        WriteTupleJson(tensors->tensors, std::cout);
+      } else {
+        WriteTensorJson(tensors->tensors.front(), std::cout);
+      }
+      std::cout << std::endl;
       return 0;
     }
-    line = output->dump(-1, ' ', false, json::error_handler_t::replace);
+    const json& value = std::get<json>(*output);
+    // Text formats (stats --format prometheus) print as they are.
+    if (value.is_string() && ctx.flags.Has("format")) {
+      std::cout << value.get<std::string>() << std::flush;
+      return 0;
+    }
+    line = value.dump(-1, ' ', false, json::error_handler_t::replace);
   } catch (const json::exception& e) {
     return Fail(absl::InternalError(
         absl::StrCat("Cannot print the result as JSON: ", e.what())));

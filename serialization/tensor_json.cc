@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <limits>
+#include <memory>
 #include <optional>
+#include <ostream>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <type_traits>
@@ -19,6 +21,8 @@
 #include "nlohmann/json.hpp"
 
 #include "base/status_macros.h"
+#include "serialization/bounded_json_sax.h"
+#include "serialization/json_builder.h"
 #include "serialization/utf8.h"
 
 namespace troupe {
@@ -28,9 +32,8 @@ namespace {
 using nlohmann::json;
 using ValueType = json::value_t;
 
-// At most this many bytes of elements are reserved up front. The first path
-// through the lists gives the shape before raggedness is known, so its product
-// is not trusted with an allocation; vectors grow past this as elements come.
+// At most this many bytes of elements are reserved up front (see
+// TypedElementsReader); vectors grow past this as elements come.
 constexpr size_t kMaxReserveBytes = size_t{8} << 20;
 // Longest quotation of the input inside an error message, in bytes.
 constexpr size_t kMaxQuoteBytes = 64;
@@ -321,8 +324,8 @@ absl::StatusOr<std::string> ReadString(const json& value,
                    DType::kString, index);
 }
 
-// How a Reader stores elements of T before building the tensor: bool goes
-// through bytes because std::vector<bool> is packed, strings are packed.
+// How elements of T are stored before the tensor is built: bool goes through
+// bytes because std::vector<bool> is packed, strings are packed.
 template <class T>
 struct StoredAs {
   using type = std::vector<T>;
@@ -336,13 +339,25 @@ struct StoredAs<std::string> {
   using type = StringList;
 };
 
-// Walks a nested list of known `shape`, checking that it is rectangular and
-// appending its elements, converted to T, to one flat vector.
-template <class T>
-class Reader {
+// The elements of one tensor, converted as they come.
+class ElementsReader {
  public:
-  explicit Reader(const Shape& shape) : shape_(shape) {
-    index_.reserve(shape.size());
+  virtual ~ElementsReader() = default;
+  // An element given as a value: a scalar, or a (small) object.
+  virtual absl::Status Add(const json& value,
+                           const std::vector<int64_t>& index) = 0;
+  // An element given as a JSON string.
+  virtual absl::Status AddString(std::string& value,
+                                 const std::vector<int64_t>& index) = 0;
+  virtual Tensor Finish(const Shape& shape) && = 0;
+};
+
+template <class T>
+class TypedElementsReader final : public ElementsReader {
+ public:
+  explicit TypedElementsReader(const Shape& shape) {
+    // The shape is what the first elements give, not yet checked: it is not
+    // trusted with a larger allocation.
     auto count = NumElements(shape);
     if (!count.ok()) return;
     if constexpr (std::is_same_v<T, std::string>) {
@@ -355,78 +370,414 @@ class Reader {
     }
   }
 
-  // Reads `value`, the list at nesting `depth`.
-  absl::Status Read(const json& value, size_t depth) {
-    if (depth == shape_.size()) return Append(value);
-    if (!value.is_array()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Ragged nested list: expected a list of ", shape_[depth], " elements",
-          AtIndex(index_), ", got ", Describe(value)));
-    }
-    if (static_cast<int64_t>(value.size()) != shape_[depth]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Ragged nested list: expected ", shape_[depth], " elements",
-          AtIndex(index_), ", got ", value.size(),
-          " (the first elements give shape ", ShapeToString(shape_), ")"));
-    }
-    index_.push_back(0);
-    for (const json& element : value) {
-      TROUPE_RETURN_IF_ERROR(Read(element, depth + 1));
-      ++index_.back();
-    }
-    index_.pop_back();
-    return absl::OkStatus();
-  }
-
-  Tensor Finish() && {
-    if constexpr (std::is_same_v<T, bool>) {
-      return Tensor::FromBytes(DType::kBool, shape_, std::move(values_));
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      return Tensor::FromStrings(shape_, std::move(values_));
-    } else {
-      return Tensor::FromVector<T>(shape_, values_);
-    }
-  }
-
- private:
-  absl::Status Append(const json& value) {
-    if (value.is_array()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Ragged nested list: expected a scalar", AtIndex(index_),
-                       ", got a list (the first elements give shape ",
-                       ShapeToString(shape_), ")"));
-    }
+  absl::Status Add(const json& value,
+                   const std::vector<int64_t>& index) override {
     constexpr DType kDType = DTypeOf<T>::value;
     if constexpr (std::is_same_v<T, std::string>) {
-      TROUPE_ASSIGN_OR_RETURN(std::string bytes, ReadString(value, index_));
+      TROUPE_ASSIGN_OR_RETURN(std::string bytes, ReadString(value, index));
       values_.Append(bytes);
     } else if constexpr (std::is_same_v<T, bool>) {
       if (!value.is_boolean()) {
-        return WrongKind(value, "true or false", kDType, index_);
+        return WrongKind(value, "true or false", kDType, index);
       }
       values_.push_back(*value.get_ptr<const json::boolean_t*>() ? 1 : 0);
     } else {
       T x{};
       if constexpr (std::is_floating_point_v<T>) {
-        TROUPE_RETURN_IF_ERROR(ReadFloat(value, index_, &x));
+        TROUPE_RETURN_IF_ERROR(ReadFloat(value, index, &x));
       } else {
-        TROUPE_RETURN_IF_ERROR(ReadInteger(value, index_, &x));
+        TROUPE_RETURN_IF_ERROR(ReadInteger(value, index, &x));
       }
       values_.push_back(x);
     }
     return absl::OkStatus();
   }
 
-  const Shape& shape_;
-  std::vector<int64_t> index_;  // Position of the list being read.
+  absl::Status AddString(std::string& value,
+                         const std::vector<int64_t>& index) override {
+    if constexpr (std::is_same_v<T, std::string>) {
+      values_.Append(value);
+      return absl::OkStatus();
+    } else {
+      return Add(json(std::move(value)), index);
+    }
+  }
+
+  Tensor Finish(const Shape& shape) && override {
+    if constexpr (std::is_same_v<T, bool>) {
+      return Tensor::FromBytes(DType::kBool, shape, std::move(values_));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      return Tensor::FromStrings(shape, std::move(values_));
+    } else {
+      return Tensor::FromVector<T>(shape, values_);
+    }
+  }
+
+ private:
   typename StoredAs<T>::type values_;
 };
 
-template <class T>
-absl::StatusOr<Tensor> Read(const json& value, const Shape& shape) {
-  Reader<T> reader(shape);
-  TROUPE_RETURN_IF_ERROR(reader.Read(value, 0));
-  return std::move(reader).Finish();
+std::unique_ptr<ElementsReader> MakeElementsReader(DType dtype,
+                                                   const Shape& shape) {
+  switch (dtype) {
+    case DType::kFloat32:
+      return std::make_unique<TypedElementsReader<float>>(shape);
+    case DType::kFloat64:
+      return std::make_unique<TypedElementsReader<double>>(shape);
+    case DType::kInt8:
+      return std::make_unique<TypedElementsReader<int8_t>>(shape);
+    case DType::kInt16:
+      return std::make_unique<TypedElementsReader<int16_t>>(shape);
+    case DType::kInt32:
+      return std::make_unique<TypedElementsReader<int32_t>>(shape);
+    case DType::kInt64:
+      return std::make_unique<TypedElementsReader<int64_t>>(shape);
+    case DType::kUint8:
+      return std::make_unique<TypedElementsReader<uint8_t>>(shape);
+    case DType::kUint16:
+      return std::make_unique<TypedElementsReader<uint16_t>>(shape);
+    case DType::kBool:
+      return std::make_unique<TypedElementsReader<bool>>(shape);
+    case DType::kString:
+      return std::make_unique<TypedElementsReader<std::string>>(shape);
+    case DType::kInvalid:
+      break;
+  }
+  return nullptr;
+}
+
+// What the first pass over JSON text finds: whether the root is a list (and
+// how long), and the shape of each tensor, following its first element at
+// every level.
+struct TensorLayout {
+  Shape shape;
+  bool too_deep = false;  // The first elements nest deeper than the rank limit.
+};
+struct JsonLayout {
+  bool root_is_array = false;
+  int64_t root_count = 0;        // Elements of the root list.
+  std::string root_description;  // The root, when it is not a list.
+  std::vector<TensorLayout> tensors;
+};
+
+// The first pass: checks the text (syntax, nesting, repeated keys) and finds
+// its layout, keeping nothing of the elements. The tensors are the values at
+// nesting `tensor_depth`: 0 for one tensor, 1 for the components of a tuple.
+class LayoutScanner final : public BoundedJsonSax {
+ public:
+  explicit LayoutScanner(size_t tensor_depth)
+      : BoundedJsonSax(kMaxJsonDepth), tensor_depth_(tensor_depth) {}
+
+  bool OnScalar(json value) override {
+    if (stack_.empty()) layout_.root_description = Describe(value);
+    Begin(false);
+    return true;
+  }
+  bool OnString(string_t& value) override {
+    if (stack_.empty()) layout_.root_description = Describe(json(value));
+    Begin(false);
+    return true;
+  }
+  bool OnKey(string_t& /*key*/) override { return true; }
+  bool OnStartObject() override {
+    if (stack_.empty()) layout_.root_description = "an object";
+    Begin(false);
+    stack_.push_back(Open{});
+    return true;
+  }
+  bool OnEndObject() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool OnStartArray() override {
+    bool first_path = Begin(true);
+    if (first_path) {
+      TensorLayout& tensor = layout_.tensors.back();
+      if (tensor.shape.size() == static_cast<size_t>(kMaxJsonTensorRank)) {
+        tensor.too_deep = true;
+        first_path = false;
+      } else {
+        tensor.shape.push_back(0);
+      }
+    }
+    stack_.push_back(Open{true, 0, first_path});
+    return true;
+  }
+  bool OnEndArray() override {
+    const Open list = stack_.back();
+    stack_.pop_back();
+    if (list.first_path) {
+      layout_.tensors.back().shape[stack_.size() - tensor_depth_] = list.count;
+    }
+    if (stack_.empty()) layout_.root_count = list.count;
+    return true;
+  }
+
+  JsonLayout Finish() && { return std::move(layout_); }
+
+ private:
+  // An open array or object.
+  struct Open {
+    bool array = false;
+    int64_t count = 0;        // Its elements so far.
+    bool first_path = false;  // Its tensor's first list at its level.
+  };
+
+  // Notes a value that begins; returns whether it is a tensor or its first
+  // element at every level so far.
+  bool Begin(bool is_array) {
+    const size_t depth = stack_.size();
+    if (depth == 0) layout_.root_is_array = is_array;
+    bool first_path = false;
+    if (depth == tensor_depth_ && (depth == 0 || stack_.back().array)) {
+      layout_.tensors.emplace_back();
+      first_path = true;
+    } else if (depth > tensor_depth_) {
+      const Open& parent = stack_.back();
+      first_path = parent.array && parent.first_path && parent.count == 0;
+    }
+    if (depth > 0) ++stack_.back().count;
+    return first_path;
+  }
+
+  const size_t tensor_depth_;
+  std::vector<Open> stack_;
+  JsonLayout layout_;
+};
+
+// The second pass: converts the elements of each tensor as they come into
+// its storage, checking that the lists agree with the layout. The error is
+// the one a walk of the whole value in order would meet first: a list of the
+// wrong length is found at its end, and wins over an error inside it.
+class TensorsReader final : public BoundedJsonSax {
+ public:
+  TensorsReader(size_t tensor_depth, const std::vector<DType>& dtypes,
+                const JsonLayout& layout)
+      : BoundedJsonSax(kMaxJsonDepth),
+        tensor_depth_(tensor_depth),
+        dtypes_(dtypes),
+        layout_(layout) {}
+
+  bool OnScalar(json value) override {
+    if (object_) return object_->OnScalar(std::move(value));
+    if (skipped_ > 0) return true;
+    BeginElement();
+    if (Checking()) {
+      if (levels_.size() < shape().size()) {
+        NotAList(value);
+      } else {
+        Check(elements_->Add(value, levels_));
+      }
+    }
+    return EndElement();
+  }
+  bool OnString(string_t& value) override {
+    if (object_) return object_->OnString(value);
+    if (skipped_ > 0) return true;
+    BeginElement();
+    if (Checking()) {
+      if (levels_.size() < shape().size()) {
+        NotAList(json(std::move(value)));
+      } else {
+        Check(elements_->AddString(value, levels_));
+      }
+    }
+    return EndElement();
+  }
+  bool OnKey(string_t& key) override {
+    return object_ ? object_->OnKey(key) : true;
+  }
+  bool OnStartObject() override {
+    if (object_) {
+      ++object_depth_;
+      return object_->OnStartObject();
+    }
+    if (skipped_ > 0) {
+      ++skipped_;
+      return true;
+    }
+    BeginElement();
+    if (Checking() && levels_.size() == shape().size()) {
+      // An element given as an object ({"b64": ...}): built, then converted.
+      object_.emplace(kMaxJsonDepth);
+      object_depth_ = 1;
+      return object_->OnStartObject();
+    }
+    if (Checking()) NotAList(json::object());
+    skipped_ = 1;
+    return true;
+  }
+  bool OnEndObject() override {
+    if (object_) {
+      object_->OnEndObject();
+      if (--object_depth_ > 0) return true;
+      const json value = std::move(*object_).Take();
+      object_.reset();
+      Check(elements_->Add(value, levels_));
+      return EndElement();
+    }
+    if (--skipped_ > 0) return true;
+    return EndElement();
+  }
+  bool OnStartArray() override {
+    if (object_) {
+      ++object_depth_;
+      return object_->OnStartArray();
+    }
+    if (skipped_ > 0) {
+      ++skipped_;
+      return true;
+    }
+    if (!in_tensor_ && tensor_depth_ > 0 && !in_components_) {
+      in_components_ = true;  // The list of components.
+      return true;
+    }
+    BeginElement();
+    if (Checking() && levels_.size() == shape().size()) {
+      Fail(absl::InvalidArgumentError(absl::StrCat(
+          "Ragged nested list: expected a scalar", AtIndex(levels_),
+          ", got a list (the first elements give shape ",
+          ShapeToString(shape()), ")")));
+    }
+    levels_.push_back(0);
+    return true;
+  }
+  bool OnEndArray() override {
+    if (object_) {
+      object_->OnEndArray();
+      --object_depth_;
+      return true;
+    }
+    if (skipped_ > 0) {
+      --skipped_;
+      return true;
+    }
+    if (!in_tensor_) return true;  // The end of the list of components.
+    const int64_t count = levels_.back();
+    levels_.pop_back();
+    const size_t level = levels_.size();
+    // Only a list open when the first error arose comes before it (its
+    // length is checked before its elements).
+    if (level < error_level_) {
+      if (level < shape().size() && count != shape()[level]) {
+        error_ = absl::InvalidArgumentError(absl::StrCat(
+            "Ragged nested list: expected ", shape()[level], " elements",
+            AtIndex(levels_), ", got ", count,
+            " (the first elements give shape ", ShapeToString(shape()), ")"));
+      }
+      if (!error_.ok()) error_level_ = level;
+    }
+    return EndElement();
+  }
+
+  std::vector<Tensor> Finish() && { return std::move(tensors_); }
+
+ private:
+  const Shape& shape() const { return layout_.tensors[tensor_].shape; }
+
+  // Whether elements are still converted and checked (no error yet).
+  bool Checking() const { return error_.ok(); }
+
+  // Starts a tensor when a value begins at its nesting.
+  void BeginElement() {
+    if (in_tensor_) return;
+    in_tensor_ = true;
+    const TensorLayout& tensor = layout_.tensors[tensor_];
+    if (tensor.too_deep) {
+      Fail(absl::InvalidArgumentError(
+          absl::StrCat("Nested lists deeper than ", kMaxJsonTensorRank,
+                       " levels; a tensor from JSON has rank at most ",
+                       kMaxJsonTensorRank)));
+      return;
+    }
+    elements_ = MakeElementsReader(dtypes_[tensor_], tensor.shape);
+    if (!elements_) {
+      Fail(absl::InvalidArgumentError(absl::StrCat(
+          "Cannot read JSON as a tensor of ", DTypeCliName(dtypes_[tensor_]))));
+    }
+  }
+
+  // Ends a value: the next element of its list, or the end of its tensor.
+  bool EndElement() {
+    if (!levels_.empty()) {
+      ++levels_.back();
+      return true;
+    }
+    in_tensor_ = false;
+    if (!error_.ok()) {
+      if (tensor_depth_ == 0) return Stop(std::move(error_));
+      return Stop(absl::Status(
+          error_.code(),
+          absl::StrCat("Component ", tensor_, ": ", error_.message())));
+    }
+    tensors_.push_back(std::move(*elements_).Finish(shape()));
+    elements_.reset();
+    ++tensor_;
+    return true;
+  }
+
+  // A value where the layout has a list.
+  void NotAList(const json& value) {
+    Fail(absl::InvalidArgumentError(absl::StrCat(
+        "Ragged nested list: expected a list of ", shape()[levels_.size()],
+        " elements", AtIndex(levels_), ", got ", Describe(value))));
+  }
+
+  void Check(absl::Status status) {
+    if (!status.ok()) Fail(std::move(status));
+  }
+
+  // The first error of the tensor, at the current nesting: only a list
+  // still open may still replace it.
+  void Fail(absl::Status status) {
+    if (!error_.ok()) return;
+    error_ = std::move(status);
+    error_level_ = levels_.size();
+  }
+
+  const size_t tensor_depth_;
+  const std::vector<DType>& dtypes_;
+  const JsonLayout& layout_;
+  bool in_components_ = false;  // Inside the list of components.
+  bool in_tensor_ = false;      // Inside tensor tensor_.
+  size_t tensor_ = 0;
+  // The position in the tensor: the index of the next element at each
+  // level of the lists open.
+  std::vector<int64_t> levels_;
+  std::unique_ptr<ElementsReader> elements_;
+  int skipped_ = 0;  // Open containers inside a value that is not read.
+  std::optional<JsonBuilder> object_;  // An element given as an object.
+  int object_depth_ = 0;
+  absl::Status error_;
+  // The lists open since error_ arose that were open before it: those at
+  // levels below this one.
+  size_t error_level_ = std::numeric_limits<size_t>::max();
+  std::vector<Tensor> tensors_;
+};
+
+// Reads the tensors at nesting `tensor_depth` of `text` (see LayoutScanner),
+// one per dtype, and the layout.
+absl::StatusOr<std::pair<JsonLayout, std::vector<Tensor>>> ReadTensors(
+    absl::string_view text, size_t tensor_depth,
+    const std::vector<DType>& dtypes) {
+  LayoutScanner scanner(tensor_depth);
+  TROUPE_RETURN_IF_ERROR(RunBoundedJsonSax(text, &scanner));
+  JsonLayout layout = std::move(scanner).Finish();
+  if (tensor_depth > 0) {
+    if (!layout.root_is_array) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Components must be a JSON array with one entry per component, got ",
+          layout.root_description));
+    }
+    if (static_cast<size_t>(layout.root_count) != dtypes.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Wrong number of components in tuple. Expected ",
+                       dtypes.size(), ", got ", layout.root_count));
+    }
+  }
+  TensorsReader reader(tensor_depth, dtypes, layout);
+  TROUPE_RETURN_IF_ERROR(RunBoundedJsonSax(text, &reader));
+  return std::make_pair(std::move(layout), std::move(reader).Finish());
 }
 
 // -- Writing elements ---------------------------------------------------------
@@ -455,11 +806,6 @@ json DoubleToJson(double x) {
   return x;
 }
 
-json StringToJson(absl::string_view s) {
-  if (IsValidUtf8(s)) return std::string(s);
-  return json{{kBase64Key, absl::Base64Escape(s)}};
-}
-
 // The elements of `tensor` as T: a span of numbers, or the strings.
 template <class T>
 auto Elements(const Tensor& tensor) {
@@ -470,30 +816,126 @@ auto Elements(const Tensor& tensor) {
   }
 }
 
+// JSON text written through a buffer of its own to a stream.
+class JsonTextWriter {
+ public:
+  explicit JsonTextWriter(std::ostream& out) : out_(out) {
+    buffer_.reserve(kFlushBytes + kFlushBytes / 4);
+  }
+  ~JsonTextWriter() { Flush(); }
+
+  void Append(absl::string_view text) {
+    buffer_.append(text.data(), text.size());
+    if (buffer_.size() >= kFlushBytes) Flush();
+  }
+  void Append(char c, size_t count) {
+    buffer_.append(count, c);
+    if (buffer_.size() >= kFlushBytes) Flush();
+  }
+  // A scalar json value, as the DOM's dump prints it.
+  void AppendValue(const json& value) {
+    Append(value.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+
+ private:
+  static constexpr size_t kFlushBytes = size_t{64} << 10;
+
+  void Flush() {
+    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    buffer_.clear();
+  }
+
+  std::ostream& out_;
+  std::string buffer_;
+};
+
 template <class T>
-void AppendLeaves(const Tensor& tensor, std::vector<json>* leaves) {
-  for (const auto& x : Elements<T>(tensor)) {
-    if constexpr (std::is_same_v<T, float>) {
-      leaves->push_back(FloatToJson(x));
-    } else if constexpr (std::is_same_v<T, double>) {
-      leaves->push_back(DoubleToJson(x));
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      leaves->push_back(StringToJson(x));
-    } else if constexpr (std::is_same_v<T, bool>) {
-      leaves->push_back(x);
-    } else if constexpr (std::is_signed_v<T>) {
-      leaves->push_back(static_cast<int64_t>(x));
-    } else {
-      leaves->push_back(static_cast<uint64_t>(x));
-    }
+void WriteElement(const T& x, JsonTextWriter* out) {
+  if constexpr (std::is_same_v<T, float>) {
+    out->AppendValue(FloatToJson(x));
+  } else if constexpr (std::is_same_v<T, double>) {
+    out->AppendValue(DoubleToJson(x));
+  } else if constexpr (std::is_same_v<T, absl::string_view>) {
+    out->AppendValue(StringElementToJson(x));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    out->Append(x ? "true" : "false");
+  } else if constexpr (std::is_signed_v<T>) {
+    out->Append(absl::StrCat(static_cast<int64_t>(x)));
+  } else {
+    out->Append(absl::StrCat(static_cast<uint64_t>(x)));
   }
 }
 
-// The product of shape[0..end), or nullopt if it is negative or overflows.
-std::optional<size_t> PrefixCount(const Shape& shape, size_t end) {
-  auto count = NumElements(Shape(shape.begin(), shape.begin() + end));
-  if (!count.ok()) return std::nullopt;
-  return static_cast<size_t>(*count);
+// Writes nested lists of `dims` (each positive), calling `leaf` for each
+// innermost item in row-major order; without recursion.
+template <class Leaf>
+void WriteNested(const Shape& dims, JsonTextWriter* out, const Leaf& leaf) {
+  const size_t rank = dims.size();
+  out->Append('[', rank);
+  std::vector<int64_t> position(rank, 0);
+  while (true) {
+    leaf();
+    size_t level = rank;
+    while (level > 0 && ++position[level - 1] == dims[level - 1]) {
+      position[level - 1] = 0;
+      --level;
+    }
+    if (level == 0) break;
+    out->Append(']', rank - level);
+    out->Append(",");
+    out->Append('[', rank - level);
+  }
+  out->Append(']', rank);
+}
+
+template <class T>
+void WriteTensor(const Tensor& tensor, JsonTextWriter* out) {
+  const auto elements = Elements<T>(tensor);
+  // A zero dimension ends the nesting there: its lists are empty, and the
+  // dimensions inside it cannot show.
+  Shape dims;
+  for (int64_t dim : tensor.shape()) {
+    dims.push_back(dim);
+    if (dim == 0) break;
+  }
+  if (!dims.empty() && dims.back() == 0) {
+    dims.pop_back();
+    WriteNested(dims, out, [&] { out->Append("[]"); });
+    return;
+  }
+  size_t next = 0;
+  WriteNested(dims, out, [&] {
+    using Element = std::decay_t<decltype(elements[0])>;
+    WriteElement<Element>(elements[next++], out);
+  });
+}
+
+void WriteTensorTo(const Tensor& tensor, JsonTextWriter* out) {
+  switch (tensor.dtype()) {
+    case DType::kFloat32:
+      return WriteTensor<float>(tensor, out);
+    case DType::kFloat64:
+      return WriteTensor<double>(tensor, out);
+    case DType::kInt8:
+      return WriteTensor<int8_t>(tensor, out);
+    case DType::kInt16:
+      return WriteTensor<int16_t>(tensor, out);
+    case DType::kInt32:
+      return WriteTensor<int32_t>(tensor, out);
+    case DType::kInt64:
+      return WriteTensor<int64_t>(tensor, out);
+    case DType::kUint8:
+      return WriteTensor<uint8_t>(tensor, out);
+    case DType::kUint16:
+      return WriteTensor<uint16_t>(tensor, out);
+    case DType::kBool:
+      return WriteTensor<bool>(tensor, out);
+    case DType::kString:
+      return WriteTensor<std::string>(tensor, out);
+    case DType::kInvalid:
+      break;
+  }
+  out->Append("null");
 }
 
 }  // namespace
@@ -502,161 +944,65 @@ absl::StatusOr<json> ParseJson(absl::string_view text) {
   return ParseBoundedJson(text, kMaxJsonDepth);
 }
 
-absl::StatusOr<Tensor> TensorFromJson(const json& value, DType dtype) {
-  // The shape follows the first element at every level; Reader then checks
-  // that every other list agrees with it.
-  Shape shape;
-  for (const json* level = &value; level->is_array(); level = &level->front()) {
-    if (shape.size() == static_cast<size_t>(kMaxJsonTensorRank)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Nested lists deeper than ", kMaxJsonTensorRank,
-          " levels; a tensor from JSON has rank at most ", kMaxJsonTensorRank));
-    }
-    shape.push_back(static_cast<int64_t>(level->size()));
-    if (level->empty()) break;
-  }
-  switch (dtype) {
-    case DType::kFloat32:
-      return Read<float>(value, shape);
-    case DType::kFloat64:
-      return Read<double>(value, shape);
-    case DType::kInt8:
-      return Read<int8_t>(value, shape);
-    case DType::kInt16:
-      return Read<int16_t>(value, shape);
-    case DType::kInt32:
-      return Read<int32_t>(value, shape);
-    case DType::kInt64:
-      return Read<int64_t>(value, shape);
-    case DType::kUint8:
-      return Read<uint8_t>(value, shape);
-    case DType::kUint16:
-      return Read<uint16_t>(value, shape);
-    case DType::kBool:
-      return Read<bool>(value, shape);
-    case DType::kString:
-      return Read<std::string>(value, shape);
-    case DType::kInvalid:
-      break;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("Cannot read JSON as a tensor of ", DTypeCliName(dtype)));
+absl::StatusOr<Tensor> TensorFromJson(absl::string_view text, DType dtype) {
+  TROUPE_ASSIGN_OR_RETURN(auto read, ReadTensors(text, 0, {dtype}));
+  return std::move(read.second.front());
 }
 
-absl::StatusOr<Tuple> TupleFromJson(const json& components,
+absl::StatusOr<Tuple> TupleFromJson(absl::string_view text,
                                     const std::vector<DType>& dtypes) {
-  if (!components.is_array()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Components must be a JSON array with one entry per component, got ",
-        Describe(components)));
-  }
-  if (components.size() != dtypes.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Wrong number of components in tuple. Expected ",
-                     dtypes.size(), ", got ", components.size()));
-  }
-  Tuple tuple;
-  tuple.reserve(dtypes.size());
-  for (size_t i = 0; i < dtypes.size(); ++i) {
-    absl::StatusOr<Tensor> tensor = TensorFromJson(components[i], dtypes[i]);
-    if (!tensor.ok()) {
-      return absl::Status(
-          tensor.status().code(),
-          absl::StrCat("Component ", i, ": ", tensor.status().message()));
-    }
-    tuple.push_back(*std::move(tensor));
-  }
-  return tuple;
+  TROUPE_ASSIGN_OR_RETURN(auto read, ReadTensors(text, 1, dtypes));
+  return std::move(read.second);
 }
 
-absl::StatusOr<Tuple> BatchFromJson(const json& components,
+absl::StatusOr<Tuple> BatchFromJson(absl::string_view text,
                                     const std::vector<DType>& dtypes,
                                     const std::vector<PartialShape>& shapes) {
-  TROUPE_ASSIGN_OR_RETURN(Tuple tuple, TupleFromJson(components, dtypes));
-  if (shapes.size() != tuple.size()) return tuple;
+  TROUPE_ASSIGN_OR_RETURN(auto read, ReadTensors(text, 1, dtypes));
+  auto& [layout, tuple] = read;
+  if (shapes.size() != tuple.size()) return std::move(tuple);
   for (size_t i = 0; i < tuple.size(); ++i) {
-    const json& component = components[i];
-    if (!component.is_array() || !component.empty() || !shapes[i].known_rank) {
-      continue;
-    }
+    // [] is the only component whose first elements give shape [0].
+    if (layout.tensors[i].shape != Shape{0} || !shapes[i].known_rank) continue;
     Shape shape = {0};
     for (int64_t dim : shapes[i].dims) {
       shape.push_back(dim == PartialShape::kUnknownDim ? 0 : dim);
     }
     tuple[i] = Tensor::Zeros(dtypes[i], std::move(shape));
   }
-  return tuple;
+  return std::move(tuple);
 }
 
-json TensorToJson(const Tensor& tensor) {
-  std::vector<json> level;
-  level.reserve(static_cast<size_t>(tensor.num_elements()));
-  switch (tensor.dtype()) {
-    case DType::kFloat32:
-      AppendLeaves<float>(tensor, &level);
-      break;
-    case DType::kFloat64:
-      AppendLeaves<double>(tensor, &level);
-      break;
-    case DType::kInt8:
-      AppendLeaves<int8_t>(tensor, &level);
-      break;
-    case DType::kInt16:
-      AppendLeaves<int16_t>(tensor, &level);
-      break;
-    case DType::kInt32:
-      AppendLeaves<int32_t>(tensor, &level);
-      break;
-    case DType::kInt64:
-      AppendLeaves<int64_t>(tensor, &level);
-      break;
-    case DType::kUint8:
-      AppendLeaves<uint8_t>(tensor, &level);
-      break;
-    case DType::kUint16:
-      AppendLeaves<uint16_t>(tensor, &level);
-      break;
-    case DType::kBool:
-      AppendLeaves<bool>(tensor, &level);
-      break;
-    case DType::kString:
-      AppendLeaves<std::string>(tensor, &level);
-      break;
-    case DType::kInvalid:
-      return nullptr;
-  }
-  // Group the flat elements into lists from the innermost dimension out,
-  // without recursion: level d holds prefix-count(d) lists of shape[d] each.
-  const Shape& shape = tensor.shape();
-  for (size_t d = shape.size(); d-- > 0;) {
-    std::optional<size_t> lists = PrefixCount(shape, d);
-    size_t width = static_cast<size_t>(shape[d]);
-    if (!lists || shape[d] < 0 || *lists * width != level.size()) {
-      return nullptr;  // An invalid tensor; see REQUIRES.
-    }
-    std::vector<json> outer;
-    outer.reserve(*lists);
-    auto begin = level.begin();
-    for (size_t i = 0; i < *lists;
-         ++i, begin += static_cast<ptrdiff_t>(width)) {
-      json list(ValueType::array);
-      list.get_ref<json::array_t&>().assign(
-          std::make_move_iterator(begin),
-          std::make_move_iterator(begin + static_cast<ptrdiff_t>(width)));
-      outer.push_back(std::move(list));
-    }
-    level = std::move(outer);
-  }
-  if (level.size() != 1) return nullptr;
-  return std::move(level.front());
+json StringElementToJson(absl::string_view s) {
+  if (IsValidUtf8(s)) return std::string(s);
+  return json{{kBase64Key, absl::Base64Escape(s)}};
 }
 
-json TupleToJson(const Tuple& tuple) {
-  json components(ValueType::array);
-  auto& array = components.get_ref<json::array_t&>();
-  array.reserve(tuple.size());
-  for (const Tensor& tensor : tuple) array.push_back(TensorToJson(tensor));
-  return components;
+void WriteTensorJson(const Tensor& tensor, std::ostream& out) {
+  JsonTextWriter writer(out);
+  WriteTensorTo(tensor, &writer);
+}
+
+void WriteTupleJson(const Tuple& tuple, std::ostream& out) {
+  JsonTextWriter writer(out);
+  writer.Append("[");
+  for (size_t i = 0; i < tuple.size(); ++i) {
+    if (i > 0) writer.Append(",");
+    WriteTensorTo(tuple[i], &writer);
+  }
+  writer.Append("]");
+}
+
+std::string TensorToJson(const Tensor& tensor) {
+  std::ostringstream out;
+  WriteTensorJson(tensor, out);
+  return std::move(out).str();
+}
+
+std::string TupleToJson(const Tuple& tuple) {
+  std::ostringstream out;
+  WriteTupleJson(tuple, out);
+  return std::move(out).str();
 }
 
 absl::StatusOr<std::vector<PartialShape>> ShapesFromJson(const json& value) {

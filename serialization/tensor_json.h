@@ -2,6 +2,8 @@
 // (COMPONENTS), variable values and component shapes as JSON text.
 #pragma once
 
+#include <ostream>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -33,8 +35,11 @@ inline constexpr int kMaxJsonDepth = kMaxJsonTensorRank + 2;
 // a truncated text). Never throws.
 absl::StatusOr<nlohmann::json> ParseJson(absl::string_view text);
 
-// Converts `value` (nested arrays of numbers, bools or strings, or a bare
-// scalar) to a tensor of `dtype`. The shape follows the nesting, which must be
+// Reads JSON text (nested arrays of numbers, bools or strings, or a bare
+// scalar) as a tensor of `dtype`, without building the whole value: two
+// passes over the text, the first for its shape, the second converting each
+// element into the tensor's storage. The text is checked as ParseJson checks
+// it, with the same errors. The shape follows the nesting, which must be
 // rectangular: [] is shape [0], [[],[]] is [2,0], a bare scalar is shape [].
 // Elements:
 //  - int8 ... int64, uint8, uint16: integral numbers within the dtype's range,
@@ -51,41 +56,50 @@ absl::StatusOr<nlohmann::json> ParseJson(absl::string_view text);
 // int32, got ..."), a non-integral ("Value 3.5 is not a valid int32") or
 // out-of-range value ("Value 300 is out of range for uint8"), an object or
 // null, or nesting deeper than kMaxJsonTensorRank. Messages about one element
-// end with its index, e.g. "(at [1,0])".
-absl::StatusOr<Tensor> TensorFromJson(const nlohmann::json& value, DType dtype);
+// end with its index, e.g. "(at [1,0])". Of several errors, the one met first
+// walking the value in order, each list before its elements, is returned.
+absl::StatusOr<Tensor> TensorFromJson(absl::string_view text, DType dtype);
 
-// Converts COMPONENTS, a JSON array with one entry per dtype, to a tuple. For
-// enqueue-many the entries carry the batch as their first dimension; this
-// function does not check that. Returns INVALID_ARGUMENT when `components` is
-// not an array, for "Wrong number of components in tuple. Expected <k>, got
-// <m>", and for a component that TensorFromJson refuses, prefixed with
-// "Component <i>: ".
-absl::StatusOr<Tuple> TupleFromJson(const nlohmann::json& components,
+// Reads COMPONENTS, a JSON array with one entry per dtype, as a tuple, each
+// entry as TensorFromJson reads it. For enqueue-many the entries carry the
+// batch as their first dimension; this function does not check that. Returns
+// INVALID_ARGUMENT when `components` is not an array, for "Wrong number of
+// components in tuple. Expected <k>, got <m>", and for a component that
+// TensorFromJson refuses, prefixed with "Component <i>: ".
+absl::StatusOr<Tuple> TupleFromJson(absl::string_view text,
                                     const std::vector<DType>& dtypes);
 
-// Returns `tensor` as nested JSON arrays following its shape; a scalar is a
-// bare value, shape [0] is [] and shape [2,0] is [[],[]] (so a shape with a
-// zero dimension does not round-trip exactly: [0,3] comes back as [0]).
-// Integers (int8 and uint8 too) and floats are JSON numbers; float32 values
-// use the shortest text that reads back as the same float (0.1f is 0.1).
-// NaN and infinities, which JSON lacks, are the strings "NaN", "Infinity" and
-// "-Infinity". A string that is valid UTF-8 is a JSON string; any other is
-// {"b64": "<its bytes in standard base64>"}, so strings round-trip exactly
-// and the result always dumps without throwing.
-// REQUIRES: tensor.CheckValid().ok()
-nlohmann::json TensorToJson(const Tensor& tensor);
-
-// Converts COMPONENTS of enqueue-many as TupleFromJson does, except that an
+// Reads COMPONENTS of enqueue-many as TupleFromJson does, except that an
 // empty list [] for a component is a batch of 0 elements of that component's
 // shape: shape [0] followed by `shapes[i]`, where an unknown dimension is 0
 // (JSON cannot give the inner dimensions of an empty list). `shapes` are the
 // queue's component shapes; when it is empty (no shapes declared), [] is [0].
-absl::StatusOr<Tuple> BatchFromJson(const nlohmann::json& components,
+absl::StatusOr<Tuple> BatchFromJson(absl::string_view text,
                                     const std::vector<DType>& dtypes,
                                     const std::vector<PartialShape>& shapes);
 
-// Returns `tuple` as a JSON array with one TensorToJson entry per component.
-nlohmann::json TupleToJson(const Tuple& tuple);
+// Writes `tensor` to `out` as JSON text, element by element (no value of the
+// whole is built): nested arrays following its shape; a scalar is a bare
+// value, shape [0] is [] and shape [2,0] is [[],[]] (so a shape with a zero
+// dimension does not round-trip exactly: [0,3] comes back as [0]). The text
+// is compact, as nlohmann's dump() prints. Integers (int8 and uint8 too) and
+// floats are JSON numbers; float32 values use the shortest text that reads
+// back as the same float (0.1f is 0.1). NaN and infinities, which JSON lacks,
+// are the strings "NaN", "Infinity" and "-Infinity". Strings are written as
+// StringElementToJson gives them, so they round-trip exactly.
+// REQUIRES: tensor.CheckValid().ok()
+void WriteTensorJson(const Tensor& tensor, std::ostream& out);
+
+// Writes `tuple` as a JSON array with one WriteTensorJson entry per component.
+void WriteTupleJson(const Tuple& tuple, std::ostream& out);
+
+// The text WriteTensorJson and WriteTupleJson write.
+std::string TensorToJson(const Tensor& tensor);
+std::string TupleToJson(const Tuple& tuple);
+
+// A string element: a JSON string if `s` is valid UTF-8, else
+// {"b64": "<its bytes in standard base64>"}; it always dumps without throwing.
+nlohmann::json StringElementToJson(absl::string_view s);
 
 // Parses component shapes as written on the command line: a JSON array with
 // one array of dimensions per component, e.g. [[2],[3,null]]. A dimension is a

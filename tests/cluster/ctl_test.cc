@@ -533,7 +533,7 @@ TEST_SUITE("cluster") {
     strings.push_back("caf\xC3\xA9");
     const Tensor batch =
         Tensor::FromStrings({static_cast<int64_t>(strings.size())}, strings);
-    const std::string text = TupleToJson({batch}).dump();
+    const std::string text = TupleToJson({batch});
     CHECK(CtlLine(target, {"enqueue-many", "s", "-"}, text) ==
           R"({"enqueued":258})");
     CHECK(CtlLine(target, {"dequeue-many", "s", "258"}) == text);

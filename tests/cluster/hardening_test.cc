@@ -203,7 +203,7 @@ TEST_SUITE("cluster") {
   }
   TEST_CASE(
       "cluster: hardening: 2.5M short strings cost the task at most 3x their "
-      "message at its peak, 1.5x held") {
+      "message at its peak, 1.5x held, and ctl at most 3x their JSON") {
     LocalCluster cluster;
     REQUIRE_CLUSTER(cluster);
     Session session(cluster.target());
@@ -271,6 +271,45 @@ TEST_SUITE("cluster") {
     CHECK(held <= message * 3 / 2 + kAllowance);
     CHECK(peak <= 3 * message + kAllowance);
     CHECK(dequeue_peak <= 3 * message + kAllowance);
+    const int64_t json_bytes = static_cast<int64_t>(text.size());
+    CHECK(ctl_in <= 3 * json_bytes + kAllowance);
+    CHECK(ctl_out <= 3 * json_bytes + kAllowance);
+#endif
+  }
+  TEST_CASE(
+      "cluster: hardening: 2M small integers cost ctl at most 3x their JSON "
+      "in and out") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    CtlLine(cluster.target(),
+            {"queue-create", "numbers", "--capacity", "4194304", "--dtypes",
+             "int32", "--shapes", "[[]]"});
+    constexpr int64_t kCount = 2'000'000;
+    std::string text = "[[";
+    for (int64_t i = 0; i < kCount; ++i) {
+      absl::StrAppend(&text, i == 0 ? "" : ",", i % 1000);
+    }
+    text += "]]";
+    const auto [idle, idle_peak] =
+        CtlPeak(cluster.target(), {"size", "numbers"});
+    REQUIRE_MESSAGE(idle_peak > 0, idle.Describe());
+    const auto [in, in_peak] =
+        CtlPeak(cluster.target(), {"enqueue-many", "numbers", "-"}, text);
+    REQUIRE_MESSAGE(in_peak > 0, in.Describe());
+    CHECK(in.out == absl::StrCat(R"({"enqueued":)", kCount, "}\n"));
+    const auto [back, back_peak] = CtlPeak(
+        cluster.target(), {"dequeue-many", "numbers", absl::StrCat(kCount)});
+    REQUIRE_MESSAGE(back_peak > 0, back.Describe());
+    CHECK(back.out == text + "\n");
+    const int64_t json_bytes = static_cast<int64_t>(text.size());
+    const int64_t ctl_in = in_peak - idle_peak;
+    const int64_t ctl_out = back_peak - idle_peak;
+    MESSAGE("ctl: ", idle_peak / kMiB, " MiB at its peak for a size; with ",
+            json_bytes / kMiB, " MiB of JSON (", kCount, " int32): +",
+            ctl_in / kMiB, " MiB in, +", ctl_out / kMiB, " MiB out");
+#if !defined(__SANITIZE_ADDRESS__)
+    CHECK(ctl_in <= 3 * json_bytes + kAllowance);
+    CHECK(ctl_out <= 3 * json_bytes + kAllowance);
 #endif
   }
 }
