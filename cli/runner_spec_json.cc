@@ -104,7 +104,7 @@ absl::StatusOr<Tuple> ProducerTensors(const json& components,
   Tuple tensors;
   for (size_t i = 0; i < dtypes.size(); ++i) {
     TROUPE_ASSIGN_OR_RETURN(DType dtype, ParseDType(dtypes[i]));
-    absl::StatusOr<Tensor> tensor = TensorFromJson(components[i], dtype);
+    absl::StatusOr<Tensor> tensor = TensorFromJson(components[i].dump(), dtype);
     if (!tensor.ok()) {
       return Invalid(
           field, absl::StrCat("tensor ", i, ": ", tensor.status().message()));
