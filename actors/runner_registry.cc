@@ -182,9 +182,17 @@ caf::result<RunnerStatus> Call(Registry* self, RunnerCall& call) {
     return Start(self, key, std::move(call.spec));
   }
   if (call.verb == RunnerCall::kStopCoordinator ||
-      call.verb == RunnerCall::kJoinCoordinator) {
+      call.verb == RunnerCall::kJoinCoordinator ||
+      call.verb == RunnerCall::kCoordinatorStatus) {
     if (state.coordinators.count(key) == 0) {
       return ToError(NotFound(key, "Coordinator"));
+    }
+    if (call.verb == RunnerCall::kCoordinatorStatus) {
+      RunnerStatus status = CoordinatorStatus(self, key);
+      if (CoordinatorRunning(self, key) && !state.coordinators[key].stopped) {
+        status.state = "running";
+      }
+      return status;
     }
     if (call.verb == RunnerCall::kStopCoordinator) {
       StopCoordinator(self, key, absl::OkStatus());

@@ -75,6 +75,7 @@ constexpr char kCtlUsage[] =
     "[--select-cols 0,2]\n"
     "  runner-start NAME SPEC | runner-status NAME | runner-stop NAME\n"
     "  runner-join NAME | coordinator-stop C | coordinator-join C\n"
+    "  coordinator-status C\n"
     "COMPONENTS is a JSON array with one entry per component, or @PATH, or - "
     "(stdin).\n"
     "VALUE is a tensor as nested JSON arrays (a bare scalar for shape []), or "
@@ -721,18 +722,21 @@ absl::StatusOr<json> RunnerStart(const CtlContext& ctx) {
   return json{{"started", status.started}, {"state", status.state}};
 }
 
-// runner-status, -stop and -join NAME; coordinator-stop and -join C. A join
-// whose runners failed fails with their first error.
+// runner-status, -stop and -join NAME; coordinator-status, -stop and -join
+// C. A join whose runners failed fails with their first error.
 absl::StatusOr<json> RunnerVerb(const CtlContext& ctx, RunnerCall::Verb verb) {
   TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "runner-... NAME"));
   absl::StatusOr<RunnerStatus> status;
   if (verb == RunnerCall::kStopCoordinator ||
-      verb == RunnerCall::kJoinCoordinator) {
+      verb == RunnerCall::kJoinCoordinator ||
+      verb == RunnerCall::kCoordinatorStatus) {
     Coordinator coordinator(ctx.session, ctx.args[0], ctx.device,
                             ctx.container);
     status = verb == RunnerCall::kStopCoordinator
                  ? coordinator.request_stop(ctx.timeout)
-                 : coordinator.join(ctx.timeout);
+             : verb == RunnerCall::kJoinCoordinator
+                 ? coordinator.join(ctx.timeout)
+                 : coordinator.status();
   } else {
     QueueRunner runner(ctx.session, ctx.args[0], RunnerSpec{}, ctx.device,
                        ctx.container);
@@ -888,6 +892,10 @@ const std::map<std::string, Command>& Commands() {
       {"coordinator-join",
        [](const CtlContext& ctx) {
          return RunnerVerb(ctx, RunnerCall::kJoinCoordinator);
+       }},
+      {"coordinator-status",
+       [](const CtlContext& ctx) {
+         return RunnerVerb(ctx, RunnerCall::kCoordinatorStatus);
        }},
   };
   return *commands;

@@ -89,4 +89,17 @@ absl::StatusOr<RunnerStatus> Coordinator::join(absl::Duration timeout) {
                      RunnerCall::kJoinCoordinator, timeout);
 }
 
+absl::StatusOr<RunnerStatus> Coordinator::status() {
+  return CallRunners(session_, device_, container_, name_,
+                     RunnerCall::kCoordinatorStatus, internal::kAnsweredAtOnce);
+}
+
+absl::StatusOr<bool> Coordinator::should_stop() {
+  absl::StatusOr<RunnerStatus> now = status();
+  // No runner has named it yet: nothing asked it to stop.
+  if (absl::IsNotFound(now.status())) return false;
+  if (!now.ok()) return now.status();
+  return now->state == "stopped" || now->state == "failed";
+}
+
 }  // namespace troupe

@@ -60,6 +60,13 @@ class Coordinator {
   // any of them, "stopped" after a stop, else "finished".
   absl::StatusOr<RunnerStatus> join(
       absl::Duration timeout = absl::InfiniteDuration());
+  // Its status now, without waiting: "running" while a runner of it runs
+  // and no stop was asked, else what join() would answer.
+  absl::StatusOr<RunnerStatus> status();
+  // TensorFlow's should_stop(): true once a stop was asked, by
+  // request_stop() or by a failed step of one of its runners (false while
+  // no runner has named it).
+  absl::StatusOr<bool> should_stop();
 
  private:
   Session& session_;

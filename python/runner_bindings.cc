@@ -161,13 +161,8 @@ void BindRunners(py::module_& module) {
           "should_stop",
           [](PythonCoordinator& self) {
             if (self.stop_requested) return true;
-            return CallWithoutGil([&]() -> absl::StatusOr<bool> {
-              absl::StatusOr<RunnerStatus> status =
-                  self.coordinator->join(absl::ZeroDuration());
-              if (absl::IsDeadlineExceeded(status.status())) return false;
-              if (!status.ok()) return status.status();
-              return status->state == "stopped" || status->state == "failed";
-            });
+            return CallWithoutGil(
+                [&]() { return self.coordinator->should_stop(); });
           },
           "True once a stop was requested or a runner of it failed.")
       .def(

@@ -117,6 +117,9 @@ struct RunnerCall {
     kJoin = 3,             // answered once runner `name` ended
     kStopCoordinator = 4,  // stops every runner of coordinator `name`
     kJoinCoordinator = 5,  // answered once every runner of `name` ended
+    // Coordinator `name`'s status now: "running" while a runner of it runs
+    // and no stop was asked (by a call or a failed step), else as kJoin...
+    kCoordinatorStatus = 6,
   };
   int32_t verb = kStatus;
   std::string container;

@@ -62,6 +62,7 @@ def test_a_missing_file_is_not_found_naming_its_path(session, name):
 def test_a_read_on_an_empty_open_queue_times_out(session, name):
     files = troupe.FIFOQueue(session, 10, [troupe.string], [[]],
                              shared_name=name + "_files")
+    files.size()  # made on the task before the reader looks for it
     reader = troupe.WholeFileReader(session, shared_name=name)
     with pytest.raises(troupe.errors.DeadlineExceededError):
         reader.read(files, timeout=0.05)

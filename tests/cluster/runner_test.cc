@@ -191,6 +191,7 @@ TEST_SUITE("cluster") {
     CtlLine(target, {"runner-start", "waiting",
                      R"({"target": "copies", "coordinator": "c",
                  "source": {"dequeue": "empty"}})"});
+    CHECK(CtlJson(target, {"coordinator-status", "c"})["state"] == "running");
     CtlLine(target, {"runner-start", "reading",
                      std::string(R"({"target": "instance_q", "coordinator": "c",
                              "source": {"reader": {"type": "text_line",
@@ -206,6 +207,7 @@ TEST_SUITE("cluster") {
         RunCtl(target, {"coordinator-join", "c", "--timeout", "20s"});
     CHECK(joined.exit_code == 1);
     CHECK(absl::StartsWith(joined.FirstErrLine(), "NOT_FOUND: missing.csv"));
+    CHECK(CtlJson(target, {"coordinator-status", "c"})["state"] == "failed");
     CHECK(CtlJson(target, {"runner-status", "waiting"})["state"] == "stopped");
     // The stopped runner's target has its cause too; its waiting dequeue was
     // withdrawn, so what `empty` gets now stays there.
