@@ -904,6 +904,10 @@ const std::map<std::string, Command>& Commands() {
 }  // namespace
 
 int RunCtl(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) {
+    std::cout << kCtlUsage;
+    return 0;
+  }
   std::set<std::string> with_value = NodeFlagNames();
   with_value.insert({"target",
                      "device",

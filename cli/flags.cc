@@ -48,6 +48,13 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args,
   return flags;
 }
 
+bool WantsHelp(const std::vector<std::string>& args) {
+  for (const std::string& arg : args) {
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
+}
+
 absl::StatusOr<absl::Duration> ParseTimeout(const std::string& text) {
   if (text == "inf" || text == "none") return absl::InfiniteDuration();
   absl::Duration duration;

@@ -28,6 +28,10 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args,
                                  const std::set<std::string>& with_value,
                                  const std::set<std::string>& switches);
 
+// True when `args` ask for the subcommand's usage: --help or -h anywhere.
+// The subcommand then prints it on stdout and exits 0.
+bool WantsHelp(const std::vector<std::string>& args);
+
 // Parses "5s", "100ms", "2m", "1.5s", "inf" (no timeout).
 absl::StatusOr<absl::Duration> ParseTimeout(const std::string& text);
 

@@ -84,6 +84,10 @@ absl::StatusOr<ServedTask> TaskToServe(const Flags& flags) {
 }  // namespace
 
 int RunTask(const std::vector<std::string>& args) {
+  if (WantsHelp(args)) {
+    std::cout << kUsage;
+    return 0;
+  }
   std::set<std::string> with_value = NodeFlagNames();
   with_value.insert({"cluster", "job", "task", "memory-limit", "data-dir",
                      "checkpoint-dir", "checkpoint-every", "metrics-port",

@@ -110,6 +110,10 @@ absl::StatusOr<SupervisorOptions> SupervisorOptionsFrom(const Flags& flags) {
 }  // namespace
 
 int RunUp(const std::string& self, const std::vector<std::string>& args) {
+  if (WantsHelp(args)) {
+    std::cout << kUsage;
+    return 0;
+  }
   auto flags =
       ParseFlags(args,
                  {"cluster", "restart", "max-restarts", "restart-window",

@@ -56,6 +56,20 @@ bool ExitedWith(std::optional<int> status, int code) {
 
 // -- The policy on its own ---------------------------------------------------
 
+TEST_CASE("cluster: each subcommand prints its usage for --help and exits 0") {
+  for (const std::string command : {"task", "up", "ctl"}) {
+    for (const std::string flag : {"--help", "-h"}) {
+      const testing::CommandResult help =
+          testing::RunTroupe({command, flag}, "", absl::Seconds(20));
+      CHECK_MESSAGE(help.exit_code == 0, help.Describe());
+      CHECK_MESSAGE(
+          absl::StartsWith(help.out, absl::StrCat("usage: troupe ", command)),
+          help.Describe());
+      CHECK(help.err.empty());
+    }
+  }
+}
+
 TEST_CASE("cluster: up's back-off doubles up to 10 s and resets after 30 s") {
   RestartPolicy policy(RestartOptions{RestartMode::kOnFailure, 100, seconds(60),
                                       milliseconds(100)},
