@@ -76,7 +76,8 @@ class Tensor {
     return absl::Span<const T>(reinterpret_cast<const T*>(data()),
                                static_cast<size_t>(num_elements_));
   }
-  // The strings. REQUIRES: dtype() == kString.
+  // The strings, valid while this tensor (or a copy sharing its buffer)
+  // lives. REQUIRES: dtype() == kString.
   StringsView strings() const;
 
   // Element `index` along the first dimension, sharing this tensor's buffer.
