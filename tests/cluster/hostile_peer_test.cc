@@ -224,7 +224,12 @@ TEST_SUITE("cluster") {
         pending = requests;
         offset = 0;
       }
-      if (!PollFor(fd, POLLOUT, absl::Seconds(2))) break;  // Not read for 2 s.
+      // The task also pauses reading while 4096 requests wait to be served;
+      // on a slow machine (ASan, both cores busy) that pause can last
+      // seconds, and replies that all fit in the kernel's buffers would
+      // never stall. So only a pause of 10 s ends the sending: the task has
+      // stopped reading for good, its unsent replies piling up.
+      if (!PollFor(fd, POLLOUT, absl::Seconds(10))) break;
       ssize_t n = send(fd, pending.data() + offset, pending.size() - offset,
                        MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n <= 0) break;  // Closed by the task: also bounded.
