@@ -5,12 +5,12 @@
 namespace troupe {
 
 Chunk Chunk::OfElement(Tuple element) {
-  return Chunk{std::move(element), 0, 1, true};
+  return Chunk{std::move(element), 0, 1, true, 0};
 }
 
 Chunk Chunk::OfBatch(Tuple batch) {
   auto rows = static_cast<size_t>(batch[0].shape()[0]);
-  return Chunk{std::move(batch), 0, rows, false};
+  return Chunk{std::move(batch), 0, rows, false, 0};
 }
 
 Chunk Chunk::TakeFront(size_t n) {
@@ -21,9 +21,11 @@ Chunk Chunk::TakeFront(size_t n) {
     return front;
   }
   // A single element leaves as one, sharing the batch's buffers.
-  Chunk front =
-      n == 1 ? OfElement(Element(0)) : Chunk{tensors, begin, begin + n, false};
+  Chunk front = n == 1 ? OfElement(Element(0))
+                       : Chunk{tensors, begin, begin + n, false, 0};
+  front.sequence = sequence;
   begin += n;
+  sequence += n;
   return front;
 }
 

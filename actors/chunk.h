@@ -13,12 +13,15 @@ namespace troupe {
 
 // Consecutive queue elements kept as they were enqueued: rows [begin, end) of
 // the batch `tensors` (one tensor per component, sharing dimension 0), or,
-// when `single`, the one element `tensors` (begin 0, end 1).
+// when `single`, the one element `tensors` (begin 0, end 1). A queue numbers
+// the elements it inserts: the chunk's first is `sequence`, the next
+// sequence + 1, and so on (a durable queue's log names them so).
 struct Chunk {
   Tuple tensors;
   size_t begin = 0;
   size_t end = 0;
   bool single = false;
+  uint64_t sequence = 0;
 
   static Chunk OfElement(Tuple element);
   // REQUIRES: a valid batch (every component has rank >= 1, same dim 0).

@@ -1,5 +1,7 @@
 #include "actors/queue_actor.h"
 
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <utility>
@@ -30,8 +32,47 @@ struct Waiter {
   bool owner_monitored = false;
 };
 
+// A durable queue's log as its actor keeps it: the changes not yet sent to
+// the writer, and the answers waiting until the batch they follow is written.
+struct DurableLog final : QueueJournal {
+  explicit DurableLog(QueueLogOptions log_options)
+      : options(std::move(log_options)) {}
+
+  void Inserted(const Chunk& chunk) override {
+    Tuple tensors;
+    if (chunk.single) {
+      tensors = chunk.tensors;
+    } else {
+      for (size_t c = 0; c < chunk.tensors.size(); ++c)
+        tensors.push_back(chunk.Rows(c));
+    }
+    pending.push_back(QueueLogRecord::Insert(chunk.sequence, chunk.single,
+                                             std::move(tensors)));
+  }
+  void Removed(uint64_t sequence, size_t count) override {
+    pending.push_back(QueueLogRecord::Remove(sequence, count));
+  }
+  void Closed() override { pending.push_back(QueueLogRecord::Close()); }
+
+  QueueLogOptions options;
+  std::vector<QueueLogRecord> pending;
+  // Batches sent to the writer, and the last one it has written.
+  uint64_t sent = 0;
+  uint64_t written = 0;
+  // The log's size as the writer last told it.
+  uint64_t log_bytes = 0;
+  // Answers and the batch each waits for; called with OK once it is
+  // written, else with the error to answer instead.
+  std::deque<std::pair<uint64_t, std::function<void(const absl::Status&)>>>
+      held;
+  // Set when a write failed: every operation fails with it.
+  absl::Status broken;
+};
+
 struct QueueState {
   std::unique_ptr<QueueCore> core;
+  // A durable queue's; null otherwise.
+  std::unique_ptr<DurableLog> log;
   std::map<uint64_t, Waiter> waiters;
   // Requesters with waiting operations, and how many each has.
   std::map<caf::actor_addr, size_t> owners;
@@ -50,28 +91,133 @@ void ReleaseOwner(QueuePointer self, Waiter& waiter) {
   }
 }
 
-// Answers every operation the core has completed.
+// Answers `done` (a waiting operation the core completed) with its result,
+// or with `error` instead.
+void Answer(QueuePointer self, QueueCore::Completion& done,
+            const absl::Status& error = absl::OkStatus()) {
+  auto it = self->state.waiters.find(done.id);
+  if (it == self->state.waiters.end()) return;
+  Waiter& waiter = it->second;
+  if (!error.ok()) {
+    waiter.promise.deliver(ToError(error));
+  } else if (waiter.reply == Reply::kEnqueued) {
+    // How many went in, and why the rest did not.
+    waiter.promise.deliver(
+        static_cast<int32_t>(done.enqueued),
+        done.status.ok() ? caf::error{} : ToError(done.status));
+  } else if (!done.status.ok()) {
+    waiter.promise.deliver(ToError(done.status));
+  } else if (waiter.reply == Reply::kTuple) {
+    waiter.promise.deliver(std::move(done.value));
+  } else if (waiter.reply == Reply::kElements) {
+    waiter.promise.deliver(std::move(done.elements));
+  } else {
+    waiter.promise.deliver(caf::ok_atom::value);
+  }
+  ReleaseOwner(self, waiter);
+  self->state.waiters.erase(it);
+}
+
+// Runs the held answers whose batch is written (all of them, with `error`,
+// when it is not OK).
+void ReleaseHeld(QueuePointer self, const absl::Status& error) {
+  DurableLog& log = *self->state.log;
+  while (!log.held.empty() &&
+         (!error.ok() || log.held.front().first <= log.written)) {
+    auto answer = std::move(log.held.front().second);
+    log.held.pop_front();
+    answer(error);
+  }
+}
+
+// Runs `answer` once the changes made so far are written (at once when they
+// are).
+void AfterWritten(QueuePointer self,
+                  std::function<void(const absl::Status&)> answer) {
+  DurableLog& log = *self->state.log;
+  if (log.written == log.sent) {
+    answer(absl::OkStatus());
+  } else {
+    log.held.emplace_back(log.sent, std::move(answer));
+  }
+}
+
+// Fails every held answer and every later operation with `error`.
+void BreakLog(QueuePointer self, const absl::Status& error) {
+  DurableLog& log = *self->state.log;
+  if (log.broken.ok()) {
+    log.broken = absl::UnavailableError(
+        absl::StrCat("Durable queue '", self->state.core->name(),
+                     "' cannot write its log (", error.message(),
+                     "); it refuses every operation until its task restarts"));
+  }
+  ReleaseHeld(self, log.broken);
+}
+
+// Sends `request`, a batch for the writer; the answers held behind it go out
+// once it is written.
+template <class... Ts>
+void SendBatch(QueuePointer self, Ts&&... request) {
+  DurableLog& log = *self->state.log;
+  const uint64_t batch = ++log.sent;
+  self->request(log.options.writer, caf::infinite, std::forward<Ts>(request)...)
+      .then(
+          [self, batch](uint64_t log_bytes) {
+            DurableLog& written = *self->state.log;
+            written.written = batch;
+            written.log_bytes = log_bytes;
+            ReleaseHeld(self, absl::OkStatus());
+          },
+          [self](caf::error& error) { BreakLog(self, ToStatus(error)); });
+}
+
+// Starts the log anew with the queue's content alone: its header, the
+// elements it holds (with their numbers) and its closed state.
+void RewriteLog(QueuePointer self) {
+  DurableLog& log = *self->state.log;
+  const QueueCore& core = *self->state.core;
+  log.pending.clear();
+  std::vector<QueueLogRecord> records;
+  records.push_back(
+      QueueLogRecord::Header(log.options.container, core.name(), core.spec()));
+  core.ForEachChunk([&log](const Chunk& chunk) { log.Inserted(chunk); });
+  if (core.closed()) log.Closed();
+  for (QueueLogRecord& record : log.pending)
+    records.push_back(std::move(record));
+  log.pending.clear();
+  SendBatch(self, rewrite_atom::value, self->id(), log.options.file,
+            core.spec().durability, std::move(records));
+}
+
+// Sends the changes made since the last batch, or the whole content instead
+// when the log has grown past twice its size.
+void SendPending(QueuePointer self) {
+  DurableLog& log = *self->state.log;
+  if (log.pending.empty()) return;
+  if (log.log_bytes >= log.options.compact_min_bytes &&
+      log.log_bytes / 2 > self->state.core->bytes()) {
+    RewriteLog(self);
+    return;
+  }
+  SendBatch(self, append_atom::value, self->id(),
+            std::exchange(log.pending, {}));
+}
+
+// Answers every operation the core has completed; a durable queue's answers
+// wait until the changes before them are written.
 void Deliver(QueuePointer self) {
-  for (QueueCore::Completion& done : self->state.core->TakeCompletions()) {
-    auto it = self->state.waiters.find(done.id);
-    if (it == self->state.waiters.end()) continue;
-    Waiter& waiter = it->second;
-    if (waiter.reply == Reply::kEnqueued) {
-      // How many went in, and why the rest did not.
-      waiter.promise.deliver(
-          static_cast<int32_t>(done.enqueued),
-          done.status.ok() ? caf::error{} : ToError(done.status));
-    } else if (!done.status.ok()) {
-      waiter.promise.deliver(ToError(done.status));
-    } else if (waiter.reply == Reply::kTuple) {
-      waiter.promise.deliver(std::move(done.value));
-    } else if (waiter.reply == Reply::kElements) {
-      waiter.promise.deliver(std::move(done.elements));
-    } else {
-      waiter.promise.deliver(caf::ok_atom::value);
-    }
-    ReleaseOwner(self, waiter);
-    self->state.waiters.erase(it);
+  std::vector<QueueCore::Completion> completions =
+      self->state.core->TakeCompletions();
+  if (!self->state.log) {
+    for (QueueCore::Completion& done : completions) Answer(self, done);
+    return;
+  }
+  SendPending(self);
+  for (QueueCore::Completion& done : completions) {
+    AfterWritten(self, [self, done = std::move(done)](
+                           const absl::Status& error) mutable {
+      Answer(self, done, error);
+    });
   }
 }
 
@@ -88,6 +234,10 @@ caf::response_promise Submit(QueuePointer self, int64_t timeout_ms, Reply reply,
   if (timeout_ms < kNoTimeout) {
     promise.deliver(ToError(absl::InvalidArgumentError(absl::StrCat(
         "Timeout ", timeout_ms, " ms is negative; use -1 to wait forever"))));
+    return promise;
+  }
+  if (self->state.log && !self->state.log->broken.ok()) {
+    promise.deliver(ToError(self->state.log->broken));
     return promise;
   }
   auto now = QueueCore::Clock::now();
@@ -133,17 +283,30 @@ void WithdrawOwner(QueuePointer self, const caf::actor_addr& owner) {
 
 QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
                                         QueueSpec spec, size_t max_waiting,
-                                        uint64_t max_batch_bytes) {
+                                        uint64_t max_batch_bytes,
+                                        std::optional<QueueLogOptions> log) {
   self->state.core = std::make_unique<QueueCore>(
       std::move(name), std::move(spec), max_waiting, max_batch_bytes);
+  if (log) {
+    self->state.log = std::make_unique<DurableLog>(*std::move(log));
+    self->state.core->set_journal(self->state.log.get());
+    RewriteLog(self);
+  }
   self->set_down_handler(
       [self](caf::down_msg& down) { WithdrawOwner(self, down.source); });
   self->set_exit_handler([self](caf::exit_msg& exit) {
     absl::Status reason = ToStatus(exit.reason);
-    self->state.core->CancelAll(reason.ok()
-                                    ? std::string("the queue was stopped")
-                                    : std::string(reason.message()));
+    const std::string why = reason.ok() ? std::string("the queue was stopped")
+                                        : std::string(reason.message());
+    self->state.core->CancelAll(why);
     Deliver(self);
+    if (self->state.log) {
+      // Whether the last changes reached the log is not known.
+      ReleaseHeld(self, absl::CancelledError(absl::StrCat(
+                            "Operation was cancelled before its change was "
+                            "known to be in the log: ",
+                            why)));
+    }
     self->quit(exit.reason);
   });
   QueueCore* core = self->state.core.get();
@@ -229,10 +392,24 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
       [core](snapshot_atom) {
         return caf::make_result(core->closed(), core->Snapshot());
       },
-      [self, core](restore_atom, bool closed, std::vector<Tuple>& elements) {
+      [self, core](restore_atom, bool closed,
+                   std::vector<Tuple>& elements) -> caf::result<caf::ok_atom> {
         core->Restore(closed, std::move(elements));
+        if (!self->state.log) {
+          Deliver(self);
+          return caf::ok_atom::value;
+        }
+        RewriteLog(self);
         Deliver(self);
-        return caf::ok_atom::value;
+        auto promise = self->make_response_promise<caf::ok_atom>();
+        AfterWritten(self, [promise](const absl::Status& error) mutable {
+          if (error.ok()) {
+            promise.deliver(caf::ok_atom::value);
+          } else {
+            promise.deliver(ToError(error));
+          }
+        });
+        return promise;
       },
       [self, core](expire_atom) {
         core->ExpireUntil(QueueCore::Clock::now());
@@ -245,9 +422,10 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
 
 QueueActor SpawnQueue(caf::actor_system& system, std::string name,
                       QueueSpec spec, size_t max_waiting,
-                      uint64_t max_batch_bytes) {
+                      uint64_t max_batch_bytes,
+                      std::optional<QueueLogOptions> log) {
   return system.spawn(QueueBehavior, std::move(name), std::move(spec),
-                      max_waiting, max_batch_bytes);
+                      max_waiting, max_batch_bytes, std::move(log));
 }
 
 }  // namespace troupe

@@ -272,16 +272,33 @@ void QueueCore::RestoreTaken(Op& op) {
   op.taken_bytes = 0;
 }
 
+void QueueCore::Insert(Chunk chunk) {
+  chunk.sequence = next_sequence_;
+  next_sequence_ += chunk.size();
+  if (journal_ != nullptr) journal_->Inserted(chunk);
+  store_->Push(std::move(chunk));
+}
+
+void QueueCore::JournalRemoved(const Chunks& chunks) {
+  if (journal_ == nullptr) return;
+  for (const Chunk& chunk : chunks)
+    journal_->Removed(chunk.sequence, chunk.size());
+}
+
+void QueueCore::ForEachChunk(
+    const std::function<void(const Chunk&)>& visit) const {
+  for (const Op& op : dequeue_ops_) {
+    for (const Chunk& chunk : op.taken) visit(chunk);
+  }
+  store_->ForEach(visit);
+}
+
 std::vector<Tuple> QueueCore::Snapshot() const {
   std::vector<Tuple> elements;
-  auto add = [&elements](const Chunk& chunk) {
+  ForEachChunk([&elements](const Chunk& chunk) {
     for (size_t i = 0; i < chunk.size(); ++i)
       elements.push_back(chunk.Element(i));
-  };
-  for (const Op& op : dequeue_ops_) {
-    for (const Chunk& chunk : op.taken) add(chunk);
-  }
-  store_->ForEach(add);
+  });
   return elements;
 }
 
@@ -292,8 +309,11 @@ void QueueCore::Restore(bool closed, std::vector<Tuple> elements) {
     op.taken_bytes = 0;
   }
   store_ = MakeElementStore(spec_);
-  for (Tuple& element : elements)
-    store_->Push(Chunk::OfElement(std::move(element)));
+  for (Tuple& element : elements) {
+    Chunk chunk = Chunk::OfElement(std::move(element));
+    chunk.sequence = next_sequence_++;
+    store_->Push(std::move(chunk));
+  }
   closed_ = closed;
   Flush();
 }
@@ -376,6 +396,7 @@ QueueCore::Progress QueueCore::TryEnqueue(Op& op) {
                  absl::StrCat("Queue '", name_, "' is already closed.")));
     } else {
       closed_ = true;
+      if (journal_ != nullptr) journal_->Closed();
       Finish(enqueue_ops_, enqueue_ops_.begin(), absl::OkStatus());
     }
     return Progress::kComplete;
@@ -388,7 +409,7 @@ QueueCore::Progress QueueCore::TryEnqueue(Op& op) {
   }
   size_t room = store_->size() < capacity_ ? capacity_ - store_->size() : 0;
   size_t inserted = std::min(room, op.to_insert.size());
-  if (inserted > 0) store_->Push(op.to_insert.TakeFront(inserted));
+  if (inserted > 0) Insert(op.to_insert.TakeFront(inserted));
   enqueued_total_ += inserted;
   if (op.to_insert.size() == 0) {
     Finish(enqueue_ops_, enqueue_ops_.begin(), absl::OkStatus());
@@ -447,6 +468,7 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
     }
   }
   dequeued_total_ += op.taken_count;
+  JournalRemoved(op.taken);
   Tuple value = op.kind == Kind::kDequeue
                     ? std::move(op.taken.front()).ToElement()
                     : Batch(std::move(op.taken));
@@ -476,6 +498,7 @@ QueueCore::Progress QueueCore::TryDequeueSome(Op& op) {
     if (available == 0) break;
     Chunk chunk =
         store_->Pop(std::min(available, op.requested - elements.size()));
+    if (journal_ != nullptr) journal_->Removed(chunk.sequence, chunk.size());
     for (size_t i = 0; i < chunk.size(); ++i)
       elements.push_back(chunk.Element(i));
   }

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 #include "absl/status/status.h"
 
 #include "actors/element_store.h"
+#include "actors/queue_journal.h"
 #include "config/memory_limit.h"
 #include "serialization/queue_spec.h"
 #include "serialization/tensor.h"
@@ -108,12 +110,19 @@ class QueueCore {
   // Every element, those that waiting dequeues hold first, then the stored
   // ones in the order they would leave: what a checkpoint saves.
   std::vector<Tuple> Snapshot() const;
+  // The same elements as the chunks that hold them, with their sequence
+  // numbers: what a durable queue's log is compacted to.
+  void ForEachChunk(const std::function<void(const Chunk&)>& visit) const;
   // Makes the queue hold exactly `elements` (in order; past the capacity if
   // there are more) and be closed or not, as a restored checkpoint does.
   // What waiting dequeues held is dropped with the rest of the old content;
   // waiting operations go on against the new one. REQUIRES: every element
-  // is valid for the spec.
+  // is valid for the spec. The journal is not told: the content is new.
   void Restore(bool closed, std::vector<Tuple> elements);
+
+  // Tells `journal` (which must outlive the core; null for none) of every
+  // later change to the content.
+  void set_journal(QueueJournal* journal) { journal_ = journal; }
 
  private:
   enum class Kind {
@@ -151,6 +160,10 @@ class QueueCore {
   void StartBatchedDequeue(uint64_t id, Kind kind, int32_t n,
                            Clock::time_point deadline);
   void RestoreTaken(Op& op);
+  // Numbers the elements of `chunk`, tells the journal and stores them.
+  void Insert(Chunk chunk);
+  // Tells the journal that the elements of `chunks` left to a dequeue.
+  void JournalRemoved(const Chunks& chunks);
   void Flush();
   bool ProcessEnqueues();
   bool ProcessDequeues();
@@ -195,6 +208,9 @@ class QueueCore {
   absl::Status close_error_;  // Close's
   uint64_t enqueued_total_ = 0;
   uint64_t dequeued_total_ = 0;
+  // The number the next inserted element gets.
+  uint64_t next_sequence_ = 0;
+  QueueJournal* journal_ = nullptr;
   OpList enqueue_ops_;
   OpList dequeue_ops_;
   std::unordered_map<uint64_t, std::pair<OpList*, OpList::iterator>> pending_;

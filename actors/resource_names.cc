@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 #include "serialization/utf8.h"
 
@@ -44,6 +45,15 @@ absl::Status ValidateSharedName(absl::string_view name) {
     }
   }
   return absl::OkStatus();
+}
+
+std::string DeviceSuffix(const std::string& device) {
+  absl::string_view rest = device;
+  absl::ConsumePrefix(&rest, "/job:");
+  std::string suffix(rest);
+  const size_t task = suffix.find("/task:");
+  if (task != std::string::npos) suffix.replace(task, 6, "-");
+  return suffix;
 }
 
 }  // namespace troupe

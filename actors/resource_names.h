@@ -2,6 +2,8 @@
 // after the first character of a container so that `my_problem_1` works).
 #pragma once
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
@@ -19,5 +21,9 @@ absl::Status ValidateContainerName(absl::string_view container);
 // no control characters; else INVALID_ARGUMENT with TensorFlow's text where it
 // has one ("shared_name is not valid UTF-8" otherwise: names print as JSON).
 absl::Status ValidateSharedName(absl::string_view name);
+
+// "ps-0" for "/job:ps/task:0": how a task's files (checkpoint shards, the
+// directory of its durable queues' logs) name it.
+std::string DeviceSuffix(const std::string& device);
 
 }  // namespace troupe

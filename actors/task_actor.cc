@@ -127,12 +127,27 @@ VariableActor AddVariable(TaskPointer self, const ResourceKey& key,
   return variable;
 }
 
-// Spawns and records queue `key`. REQUIRES: it does not exist yet.
+// FAILED_PRECONDITION when `spec` is durable and the task keeps no logs.
+absl::Status CheckCanKeep(TaskPointer self, const QueueSpec& spec) {
+  if (spec.durability == Durability::kNone || self->state.options.queue_logs)
+    return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("Task ", self->state.options.device,
+                   " keeps no durable queues (it has no data directory)"));
+}
+
+// Spawns and records queue `key`. REQUIRES: it does not exist yet, and
+// CheckCanKeep(self, spec).ok().
 QueueActor AddQueue(TaskPointer self, const ResourceKey& key,
                     const QueueSpec& spec) {
+  std::optional<QueueLogOptions> log;
+  if (spec.durability != Durability::kNone) {
+    log = QueueLogOptions{self->state.options.queue_logs, key.first,
+                          QueueLogFileName(key.first, key.second)};
+  }
   QueueActor queue =
       SpawnQueue(self->system(), key.second, spec, kDefaultMaxWaiting,
-                 self->state.options.memory_limit_bytes);
+                 self->state.options.memory_limit_bytes, std::move(log));
   self->monitor(queue);
   self->state.queues.emplace(key, QueueEntry{queue, spec});
   return queue;
@@ -419,6 +434,7 @@ absl::Status CheckRestorable(TaskPointer self, const TaskSnapshot& snapshot) {
   for (const SavedQueue& saved : snapshot.queues) {
     TROUPE_RETURN_IF_ERROR(CheckKey(saved.container, saved.name));
     TROUPE_RETURN_IF_ERROR(ValidateQueueSpec(saved.spec, saved.name));
+    TROUPE_RETURN_IF_ERROR(CheckCanKeep(self, saved.spec));
     auto found = state.queues.find({saved.container, saved.name});
     if (found == state.queues.end()) {
       ++added;
@@ -488,6 +504,13 @@ void ApplySnapshot(TaskPointer self, TaskSnapshot snapshot,
   one_done();
 }
 
+// True when queue `key` exists and is durable.
+bool IsDurableQueue(TaskPointer self, const ResourceKey& key) {
+  auto found = self->state.queues.find(key);
+  return found != self->state.queues.end() &&
+         found->second.spec.durability != Durability::kNone;
+}
+
 // Reads this task's shard of `prefix` through the checkpoint store, checks
 // all of it, then applies it: all or nothing.
 caf::result<int64_t> RestoreCheckpoint(TaskPointer self,
@@ -499,6 +522,15 @@ caf::result<int64_t> RestoreCheckpoint(TaskPointer self,
                 restore_atom::value, prefix)
       .then(
           [self, rp, prefix](TaskSnapshot& snapshot) mutable {
+            // A durable queue's log is newer than any checkpoint.
+            auto& queues = snapshot.queues;
+            queues.erase(std::remove_if(queues.begin(), queues.end(),
+                                        [self](const SavedQueue& saved) {
+                                          return IsDurableQueue(
+                                              self,
+                                              {saved.container, saved.name});
+                                        }),
+                         queues.end());
             absl::Status restorable = CheckRestorable(self, snapshot);
             if (!restorable.ok()) {
               rp.deliver(ToError(absl::Status(
@@ -590,6 +622,8 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
             !spec_ok.ok()) {
           return ToError(spec_ok);
         }
+        if (absl::Status keep = CheckCanKeep(self, spec); !keep.ok())
+          return ToError(keep);
         // Variables count too.
         if (absl::Status room = CheckRoom(self); !room.ok())
           return ToError(room);
@@ -627,6 +661,10 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         for (const std::string& container : containers) {
           auto it = queues.lower_bound(ResourceKey{container, ""});
           while (it != queues.end() && it->first.first == container) {
+            if (it->second.spec.durability != Durability::kNone) {
+              self->send(self->state.options.queue_logs, remove_atom::value,
+                         it->second.actor.id());
+            }
             self->demonitor(it->second.actor.address());
             self->send_exit(it->second.actor,
                             StopReason(absl::StrCat("container '", container,
@@ -754,6 +792,15 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         if (absl::Status valid = CheckDevice(self, device); !valid.ok())
           return ToError(valid);
         return RestoreCheckpoint(self, prefix);
+      },
+      [self](restore_atom, TaskSnapshot& snapshot) -> caf::result<int64_t> {
+        if (absl::Status restorable = CheckRestorable(self, snapshot);
+            !restorable.ok()) {
+          return ToError(restorable);
+        }
+        auto rp = self->make_response_promise<int64_t>();
+        ApplySnapshot(self, std::move(snapshot), rp);
+        return rp;
       },
       [self](index_atom, const std::string& device,
              const std::string& prefix) -> caf::result<CheckpointInfo> {

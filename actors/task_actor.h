@@ -12,6 +12,7 @@
 #include "caf/fwd.hpp"
 
 #include "actors/checkpoint_store.h"
+#include "actors/queue_log_writer.h"
 #include "config/data_dir.h"
 #include "config/memory_limit.h"
 #include "serialization/protocol.h"
@@ -33,6 +34,9 @@ struct TaskActorOptions {
   // Where checkpoints are written and read; without it save and restore
   // fail FAILED_PRECONDITION.
   CheckpointStoreActor checkpoints = {};
+  // Where durable queues write their logs; without it creating one fails
+  // FAILED_PRECONDITION.
+  QueueLogWriterActor queue_logs = {};
   // Where readers read and tfrecord-write writes; without it both fail
   // FAILED_PRECONDITION (IdentityReader needs none).
   std::optional<DataDir> data_dir = {};

@@ -46,7 +46,8 @@ constexpr char kCtlUsage[] =
     "given)\nand \"heartbeat_timeout\" are used.\n"
     "commands:\n"
     "  queue-create NAME --type fifo --capacity N --dtypes float32,int32\n"
-    "               [--shapes '[[2],[3]]']\n"
+    "               [--shapes '[[2],[3]]'] [--durable [--appendfsync "
+    "always|everysec|no]]\n"
     "  enqueue NAME COMPONENTS | enqueue-many NAME COMPONENTS\n"
     "  dequeue NAME | dequeue-many NAME N | dequeue-up-to NAME N\n"
     "  close NAME [--cancel-pending-enqueues] | size NAME | is-closed NAME\n"
@@ -180,6 +181,12 @@ absl::StatusOr<json> QueueCreate(const CtlContext& ctx) {
       !absl::SimpleAtoi(ctx.flags.Get("seed"), &spec.seed)) {
     return absl::InvalidArgumentError(
         absl::StrCat("Invalid seed '", ctx.flags.Get("seed"), "'"));
+  }
+  if (ctx.flags.switches.count("durable") > 0) {
+    TROUPE_ASSIGN_OR_RETURN(spec.durability, ParseAppendfsync(ctx.flags.Get(
+                                                 "appendfsync", "everysec")));
+  } else if (ctx.flags.Has("appendfsync")) {
+    return absl::InvalidArgumentError("--appendfsync needs --durable");
   }
   if (spec.kind == QueueKind::kPriority) AddPriorityComponent(spec);
   bool created = false;
@@ -528,6 +535,8 @@ absl::StatusOr<json> List(const CtlContext& ctx) {
                              {"waiting_enqueues", info.waiting_enqueues},
                              {"waiting_dequeues", info.waiting_dequeues},
                              {"held", info.held}});
+    if (info.spec.durability != Durability::kNone)
+      resources.back()["durability"] = DurabilityName(info.spec.durability);
   }
   return resources;
 }
@@ -919,6 +928,7 @@ int RunCtl(const std::vector<std::string>& args) {
                      "shapes",
                      "min-after-dequeue",
                      "seed",
+                     "appendfsync",
                      "cluster",
                      "format",
                      /* decode-csv: */ "defaults",
@@ -938,7 +948,8 @@ int RunCtl(const std::vector<std::string>& args) {
                      "compression"});
   auto flags = ParseFlags(
       args, with_value,
-      {"cancel-pending-enqueues", /* variables: */ "no-validate-shape",
+      {"cancel-pending-enqueues", "durable",
+       /* variables: */ "no-validate-shape",
        /* checkpoints: */ "include-queues", /* readers: */ "skip-corrupt",
        /* decode-csv: */ "no-quote-delim"});
   if (!flags.ok()) return Fail(flags.status());

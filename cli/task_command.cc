@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 #include "base/log_level.h"
@@ -206,7 +207,8 @@ int RunTask(const std::vector<std::string>& args) {
       });
   if (!server.ok()) {
     std::cerr << "troupe task: " << server.status().message() << "\n";
-    return 1;
+    // A damaged file stays damaged: `troupe up` does not retry status 2.
+    return absl::IsDataLoss(server.status()) ? 2 : 1;
   }
   logger.Log(
       LogLevel::kInfo, "task",

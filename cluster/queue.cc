@@ -36,6 +36,7 @@ QueueSpec MakeSpec(QueueKind kind, QueueOptions& options) {
   spec.min_after_dequeue = options.min_after_dequeue;
   spec.seed = options.seed;
   spec.seed2 = options.seed2;
+  spec.durability = options.durability;
   if (kind == QueueKind::kPriority) AddPriorityComponent(spec);
   return spec;
 }

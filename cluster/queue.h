@@ -41,6 +41,11 @@ struct QueueOptions {
   int32_t min_after_dequeue = 0;
   int64_t seed = 0;
   int64_t seed2 = 0;
+  // A durable queue logs every change under its task's data directory
+  // before answering, and is back after the task restarts; the policy says
+  // when the log is synced (always, everysec, no). kNone opens a durable
+  // queue that exists too.
+  Durability durability = Durability::kNone;
 };
 
 class QueueBase {

@@ -15,6 +15,7 @@
 #include "net/wire_server.h"
 #include "serialization/status_error.h"
 #include "state/checkpoint_store.h"
+#include "state/queue_logs.h"
 
 namespace troupe {
 
@@ -27,6 +28,7 @@ struct TaskServer::Impl {
   std::unique_ptr<WireServer> wire;
   caf::actor caf_output;  // RouteCafOutput's relay, if any
   CheckpointStoreActor checkpoints;
+  QueueLogWriterActor queue_logs;
   TaskActor task;
   // With --checkpoint-dir: what to save when the task stops, the periodic
   // saver, and where to tell of it.
@@ -35,8 +37,8 @@ struct TaskServer::Impl {
   LogSink log;
 
   // Stops every actor this server spawned, the periodic saver first and the
-  // task (with its resources) before the store it writes through, and waits
-  // for each.
+  // task (with its resources) before the store and log writer it writes
+  // through, and waits for each.
   void Stop(const caf::error& reason) {
     caf::scoped_actor self{system};
     auto stop = [&](const auto& actor) {
@@ -47,6 +49,7 @@ struct TaskServer::Impl {
     stop(checkpointer);
     stop(task);
     stop(checkpoints);
+    stop(queue_logs);
     stop(caf_output);
   }
 };
@@ -62,6 +65,18 @@ uint64_t IncarnationOf(caf::actor_system& system, const TaskActor& task) {
           [&](const TaskStatus& status) { incarnation = status.incarnation; },
           [](const caf::error&) {});
   return incarnation;
+}
+
+// Has `task` restore `queues`; blocks until it has.
+absl::Status RestoreQueues(caf::actor_system& system, const TaskActor& task,
+                           TaskSnapshot queues) {
+  caf::scoped_actor self{system};
+  absl::Status status;
+  self->request(task, caf::infinite, restore_atom::value, std::move(queues))
+      .receive(
+          [](int64_t) {},
+          [&status](const caf::error& error) { status = ToStatus(error); });
+  return status;
 }
 
 }  // namespace
@@ -84,6 +99,17 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   task_options.device = task.ToDevice();
   task_options.memory_limit_bytes = options.memory_limit_bytes;
   task_options.data_dir = data_dir;
+  absl::StatusOr<TaskSnapshot> durable_queues =
+      ReadQueueLogs(data_dir, task.ToDevice(), options.memory_limit_bytes, log);
+  if (!durable_queues.ok()) {
+    return absl::Status(
+        durable_queues.status().code(),
+        absl::StrCat(task.ToDevice(), ": cannot read its durable queues: ",
+                     durable_queues.status().message()));
+  }
+  impl->queue_logs =
+      SpawnQueueLogWriter(impl->system, data_dir, task.ToDevice());
+  task_options.queue_logs = impl->queue_logs;
   impl->checkpoints =
       SpawnCheckpointStore(impl->system, std::move(data_dir), task.ToDevice(),
                            options.memory_limit_bytes);
@@ -95,6 +121,26 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   }
   impl->task = SpawnTaskActor(impl->system, std::move(task_options));
   impl->log = log;
+  // The durable queues come back before a checkpoint, which leaves them be,
+  // and before the task accepts a connection.
+  if (!durable_queues->queues.empty()) {
+    const size_t count = durable_queues->queues.size();
+    absl::Status restored =
+        RestoreQueues(impl->system, impl->task, *std::move(durable_queues));
+    if (!restored.ok()) {
+      impl->Stop(caf::exit_reason::user_shutdown);
+      return absl::Status(
+          restored.code(),
+          absl::StrCat(task.ToDevice(), ": cannot restore its durable queues: ",
+                       restored.message()));
+    }
+    if (log) {
+      log(LogLevel::kInfo,
+          count == 1 ? std::string("restored 1 durable queue from its log")
+                     : absl::StrCat("restored ", count,
+                                    " durable queues from their logs"));
+    }
+  }
   if (!options.checkpoint_dir.empty()) {
     AutoCheckpointOptions automatic;
     automatic.dir = options.checkpoint_dir;

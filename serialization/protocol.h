@@ -23,6 +23,7 @@
 #include "serialization/reader_spec.h"
 #include "serialization/resource_info.h"
 #include "serialization/runner_spec.h"
+#include "serialization/task_snapshot.h"
 #include "serialization/task_status.h"
 #include "serialization/tensor.h"
 #include "serialization/variable_spec.h"
@@ -68,6 +69,12 @@ using save_atom = caf::atom_constant<caf::atom("save")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using index_atom = caf::atom_constant<caf::atom("index")>;
 using checkpoints_atom = caf::atom_constant<caf::atom("ckpts")>;
+// A durable queue's log (actors/queue_log_writer.h).
+using rewrite_atom = caf::atom_constant<caf::atom("rewrite")>;
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using sync_tick_atom = caf::atom_constant<caf::atom("sync_tick")>;
 // --- End of checkpoints ------------------------------------------------
 
 // --- Readers -----------------------------------------------------------
@@ -235,7 +242,12 @@ using TaskActor = caf::typed_actor<
     // Restores this task's shard of checkpoint PREFIX: (device, prefix) ->
     // tensors restored. Creates what is missing and overwrites what exists;
     // a spec that does not match changes nothing (INVALID_ARGUMENT).
+    // A durable queue that exists is left as it is: its log is newer than
+    // any checkpoint.
     caf::replies_to<restore_atom, std::string, std::string>::with<int64_t>,
+    // Restores the task's durable queues as their logs held them, before
+    // the task serves (state/queue_logs.h) -> tensors restored.
+    caf::replies_to<restore_atom, TaskSnapshot>::with<int64_t>,
     // The index of checkpoint PREFIX: (device, prefix).
     caf::replies_to<index_atom, std::string, std::string>::with<CheckpointInfo>,
     // The checkpoints of directory DIR, newest first: (device, dir).

@@ -45,6 +45,30 @@ absl::StatusOr<QueueKind> ParseQueueKind(absl::string_view name) {
       "'; expected fifo, random_shuffle, padding_fifo or priority"));
 }
 
+std::string DurabilityName(Durability durability) {
+  switch (durability) {
+    case Durability::kNone:
+      return "none";
+    case Durability::kAlways:
+      return "always";
+    case Durability::kEverySec:
+      return "everysec";
+    case Durability::kNo:
+      return "no";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<Durability> ParseAppendfsync(absl::string_view name) {
+  for (Durability durability :
+       {Durability::kAlways, Durability::kEverySec, Durability::kNo}) {
+    if (name == DurabilityName(durability)) return durability;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("Unknown appendfsync policy '", name,
+                   "'; expected always, everysec or no"));
+}
+
 std::string DTypesToString(const std::vector<DType>& dtypes) {
   return absl::StrJoin(dtypes, ", ", [](std::string* out, DType dtype) {
     out->append(DTypeName(dtype));
@@ -199,6 +223,13 @@ absl::Status CheckSharedQueue(const QueueSpec& existing,
                      PartialShapesToString(existing.shapes),
                      " but requested component shapes were ",
                      PartialShapesToString(requested.shapes)));
+  }
+  if (requested.durability != Durability::kNone &&
+      requested.durability != existing.durability) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Shared queue '", name, "' has durability ",
+        DurabilityName(existing.durability), " but requested durability was ",
+        DurabilityName(requested.durability)));
   }
   return absl::OkStatus();
 }

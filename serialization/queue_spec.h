@@ -1,6 +1,6 @@
 // QueueSpec: what defines a queue (kind, capacity, component dtypes and
-// shapes, shuffle parameters), its validation and TensorFlow's shared-name
-// check.
+// shapes, shuffle parameters, durability), its validation and TensorFlow's
+// shared-name check.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +31,17 @@ absl::StatusOr<QueueKind> ParseQueueKind(absl::string_view name);
 // The command line's name of `kind`.
 std::string QueueKindCliName(QueueKind kind);
 
+// Whether a queue logs every change before answering it (a durable queue,
+// back after its task restarts), and when that log reaches the disk: at every
+// answer, about once a second, or when the system decides (Redis's
+// appendfsync policies).
+enum class Durability : uint8_t { kNone = 0, kAlways, kEverySec, kNo };
+
+// Parses --appendfsync's "always", "everysec" and "no".
+absl::StatusOr<Durability> ParseAppendfsync(absl::string_view name);
+// "always", "everysec", "no", or "none" for a queue that is not durable.
+std::string DurabilityName(Durability durability);
+
 struct QueueSpec {
   QueueKind kind = QueueKind::kFifo;
   int32_t capacity = 0;
@@ -40,6 +51,7 @@ struct QueueSpec {
   int32_t min_after_dequeue = 0;
   int64_t seed = 0;
   int64_t seed2 = 0;
+  Durability durability = Durability::kNone;
 
   bool has_shapes() const { return !shapes.empty(); }
 };
@@ -50,6 +62,8 @@ absl::Status ValidateQueueSpec(const QueueSpec& spec, absl::string_view name);
 
 // TensorFlow's MatchesNodeDef: OK when `requested` may open the queue
 // `existing` shared as `name`, else INVALID_ARGUMENT with TensorFlow's text.
+// A request without durability opens a durable queue too; one that asks for
+// durability must ask for the queue's own.
 absl::Status CheckSharedQueue(const QueueSpec& existing,
                               const QueueSpec& requested,
                               absl::string_view name);
@@ -64,7 +78,7 @@ std::string DTypesToString(const std::vector<DType>& dtypes);
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, QueueSpec& x) {
   return f(x.kind, x.capacity, x.dtypes, x.shapes, x.min_after_dequeue, x.seed,
-           x.seed2);
+           x.seed2, x.durability);
 }
 
 }  // namespace troupe

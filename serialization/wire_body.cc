@@ -18,13 +18,13 @@ constexpr size_t kStringMinBytes = 8;        // Its length.
 constexpr size_t kPartialShapeMinBytes = 9;  // Known-rank flag, dim count.
 constexpr size_t kTensorMinBytes = 13;       // Dtype, dim count, segment.
 constexpr size_t kTupleMinBytes = 8;         // Its tensor count.
-// Two names (16), a QueueSpec (41), size and the waiter counts (24), the
+// Two names (16), a QueueSpec (42), size and the waiter counts (24), the
 // queue's totals and bytes (24), three flags (3), a VariableSpec (9), a
 // reader kind (8) and its counters (24), a runner's state, target and steps
 // (24);
 // tests/serialization/wire_body_test.cc checks it against the encoding of a
 // default ResourceInfo.
-constexpr size_t kResourceInfoMinBytes = 181;
+constexpr size_t kResourceInfoMinBytes = 182;
 // Prefix length, time, tensors, bytes, device count, latest.
 constexpr size_t kCheckpointInfoMinBytes = 41;
 constexpr size_t kInt64sMinBytes = 8;  // Their count.
@@ -80,6 +80,7 @@ void BodyWriter::Write(uint32_t x) { archive_(x); }
 void BodyWriter::Write(uint64_t x) { archive_(x); }
 void BodyWriter::Write(DType x) { archive_(static_cast<uint8_t>(x)); }
 void BodyWriter::Write(QueueKind x) { archive_(static_cast<uint8_t>(x)); }
+void BodyWriter::Write(Durability x) { archive_(static_cast<uint8_t>(x)); }
 void BodyWriter::Write(const std::string& x) { archive_(x); }
 
 void BodyWriter::Write(const std::vector<int64_t>& x) {
@@ -232,6 +233,17 @@ absl::Status BodyReader::Read(QueueKind& x) {
         "Message body holds an unknown queue kind ", static_cast<int>(byte)));
   }
   x = static_cast<QueueKind>(byte);
+  return absl::OkStatus();
+}
+
+absl::Status BodyReader::Read(Durability& x) {
+  uint8_t byte = 0;
+  TROUPE_RETURN_IF_ERROR(ReadScalar(byte));
+  if (byte > static_cast<uint8_t>(Durability::kNo)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Message body holds an unknown durability ", static_cast<int>(byte)));
+  }
+  x = static_cast<Durability>(byte);
   return absl::OkStatus();
 }
 

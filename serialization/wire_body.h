@@ -5,7 +5,7 @@
 // shape, segment index); their bytes travel as frame segments. Encodings:
 //   body start      1 byte: Cereal's endianness tag, 1 (little-endian)
 //   bool            1 byte, 0 or 1
-//   integers        their width; enums (DType, QueueKind) 1 byte
+//   integers        their width; enums (DType, QueueKind, Durability) 1 byte
 //   std::string     u64 length, then the bytes (Cereal's std::string)
 //   std::vector<T>  u64 count, then each element (Cereal's std::vector)
 //   absl::Status    u8 canonical code, then the message (empty when OK)
@@ -96,6 +96,7 @@ class BodyWriter {
   void Write(uint64_t x);
   void Write(DType x);
   void Write(QueueKind x);
+  void Write(Durability x);
   void Write(const std::string& x);
   void Write(const std::vector<int64_t>& x);
   void Write(const std::vector<uint64_t>& x);
@@ -165,6 +166,7 @@ class BodyReader {
   absl::Status Read(uint64_t& x);
   absl::Status Read(DType& x);
   absl::Status Read(QueueKind& x);
+  absl::Status Read(Durability& x);
   absl::Status Read(std::string& x);
   absl::Status Read(std::vector<int64_t>& x);
   absl::Status Read(std::vector<uint64_t>& x);

@@ -52,7 +52,7 @@
 
 namespace troupe {
 
-inline constexpr uint16_t kProtocolVersion = 2;
+inline constexpr uint16_t kProtocolVersion = 3;
 inline constexpr char kHandshakeMagic[4] = {'T', 'R', 'P', 'W'};
 inline constexpr size_t kHandshakeBytes = 16;
 inline constexpr uint16_t kHandshakeMayUseSharedMemory = 1;

@@ -16,9 +16,10 @@
 #include "caf/typed_event_based_actor.hpp"
 #include "nlohmann/json.hpp"
 
+#include "actors/resource_names.h"
+#include "base/atomic_file.h"
 #include "base/status_macros.h"
 #include "serialization/status_error.h"
-#include "state/atomic_file.h"
 #include "state/snapshot_file.h"
 
 namespace troupe {
@@ -36,7 +37,7 @@ struct StoreState {
 using StorePointer = CheckpointStoreActor::stateful_pointer<StoreState>;
 
 std::string ShardName(const StoreState& state, const std::string& prefix) {
-  return absl::StrCat(prefix, ".data-", ShardSuffix(state.device));
+  return absl::StrCat(prefix, ".data-", DeviceSuffix(state.device));
 }
 
 std::string IndexName(const std::string& prefix) {
@@ -244,15 +245,6 @@ CheckpointStoreActor::behavior_type StoreBehavior(StorePointer self,
 }
 
 }  // namespace
-
-std::string ShardSuffix(const std::string& device) {
-  absl::string_view rest = device;
-  absl::ConsumePrefix(&rest, "/job:");
-  std::string suffix(rest);
-  const size_t task = suffix.find("/task:");
-  if (task != std::string::npos) suffix.replace(task, 6, "-");
-  return suffix;
-}
 
 CheckpointStoreActor SpawnCheckpointStore(caf::actor_system& system,
                                           DataDir data_dir, std::string device,

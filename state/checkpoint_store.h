@@ -20,7 +20,4 @@ CheckpointStoreActor SpawnCheckpointStore(caf::actor_system& system,
                                           DataDir data_dir, std::string device,
                                           uint64_t max_bytes);
 
-// "ps-0" for "/job:ps/task:0": how shard files name their task.
-std::string ShardSuffix(const std::string& device);
-
 }  // namespace troupe

@@ -10,17 +10,17 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/atomic_file.h"
 #include "base/little_endian.h"
 #include "base/status_macros.h"
 #include "formats/crc32c.h"
 #include "serialization/wire_body.h"
-#include "state/atomic_file.h"
 
 namespace troupe {
 namespace {
 
 constexpr char kMagic[8] = {'T', 'R', 'O', 'U', 'P', 'E', 'C', 'K'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr size_t kHeaderBytes = 32;
 constexpr size_t kSegmentPrefixBytes = 12;
 

@@ -3,7 +3,7 @@
 //
 //   offset  bytes  field (integers little-endian)
 //   0       8      magic "TROUPECK"
-//   8       4      format version, 1
+//   8       4      format version, 2 (1 had no queue durability)
 //   12      4      segment count S
 //   16      8      body bytes B
 //   24      4      masked CRC-32C of bytes 0..23
@@ -23,7 +23,7 @@
 
 namespace troupe {
 
-// Writes `snapshot` to `path` atomically (state/atomic_file.h). Returns the
+// Writes `snapshot` to `path` atomically (base/atomic_file.h). Returns the
 // bytes written.
 absl::StatusOr<uint64_t> WriteSnapshotFile(const std::string& path,
                                            const TaskSnapshot& snapshot);

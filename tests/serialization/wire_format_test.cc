@@ -37,7 +37,7 @@ TEST_SUITE("wire format") {
                    0x1122334455667788};
     char bytes[kHandshakeBytes];
     EncodeHandshake(sent, bytes);
-    CHECK(std::string(bytes, 6) == std::string("TRPW\x02\x00", 6));
+    CHECK(std::string(bytes, 6) == std::string("TRPW\x03\x00", 6));
     CHECK(static_cast<uint8_t>(bytes[8]) == 0x88);
     auto got = ParseHandshake(bytes);
     REQUIRE(got.ok());
@@ -48,11 +48,11 @@ TEST_SUITE("wire format") {
 
   TEST_CASE("a handshake of another version names both versions") {
     char bytes[kHandshakeBytes];
-    EncodeHandshake(Handshake{3, 0, 1}, bytes);
+    EncodeHandshake(Handshake{2, 0, 1}, bytes);
     auto got = ParseHandshake(bytes);
     CHECK(absl::IsFailedPrecondition(got.status()));
     CHECK(got.status().message() ==
-          "protocol version 3 is not spoken here (this side speaks 2)");
+          "protocol version 2 is not spoken here (this side speaks 3)");
   }
 
   TEST_CASE("a stranger's bytes are not a handshake") {

@@ -108,8 +108,8 @@ TEST_SUITE("wire messages") {
   TEST_CASE("a resource's smallest encoding is the reader's lower bound") {
     auto encoded = EncodeMessage(1, ListReply{{ResourceInfo{}}});
     REQUIRE(encoded.ok());
-    // Endianness tag, count, then the 181 bytes wire_body.cc assumes.
-    CHECK(encoded->head.size() - kFrameHeaderBytes == 1 + 8 + 181);
+    // Endianness tag, count, then the 182 bytes wire_body.cc assumes.
+    CHECK(encoded->head.size() - kFrameHeaderBytes == 1 + 8 + 182);
   }
 
   TEST_CASE(

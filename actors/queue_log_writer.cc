@@ -1,0 +1,237 @@
+#include "actors/queue_log_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "caf/actor_system.hpp"
+#include "caf/stateful_actor.hpp"
+#include "caf/typed_event_based_actor.hpp"
+#include "openssl/sha.h"
+
+#include "actors/resource_names.h"
+#include "base/atomic_file.h"
+#include "serialization/status_error.h"
+
+namespace troupe {
+namespace {
+
+struct Log {
+  int fd = -1;
+  std::string path;  // absolute
+  Durability durability = Durability::kEverySec;
+  uint64_t bytes = 0;
+  // Written to since the last sync.
+  bool dirty = false;
+  // `always` appends written and waiting for the next sync.
+  std::vector<caf::typed_response_promise<uint64_t>> unsynced;
+};
+
+struct WriterState {
+  // Set when the writer starts (DataDir has no empty value).
+  std::optional<DataDir> data_dir;
+  std::string directory;  // relative to data_dir
+  std::map<uint64_t, Log> logs;
+  bool sync_scheduled = false;
+  bool ticking = false;
+  static inline const char* name = "troupe.queue_log_writer";
+};
+
+using WriterPointer = QueueLogWriterActor::stateful_pointer<WriterState>;
+
+absl::Status IoError(absl::string_view what, const std::string& path,
+                     int error) {
+  return absl::InternalError(
+      absl::StrCat("Cannot ", what, " ", path, ": ", std::strerror(error)));
+}
+
+std::string Encode(const std::vector<QueueLogRecord>& records) {
+  std::string bytes;
+  for (const QueueLogRecord& record : records)
+    AppendQueueLogRecord(record, bytes);
+  return bytes;
+}
+
+void CloseLog(Log& log) {
+  if (log.fd >= 0) close(log.fd);
+  log.fd = -1;
+}
+
+// Syncs `log` and answers the appends that waited for it.
+void Sync(Log& log) {
+  if (!log.dirty) return;
+  log.dirty = false;
+  const bool synced = fdatasync(log.fd) == 0;
+  const int error = errno;
+  for (auto& promise : log.unsynced) {
+    if (synced) {
+      promise.deliver(log.bytes);
+    } else {
+      promise.deliver(ToError(IoError("sync", log.path, error)));
+    }
+  }
+  log.unsynced.clear();
+}
+
+// Writes all of `bytes` at the end of `log`; on failure cuts the file back
+// to its last whole record.
+absl::Status Append(Log& log, absl::string_view bytes) {
+  absl::string_view rest = bytes;
+  while (!rest.empty()) {
+    ssize_t written = write(log.fd, rest.data(), rest.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      const int error = written < 0 ? errno : ENOSPC;
+      if (ftruncate(log.fd, static_cast<off_t>(log.bytes)) != 0) {
+        // The log now ends in a torn record, which a replay leaves out; no
+        // later append may follow it.
+        CloseLog(log);
+      }
+      return IoError("write", log.path, error);
+    }
+    rest.remove_prefix(static_cast<size_t>(written));
+  }
+  log.bytes += bytes.size();
+  log.dirty = true;
+  return absl::OkStatus();
+}
+
+caf::result<uint64_t> Rewrite(WriterPointer self, uint64_t id,
+                              const std::string& file, Durability durability,
+                              const std::vector<QueueLogRecord>& records) {
+  WriterState& state = self->state;
+  const std::string relative = absl::StrCat(state.directory, "/", file);
+  if (absl::Status made = state.data_dir->MakeParents(relative); !made.ok())
+    return ToError(made);
+  absl::StatusOr<std::string> path = state.data_dir->ForWriting(relative);
+  if (!path.ok()) return ToError(path.status());
+  const std::string bytes = Encode(records);
+  absl::StatusOr<uint64_t> written = WriteFileAtomically(*path, {bytes});
+  if (!written.ok()) return ToError(written.status());
+  Log& log = state.logs[id];
+  // Appends that waited on the old file are in the new one.
+  Sync(log);
+  CloseLog(log);
+  log.fd = open(path->c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (log.fd < 0) {
+    const int error = errno;
+    state.logs.erase(id);
+    return ToError(IoError("open", *path, error));
+  }
+  log.path = *path;
+  log.durability = durability;
+  log.bytes = *written;
+  if (durability == Durability::kEverySec && !state.ticking) {
+    state.ticking = true;
+    self->delayed_send(self, std::chrono::seconds(1), sync_tick_atom::value);
+  }
+  return log.bytes;
+}
+
+caf::result<uint64_t> AppendRecords(
+    WriterPointer self, uint64_t id,
+    const std::vector<QueueLogRecord>& records) {
+  WriterState& state = self->state;
+  auto found = state.logs.find(id);
+  if (found == state.logs.end() || found->second.fd < 0) {
+    return ToError(absl::FailedPreconditionError(
+        absl::StrCat("No log is open for queue actor ", id)));
+  }
+  Log& log = found->second;
+  if (absl::Status appended = Append(log, Encode(records)); !appended.ok())
+    return ToError(appended);
+  if (log.durability != Durability::kAlways) return log.bytes;
+  auto promise = self->make_response_promise<uint64_t>();
+  log.unsynced.push_back(promise);
+  // Behind the appends already in the mailbox, so that one sync serves all.
+  if (!state.sync_scheduled) {
+    state.sync_scheduled = true;
+    self->send(self, sync_atom::value);
+  }
+  return promise;
+}
+
+QueueLogWriterActor::behavior_type WriterBehavior(WriterPointer self,
+                                                  DataDir data_dir,
+                                                  std::string device) {
+  self->state.data_dir = std::move(data_dir);
+  self->state.directory = QueueLogDirectory(device);
+  self->set_exit_handler([self](caf::exit_msg& exit) {
+    for (auto& [id, log] : self->state.logs) {
+      Sync(log);
+      CloseLog(log);
+    }
+    self->quit(exit.reason);
+  });
+  return {
+      [self](rewrite_atom, uint64_t id, const std::string& file,
+             Durability durability,
+             const std::vector<QueueLogRecord>& records) {
+        return Rewrite(self, id, file, durability, records);
+      },
+      [self](append_atom, uint64_t id,
+             const std::vector<QueueLogRecord>& records) {
+        return AppendRecords(self, id, records);
+      },
+      [self](remove_atom, uint64_t id) {
+        auto found = self->state.logs.find(id);
+        if (found == self->state.logs.end()) return;
+        CloseLog(found->second);
+        // A reset queue's log goes; should the unlink not reach the disk
+        // before a crash, the queue comes back as it was before the reset.
+        static_cast<void>(RemoveFile(found->second.path));
+        self->state.logs.erase(found);
+      },
+      [self](sync_atom) {
+        self->state.sync_scheduled = false;
+        for (auto& [id, log] : self->state.logs) {
+          if (log.durability == Durability::kAlways) Sync(log);
+        }
+      },
+      [self](sync_tick_atom) {
+        bool everysec = false;
+        for (auto& [id, log] : self->state.logs) {
+          if (log.durability != Durability::kEverySec) continue;
+          everysec = true;
+          Sync(log);
+        }
+        self->state.ticking = everysec;
+        if (everysec)
+          self->delayed_send(self, std::chrono::seconds(1), sync_tick_atom::value);
+      },
+  };
+}
+
+}  // namespace
+
+std::string QueueLogDirectory(const std::string& device) {
+  return absl::StrCat("durable-queues/", DeviceSuffix(device));
+}
+
+std::string QueueLogFileName(const std::string& container,
+                             const std::string& name) {
+  const std::string key = absl::StrCat(container, std::string(1, '\0'), name);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+         digest);
+  return absl::StrCat(
+      absl::BytesToHexString(absl::string_view(
+          reinterpret_cast<const char*>(digest), 16)),
+      ".log");
+}
+
+QueueLogWriterActor SpawnQueueLogWriter(caf::actor_system& system,
+                                        DataDir data_dir, std::string device) {
+  return system.spawn<caf::detached>(WriterBehavior, std::move(data_dir),
+                                     std::move(device));
+}
+
+}  // namespace troupe
