@@ -87,14 +87,18 @@ absl::StatusOr<OneTaskSpec> WriteOneTaskSpec(const std::string& dir,
 }
 
 absl::StatusOr<std::unique_ptr<TroupeTask>> TroupeTask::Start(
-    const std::string& troupe_binary, const std::string& work_dir) {
+    const std::string& troupe_binary, const std::string& work_dir,
+    const std::vector<std::string>& flags) {
   auto spec = WriteOneTaskSpec(work_dir, "cluster");
   if (!spec.ok()) return spec.status();
   std::unique_ptr<TroupeTask> task(new TroupeTask());
   task->target_ = spec->target;
   task->spec_path_ = spec->path;
-  auto child = Child::Spawn({troupe_binary, "task", "--cluster",
-                             task->spec_path_, "--job", "ps", "--task", "0"});
+  std::vector<std::string> argv = {troupe_binary,    "task",  "--cluster",
+                                   task->spec_path_, "--job", "ps",
+                                   "--task",         "0"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  auto child = Child::Spawn(argv);
   if (!child.ok()) return child.status();
   task->child_ = std::move(*child);
   // It prints this once its port listens, so connections are accepted from

@@ -54,12 +54,14 @@ absl::StatusOr<OneTaskSpec> WriteOneTaskSpec(const std::string& dir,
                                              const std::string& name);
 
 // One `troupe task` process serving /job:ps/task:0 of a one-task cluster on a
-// free loopback port. Ready when Start returns: the task printed that it
-// serves, which it does once its port listens.
+// free loopback port, with `flags` added to its command line. Ready when Start
+// returns: the task printed that it serves, which it does once its port
+// listens.
 class TroupeTask {
  public:
   static absl::StatusOr<std::unique_ptr<TroupeTask>> Start(
-      const std::string& troupe_binary, const std::string& work_dir);
+      const std::string& troupe_binary, const std::string& work_dir,
+      const std::vector<std::string>& flags = {});
   ~TroupeTask();
 
   const std::string& target() const { return target_; }

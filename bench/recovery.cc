@@ -1,21 +1,19 @@
 #include "bench/recovery.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <iostream>
-#include <memory>
 
 #include "absl/strings/str_cat.h"
 
+#include "bench/bare_checkpoint.h"
 #include "bench/bench_util.h"
 #include "bench/redis_peer.h"
 #include "bench/troupe_up.h"
+#include "bench/weights.h"
 #include "cluster/saver.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
@@ -63,14 +61,6 @@ constexpr char kCheckpointPrefix[] = "ckpt/ps-0/model";
 bool RetryFor(const std::function<bool()>& attempt) {
   return RetryUntil(attempt, kRetryInterval,
                     std::chrono::steady_clock::now() + kRecoveryTimeout);
-}
-
-VariableOptions Weights(int index, size_t bytes) {
-  VariableOptions options;
-  options.dtype = DT_FLOAT;
-  options.shape = {static_cast<int64_t>(bytes / sizeof(float))};
-  options.shared_name = absl::StrCat("weights_", index);
-  return options;
 }
 
 // What one kill of an up's task took.
@@ -131,32 +121,17 @@ absl::Status TroupeWithoutCheckpoint(const RecoveryConfig& config,
   return absl::OkStatus();
 }
 
-// Seconds to read every file of `dir` with a plain read(2) loop into a new
-// buffer of the file's size; adds up their bytes in `bytes`.
+// Seconds to read every file of `dir` (BareReadFile); adds up their bytes in
+// `bytes`.
 absl::StatusOr<double> BareRead(const std::string& dir, int64_t& bytes) {
   bytes = 0;
   const int64_t start = NowNs();
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     if (!entry.is_regular_file()) continue;
-    const int fd = open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return absl::InternalError("cannot open a checkpoint file");
-    struct stat info = {};
-    if (fstat(fd, &info) != 0) {
-      close(fd);
-      return absl::InternalError("cannot stat a checkpoint file");
-    }
-    const size_t size = static_cast<size_t>(info.st_size);
-    std::unique_ptr<char[]> buffer(new char[size]);
-    size_t done = 0;
-    while (done < size) {
-      const ssize_t n = read(fd, buffer.get() + done, size - done);
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    close(fd);
-    if (done != size) return absl::DataLossError("short checkpoint file");
-    bytes += static_cast<int64_t>(size);
+    auto read = BareReadFile(entry.path());
+    if (!read.ok()) return read.status();
+    bytes += *read;
   }
   if (error) return absl::InternalError(error.message());
   return Seconds(start, NowNs());
@@ -172,14 +147,10 @@ absl::Status TroupeWithCheckpoint(const RecoveryConfig& config,
     auto up = TroupeUp::Start(config.troupe, dir.path(), flags, kServeTimeout);
     if (!up.ok()) return up.status();
     Session session((*up)->target());
-    const Tensor value = Tensor::FromBytes(
-        DT_FLOAT, {static_cast<int64_t>(config.variable_bytes / sizeof(float))},
-        IncompressibleBytes(config.variable_bytes));
-    for (int i = 0; i < config.variables; ++i) {
-      Variable variable(session, Weights(i, config.variable_bytes));
-      if (auto assigned = variable.assign(value); !assigned.ok())
-        return assigned.status();
-    }
+    if (auto assigned =
+            AssignWeights(session, config.variables, config.variable_bytes);
+        !assigned.ok())
+      return assigned;
     auto saved = Saver(session).save(kCheckpointPrefix);
     if (!saved.ok()) return saved.status();
   }

@@ -26,7 +26,8 @@ using std::chrono::milliseconds;
 constexpr std::chrono::seconds kStartTimeout{30};
 // The RDB file of a server with persistence, in its dir.
 constexpr char kRdbFile[] = "dump.rdb";
-// How long a restarted server may take to answer (scenario 6).
+// How long a restarted server may take to answer, and a BGSAVE to finish
+// (scenarios 6 and 8).
 constexpr std::chrono::seconds kRecoveryTimeout{120};
 
 struct ContextDeleter {
@@ -99,6 +100,21 @@ absl::StatusOr<Reply> Command(redisContext* context,
 const std::string& Instance() {
   static const std::string* value = new std::string(8, '\x01');
   return *value;
+}
+
+// Field `name` of section `section` of INFO; NOT_FOUND if it has none.
+absl::StatusOr<std::string> InfoField(redisContext* context,
+                                      const std::string& section,
+                                      absl::string_view name) {
+  auto reply = Command(context, {"INFO", section});
+  if (!reply.ok()) return reply.status();
+  for (absl::string_view line : absl::StrSplit(
+           absl::string_view((*reply)->str, static_cast<size_t>((*reply)->len)),
+           "\r\n")) {
+    if (absl::ConsumePrefix(&line, name) && absl::ConsumePrefix(&line, ":"))
+      return std::string(line);
+  }
+  return absl::NotFoundError(absl::StrCat("redis: no ", name, " in INFO"));
 }
 
 }  // namespace
@@ -404,19 +420,11 @@ absl::Status RedisAwaitBlockedClients(
   auto context = Connect(port);
   if (!context.ok()) return context.status();
   while (std::chrono::steady_clock::now() < deadline) {
-    auto reply = Command(context->get(), {"INFO", "clients"});
-    if (!reply.ok()) return reply.status();
+    auto field = InfoField(context->get(), "clients", "blocked_clients");
+    if (!field.ok()) return field.status();
     int64_t blocked = -1;
-    for (absl::string_view line :
-         absl::StrSplit(absl::string_view((*reply)->str,
-                                          static_cast<size_t>((*reply)->len)),
-                        "\r\n")) {
-      if (absl::ConsumePrefix(&line, "blocked_clients:") &&
-          !absl::SimpleAtoi(line, &blocked))
-        blocked = -1;
-    }
-    if (blocked < 0)
-      return absl::InternalError("redis: no blocked_clients in INFO");
+    if (!absl::SimpleAtoi(*field, &blocked))
+      return absl::InternalError("redis: bad blocked_clients in INFO");
     if (blocked == count) return absl::OkStatus();
   }
   return absl::DeadlineExceededError("redis: the clients did not all block");
@@ -456,22 +464,45 @@ class RecoveryCaller {
   Context context_;
 };
 
-// SETs keys key0.. to `value_bytes` pseudo-random bytes each, then SAVE.
-absl::Status WriteRdb(uint16_t port, int keys, size_t value_bytes) {
-  auto context = Connect(port);
-  if (!context.ok()) return context.status();
+std::string Key(int index) { return absl::StrCat("key", index); }
+
+// SETs keys key0.. to `value_bytes` pseudo-random bytes each.
+absl::Status SetValues(redisContext* context, int keys, size_t value_bytes) {
   const std::vector<char> value = IncompressibleBytes(value_bytes);
   for (int i = 0; i < keys; ++i) {
-    const std::string key = absl::StrCat("key", i);
-    if (auto status = Append(context->get(), {"SET", key.c_str(), value.data()},
+    const std::string key = Key(i);
+    if (auto status = Append(context, {"SET", key.c_str(), value.data()},
                              {3, key.size(), value.size()});
         !status.ok()) {
       return status;
     }
-    if (auto reply = Next(context->get()); !reply.ok()) return reply.status();
+    if (auto reply = Next(context); !reply.ok()) return reply.status();
   }
+  return absl::OkStatus();
+}
+
+// SetValues, then SAVE.
+absl::Status WriteRdb(uint16_t port, int keys, size_t value_bytes) {
+  auto context = Connect(port);
+  if (!context.ok()) return context.status();
+  if (auto set = SetValues(context->get(), keys, value_bytes); !set.ok())
+    return set;
   auto saved = Command(context->get(), {"SAVE"});
   return saved.ok() ? absl::OkStatus() : saved.status();
+}
+
+// Kills `server` with SIGKILL and reaps it, as a supervisor learns of the
+// exit.
+void KillAndReap(std::unique_ptr<RedisServer>& server) {
+  kill(server->pid(), SIGKILL);
+  server.reset();
+}
+
+// Calls `caller` every millisecond until it is answered as expected; false
+// past kRecoveryTimeout.
+bool AwaitAnswer(RecoveryCaller& caller) {
+  return RetryUntil([&] { return caller.Call(); }, milliseconds(1),
+                    std::chrono::steady_clock::now() + kRecoveryTimeout);
 }
 
 }  // namespace
@@ -494,28 +525,95 @@ absl::StatusOr<RedisRecoveryTimes> MeasureRedisRecovery(
                       std::ios::binary | std::ios::ate);
     times.rdb_bytes = static_cast<int64_t>(rdb.tellg());
   }
-  RecoveryCaller caller(options.port, recovery.keys > 0 ? "key0" : "",
+  RecoveryCaller caller(options.port, recovery.keys > 0 ? Key(0) : "",
                         recovery.value_bytes);
-  auto answered = [&] {
-    return RetryUntil([&] { return caller.Call(); }, milliseconds(1),
-                      std::chrono::steady_clock::now() + kRecoveryTimeout);
-  };
   for (int kill_number = 0; kill_number < recovery.kills; ++kill_number) {
-    if (!answered())
+    if (!AwaitAnswer(caller))
       return absl::DeadlineExceededError("redis-server did not answer");
     const int64_t start = NowNs();
-    kill((*server)->pid(), SIGKILL);
-    // Reaps it, as a supervisor learns of the exit, then starts it again.
-    server->reset();
+    KillAndReap(*server);
     server = RedisServer::Spawn(recovery.binary, options);
     if (!server.ok()) return server.status();
-    if (!answered()) {
+    if (!AwaitAnswer(caller)) {
       return absl::DeadlineExceededError(
           "the restarted redis-server did not answer");
     }
     times.seconds.push_back(Seconds(start, NowNs()));
   }
   return times;
+}
+
+absl::StatusOr<std::unique_ptr<RedisSnapshots>> RedisSnapshots::Start(
+    const std::string& redis_server_binary, const std::string& dir, int keys,
+    size_t value_bytes) {
+  std::unique_ptr<RedisSnapshots> snapshots(new RedisSnapshots());
+  snapshots->binary_ = redis_server_binary;
+  snapshots->options_.dir = dir;
+  snapshots->keys_ = keys;
+  snapshots->value_bytes_ = value_bytes;
+  auto server = RedisServer::Start(redis_server_binary, snapshots->options_);
+  if (!server.ok()) return server.status();
+  snapshots->server_ = std::move(*server);
+  snapshots->options_.port = snapshots->server_->port();
+  auto context = Connect(snapshots->options_.port);
+  if (!context.ok()) return context.status();
+  if (auto set = SetValues(context->get(), keys, value_bytes); !set.ok())
+    return set;
+  return snapshots;
+}
+
+absl::StatusOr<double> RedisSnapshots::BackgroundSave() {
+  auto context = Connect(options_.port);
+  if (!context.ok()) return context.status();
+  const int64_t start = NowNs();
+  // Answered once the child that writes the RDB was forked: from then on
+  // INFO says that a save is in progress until it ended.
+  if (auto started = Command(context->get(), {"BGSAVE"}); !started.ok())
+    return started.status();
+  absl::Status asked;
+  const bool finished = RetryUntil(
+      [&] {
+        auto field =
+            InfoField(context->get(), "persistence", "rdb_bgsave_in_progress");
+        asked = field.status();
+        return !field.ok() || *field == "0";
+      },
+      milliseconds(1), std::chrono::steady_clock::now() + kRecoveryTimeout);
+  const int64_t end = NowNs();
+  if (!asked.ok()) return asked;
+  if (!finished) return absl::DeadlineExceededError("redis: BGSAVE went on");
+  auto outcome =
+      InfoField(context->get(), "persistence", "rdb_last_bgsave_status");
+  if (!outcome.ok()) return outcome.status();
+  if (*outcome != "ok")
+    return absl::InternalError(absl::StrCat("redis: BGSAVE said ", *outcome));
+  return Seconds(start, end);
+}
+
+absl::StatusOr<double> RedisSnapshots::RestartAndLoad() {
+  KillAndReap(server_);
+  const int64_t start = NowNs();
+  auto server = RedisServer::Spawn(binary_, options_);
+  if (!server.ok()) return server.status();
+  server_ = std::move(*server);
+  RecoveryCaller caller(options_.port, Key(keys_ - 1), value_bytes_);
+  if (!AwaitAnswer(caller))
+    return absl::DeadlineExceededError("redis-server did not load its RDB");
+  const int64_t end = NowNs();
+  // As Start does: at log level warning it writes next to nothing more to
+  // the pipe, which nobody reads.
+  auto context = Connect(options_.port);
+  if (!context.ok()) return context.status();
+  if (auto quiet =
+          Command(context->get(), {"CONFIG", "SET", "loglevel", "warning"});
+      !quiet.ok()) {
+    return quiet.status();
+  }
+  return Seconds(start, end);
+}
+
+std::string RedisSnapshots::rdb_path() const {
+  return absl::StrCat(options_.dir, "/", kRdbFile);
 }
 
 }  // namespace troupe::bench

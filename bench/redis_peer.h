@@ -139,4 +139,32 @@ struct RedisRecoveryTimes {
 absl::StatusOr<RedisRecoveryTimes> MeasureRedisRecovery(
     const RedisRecovery& recovery);
 
+// Scenario 8's peer: redis-server persisting into `dir` (an RDB, written
+// only when asked) and holding keys key0 … key`keys - 1`, each the
+// `value_bytes` bytes of IncompressibleBytes(value_bytes).
+class RedisSnapshots {
+ public:
+  static absl::StatusOr<std::unique_ptr<RedisSnapshots>> Start(
+      const std::string& redis_server_binary, const std::string& dir, int keys,
+      size_t value_bytes);
+
+  // BGSAVE, then INFO persistence every millisecond until the save is no
+  // longer in progress and succeeded: seconds from the command to then.
+  absl::StatusOr<double> BackgroundSave();
+  // Kills the server with SIGKILL, reaps it, and starts a new one on the same
+  // port and dir: seconds from that start until a GET of the last key
+  // returned all its bytes (asked every millisecond; once the RDB loaded).
+  absl::StatusOr<double> RestartAndLoad();
+  // The RDB file.
+  std::string rdb_path() const;
+
+ private:
+  RedisSnapshots() = default;
+  std::string binary_;
+  RedisOptions options_;
+  int keys_ = 0;
+  size_t value_bytes_ = 0;
+  std::unique_ptr<RedisServer> server_;
+};
+
 }  // namespace troupe::bench

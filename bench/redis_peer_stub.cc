@@ -67,4 +67,15 @@ absl::StatusOr<RedisRecoveryTimes> MeasureRedisRecovery(const RedisRecovery&) {
   return NoHiredis();
 }
 
+absl::StatusOr<std::unique_ptr<RedisSnapshots>> RedisSnapshots::Start(
+    const std::string&, const std::string&, int, size_t) {
+  return NoHiredis();
+}
+
+absl::StatusOr<double> RedisSnapshots::BackgroundSave() { return NoHiredis(); }
+
+absl::StatusOr<double> RedisSnapshots::RestartAndLoad() { return NoHiredis(); }
+
+std::string RedisSnapshots::rdb_path() const { return ""; }
+
 }  // namespace troupe::bench

@@ -1,14 +1,15 @@
 // troupe_bench: the five scenarios of issue 5, issue 18's recovery time
-// (scenario 6, bench/recovery.h) and issue 13's loading of training data
-// (scenario 7, bench/loading.h), Troupe side by side with its peers (Redis
-// through hiredis, a raw TCP socket, raw CAF messaging, pandas, bare loops),
-// in one run, alternating, several rounds; prints medians and ratios and
-// writes the results section of BENCHMARKS.md. scripts/bench builds and runs
-// it.
+// (scenario 6, bench/recovery.h), issue 13's loading of training data
+// (scenario 7, bench/loading.h) and issue 14's save and restore (scenario 8,
+// bench/checkpointing.h), Troupe side by side with its peers (Redis through
+// hiredis, a raw TCP socket, raw CAF messaging, pandas, bare loops), in one
+// run, alternating, several rounds; prints medians and ratios and writes the
+// results section of BENCHMARKS.md. scripts/bench builds and runs it.
 //
 //   troupe_bench run --troupe PATH [--redis-server PATH] [--rounds 3]
-//                    [--scenarios 1,2,3,4,5,6,7] [--scale 1]
-//                    [--load-bytes N] [--load-rounds 1] [--markdown FILE]
+//                    [--scenarios 1,2,3,4,5,6,7,8] [--scale 1]
+//                    [--load-bytes N] [--load-rounds 1] [--save-bytes N]
+//                    [--markdown FILE]
 //   troupe_bench role NAME --flag value ...   (internal: a child process)
 //
 // Troupe runs as real `troupe task` processes (one fresh task per scenario)
@@ -46,6 +47,7 @@
 
 #include "bench/bench_util.h"
 #include "bench/caf_peer.h"
+#include "bench/checkpointing.h"
 #include "bench/loading.h"
 #include "bench/recovery.h"
 #include "bench/redis_peer.h"
@@ -87,6 +89,13 @@ constexpr int kWaiters =
 
 // Scenario 7: the CSV's size (issue 13 asks for 1 GB).
 constexpr int64_t kLoadBytes = int64_t{1} << 30;
+// Scenario 8: the variables saved and restored (issue 14 asks for 1 GB).
+constexpr int64_t kSaveBytes = int64_t{1} << 30;
+
+constexpr char kUsage[] =
+    "usage: troupe_bench run --troupe PATH [--redis-server PATH] [--rounds N] "
+    "[--scenarios 1,2,3,4,5,6,7,8] [--scale X] [--load-bytes N] "
+    "[--load-rounds N] [--save-bytes N] [--markdown FILE]\n";
 
 constexpr milliseconds kChildTimeout{120000};
 
@@ -404,6 +413,8 @@ struct Env {
   // 1 GiB takes about a minute).
   int64_t load_bytes = 0;
   int load_rounds = 1;
+  // Scenario 8: the variables' bytes in all.
+  int64_t save_bytes = 0;
   std::unique_ptr<RedisServer> redis;
   std::string redis_binary;   // The one `redis` runs, if any.
   std::string redis_missing;  // Why there is no Redis column, if none.
@@ -1589,6 +1600,97 @@ absl::Status Loading(Env& env, std::vector<Row>& rows) {
   return absl::OkStatus();
 }
 
+// --- Scenario 8: save and restore (issue 14) --------------------------------
+
+absl::Status Checkpointing(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 8 Save and restore" << std::endl;
+  CheckpointingConfig config;
+  config.troupe = env.troupe;
+  config.redis_server = env.redis_binary;
+  config.save_bytes = env.save_bytes;
+  config.rounds = env.rounds;
+  auto measured = MeasureCheckpointing(config);
+  if (!measured.ok()) return measured.status();
+  const CheckpointingResults& r = *measured;
+  const double gb = static_cast<double>(r.bytes) / 1e9;
+  auto rates = [gb](const std::vector<double>& seconds) {
+    std::vector<double> out;
+    for (double s : seconds) out.push_back(gb / s);
+    return out;
+  };
+  // The same round's Troupe time against the bare loop's, in %.
+  auto percent = [](const std::vector<double>& troupe,
+                    const std::vector<double>& bare) {
+    std::vector<double> out;
+    for (size_t i = 0; i < troupe.size() && i < bare.size(); ++i)
+      out.push_back(100 * bare[i] / troupe[i]);
+    return out;
+  };
+  auto redis =
+      [&](const std::vector<double>& seconds) -> std::optional<double> {
+    if (env.redis_binary.empty()) return std::nullopt;
+    return Median(rates(seconds));
+  };
+  const double save = Median(rates(r.save));
+  const double bare_write = Best(rates(r.bare_write), true);
+  const double restore = Median(rates(r.restore));
+  const double bare_read = Best(rates(r.bare_read), true);
+  const std::string cache = absl::StrFormat(
+      "posix_fadvise DONTNEED first, at most %.1f%% of a file left cached",
+      100 * r.cached_after_drop);
+  Note(env,
+       absl::StrCat(
+           "8 Save and restore of ", Number(gb), " GB (shard ",
+           Number(static_cast<double>(r.shard_bytes) / 1e9), " GB, RDB ",
+           Number(static_cast<double>(r.rdb_bytes) / 1e9),
+           " GB), per round (GB/s): Troupe save ", Rounds(rates(r.save)),
+           ", bare write ", Rounds(rates(r.bare_write)), ", Redis BGSAVE ",
+           Rounds(rates(r.bgsave)), "; Troupe restore ",
+           Rounds(rates(r.restore)), ", bare read ", Rounds(rates(r.bare_read)),
+           ", Redis restart-load ", Rounds(rates(r.redis_load)),
+           "; Troupe as % of the bare loop in the same round: save ",
+           Rounds(percent(r.save, r.bare_write)), ", restore ",
+           Rounds(percent(r.restore, r.bare_read)), "; reads: ", cache));
+  const std::string what =
+      absl::StrCat(r.variables, " x ", Number(r.variable_bytes / 1048576.0),
+                   " MiB float32 (", Number(gb), " GB, pseudo-random)");
+  rows.push_back(
+      {"8a",
+       absl::StrCat("Save: Saver::save of ", what,
+                    " on one task, which writes its shard under its "
+                    "--data-dir (write, fsync, rename, directory fsync)"),
+       "GB/s", true, save,
+       "Redis BGSAVE of the same values, until INFO says it finished",
+       redis(r.bgsave), "bare write(2) + fsync + rename + directory fsync",
+       bare_write, "", nullptr});
+  rows.push_back(
+      {"8b",
+       absl::StrFormat("Save: Troupe (%.2f GB/s) as %% of the bare write "
+                       "(%.2f GB/s)",
+                       save, bare_write),
+       "%", true, 100 * save / bare_write, "", std::nullopt, "", std::nullopt,
+       ">= 70%", [](const Row& row) -> std::optional<bool> {
+         if (!row.troupe) return std::nullopt;
+         return *row.troupe >= 70;
+       }});
+  rows.push_back(
+      {"8c",
+       absl::StrCat("Restore: Saver::restore of that checkpoint (", cache,
+                    ", here and for the peer and the limit)"),
+       "GB/s", true, restore,
+       "redis-server restarted on its RDB: start to the first whole GET",
+       redis(r.redis_load), "bare read(2) into a new buffer", bare_read, "",
+       nullptr});
+  rows.push_back(
+      {"8d",
+       absl::StrFormat("Restore: Troupe (%.2f GB/s) as %% of the bare read "
+                       "(%.2f GB/s)",
+                       restore, bare_read),
+       "%", true, 100 * restore / bare_read, "", std::nullopt, "", std::nullopt,
+       "", nullptr});
+  return absl::OkStatus();
+}
+
 // --- Report ------------------------------------------------------------------
 
 std::string ReadFirst(const std::string& path, const std::string& key) {
@@ -1654,12 +1756,11 @@ int Run(const Flags& flags) {
   env.rounds = static_cast<int>(flags.Int("rounds", 3));
   env.load_bytes = flags.Int("load-bytes", kLoadBytes);
   env.load_rounds = static_cast<int>(flags.Int("load-rounds", 1));
+  env.save_bytes = flags.Int("save-bytes", kSaveBytes);
   env.scale = 1;
   if (!absl::SimpleAtod(flags.Get("scale", "1"), &env.scale)) env.scale = 1;
   if (env.troupe.empty() || access(env.troupe.c_str(), X_OK) != 0) {
-    std::cerr << "usage: troupe_bench run --troupe PATH [--redis-server PATH] "
-                 "[--rounds N] [--scenarios 1,2,3,4,5,6,7] [--scale X] "
-                 "[--load-bytes N] [--load-rounds N] [--markdown FILE]\n";
+    std::cerr << kUsage;
     return 2;
   }
   char work_template[] = "/tmp/troupe_bench.XXXXXX";
@@ -1709,7 +1810,7 @@ int Run(const Flags& flags) {
   }
 
   std::vector<std::string> scenarios =
-      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5,6,7"), ',');
+      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5,6,7,8"), ',');
   std::vector<Row> rows;
   std::vector<std::string> failures;
   std::map<std::string, double> seconds;
@@ -1723,6 +1824,7 @@ int Run(const Flags& flags) {
     if (scenario == "5") status = FanIn(env, rows);
     if (scenario == "6") status = Recovery(env, rows);
     if (scenario == "7") status = Loading(env, rows);
+    if (scenario == "8") status = Checkpointing(env, rows);
     seconds[scenario] = Seconds(start, NowNs());
     std::cout << "  (scenario " << scenario << ": " << Number(seconds[scenario])
               << " s)" << std::endl;
@@ -1775,8 +1877,6 @@ int main(int argc, char** argv) {
     return RunRole(argv[2], Flags(argc, argv, 3));
   if (argc >= 2 && std::string(argv[1]) == "run")
     return Run(Flags(argc, argv, 2));
-  std::cerr << "usage: troupe_bench run --troupe PATH [--redis-server PATH] "
-               "[--rounds N] [--scenarios 1,2,3,4,5,6,7] [--scale X] "
-               "[--load-bytes N] [--load-rounds N] [--markdown FILE]\n";
+  std::cerr << kUsage;
   return 2;
 }
