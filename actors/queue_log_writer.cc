@@ -15,10 +15,10 @@
 #include "caf/actor_system.hpp"
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
-#include "openssl/sha.h"
 
 #include "actors/resource_names.h"
 #include "base/atomic_file.h"
+#include "openssl/sha.h"
 #include "serialization/status_error.h"
 
 namespace troupe {
@@ -205,7 +205,8 @@ QueueLogWriterActor::behavior_type WriterBehavior(WriterPointer self,
         }
         self->state.ticking = everysec;
         if (everysec)
-          self->delayed_send(self, std::chrono::seconds(1), sync_tick_atom::value);
+          self->delayed_send(self, std::chrono::seconds(1),
+                             sync_tick_atom::value);
       },
   };
 }
@@ -222,10 +223,9 @@ std::string QueueLogFileName(const std::string& container,
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(),
          digest);
-  return absl::StrCat(
-      absl::BytesToHexString(absl::string_view(
-          reinterpret_cast<const char*>(digest), 16)),
-      ".log");
+  return absl::StrCat(absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(digest), 16)),
+                      ".log");
 }
 
 QueueLogWriterActor SpawnQueueLogWriter(caf::actor_system& system,

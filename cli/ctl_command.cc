@@ -1,10 +1,12 @@
 #include "cli/ctl_command.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <iterator>
-#include <map>
+#include <optional>
 #include <sstream>
 #include <variant>
 
@@ -16,8 +18,9 @@
 #include "nlohmann/json.hpp"
 
 #include "base/status_macros.h"
+#include "cli/command_line.h"
 #include "cli/ctl_watch.h"
-#include "cli/flags.h"
+#include "cli/flag_values.h"
 #include "cli/node_flags.h"
 #include "cli/runner_spec_json.h"
 #include "cli/task_stats.h"
@@ -37,57 +40,84 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kCtlUsage[] =
-    "usage: troupe ctl --target HOST:PORT [--device /job:J/task:T] "
-    "[--container C]\n"
-    "                  [--timeout 5s] [--cluster FILE] COMMAND ...\n"
-    "                  [--tls-certificate PEM --tls-key PEM --tls-ca PEM]\n"
-    "With --cluster, the spec's \"tls\" section (unless the --tls flags are "
-    "given)\nand \"heartbeat_timeout\" are used.\n"
-    "commands:\n"
-    "  queue-create NAME --type fifo --capacity N --dtypes float32,int32\n"
-    "               [--shapes '[[2],[3]]'] [--durable [--appendfsync "
-    "always|everysec|no]]\n"
-    "  enqueue NAME COMPONENTS | enqueue-many NAME COMPONENTS\n"
-    "  dequeue NAME | dequeue-many NAME N | dequeue-up-to NAME N\n"
-    "  close NAME [--cancel-pending-enqueues] | size NAME | is-closed NAME\n"
-    "  reset [CONTAINER...] | list | status --cluster FILE (every task: up or "
-    "down)\n"
-    "  stats [--cluster FILE] [--format json|prometheus] (counters of tasks "
-    "and resources)\n"
-    "  watch [--cluster FILE] (a terminal view, redrawn every second; q "
-    "quits)\n"
-    "  variable-create NAME --dtype float32 --shape '[2]'\n"
-    "  assign NAME VALUE [--no-validate-shape] | assign-add NAME VALUE\n"
-    "  assign-sub NAME VALUE | read NAME\n"
-    "  save PREFIX [--containers A,B] [--include-queues] [--max-to-keep N]\n"
-    "       [--cluster FILE] | restore PREFIX | checkpoints DIR\n"
-    "  reader-create NAME --type identity|text_line|fixed_length_record|"
-    "tf_record|whole_file\n"
-    "       [--skip-header-lines N] [--record-bytes N] [--header-bytes N]\n"
-    "       [--footer-bytes N] [--hop-bytes N] [--compression GZIP|ZLIB] "
-    "[--skip-corrupt]\n"
-    "  reader-read NAME --queue Q | reader-read-up-to NAME N --queue Q\n"
-    "  reader-stats NAME | reader-reset NAME | reader-serialize NAME\n"
-    "  reader-restore NAME BASE64\n"
-    "  tfrecord-write PATH RECORDS [--compression GZIP|ZLIB]\n"
-    "  decode-csv RECORDS --dtypes float32,int32 --defaults '[[1.0],[]]'\n"
-    "       [--field-delim C] [--no-quote-delim] [--na-value S] "
-    "[--select-cols 0,2]\n"
-    "  runner-start NAME SPEC | runner-status NAME | runner-stop NAME\n"
-    "  runner-join NAME | coordinator-stop C | coordinator-join C\n"
-    "  coordinator-status C\n"
-    "COMPONENTS is a JSON array with one entry per component, or @PATH, or - "
-    "(stdin).\n"
-    "VALUE is a tensor as nested JSON arrays (a bare scalar for shape []), or "
-    "@PATH, or -.\n";
+// What `troupe ctl` is told on its command line: the global flags, anywhere
+// on the line, and those of the verbs, after their verb (one verb a call,
+// so they share this).
+struct CtlFlags {
+  std::optional<std::string> target;
+  std::string device;
+  std::string container;
+  std::string timeout = "inf";
+  std::optional<std::string> cluster;
+  NodeFlags node;
+  // queue-create.
+  std::string queue_type = "fifo";
+  std::optional<std::string> capacity;
+  std::optional<std::string> dtypes;  // decode-csv's too
+  std::optional<std::string> shapes;
+  std::optional<std::string> min_after_dequeue;
+  std::optional<std::string> seed;
+  bool durable = false;
+  std::optional<std::string> appendfsync;
+  // close.
+  bool cancel_pending_enqueues = false;
+  // stats.
+  std::string format = "json";
+  // variable-create and assign.
+  std::optional<std::string> dtype;
+  std::optional<std::string> shape;
+  bool no_validate_shape = false;
+  // save.
+  std::optional<std::string> containers;
+  bool include_queues = false;
+  std::optional<std::string> max_to_keep;
+  // reader-create, reader-read, reader-read-up-to and tfrecord-write.
+  std::string reader_type = "identity";
+  std::optional<std::string> skip_header_lines;
+  std::optional<std::string> record_bytes;
+  std::optional<std::string> header_bytes;
+  std::optional<std::string> footer_bytes;
+  std::optional<std::string> hop_bytes;
+  std::string compression;
+  bool skip_corrupt = false;
+  std::optional<std::string> queue;
+  // decode-csv.
+  std::optional<std::string> defaults;
+  std::string field_delim = ",";
+  bool no_quote_delim = false;
+  std::string na_value;
+  std::optional<std::string> select_cols;
+
+  // Adds the global flags to `ctl`, read into this.
+  void AddGlobalTo(CLI::App& ctl) {
+    ctl.add_option("--target", target, "the task to ask")
+        ->type_name("HOST:PORT");
+    ctl.add_option("--device", device,
+                   "the task that holds the resources, asked through the "
+                   "target")
+        ->type_name("/job:J/task:T");
+    ctl.add_option("--container", container,
+                   "the resources' container (default: the default one)")
+        ->type_name("C");
+    ctl.add_option("--timeout", timeout,
+                   "how long a call may wait, such as 5s, 250ms or inf")
+        ->type_name("D")
+        ->capture_default_str();
+    ctl.add_option("--cluster", cluster,
+                   "the cluster spec: its \"tls\" (unless the --tls flags "
+                   "are given) and \"heartbeat_timeout\"; status, stats, "
+                   "watch and save cover every task of it")
+        ->type_name("FILE");
+    node.AddTo(ctl);
+  }
+};
 
 // What one ctl command needs: the session, the global options and its own
 // positional arguments (after the command name).
 struct CtlContext {
   Session& session;
   const NodeOptions& options;
-  const Flags& flags;
+  const CtlFlags& flags;
   std::vector<std::string> args;
   std::string device;
   std::string container;
@@ -99,14 +129,6 @@ int Fail(const absl::Status& status) {
   std::cerr << absl::StatusCodeToString(status.code()) << ": "
             << status.message() << "\n";
   return 1;
-}
-
-absl::Status NeedArgs(const CtlContext& ctx, size_t count, const char* usage) {
-  if (ctx.args.size() != count) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("usage: troupe ctl ", usage));
-  }
-  return absl::OkStatus();
 }
 
 // The text of a JSON argument given inline, as @PATH, or as - for stdin.
@@ -148,44 +170,40 @@ absl::StatusOr<std::unique_ptr<Queue>> OpenQueue(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> QueueCreate(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(
-      NeedArgs(ctx, 1, "queue-create NAME --type T --capacity N --dtypes D"));
-  if (!ctx.flags.Has("capacity") || !ctx.flags.Has("dtypes")) {
+  if (!ctx.flags.capacity || !ctx.flags.dtypes) {
     return absl::InvalidArgumentError(
         "queue-create needs --capacity and --dtypes");
   }
   QueueSpec spec;
-  TROUPE_ASSIGN_OR_RETURN(spec.kind,
-                          ParseQueueKind(ctx.flags.Get("type", "fifo")));
+  TROUPE_ASSIGN_OR_RETURN(spec.kind, ParseQueueKind(ctx.flags.queue_type));
   int32_t capacity = 0;
-  if (!absl::SimpleAtoi(ctx.flags.Get("capacity"), &capacity)) {
+  if (!absl::SimpleAtoi(*ctx.flags.capacity, &capacity)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Invalid capacity '", ctx.flags.Get("capacity"), "'"));
+        absl::StrCat("Invalid capacity '", *ctx.flags.capacity, "'"));
   }
   spec.capacity = capacity;
-  for (absl::string_view name : absl::StrSplit(ctx.flags.Get("dtypes"), ',')) {
+  for (absl::string_view name : absl::StrSplit(*ctx.flags.dtypes, ',')) {
     TROUPE_ASSIGN_OR_RETURN(DType dtype, ParseDType(name));
     spec.dtypes.push_back(dtype);
   }
-  if (ctx.flags.Has("shapes")) {
-    TROUPE_ASSIGN_OR_RETURN(json shapes,
-                            ReadJsonArgument(ctx.flags.Get("shapes")));
+  if (ctx.flags.shapes) {
+    TROUPE_ASSIGN_OR_RETURN(json shapes, ReadJsonArgument(*ctx.flags.shapes));
     TROUPE_ASSIGN_OR_RETURN(spec.shapes, ShapesFromJson(shapes));
   }
-  if (ctx.flags.Has("min-after-dequeue")) {
+  if (ctx.flags.min_after_dequeue) {
     TROUPE_ASSIGN_OR_RETURN(
         spec.min_after_dequeue,
-        ParseCount("min_after_dequeue", ctx.flags.Get("min-after-dequeue")));
+        ParseCount("min_after_dequeue", *ctx.flags.min_after_dequeue));
   }
-  if (ctx.flags.Has("seed") &&
-      !absl::SimpleAtoi(ctx.flags.Get("seed"), &spec.seed)) {
+  if (ctx.flags.seed && !absl::SimpleAtoi(*ctx.flags.seed, &spec.seed)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Invalid seed '", ctx.flags.Get("seed"), "'"));
+        absl::StrCat("Invalid seed '", *ctx.flags.seed, "'"));
   }
-  if (ctx.flags.switches.count("durable") > 0) {
-    TROUPE_ASSIGN_OR_RETURN(spec.durability, ParseAppendfsync(ctx.flags.Get(
-                                                 "appendfsync", "everysec")));
-  } else if (ctx.flags.Has("appendfsync")) {
+  if (ctx.flags.durable) {
+    TROUPE_ASSIGN_OR_RETURN(
+        spec.durability,
+        ParseAppendfsync(ctx.flags.appendfsync.value_or("everysec")));
+  } else if (ctx.flags.appendfsync) {
     return absl::InvalidArgumentError("--appendfsync needs --durable");
   }
   if (spec.kind == QueueKind::kPriority) AddPriorityComponent(spec);
@@ -197,9 +215,6 @@ absl::StatusOr<json> QueueCreate(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> Enqueue(const CtlContext& ctx, bool many) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(
-      ctx, 2,
-      many ? "enqueue-many NAME COMPONENTS" : "enqueue NAME COMPONENTS"));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
   TROUPE_ASSIGN_OR_RETURN(std::string components,
                           ReadTextArgument(ctx.args[1]));
@@ -218,15 +233,12 @@ absl::StatusOr<json> Enqueue(const CtlContext& ctx, bool many) {
 }
 
 absl::StatusOr<CtlOutput> Dequeue(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "dequeue NAME"));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
   TROUPE_ASSIGN_OR_RETURN(Tuple tuple, queue->dequeue(ctx.timeout));
   return TensorsOutput{std::move(tuple)};
 }
 
 absl::StatusOr<CtlOutput> DequeueBatch(const CtlContext& ctx, bool up_to) {
-  TROUPE_RETURN_IF_ERROR(
-      NeedArgs(ctx, 2, up_to ? "dequeue-up-to NAME N" : "dequeue-many NAME N"));
   TROUPE_ASSIGN_OR_RETURN(int32_t n, ParseCount("count", ctx.args[1]));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
   TROUPE_ASSIGN_OR_RETURN(Tuple batch,
@@ -236,23 +248,19 @@ absl::StatusOr<CtlOutput> DequeueBatch(const CtlContext& ctx, bool up_to) {
 }
 
 absl::StatusOr<json> Close(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(
-      NeedArgs(ctx, 1, "close NAME [--cancel-pending-enqueues]"));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
-  TROUPE_RETURN_IF_ERROR(queue->close(
-      ctx.flags.switches.count("cancel-pending-enqueues") > 0, ctx.timeout));
+  TROUPE_RETURN_IF_ERROR(
+      queue->close(ctx.flags.cancel_pending_enqueues, ctx.timeout));
   return json{{"closed", true}};
 }
 
 absl::StatusOr<json> Size(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "size NAME"));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
   TROUPE_ASSIGN_OR_RETURN(int32_t size, queue->size());
   return json(size);
 }
 
 absl::StatusOr<json> IsClosed(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "is-closed NAME"));
   TROUPE_ASSIGN_OR_RETURN(auto queue, OpenQueue(ctx));
   TROUPE_ASSIGN_OR_RETURN(bool closed, queue->is_closed());
   return json(closed);
@@ -282,15 +290,13 @@ json VariableInfoToJson(const ResourceInfo& info) {
 }
 
 absl::StatusOr<json> VariableCreate(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(
-      NeedArgs(ctx, 1, "variable-create NAME --dtype float32 --shape '[2]'"));
-  if (!ctx.flags.Has("dtype") || !ctx.flags.Has("shape")) {
+  if (!ctx.flags.dtype || !ctx.flags.shape) {
     return absl::InvalidArgumentError(
         "variable-create needs --dtype and --shape");
   }
   VariableOptions options;
-  TROUPE_ASSIGN_OR_RETURN(options.dtype, ParseDType(ctx.flags.Get("dtype")));
-  TROUPE_ASSIGN_OR_RETURN(json shape, ReadJsonArgument(ctx.flags.Get("shape")));
+  TROUPE_ASSIGN_OR_RETURN(options.dtype, ParseDType(*ctx.flags.dtype));
+  TROUPE_ASSIGN_OR_RETURN(json shape, ReadJsonArgument(*ctx.flags.shape));
   TROUPE_ASSIGN_OR_RETURN(options.shape, ShapeFromJson(shape));
   options.shared_name = ctx.args[0];
   options.device = ctx.device;
@@ -311,11 +317,6 @@ enum class UpdateKind { kAssign, kAdd, kSub };
 
 absl::StatusOr<CtlOutput> UpdateVariable(const CtlContext& ctx,
                                          UpdateKind kind) {
-  const char* usage = kind == UpdateKind::kAssign
-                          ? "assign NAME VALUE [--no-validate-shape]"
-                      : kind == UpdateKind::kAdd ? "assign-add NAME VALUE"
-                                                 : "assign-sub NAME VALUE";
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 2, usage));
   TROUPE_ASSIGN_OR_RETURN(auto variable, OpenVariable(ctx));
   TROUPE_ASSIGN_OR_RETURN(std::string value, ReadTextArgument(ctx.args[1]));
   TROUPE_ASSIGN_OR_RETURN(Tensor tensor,
@@ -324,8 +325,7 @@ absl::StatusOr<CtlOutput> UpdateVariable(const CtlContext& ctx,
   switch (kind) {
     case UpdateKind::kAssign:
       result =
-          variable->assign(std::move(tensor),
-                           ctx.flags.switches.count("no-validate-shape") == 0);
+          variable->assign(std::move(tensor), !ctx.flags.no_validate_shape);
       break;
     case UpdateKind::kAdd:
       result = variable->assign_add(std::move(tensor));
@@ -339,7 +339,6 @@ absl::StatusOr<CtlOutput> UpdateVariable(const CtlContext& ctx,
 }
 
 absl::StatusOr<CtlOutput> Read(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "read NAME"));
   TROUPE_ASSIGN_OR_RETURN(auto variable, OpenVariable(ctx));
   TROUPE_ASSIGN_OR_RETURN(Tensor value, variable->read());
   return TensorsOutput{{std::move(value)}, false};
@@ -366,33 +365,35 @@ json StringsToJson(const std::vector<std::string>& values) {
   return strings;
 }
 
-// The integer option --NAME, or 0 when not given. Negative values reach the
+// The integer flag --NAME, or 0 when not given. Negative values reach the
 // task, which refuses them with TensorFlow's text.
-absl::StatusOr<int64_t> IntFlag(const CtlContext& ctx, const char* name) {
-  if (!ctx.flags.Has(name)) return 0;
+absl::StatusOr<int64_t> IntFlag(const char* name,
+                                const std::optional<std::string>& text) {
+  if (!text) return 0;
   int64_t value = 0;
-  if (!absl::SimpleAtoi(ctx.flags.Get(name), &value)) {
+  if (!absl::SimpleAtoi(*text, &value)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Invalid --", name, " '", ctx.flags.Get(name), "'"));
+        absl::StrCat("Invalid --", name, " '", *text, "'"));
   }
   return value;
 }
 
 absl::StatusOr<json> ReaderCreate(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(
-      ctx, 1,
-      "reader-create NAME --type identity|text_line|fixed_length_record|"
-      "tf_record|whole_file [options]"));
   ReaderSpec spec;
-  spec.type = ctx.flags.Get("type", "identity");
-  TROUPE_ASSIGN_OR_RETURN(spec.skip_header_lines,
-                          IntFlag(ctx, "skip-header-lines"));
-  TROUPE_ASSIGN_OR_RETURN(spec.record_bytes, IntFlag(ctx, "record-bytes"));
-  TROUPE_ASSIGN_OR_RETURN(spec.header_bytes, IntFlag(ctx, "header-bytes"));
-  TROUPE_ASSIGN_OR_RETURN(spec.footer_bytes, IntFlag(ctx, "footer-bytes"));
-  TROUPE_ASSIGN_OR_RETURN(spec.hop_bytes, IntFlag(ctx, "hop-bytes"));
-  spec.compression = ctx.flags.Get("compression");
-  spec.skip_corrupt = ctx.flags.switches.count("skip-corrupt") > 0;
+  spec.type = ctx.flags.reader_type;
+  TROUPE_ASSIGN_OR_RETURN(
+      spec.skip_header_lines,
+      IntFlag("skip-header-lines", ctx.flags.skip_header_lines));
+  TROUPE_ASSIGN_OR_RETURN(spec.record_bytes,
+                          IntFlag("record-bytes", ctx.flags.record_bytes));
+  TROUPE_ASSIGN_OR_RETURN(spec.header_bytes,
+                          IntFlag("header-bytes", ctx.flags.header_bytes));
+  TROUPE_ASSIGN_OR_RETURN(spec.footer_bytes,
+                          IntFlag("footer-bytes", ctx.flags.footer_bytes));
+  TROUPE_ASSIGN_OR_RETURN(spec.hop_bytes,
+                          IntFlag("hop-bytes", ctx.flags.hop_bytes));
+  spec.compression = ctx.flags.compression;
+  spec.skip_corrupt = ctx.flags.skip_corrupt;
   bool created = false;
   TROUPE_ASSIGN_OR_RETURN(
       auto reader, ReaderBase::Create(ctx.session, std::move(spec), ctx.args[0],
@@ -405,15 +406,14 @@ absl::StatusOr<std::unique_ptr<ReaderBase>> OpenReader(const CtlContext& ctx) {
 }
 
 absl::StatusOr<std::string> QueueFlag(const CtlContext& ctx) {
-  if (!ctx.flags.Has("queue")) {
+  if (!ctx.flags.queue) {
     return absl::InvalidArgumentError(
         "reader-read and reader-read-up-to need --queue Q");
   }
-  return ctx.flags.Get("queue");
+  return *ctx.flags.queue;
 }
 
 absl::StatusOr<json> ReaderRead(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "reader-read NAME --queue Q"));
   TROUPE_ASSIGN_OR_RETURN(std::string queue, QueueFlag(ctx));
   TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
   TROUPE_ASSIGN_OR_RETURN(KeyValue record, reader->read(queue, ctx.timeout));
@@ -422,8 +422,6 @@ absl::StatusOr<json> ReaderRead(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> ReaderReadUpTo(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(
-      NeedArgs(ctx, 2, "reader-read-up-to NAME N --queue Q"));
   TROUPE_ASSIGN_OR_RETURN(std::string queue, QueueFlag(ctx));
   int64_t n = 0;
   if (!absl::SimpleAtoi(ctx.args[1], &n)) {
@@ -438,7 +436,6 @@ absl::StatusOr<json> ReaderReadUpTo(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> ReaderStats(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "reader-stats NAME"));
   TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
   TROUPE_ASSIGN_OR_RETURN(ReaderCounters counters, reader->counters());
   return json{{"records_produced", counters.records_produced},
@@ -447,21 +444,18 @@ absl::StatusOr<json> ReaderStats(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> ReaderReset(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "reader-reset NAME"));
   TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
   TROUPE_RETURN_IF_ERROR(reader->reset());
   return json{{"reset", true}};
 }
 
 absl::StatusOr<json> ReaderSerialize(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "reader-serialize NAME"));
   TROUPE_ASSIGN_OR_RETURN(auto reader, OpenReader(ctx));
   TROUPE_ASSIGN_OR_RETURN(std::string state, reader->serialize_state());
   return json{{"state", absl::Base64Escape(state)}};
 }
 
 absl::StatusOr<json> ReaderRestore(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 2, "reader-restore NAME BASE64"));
   std::string state;
   if (!absl::Base64Unescape(ctx.args[1], &state)) {
     return absl::InvalidArgumentError("The state is not valid base64");
@@ -472,8 +466,6 @@ absl::StatusOr<json> ReaderRestore(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> TFRecordWrite(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(
-      ctx, 2, "tfrecord-write PATH RECORDS [--compression GZIP|ZLIB]"));
   TROUPE_ASSIGN_OR_RETURN(std::string records, ReadTextArgument(ctx.args[1]));
   if (records.find_first_not_of(" \t\n\r") == std::string::npos ||
       records[records.find_first_not_of(" \t\n\r")] != '[') {
@@ -489,11 +481,10 @@ absl::StatusOr<json> TFRecordWrite(const CtlContext& ctx) {
   }
   StringsView strings = tensor.strings();
   TROUPE_ASSIGN_OR_RETURN(
-      int64_t bytes,
-      WriteTFRecordFile(
-          ctx.session, ctx.args[0],
-          std::vector<std::string>(strings.begin(), strings.end()),
-          ctx.flags.Get("compression"), ctx.device));
+      int64_t bytes, WriteTFRecordFile(ctx.session, ctx.args[0],
+                                       std::vector<std::string>(strings.begin(),
+                                                                strings.end()),
+                                       ctx.flags.compression, ctx.device));
   return json{{"path", ctx.args[0]},
               {"records", static_cast<int64_t>(strings.size())},
               {"bytes", bytes}};
@@ -502,7 +493,6 @@ absl::StatusOr<json> TFRecordWrite(const CtlContext& ctx) {
 // --- End of readers ----------------------------------------------------------
 
 absl::StatusOr<json> List(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 0, "list"));
   TROUPE_ASSIGN_OR_RETURN(std::vector<ResourceInfo> infos,
                           ctx.session.list(ctx.device));
   json resources = json::array();
@@ -545,12 +535,11 @@ absl::StatusOr<json> List(const CtlContext& ctx) {
 // uptime, restarts (under `troupe up`) and resource counts, or down with the
 // reason. Each task is asked directly, on its own address.
 absl::StatusOr<json> Status(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 0, "status --cluster FILE"));
-  if (!ctx.flags.Has("cluster")) {
+  if (!ctx.flags.cluster) {
     return absl::InvalidArgumentError("status needs --cluster FILE");
   }
   TROUPE_ASSIGN_OR_RETURN(ClusterSpec spec,
-                          ClusterSpec::LoadFile(ctx.flags.Get("cluster")));
+                          ClusterSpec::LoadFile(*ctx.flags.cluster));
   json tasks = json::array();
   for (const TaskId& task : spec.Tasks()) {
     std::string address = spec.Address(task)->ToString();
@@ -588,17 +577,15 @@ absl::StatusOr<json> Status(const CtlContext& ctx) {
 // of --cluster, else the target (or --device through it), as JSON or, with
 // --format prometheus, as Prometheus's text format.
 absl::StatusOr<json> Stats(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(
-      NeedArgs(ctx, 0, "stats [--cluster FILE] [--format json|prometheus]"));
-  const std::string format = ctx.flags.Get("format", "json");
+  const std::string& format = ctx.flags.format;
   if (format != "json" && format != "prometheus") {
     return absl::InvalidArgumentError(absl::StrCat(
         "--format must be json or prometheus, not '", format, "'"));
   }
   std::vector<TaskStats> tasks;
-  if (ctx.flags.Has("cluster")) {
+  if (ctx.flags.cluster) {
     TROUPE_ASSIGN_OR_RETURN(ClusterSpec spec,
-                            ClusterSpec::LoadFile(ctx.flags.Get("cluster")));
+                            ClusterSpec::LoadFile(*ctx.flags.cluster));
     for (const TaskId& id : spec.Tasks()) {
       const std::string address = spec.Address(id)->ToString();
       Session session(address, ctx.options);
@@ -610,7 +597,7 @@ absl::StatusOr<json> Stats(const CtlContext& ctx) {
   } else {
     TaskStats task = AskTaskStats(ctx.session, ctx.device);
     task.device = task.up.ok() ? task.status.device : ctx.device;
-    task.address = ctx.flags.Get("target");
+    task.address = ctx.flags.target.value_or("");
     tasks.push_back(std::move(task));
   }
   if (format == "prometheus") return json(StatsToPrometheus(tasks));
@@ -620,19 +607,15 @@ absl::StatusOr<json> Stats(const CtlContext& ctx) {
 // The terminal view of `ctl watch` (cli/ctl_watch.h) over every task of
 // --cluster (a session each, kept between screens), else the target.
 int Watch(const CtlContext& ctx) {
-  if (absl::Status args = NeedArgs(ctx, 0, "watch [--cluster FILE]");
-      !args.ok()) {
-    return Fail(args);
-  }
   struct Watched {
     std::string device;
     std::string address;
     std::unique_ptr<Session> session;  // null: the context's
   };
   std::vector<Watched> watched;
-  if (ctx.flags.Has("cluster")) {
+  if (ctx.flags.cluster) {
     absl::StatusOr<ClusterSpec> spec =
-        ClusterSpec::LoadFile(ctx.flags.Get("cluster"));
+        ClusterSpec::LoadFile(*ctx.flags.cluster);
     if (!spec.ok()) return Fail(spec.status());
     for (const TaskId& id : spec->Tasks()) {
       const std::string address = spec->Address(id)->ToString();
@@ -641,7 +624,8 @@ int Watch(const CtlContext& ctx) {
                   std::make_unique<Session>(address, ctx.options)});
     }
   } else {
-    watched.push_back(Watched{ctx.device, ctx.flags.Get("target"), nullptr});
+    watched.push_back(
+        Watched{ctx.device, ctx.flags.target.value_or(""), nullptr});
   }
   return RunWatch(
       [&] {
@@ -662,12 +646,7 @@ int Watch(const CtlContext& ctx) {
 // TensorFlow's decode_csv on RECORDS (a string, or nested arrays of them),
 // here in the client: one column per default, each shaped like RECORDS.
 absl::StatusOr<CtlOutput> DecodeCsvCommand(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(
-      ctx, 1,
-      "decode-csv RECORDS --dtypes float32,int32 --defaults '[[1.0],[]]' "
-      "[--field-delim C] [--no-quote-delim] [--na-value S] [--select-cols "
-      "0,2]"));
-  if (!ctx.flags.Has("dtypes") || !ctx.flags.Has("defaults")) {
+  if (!ctx.flags.dtypes || !ctx.flags.defaults) {
     return absl::InvalidArgumentError(
         "decode-csv needs --dtypes and --defaults (one [value] or [] per "
         "column)");
@@ -677,12 +656,12 @@ absl::StatusOr<CtlOutput> DecodeCsvCommand(const CtlContext& ctx) {
   TROUPE_ASSIGN_OR_RETURN(Tensor records,
                           TensorFromJson(records_json, DType::kString));
   std::vector<DType> dtypes;
-  for (absl::string_view name : absl::StrSplit(ctx.flags.Get("dtypes"), ',')) {
+  for (absl::string_view name : absl::StrSplit(*ctx.flags.dtypes, ',')) {
     TROUPE_ASSIGN_OR_RETURN(DType dtype, ParseDType(name));
     dtypes.push_back(dtype);
   }
   TROUPE_ASSIGN_OR_RETURN(std::string defaults_text,
-                          ReadTextArgument(ctx.flags.Get("defaults")));
+                          ReadTextArgument(*ctx.flags.defaults));
   TROUPE_ASSIGN_OR_RETURN(json defaults_json, ParseJson(defaults_text));
   if (!defaults_json.is_array() || defaults_json.size() != dtypes.size()) {
     return absl::InvalidArgumentError(
@@ -693,16 +672,16 @@ absl::StatusOr<CtlOutput> DecodeCsvCommand(const CtlContext& ctx) {
   TROUPE_ASSIGN_OR_RETURN(std::vector<Tensor> defaults,
                           TupleFromJson(defaults_text, dtypes));
   DecodeCsvOptions options;
-  options.field_delim = ctx.flags.Get("field-delim", ",");
-  options.use_quote_delim = ctx.flags.switches.count("no-quote-delim") == 0;
-  options.na_value = ctx.flags.Get("na-value");
-  if (ctx.flags.Has("select-cols")) {
+  options.field_delim = ctx.flags.field_delim;
+  options.use_quote_delim = !ctx.flags.no_quote_delim;
+  options.na_value = ctx.flags.na_value;
+  if (ctx.flags.select_cols) {
     for (absl::string_view column :
-         absl::StrSplit(ctx.flags.Get("select-cols"), ',')) {
+         absl::StrSplit(*ctx.flags.select_cols, ',')) {
       int64_t index = 0;
       if (!absl::SimpleAtoi(column, &index)) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "Invalid --select-cols '", ctx.flags.Get("select-cols"), "'"));
+            "Invalid --select-cols '", *ctx.flags.select_cols, "'"));
       }
       options.select_cols.push_back(index);
     }
@@ -722,7 +701,6 @@ json RunnerStatusToJson(const RunnerStatus& status) {
 }
 
 absl::StatusOr<json> RunnerStart(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 2, "runner-start NAME 'SPEC'|@FILE"));
   TROUPE_ASSIGN_OR_RETURN(json text, ReadJsonArgument(ctx.args[1]));
   TROUPE_ASSIGN_OR_RETURN(RunnerSpec spec, RunnerSpecFromJson(text));
   QueueRunner runner(ctx.session, ctx.args[0], std::move(spec), ctx.device,
@@ -734,7 +712,6 @@ absl::StatusOr<json> RunnerStart(const CtlContext& ctx) {
 // runner-status, -stop and -join NAME; coordinator-status, -stop and -join
 // C. A join whose runners failed fails with their first error.
 absl::StatusOr<json> RunnerVerb(const CtlContext& ctx, RunnerCall::Verb verb) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "runner-... NAME"));
   absl::StatusOr<RunnerStatus> status;
   if (verb == RunnerCall::kStopCoordinator ||
       verb == RunnerCall::kJoinCoordinator ||
@@ -768,9 +745,9 @@ absl::StatusOr<json> RunnerVerb(const CtlContext& ctx, RunnerCall::Verb verb) {
 // the target.
 absl::StatusOr<std::vector<std::string>> SaveDevices(const CtlContext& ctx) {
   std::vector<std::string> devices;
-  if (ctx.flags.Has("cluster")) {
+  if (ctx.flags.cluster) {
     TROUPE_ASSIGN_OR_RETURN(ClusterSpec spec,
-                            ClusterSpec::LoadFile(ctx.flags.Get("cluster")));
+                            ClusterSpec::LoadFile(*ctx.flags.cluster));
     for (const TaskId& task : spec.Tasks()) devices.push_back(task.ToDevice());
   } else if (!ctx.device.empty()) {
     devices.push_back(ctx.device);
@@ -779,19 +756,14 @@ absl::StatusOr<std::vector<std::string>> SaveDevices(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> Save(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(
-      ctx, 1,
-      "save PREFIX [--containers A,B] [--include-queues] [--max-to-keep N] "
-      "[--cluster FILE]"));
   SaverOptions options;
-  if (ctx.flags.Has("containers")) {
-    options.containers = absl::StrSplit(ctx.flags.Get("containers"), ',');
+  if (ctx.flags.containers) {
+    options.containers = absl::StrSplit(*ctx.flags.containers, ',');
   }
-  options.include_queues = ctx.flags.switches.count("include-queues") > 0;
-  if (ctx.flags.Has("max-to-keep")) {
-    TROUPE_ASSIGN_OR_RETURN(
-        options.max_to_keep,
-        ParseCount("max-to-keep", ctx.flags.Get("max-to-keep")));
+  options.include_queues = ctx.flags.include_queues;
+  if (ctx.flags.max_to_keep) {
+    TROUPE_ASSIGN_OR_RETURN(options.max_to_keep,
+                            ParseCount("max-to-keep", *ctx.flags.max_to_keep));
   }
   TROUPE_ASSIGN_OR_RETURN(options.devices, SaveDevices(ctx));
   Saver saver(ctx.session, std::move(options));
@@ -803,7 +775,6 @@ absl::StatusOr<json> Save(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> Restore(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "restore PREFIX [--cluster FILE]"));
   Saver saver(ctx.session);
   TROUPE_ASSIGN_OR_RETURN(int64_t tensors,
                           saver.restore(ctx.args[0], ctx.timeout));
@@ -811,7 +782,6 @@ absl::StatusOr<json> Restore(const CtlContext& ctx) {
 }
 
 absl::StatusOr<json> Checkpoints(const CtlContext& ctx) {
-  TROUPE_RETURN_IF_ERROR(NeedArgs(ctx, 1, "checkpoints DIR"));
   Saver saver(ctx.session);
   TROUPE_ASSIGN_OR_RETURN(std::vector<CheckpointInfo> listed,
                           saver.checkpoints(ctx.args[0], ctx.timeout));
@@ -833,173 +803,341 @@ absl::StatusOr<json> Checkpoints(const CtlContext& ctx) {
 
 using Command = std::function<absl::StatusOr<CtlOutput>(const CtlContext&)>;
 
-const std::map<std::string, Command>& Commands() {
-  static const auto* commands = new std::map<std::string, Command>{
-      {"queue-create", QueueCreate},
-      {"enqueue", [](const CtlContext& ctx) { return Enqueue(ctx, false); }},
-      {"enqueue-many",
-       [](const CtlContext& ctx) { return Enqueue(ctx, true); }},
-      {"dequeue", Dequeue},
-      {"dequeue-many",
-       [](const CtlContext& ctx) { return DequeueBatch(ctx, false); }},
-      {"dequeue-up-to",
-       [](const CtlContext& ctx) { return DequeueBatch(ctx, true); }},
-      {"close", Close},
-      {"size", Size},
-      {"is-closed", IsClosed},
-      {"reset", Reset},
-      {"list", List},
-      {"status", Status},
-      {"stats", Stats},
-      // Variables.
-      {"variable-create", VariableCreate},
-      {"assign",
-       [](const CtlContext& ctx) {
-         return UpdateVariable(ctx, UpdateKind::kAssign);
-       }},
-      {"assign-add",
-       [](const CtlContext& ctx) {
-         return UpdateVariable(ctx, UpdateKind::kAdd);
-       }},
-      {"assign-sub",
-       [](const CtlContext& ctx) {
-         return UpdateVariable(ctx, UpdateKind::kSub);
-       }},
-      {"read", Read},
-      // Checkpoints.
-      {"save", Save},
-      {"restore", Restore},
-      {"checkpoints", Checkpoints},
-      // Readers.
-      {"reader-create", ReaderCreate},
-      {"reader-read", ReaderRead},
-      {"reader-read-up-to", ReaderReadUpTo},
-      {"reader-stats", ReaderStats},
-      {"reader-reset", ReaderReset},
-      {"reader-serialize", ReaderSerialize},
-      {"reader-restore", ReaderRestore},
-      {"tfrecord-write", TFRecordWrite},
-      {"decode-csv", DecodeCsvCommand},
-      // Queue runners.
-      {"runner-start", RunnerStart},
-      {"runner-status",
-       [](const CtlContext& ctx) {
-         return RunnerVerb(ctx, RunnerCall::kStatus);
-       }},
-      {"runner-stop",
-       [](const CtlContext& ctx) {
-         return RunnerVerb(ctx, RunnerCall::kStop);
-       }},
-      {"runner-join",
-       [](const CtlContext& ctx) {
-         return RunnerVerb(ctx, RunnerCall::kJoin);
-       }},
-      {"coordinator-stop",
-       [](const CtlContext& ctx) {
-         return RunnerVerb(ctx, RunnerCall::kStopCoordinator);
-       }},
-      {"coordinator-join",
-       [](const CtlContext& ctx) {
-         return RunnerVerb(ctx, RunnerCall::kJoinCoordinator);
-       }},
-      {"coordinator-status",
-       [](const CtlContext& ctx) {
-         return RunnerVerb(ctx, RunnerCall::kCoordinatorStatus);
-       }},
+// A verb of `troupe ctl`: its subcommand, and what it runs (null for watch,
+// which draws a terminal view instead of printing a line).
+struct Verb {
+  CLI::App* app;
+  Command run;
+};
+
+// A positional argument of a verb: its name in the usage line and its help.
+struct Argument {
+  const char* name;
+  const char* help;
+};
+
+constexpr Argument kQueue = {"NAME", "the queue's name"};
+constexpr Argument kVariable = {"NAME", "the variable's name"};
+constexpr Argument kReader = {"NAME", "the reader's name"};
+constexpr Argument kRunner = {"NAME", "the queue runner's name"};
+constexpr Argument kCoordinator = {"C", "the coordinator's name"};
+constexpr Argument kCount = {"N", "how many elements"};
+constexpr Argument kValue = {
+    "VALUE",
+    "a tensor as nested JSON arrays (a bare scalar for shape []), or @PATH, "
+    "or - (stdin)"};
+constexpr Argument kPrefix = {
+    "PREFIX", "the checkpoint's path, under the task's data directory"};
+constexpr char kCompression[] = "the files' compression: GZIP or ZLIB";
+
+// Adds the verbs to `ctl` as its subcommands, with their arguments and
+// flags (read into `flags`).
+std::vector<Verb> AddVerbs(CLI::App& ctl, CtlFlags& flags) {
+  std::vector<Verb> verbs;
+  auto add = [&ctl, &verbs](const char* name, const char* summary,
+                            const std::vector<Argument>& arguments,
+                            Command run) {
+    CLI::App* verb = ctl.add_subcommand(name, summary);
+    verb->group("Commands");
+    verb->footer(
+        "The global flags (--target, --device, --container, --timeout, "
+        "--cluster, --tls-*) go anywhere on the line: troupe ctl --help.");
+    for (const Argument& argument : arguments) {
+      verb->add_option(argument.name, CLI::callback_t(), argument.help)
+          ->required();
+    }
+    verbs.push_back({verb, std::move(run)});
+    return verb;
   };
-  return *commands;
+
+  // Queues.
+  CLI::App* verb =
+      add("queue-create", "creates a queue, or finds the one of that name",
+          {kQueue}, QueueCreate);
+  verb->add_option("--type", flags.queue_type,
+                   "fifo, random_shuffle, padding_fifo or priority")
+      ->type_name("KIND")
+      ->capture_default_str();
+  verb->add_option("--capacity", flags.capacity,
+                   "how many elements it holds (needed)")
+      ->type_name("N");
+  verb->add_option("--dtypes", flags.dtypes,
+                   "its components' dtypes, such as float32,int32 (needed)")
+      ->type_name("DTYPES");
+  verb->add_option("--shapes", flags.shapes,
+                   "their shapes, such as '[[2],[]]' (null: a dimension "
+                   "not known), or @PATH")
+      ->type_name("JSON");
+  verb->add_option("--min-after-dequeue", flags.min_after_dequeue,
+                   "random_shuffle: the elements a dequeue leaves to mix "
+                   "with")
+      ->type_name("N");
+  verb->add_option("--seed", flags.seed,
+                   "random_shuffle: its seed (a fixed one reproduces the "
+                   "order)")
+      ->type_name("N");
+  verb->add_flag("--durable", flags.durable,
+                 "log every change under the task's data directory before "
+                 "answering it; the queue is back after the task restarts");
+  verb->add_option("--appendfsync", flags.appendfsync,
+                   "when a durable queue's log is synced: always (before "
+                   "each answer), everysec (the default) or no")
+      ->type_name("POLICY");
+  add("enqueue", "enqueues one element",
+      {kQueue,
+       {"COMPONENTS",
+        "a JSON array with one entry per component, or @PATH, or - (stdin)"}},
+      [](const CtlContext& ctx) { return Enqueue(ctx, false); });
+  add("enqueue-many",
+      "enqueues a batch: the first dimension of each component counts its "
+      "elements",
+      {kQueue,
+       {"COMPONENTS",
+        "a JSON array with one batch per component, or @PATH, or - (stdin)"}},
+      [](const CtlContext& ctx) { return Enqueue(ctx, true); });
+  add("dequeue", "dequeues one element", {kQueue}, Dequeue);
+  add("dequeue-many", "dequeues N elements, waiting for all of them",
+      {kQueue, kCount},
+      [](const CtlContext& ctx) { return DequeueBatch(ctx, false); });
+  add("dequeue-up-to",
+      "dequeues N elements, or fewer from a queue that is closed",
+      {kQueue, kCount},
+      [](const CtlContext& ctx) { return DequeueBatch(ctx, true); });
+  add("close", "closes a queue: no more enqueues, dequeues drain it", {kQueue},
+      Close)
+      ->add_flag("--cancel-pending-enqueues", flags.cancel_pending_enqueues,
+                 "also fail the enqueues waiting for room");
+  add("size", "how many elements a queue holds", {kQueue}, Size);
+  add("is-closed", "whether a queue is closed", {kQueue}, IsClosed);
+
+  // The task's resources.
+  add("reset",
+      "frees every resource of the containers (default: the default one)", {},
+      Reset)
+      ->add_option("CONTAINER", CLI::callback_t(), "a container")
+      ->expected(0, -1)
+      ->allow_extra_args();
+  add("list", "the task's resources", {}, List);
+  add("status",
+      "every task of --cluster: up (incarnation, uptime, restarts, "
+      "resources) or down with the reason",
+      {}, Status);
+  add("stats",
+      "the counters of every task of --cluster, else of the target, and of "
+      "their resources",
+      {}, Stats)
+      ->add_option("--format", flags.format,
+                   "json, or prometheus for Prometheus's text format")
+      ->type_name("FORMAT")
+      ->capture_default_str();
+  add("watch",
+      "a terminal view of every task of --cluster, else of the target, "
+      "redrawn every second; q quits",
+      {}, nullptr);
+
+  // Variables.
+  verb = add("variable-create",
+             "creates a variable, or finds the one of that name", {kVariable},
+             VariableCreate);
+  verb->add_option("--dtype", flags.dtype,
+                   "its dtype, such as float32 (needed)")
+      ->type_name("DTYPE");
+  verb->add_option("--shape", flags.shape,
+                   "its shape, such as '[2]', or @PATH (needed)")
+      ->type_name("JSON");
+  add("assign", "sets a variable; prints its value", {kVariable, kValue},
+      [](const CtlContext& ctx) {
+        return UpdateVariable(ctx, UpdateKind::kAssign);
+      })
+      ->add_flag("--no-validate-shape", flags.no_validate_shape,
+                 "let VALUE change the variable's shape");
+  add("assign-add", "adds VALUE to a variable; prints the sum",
+      {kVariable, kValue}, [](const CtlContext& ctx) {
+        return UpdateVariable(ctx, UpdateKind::kAdd);
+      });
+  add("assign-sub", "subtracts VALUE from a variable; prints the difference",
+      {kVariable, kValue}, [](const CtlContext& ctx) {
+        return UpdateVariable(ctx, UpdateKind::kSub);
+      });
+  add("read", "a variable's value", {kVariable}, Read);
+
+  // Checkpoints.
+  verb = add("save",
+             "saves the variables (and queues) of every task of --cluster, "
+             "else of --device or the target, to a checkpoint",
+             {kPrefix}, Save);
+  verb->add_option("--containers", flags.containers, "only these containers")
+      ->type_name("A,B");
+  verb->add_flag("--include-queues", flags.include_queues,
+                 "also the queues, with their elements");
+  verb->add_option("--max-to-keep", flags.max_to_keep,
+                   "the newest checkpoints kept (default 5; 0 keeps all)")
+      ->type_name("N");
+  add("restore", "restores a checkpoint", {kPrefix}, Restore);
+  add("checkpoints", "the checkpoints of a directory, and the latest",
+      {{"DIR", "a directory under the task's data directory"}}, Checkpoints);
+
+  // Readers.
+  verb = add("reader-create", "creates a reader, or finds the one of that name",
+             {kReader}, ReaderCreate);
+  verb->add_option("--type", flags.reader_type,
+                   "identity, text_line, fixed_length_record, tf_record or "
+                   "whole_file")
+      ->type_name("KIND")
+      ->capture_default_str();
+  verb->add_option("--skip-header-lines", flags.skip_header_lines,
+                   "text_line: the lines to skip at each file's start")
+      ->type_name("N");
+  verb->add_option("--record-bytes", flags.record_bytes,
+                   "fixed_length_record: each record's size")
+      ->type_name("N");
+  verb->add_option("--header-bytes", flags.header_bytes,
+                   "fixed_length_record: the bytes to skip at each file's "
+                   "start")
+      ->type_name("N");
+  verb->add_option("--footer-bytes", flags.footer_bytes,
+                   "fixed_length_record: the bytes to skip at its end")
+      ->type_name("N");
+  verb->add_option("--hop-bytes", flags.hop_bytes,
+                   "fixed_length_record: how far each record starts from "
+                   "the last one's start (0: --record-bytes)")
+      ->type_name("N");
+  verb->add_option("--compression", flags.compression, kCompression)
+      ->type_name("C");
+  verb->add_flag("--skip-corrupt", flags.skip_corrupt,
+                 "tf_record: skip (and count) corrupt records");
+  const char* queue_help = "the queue of the file names to read (needed)";
+  add("reader-read", "reads one record", {kReader}, ReaderRead)
+      ->add_option("--queue", flags.queue, queue_help)
+      ->type_name("Q");
+  add("reader-read-up-to", "reads 1 to N records of one file",
+      {kReader, {"N", "how many records at most"}}, ReaderReadUpTo)
+      ->add_option("--queue", flags.queue, queue_help)
+      ->type_name("Q");
+  add("reader-stats", "the reader's counters", {kReader}, ReaderStats);
+  add("reader-reset", "resets the reader", {kReader}, ReaderReset);
+  add("reader-serialize", "the reader's state, in base64", {kReader},
+      ReaderSerialize);
+  add("reader-restore", "restores a state from reader-serialize",
+      {kReader, {"BASE64", "the state"}}, ReaderRestore);
+  add("tfrecord-write", "has the task write a TFRecord file",
+      {{"PATH", "the file, under the task's data directory"},
+       {"RECORDS", "a JSON array of strings, or @PATH, or - (stdin)"}},
+      TFRecordWrite)
+      ->add_option("--compression", flags.compression, kCompression)
+      ->type_name("C");
+  verb = add(
+      "decode-csv",
+      "TensorFlow's decode_csv, here in the client: one column per "
+      "default",
+      {{"RECORDS", "a JSON string, or nested arrays of them, or @PATH, or -"}},
+      DecodeCsvCommand);
+  verb->add_option("--dtypes", flags.dtypes,
+                   "the columns' dtypes, such as float32,int32 (needed)")
+      ->type_name("DTYPES");
+  verb->add_option("--defaults", flags.defaults,
+                   "one [value] or [] (a required column) per column, "
+                   "or @PATH (needed)")
+      ->type_name("JSON");
+  verb->add_option("--field-delim", flags.field_delim, "the field delimiter")
+      ->type_name("C")
+      ->capture_default_str();
+  verb->add_flag("--no-quote-delim", flags.no_quote_delim,
+                 "read double quotes as plain characters");
+  verb->add_option("--na-value", flags.na_value, "the text of a missing value")
+      ->type_name("S");
+  verb->add_option("--select-cols", flags.select_cols,
+                   "decode only these columns")
+      ->type_name("I,J");
+
+  // Queue runners.
+  add("runner-start", "starts a queue runner",
+      {kRunner, {"SPEC", "its spec as JSON, or @PATH, or - (stdin)"}},
+      RunnerStart);
+  add("runner-status", "the runner's state, steps and first error", {kRunner},
+      [](const CtlContext& ctx) {
+        return RunnerVerb(ctx, RunnerCall::kStatus);
+      });
+  add("runner-stop", "stops the runner", {kRunner},
+      [](const CtlContext& ctx) { return RunnerVerb(ctx, RunnerCall::kStop); });
+  add("runner-join", "waits until the runner ended (exit 1 with its error)",
+      {kRunner},
+      [](const CtlContext& ctx) { return RunnerVerb(ctx, RunnerCall::kJoin); });
+  add("coordinator-stop", "stops every runner of the coordinator",
+      {kCoordinator}, [](const CtlContext& ctx) {
+        return RunnerVerb(ctx, RunnerCall::kStopCoordinator);
+      });
+  add("coordinator-join", "waits until every runner of the coordinator ended",
+      {kCoordinator}, [](const CtlContext& ctx) {
+        return RunnerVerb(ctx, RunnerCall::kJoinCoordinator);
+      });
+  add("coordinator-status", "what coordinator-join would say, at once",
+      {kCoordinator}, [](const CtlContext& ctx) {
+        return RunnerVerb(ctx, RunnerCall::kCoordinatorStatus);
+      });
+  return verbs;
+}
+
+// What the positional arguments of `verb` were given, in order.
+std::vector<std::string> PositionalArguments(const CLI::App& verb) {
+  std::vector<std::string> arguments;
+  for (const CLI::Option* option : verb.get_options(
+           [](const CLI::Option* each) { return each->get_positional(); })) {
+    arguments.insert(arguments.end(), option->results().begin(),
+                     option->results().end());
+  }
+  return arguments;
 }
 
 }  // namespace
 
 int RunCtl(const std::vector<std::string>& args) {
-  if (WantsHelp(args)) {
-    std::cout << kCtlUsage;
-    return 0;
+  CommandLine command_line(
+      "troupe ctl",
+      "The operator's and the shell's client: one command per call, one line "
+      "of JSON on stdout; an error as CODE: message on stderr, and exit 1.");
+  command_line.fallthrough();  // The global flags may follow the command.
+  command_line.require_subcommand(0, 1);
+  CtlFlags flags;
+  flags.AddGlobalTo(command_line);
+  const std::vector<Verb> verbs = AddVerbs(command_line, flags);
+  command_line.footer(
+      "troupe ctl COMMAND --help: the arguments and flags of COMMAND, which "
+      "follow it.");
+  absl::StatusOr<bool> run = command_line.Read(args);
+  if (!run.ok()) return Fail(run.status());
+  if (!*run) return 0;  // It printed the usage asked for.
+  auto verb = std::find_if(verbs.begin(), verbs.end(),
+                           [](const Verb& each) { return each.app->parsed(); });
+  const std::string name = verb == verbs.end() ? "" : verb->app->get_name();
+  const bool needs_target =
+      !(name == "status" || name == "decode-csv" ||
+        ((name == "stats" || name == "watch") && flags.cluster));
+  if (verb == verbs.end() || (needs_target && !flags.target)) {
+    return Fail(absl::InvalidArgumentError(
+        "ctl needs --target and a command (troupe ctl --help)"));
   }
-  std::set<std::string> with_value = NodeFlagNames();
-  with_value.insert({"target",
-                     "device",
-                     "container",
-                     "timeout",
-                     "type",
-                     "capacity",
-                     "dtypes",
-                     "shapes",
-                     "min-after-dequeue",
-                     "seed",
-                     "appendfsync",
-                     "cluster",
-                     "format",
-                     /* decode-csv: */ "defaults",
-                     "field-delim",
-                     "na-value",
-                     "select-cols",
-                     /* variables: */ "dtype",
-                     "shape",
-                     /* checkpoints: */ "containers",
-                     "max-to-keep",
-                     /* readers: */ "queue",
-                     "skip-header-lines",
-                     "record-bytes",
-                     "header-bytes",
-                     "footer-bytes",
-                     "hop-bytes",
-                     "compression"});
-  auto flags = ParseFlags(
-      args, with_value,
-      {"cancel-pending-enqueues", "durable",
-       /* variables: */ "no-validate-shape",
-       /* checkpoints: */ "include-queues", /* readers: */ "skip-corrupt",
-       /* decode-csv: */ "no-quote-delim"});
-  if (!flags.ok()) return Fail(flags.status());
-  // The error comes first: the contract is `CODE: message` on stderr's first
-  // line.
-  bool needs_target =
-      flags->positional.empty() ||
-      !(flags->positional[0] == "status" ||
-        flags->positional[0] == "decode-csv" ||
-        ((flags->positional[0] == "stats" || flags->positional[0] == "watch") &&
-         flags->Has("cluster")));
-  if (flags->positional.empty() || (needs_target && !flags->Has("target"))) {
-    Fail(absl::InvalidArgumentError("ctl needs --target and a command"));
-    std::cerr << kCtlUsage;
-    return 1;
-  }
-  const bool watch = flags->positional[0] == "watch";
-  auto command = Commands().find(flags->positional[0]);
-  if (command == Commands().end() && !watch) {
-    Fail(absl::InvalidArgumentError(
-        absl::StrCat("Unknown ctl command '", flags->positional[0], "'")));
-    std::cerr << kCtlUsage;
-    return 1;
-  }
-  auto timeout = ParseTimeout(flags->Get("timeout", "inf"));
+  auto timeout = ParseTimeout(flags.timeout);
   if (!timeout.ok()) return Fail(timeout.status());
   std::optional<ClusterSpec> spec;
-  if (flags->Has("cluster")) {
-    auto loaded = ClusterSpec::LoadFile(flags->Get("cluster"));
+  if (flags.cluster) {
+    auto loaded = ClusterSpec::LoadFile(*flags.cluster);
     if (!loaded.ok()) return Fail(loaded.status());
     spec = *std::move(loaded);
   }
-  auto options = NodeOptionsFrom(*flags, spec ? &*spec : nullptr);
+  auto options = NodeOptionsFrom(flags.node, spec ? &*spec : nullptr);
   if (!options.ok()) return Fail(options.status());
-  Session session(flags->Get("target"), *options);
-  CtlContext ctx{session,
-                 *options,
-                 *flags,
-                 std::vector<std::string>(flags->positional.begin() + 1,
-                                          flags->positional.end()),
-                 flags->Get("device"),
-                 flags->Get("container"),
-                 *timeout};
-  if (watch) return Watch(ctx);
+  Session session(flags.target.value_or(""), *options);
+  CtlContext ctx{
+      session,      *options,        flags,   PositionalArguments(*verb->app),
+      flags.device, flags.container, *timeout};
+  if (!verb->run) return Watch(ctx);  // A terminal view, not a line.
   // Strings in the output are valid UTF-8 (tensors print other bytes as
   // {"b64": ...}, names are checked at creation); should one not be, it
   // prints with U+FFFD rather than throw.
   std::string line;
   try {
-    auto output = command->second(ctx);
+    auto output = verb->run(ctx);
     if (!output.ok()) return Fail(output.status());
     if (auto* tensors = std::get_if<TensorsOutput>(&*output)) {
       if (tensors->tuple) {
@@ -1012,7 +1150,7 @@ int RunCtl(const std::vector<std::string>& args) {
     }
     const json& value = std::get<json>(*output);
     // Text formats (stats --format prometheus) print as they are.
-    if (value.is_string() && ctx.flags.Has("format")) {
+    if (value.is_string() && ctx.flags.format == "prometheus") {
       std::cout << value.get<std::string>() << std::flush;
       return 0;
     }

@@ -22,6 +22,8 @@ constexpr char kUsage[] =
     "--stop-grace D\n"
     "  troupe ctl  --target HOST:PORT [--device D] [--container C] [--timeout "
     "5s] CMD ...\n"
+    "  troupe COMMAND --help                               its flags, each "
+    "with its help\n"
     "  troupe --version                                    print the "
     "version\n";
 

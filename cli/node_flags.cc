@@ -4,13 +4,21 @@
 
 namespace troupe::cli {
 
-const std::set<std::string>& NodeFlagNames() {
-  static const auto* names =
-      new std::set<std::string>{"tls-certificate", "tls-key", "tls-ca"};
-  return *names;
+void NodeFlags::AddTo(CLI::App& app) {
+  const char* group = "TLS (all three, or the cluster spec's \"tls\")";
+  app.add_option("--tls-certificate", tls_certificate,
+                 "this node's certificate")
+      ->type_name("PEM")
+      ->group(group);
+  app.add_option("--tls-key", tls_key, "its unencrypted key")
+      ->type_name("PEM")
+      ->group(group);
+  app.add_option("--tls-ca", tls_ca, "the CA that signs the cluster's nodes")
+      ->type_name("PEM")
+      ->group(group);
 }
 
-absl::StatusOr<NodeOptions> NodeOptionsFrom(const Flags& flags,
+absl::StatusOr<NodeOptions> NodeOptionsFrom(const NodeFlags& flags,
                                             const ClusterSpec* spec) {
   NodeOptions options;
   if (spec != nullptr) {
@@ -21,15 +29,14 @@ absl::StatusOr<NodeOptions> NodeOptionsFrom(const Flags& flags,
       options.heartbeat_interval = options.connection_timeout / 8;
     }
   }
-  size_t given = 0;
-  for (const std::string& name : NodeFlagNames()) given += flags.Has(name);
+  const int given = flags.tls_certificate.has_value() +
+                    flags.tls_key.has_value() + flags.tls_ca.has_value();
   if (given == 0) return options;
-  if (given != NodeFlagNames().size()) {
+  if (given != 3) {
     return absl::InvalidArgumentError(
         "TLS needs all of --tls-certificate, --tls-key and --tls-ca");
   }
-  options.tls = TlsFiles{flags.Get("tls-certificate"), flags.Get("tls-key"),
-                         flags.Get("tls-ca")};
+  options.tls = TlsFiles{*flags.tls_certificate, *flags.tls_key, *flags.tls_ca};
   return options;
 }
 

@@ -3,25 +3,32 @@
 // the heartbeat timeout of the cluster spec.
 #pragma once
 
-#include <set>
+#include <optional>
 #include <string>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 
-#include "cli/flags.h"
 #include "cluster/node_config.h"
 #include "config/cluster_spec.h"
 
 namespace troupe::cli {
 
-// The flags NodeOptionsFrom reads, to pass to ParseFlags.
-const std::set<std::string>& NodeFlagNames();
+// The TLS flags as given.
+struct NodeFlags {
+  std::optional<std::string> tls_certificate;
+  std::optional<std::string> tls_key;
+  std::optional<std::string> tls_ca;
+
+  // Adds the three flags to `app`, read into this.
+  void AddTo(CLI::App& app);
+};
 
 // Options from the flags and, when given, the cluster spec: TLS files from
 // the three flags (all or none of them), else from `spec`; the heartbeat
 // timeout from `spec` (the interval an eighth of it). INVALID_ARGUMENT when
 // only some of the TLS flags are given.
-absl::StatusOr<NodeOptions> NodeOptionsFrom(const Flags& flags,
+absl::StatusOr<NodeOptions> NodeOptionsFrom(const NodeFlags& flags,
                                             const ClusterSpec* spec);
 
 }  // namespace troupe::cli

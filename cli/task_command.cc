@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "absl/status/status.h"
@@ -15,7 +14,8 @@
 #include "base/log_level.h"
 #include "base/logger.h"
 #include "base/status_macros.h"
-#include "cli/flags.h"
+#include "cli/command_line.h"
+#include "cli/flag_values.h"
 #include "cli/metrics_server.h"
 #include "cli/node_flags.h"
 #include "cluster/task_server.h"
@@ -28,14 +28,61 @@ namespace troupe::cli {
 
 namespace {
 
-constexpr char kUsage[] =
-    "usage: troupe task --cluster FILE --job JOB --task INDEX\n"
-    "       troupe task   (the cluster and the task from TF_CONFIG)\n"
-    "                   [--tls-certificate PEM --tls-key PEM --tls-ca PEM]\n"
-    "                   [--memory-limit BYTES] [--data-dir DIR]\n"
-    "                   [--checkpoint-dir DIR [--checkpoint-every 60s]]\n"
-    "                   [--metrics-port PORT [--metrics-host HOST]]\n"
-    "                   [--log-level debug|info|warning|error]\n";
+// What `troupe task` is told on its command line.
+struct TaskFlags {
+  std::optional<std::string> cluster;
+  std::optional<std::string> job;
+  std::optional<std::string> task;
+  NodeFlags node;
+  std::optional<std::string> memory_limit;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> checkpoint_dir;
+  std::optional<std::string> checkpoint_every;
+  std::optional<std::string> metrics_port;
+  std::optional<std::string> metrics_host;
+  std::string log_level = "info";
+
+  // Adds the flags to `app`, read into this.
+  void AddTo(CLI::App& app) {
+    app.add_option("--cluster", cluster,
+                   "the cluster spec (JSON); without it, TF_CONFIG's")
+        ->type_name("FILE");
+    app.add_option("--job", job,
+                   "the job of the task to serve (with --task; without "
+                   "them, TF_CONFIG's task)")
+        ->type_name("JOB");
+    app.add_option("--task", task, "the task's index in its job")
+        ->type_name("INDEX");
+    app.add_option("--memory-limit", memory_limit,
+                   "what a padded batch or the frames being received may "
+                   "take, such as 4GiB (default: a quarter of the memory)")
+        ->type_name("BYTES");
+    app.add_option("--data-dir", data_dir,
+                   "the directory of the paths readers and checkpoints "
+                   "use (default: the working directory)")
+        ->type_name("DIR");
+    app.add_option("--checkpoint-dir", checkpoint_dir,
+                   "restore the newest checkpoint of DIR before serving, "
+                   "save there every --checkpoint-every and when stopping")
+        ->type_name("DIR");
+    app.add_option("--checkpoint-every", checkpoint_every,
+                   "the period of those saves, such as 60s (default: "
+                   "only when stopping)")
+        ->type_name("D");
+    app.add_option("--metrics-port", metrics_port,
+                   "serve GET /metrics for Prometheus on PORT (0: any free "
+                   "one)")
+        ->type_name("PORT");
+    app.add_option("--metrics-host", metrics_host,
+                   "the address it listens on (default: 127.0.0.1)")
+        ->type_name("HOST");
+    app.add_option("--log-level", log_level,
+                   "drop the log lines below debug, info, warning or error")
+        ->type_name("LEVEL")
+        ->capture_default_str();
+    node.AddTo(app);
+  }
+};
 
 struct ServedTask {
   std::optional<ClusterSpec> spec;
@@ -46,14 +93,13 @@ struct ServedTask {
 // without --cluster from TensorFlow's TF_CONFIG (its "task", unless --job and
 // --task name another). INVALID_ARGUMENT naming the source when it is wrong
 // or names no task.
-absl::StatusOr<ServedTask> TaskToServe(const Flags& flags) {
+absl::StatusOr<ServedTask> TaskToServe(const TaskFlags& flags) {
   ServedTask served;
   std::string source;
   std::optional<TaskId> from_config;
-  if (flags.Has("cluster")) {
-    source = "cluster spec " + flags.Get("cluster");
-    TROUPE_ASSIGN_OR_RETURN(served.spec,
-                            ClusterSpec::LoadFile(flags.Get("cluster")));
+  if (flags.cluster) {
+    source = "cluster spec " + *flags.cluster;
+    TROUPE_ASSIGN_OR_RETURN(served.spec, ClusterSpec::LoadFile(*flags.cluster));
   } else if (const char* tf_config = std::getenv("TF_CONFIG")) {
     source = "TF_CONFIG";
     TROUPE_ASSIGN_OR_RETURN(TfConfig config, ParseTfConfig(tf_config));
@@ -62,13 +108,13 @@ absl::StatusOr<ServedTask> TaskToServe(const Flags& flags) {
   } else {
     return absl::InvalidArgumentError("no --cluster FILE and no TF_CONFIG");
   }
-  if (flags.Has("job") != flags.Has("task")) {
+  if (flags.job.has_value() != flags.task.has_value()) {
     return absl::InvalidArgumentError("--job and --task go together");
   }
-  if (flags.Has("job")) {
+  if (flags.job) {
     TROUPE_ASSIGN_OR_RETURN(int32_t index,
-                            ParseCount("task index", flags.Get("task")));
-    served.task = TaskId{flags.Get("job"), index};
+                            ParseCount("task index", *flags.task));
+    served.task = TaskId{*flags.job, index};
   } else if (from_config) {
     served.task = *from_config;
   } else {
@@ -85,57 +131,52 @@ absl::StatusOr<ServedTask> TaskToServe(const Flags& flags) {
 }  // namespace
 
 int RunTask(const std::vector<std::string>& args) {
-  if (WantsHelp(args)) {
-    std::cout << kUsage;
-    return 0;
-  }
-  std::set<std::string> with_value = NodeFlagNames();
-  with_value.insert({"cluster", "job", "task", "memory-limit", "data-dir",
-                     "checkpoint-dir", "checkpoint-every", "metrics-port",
-                     "metrics-host", "log-level"});
-  auto flags = ParseFlags(args, with_value, {});
-  if (!flags.ok()) {
-    std::cerr << "troupe task: " << flags.status().message() << "\n";
+  CommandLine command_line(
+      "troupe task",
+      "Serves one task of a cluster until SIGINT or SIGTERM: the task --job "
+      "and --task name in the --cluster spec, or without them TensorFlow's "
+      "TF_CONFIG's.");
+  TaskFlags flags;
+  flags.AddTo(command_line);
+  absl::StatusOr<bool> run = command_line.Read(args);
+  if (!run.ok()) {
+    std::cerr << "troupe task: " << run.status().message() << "\n";
     return 2;
   }
-  if (!flags->Has("cluster") && std::getenv("TF_CONFIG") == nullptr) {
-    std::cerr << kUsage;
-    return 2;
-  }
-  absl::StatusOr<ServedTask> served = TaskToServe(*flags);
+  if (!*run) return 0;  // It printed the usage asked for.
+  absl::StatusOr<ServedTask> served = TaskToServe(flags);
   if (!served.ok()) {
     std::cerr << "troupe task: " << served.status().message() << "\n";
     return 2;
   }
   std::optional<ClusterSpec> spec = std::move(served->spec);
   const TaskId task = served->task;
-  absl::StatusOr<NodeOptions> node = NodeOptionsFrom(*flags, &*spec);
-  if (node.ok() && flags->Has("memory-limit")) {
-    absl::StatusOr<uint64_t> limit =
-        ParseMemoryLimit(flags->Get("memory-limit"));
+  absl::StatusOr<NodeOptions> node = NodeOptionsFrom(flags.node, &*spec);
+  if (node.ok() && flags.memory_limit) {
+    absl::StatusOr<uint64_t> limit = ParseMemoryLimit(*flags.memory_limit);
     if (limit.ok()) {
       node->memory_limit_bytes = *limit;
     } else {
       node = limit.status();
     }
   }
-  if (node.ok() && flags->Has("checkpoint-dir")) {
-    node->checkpoint_dir = flags->Get("checkpoint-dir");
+  if (node.ok() && flags.checkpoint_dir) {
+    node->checkpoint_dir = *flags.checkpoint_dir;
     absl::StatusOr<absl::Duration> every =
-        ParseTimeout(flags->Get("checkpoint-every", "0s"));
+        ParseTimeout(flags.checkpoint_every.value_or("0s"));
     if (every.ok() && *every != absl::InfiniteDuration()) {
       node->checkpoint_every = absl::ToChronoMilliseconds(*every);
     } else {
       node = absl::InvalidArgumentError(
           absl::StrCat("Invalid --checkpoint-every '",
-                       flags->Get("checkpoint-every"), "'; e.g. 60s"));
+                       flags.checkpoint_every.value_or(""), "'; e.g. 60s"));
     }
-  } else if (node.ok() && flags->Has("checkpoint-every")) {
+  } else if (node.ok() && flags.checkpoint_every) {
     node =
         absl::InvalidArgumentError("--checkpoint-every needs --checkpoint-dir");
   }
-  if (node.ok() && flags->Has("data-dir")) {
-    node->data_dir = flags->Get("data-dir");
+  if (node.ok() && flags.data_dir) {
+    node->data_dir = *flags.data_dir;
     if (absl::Status usable = DataDir::Open(node->data_dir).status();
         !usable.ok()) {
       node = usable;
@@ -151,21 +192,20 @@ int RunTask(const std::vector<std::string>& args) {
       node = count.status();
     }
   }
-  absl::StatusOr<LogLevel> log_level =
-      ParseLogLevel(flags->Get("log-level", "info"));
+  absl::StatusOr<LogLevel> log_level = ParseLogLevel(flags.log_level);
   if (node.ok() && !log_level.ok()) node = log_level.status();
   std::optional<TaskAddress> metrics_listen;
-  if (node.ok() && flags->Has("metrics-port")) {
+  if (node.ok() && flags.metrics_port) {
     absl::StatusOr<int32_t> port =
-        ParseCount("metrics-port", flags->Get("metrics-port"));
+        ParseCount("metrics-port", *flags.metrics_port);
     if (port.ok() && *port <= 65535) {
-      metrics_listen = TaskAddress{flags->Get("metrics-host", "127.0.0.1"),
+      metrics_listen = TaskAddress{flags.metrics_host.value_or("127.0.0.1"),
                                    static_cast<uint16_t>(*port)};
     } else {
-      node = absl::InvalidArgumentError(absl::StrCat(
-          "Invalid --metrics-port '", flags->Get("metrics-port"), "'"));
+      node = absl::InvalidArgumentError(
+          absl::StrCat("Invalid --metrics-port '", *flags.metrics_port, "'"));
     }
-  } else if (node.ok() && flags->Has("metrics-host")) {
+  } else if (node.ok() && flags.metrics_host) {
     node = absl::InvalidArgumentError("--metrics-host needs --metrics-port");
   }
   if (!node.ok()) {

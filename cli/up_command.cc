@@ -6,14 +6,17 @@
 
 #include <climits>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
 #include "base/log_level.h"
 #include "base/status_macros.h"
-#include "cli/flags.h"
+#include "cli/command_line.h"
+#include "cli/flag_values.h"
 #include "cli/restart_policy.h"
 #include "cli/supervisor.h"
 #include "config/cluster_spec.h"
@@ -58,77 +61,122 @@ std::string SelfPath(const std::string& fallback) {
   return std::string(path, static_cast<size_t>(length));
 }
 
-constexpr char kUsage[] =
-    "usage: troupe up --cluster FILE [--restart no|on-failure|always]\n"
-    "                 [--max-restarts N] [--restart-window D]\n"
-    "                 [--restart-backoff D] [--stop-grace D]\n"
-    "                 [--data-dir DIR] [--checkpoint-dir DIR "
-    "[--checkpoint-every D]]\n"
-    "                 [--log-level debug|info|warning|error]\n";
+// What `troupe up` is told on its command line.
+struct UpFlags {
+  std::string cluster;
+  std::optional<std::string> restart;
+  std::optional<std::string> max_restarts;
+  std::optional<std::string> restart_window;
+  std::optional<std::string> restart_backoff;
+  std::optional<std::string> stop_grace;
+  // Passed on to each task.
+  std::optional<std::string> data_dir;
+  std::optional<std::string> checkpoint_dir;
+  std::optional<std::string> checkpoint_every;
+  std::optional<std::string> log_level;
+
+  // Adds the flags to `app`, read into this.
+  void AddTo(CLI::App& app) {
+    app.add_option("--cluster", cluster, "the cluster spec (JSON)")
+        ->type_name("FILE")
+        ->required();
+    app.add_option("--restart", restart,
+                   "restart a task that exits: no, on-failure (the default) "
+                   "or always (also after exit 0)")
+        ->type_name("WHEN");
+    app.add_option("--max-restarts", max_restarts,
+                   "more restarts than N (default 5), of all tasks, within "
+                   "--restart-window is a crash loop: up stops and exits 1")
+        ->type_name("N");
+    app.add_option("--restart-window", restart_window,
+                   "that window, such as 60s (the default) or inf")
+        ->type_name("D");
+    app.add_option("--restart-backoff", restart_backoff,
+                   "the first wait before a restart (default 100ms), "
+                   "doubled with each restart of the task up to 10s")
+        ->type_name("D");
+    app.add_option("--stop-grace", stop_grace,
+                   "how long tasks have to stop on SIGTERM before SIGKILL "
+                   "(default 10s)")
+        ->type_name("D");
+    const char* passed = "Passed on to each task";
+    app.add_option("--data-dir", data_dir, "its data directory")
+        ->type_name("DIR")
+        ->group(passed);
+    app.add_option("--checkpoint-dir", checkpoint_dir,
+                   "checkpoint into DIR/JOB-INDEX, restored on a restart")
+        ->type_name("DIR")
+        ->group(passed);
+    app.add_option("--checkpoint-every", checkpoint_every,
+                   "the period of those checkpoints, such as 60s")
+        ->type_name("D")
+        ->group(passed);
+    app.add_option("--log-level", log_level,
+                   "drop the log lines below debug, info (the default), "
+                   "warning or error")
+        ->type_name("LEVEL")
+        ->group(passed);
+  }
+};
 
 // The longest --restart-backoff and --stop-grace.
 constexpr absl::Duration kLongestWait = absl::Hours(24);
 
 // Reads --restart, --max-restarts, --restart-window, --restart-backoff and
 // --stop-grace.
-absl::StatusOr<SupervisorOptions> SupervisorOptionsFrom(const Flags& flags) {
+absl::StatusOr<SupervisorOptions> SupervisorOptionsFrom(const UpFlags& flags) {
   SupervisorOptions options;
-  if (flags.Has("restart")) {
+  if (flags.restart) {
     TROUPE_ASSIGN_OR_RETURN(options.restart.mode,
-                            ParseRestartMode(flags.Get("restart")));
+                            ParseRestartMode(*flags.restart));
   }
-  if (flags.Has("max-restarts")) {
-    TROUPE_ASSIGN_OR_RETURN(
-        options.restart.max_restarts,
-        ParseCount("--max-restarts", flags.Get("max-restarts")));
+  if (flags.max_restarts) {
+    TROUPE_ASSIGN_OR_RETURN(options.restart.max_restarts,
+                            ParseCount("--max-restarts", *flags.max_restarts));
   }
-  if (flags.Has("restart-window")) {
+  if (flags.restart_window) {
     TROUPE_ASSIGN_OR_RETURN(absl::Duration window,
-                            ParseTimeout(flags.Get("restart-window")));
+                            ParseTimeout(*flags.restart_window));
     options.restart.window = window == absl::InfiniteDuration()
                                  ? RestartOptions::Duration::max()
                                  : absl::ToChronoNanoseconds(window);
   }
-  auto bounded = [&](const std::string& name,
-                     std::chrono::steady_clock::duration* out) -> absl::Status {
-    if (!flags.Has(name)) return absl::OkStatus();
-    TROUPE_ASSIGN_OR_RETURN(absl::Duration value,
-                            ParseTimeout(flags.Get(name)));
+  auto bounded = [](const char* name, const std::optional<std::string>& text,
+                    std::chrono::steady_clock::duration* out) -> absl::Status {
+    if (!text) return absl::OkStatus();
+    TROUPE_ASSIGN_OR_RETURN(absl::Duration value, ParseTimeout(*text));
     if (value > kLongestWait) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Invalid --", name, " '", flags.Get(name), "'; at most 24h"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Invalid --", name, " '", *text, "'; at most 24h"));
     }
     *out = absl::ToChronoNanoseconds(value);
     return absl::OkStatus();
   };
+  TROUPE_RETURN_IF_ERROR(bounded("restart-backoff", flags.restart_backoff,
+                                 &options.restart.initial_backoff));
   TROUPE_RETURN_IF_ERROR(
-      bounded("restart-backoff", &options.restart.initial_backoff));
-  TROUPE_RETURN_IF_ERROR(bounded("stop-grace", &options.stop_grace));
+      bounded("stop-grace", flags.stop_grace, &options.stop_grace));
   return options;
 }
 
 }  // namespace
 
 int RunUp(const std::string& self, const std::vector<std::string>& args) {
-  if (WantsHelp(args)) {
-    std::cout << kUsage;
-    return 0;
-  }
-  auto flags =
-      ParseFlags(args,
-                 {"cluster", "restart", "max-restarts", "restart-window",
-                  "restart-backoff", "stop-grace", "data-dir", "checkpoint-dir",
-                  "checkpoint-every", "log-level"},
-                 {});
-  if (!flags.ok() || !flags->Has("cluster")) {
-    if (!flags.ok())
-      std::cerr << "troupe up: " << flags.status().message() << "\n";
-    std::cerr << kUsage;
+  CommandLine command_line(
+      "troupe up",
+      "Runs every task of the cluster spec whose host is this machine, each "
+      "as its own `troupe task` process, restarting those that fail.");
+  UpFlags flags;
+  flags.AddTo(command_line);
+  absl::StatusOr<bool> run = command_line.Read(args);
+  if (!run.ok()) {
+    std::cerr << "troupe up: " << run.status().message() << "\n";
     return 2;
   }
-  absl::StatusOr<SupervisorOptions> options = SupervisorOptionsFrom(*flags);
-  if (options.ok() && flags->Has("log-level")) {
-    if (absl::Status level = ParseLogLevel(flags->Get("log-level")).status();
+  if (!*run) return 0;  // It printed the usage asked for.
+  absl::StatusOr<SupervisorOptions> options = SupervisorOptionsFrom(flags);
+  if (options.ok() && flags.log_level) {
+    if (absl::Status level = ParseLogLevel(*flags.log_level).status();
         !level.ok()) {
       options = level;
     }
@@ -137,7 +185,7 @@ int RunUp(const std::string& self, const std::vector<std::string>& args) {
     std::cerr << "troupe up: " << options.status().message() << "\n";
     return 2;
   }
-  std::string cluster = flags->Get("cluster");
+  const std::string& cluster = flags.cluster;
   auto spec = ClusterSpec::LoadFile(cluster);
   if (!spec.ok()) {
     std::cerr << "troupe up: " << spec.status().message() << "\n";
@@ -155,17 +203,16 @@ int RunUp(const std::string& self, const std::vector<std::string>& args) {
         "--job", task.job, "--task",    std::to_string(task.index)};
     // Each task checkpoints into a directory of its own, and a restarted
     // task restores from it before it serves.
-    if (flags->Has("checkpoint-dir")) {
-      command.insert(
-          command.end(),
-          {"--checkpoint-dir", absl::StrCat(flags->Get("checkpoint-dir"), "/",
-                                            task.job, "-", task.index)});
+    if (flags.checkpoint_dir) {
+      command.insert(command.end(), {"--checkpoint-dir",
+                                     absl::StrCat(*flags.checkpoint_dir, "/",
+                                                  task.job, "-", task.index)});
     }
-    for (const char* passed : {"data-dir", "checkpoint-every", "log-level"}) {
-      if (flags->Has(passed)) {
-        command.insert(command.end(),
-                       {absl::StrCat("--", passed), flags->Get(passed)});
-      }
+    for (const auto& [name, value] :
+         {std::pair{"--data-dir", flags.data_dir},
+          std::pair{"--checkpoint-every", flags.checkpoint_every},
+          std::pair{"--log-level", flags.log_level}}) {
+      if (value) command.insert(command.end(), {name, *value});
     }
     tasks.push_back({task, address->ToString(), std::move(command)});
   }

@@ -51,7 +51,8 @@ void WriteFields(BodyWriter& writer, const QueueLogRecord& record) {
 absl::Status ReadFields(BodyReader& reader, QueueLogRecord& record) {
   switch (record.kind) {
     case QueueLogRecord::Kind::kHeader:
-      TROUPE_RETURN_IF_ERROR(reader(record.container, record.name, record.spec));
+      TROUPE_RETURN_IF_ERROR(
+          reader(record.container, record.name, record.spec));
       break;
     case QueueLogRecord::Kind::kInsert:
       TROUPE_RETURN_IF_ERROR(
@@ -153,7 +154,8 @@ absl::Status CheckInsert(const QueueLogRecord& record, const QueueSpec& spec) {
 }
 
 uint64_t ElementCount(const QueueLogRecord& insert) {
-  return insert.single ? 1 : static_cast<uint64_t>(insert.tensors[0].shape()[0]);
+  return insert.single ? 1
+                       : static_cast<uint64_t>(insert.tensors[0].shape()[0]);
 }
 
 Tuple ElementOf(const QueueLogRecord& insert, uint64_t row) {
@@ -262,9 +264,9 @@ absl::StatusOr<ReplayedQueue> ReplayQueueLog(absl::string_view bytes,
     }
     absl::StatusOr<QueueLogRecord> record = DecodePayload(payload);
     if (!record.ok()) {
-      return lost(absl::StrCat("malformed record (", record.status().message(),
-                               ")"),
-                  offset);
+      return lost(
+          absl::StrCat("malformed record (", record.status().message(), ")"),
+          offset);
     }
     if (have_header == (record->kind == QueueLogRecord::Kind::kHeader)) {
       return lost(have_header ? "a second header" : "no header", offset);

@@ -38,8 +38,9 @@ class RecordingJournal final : public QueueJournal {
 };
 
 TEST_SUITE("actors") {
-  TEST_CASE("journal: inserts are numbered in order, and dequeues remove "
-            "the numbers they were answered with") {
+  TEST_CASE(
+      "journal: inserts are numbered in order, and dequeues remove "
+      "the numbers they were answered with") {
     QueueCore q("q", Fifo(4, {DT_FLOAT}, {PartialShape{}}), kManyWaiting);
     RecordingJournal journal;
     q.set_journal(&journal);
@@ -54,8 +55,9 @@ TEST_SUITE("actors") {
     CHECK(journal.Take() == "close");
   }
 
-  TEST_CASE("journal: a batch given back by a dequeue that timed out leaves "
-            "no record, and keeps its numbers") {
+  TEST_CASE(
+      "journal: a batch given back by a dequeue that timed out leaves "
+      "no record, and keeps its numbers") {
     QueueCore q("q", Fifo(10, {DT_FLOAT}, {PartialShape{}}), kManyWaiting);
     RecordingJournal journal;
     q.set_journal(&journal);

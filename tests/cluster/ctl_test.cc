@@ -10,12 +10,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <functional>
 #include <future>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -389,6 +391,65 @@ TEST_SUITE("cluster") {
     CtlFails(target, {"--container", "other", "dequeue", "missing"},
              "NOT_FOUND", "missing");
     CHECK(CtlJson(target, {"list"}) == json::array());
+  }
+
+  TEST_CASE(
+      "cluster: troupe ctl COMMAND --help prints the command's usage and "
+      "flags and exits 0") {
+    // Every command that `troupe ctl --help` lists.
+    const CommandResult ctl_help = RunTroupe({"ctl", "--help"});
+    REQUIRE_MESSAGE(ctl_help.ok(), ctl_help.Describe());
+    const std::vector<std::string> lines = CommandResult::Lines(ctl_help.out);
+    auto commands = std::find(lines.begin(), lines.end(), "Commands:");
+    REQUIRE(commands != lines.end());
+    std::vector<std::string> verbs;
+    for (auto line = commands + 1; line != lines.end() && !line->empty();
+         ++line) {
+      if (absl::StartsWith(*line, "  ") && (*line)[2] != ' ') {
+        verbs.push_back(line->substr(2, line->find(' ', 2) - 2));
+      }
+    }
+    CHECK(verbs.size() == 38);
+    for (const std::string& verb : verbs) {
+      const CommandResult help = RunTroupe({"ctl", verb, "-h"});
+      CHECK_MESSAGE(help.exit_code == 0, help.Describe());
+      CHECK_MESSAGE(
+          absl::StartsWith(help.out, absl::StrCat("usage: troupe ctl ", verb)),
+          help.Describe());
+      CHECK(help.err.empty());
+    }
+    // Some commands' arguments and own flags.
+    const std::vector<std::pair<std::string, std::vector<std::string>>> flags =
+        {{"queue-create",
+          {"NAME [OPTIONS]", "--type KIND=fifo", "--capacity N",
+           "--dtypes DTYPES", "--shapes JSON", "--min-after-dequeue N",
+           "--seed N"}},
+         {"enqueue", {"NAME COMPONENTS [OPTIONS]", "one entry per component"}},
+         {"close", {"--cancel-pending-enqueues", "waiting for room"}},
+         {"reset", {"[CONTAINER...]"}},
+         {"stats", {"--format FORMAT=json", "prometheus"}},
+         {"assign", {"NAME VALUE [OPTIONS]", "--no-validate-shape"}},
+         {"save", {"--containers A,B", "--include-queues", "--max-to-keep N"}},
+         {"reader-create",
+          {"--type KIND=identity", "--skip-header-lines N", "--record-bytes N",
+           "--header-bytes N", "--footer-bytes N", "--hop-bytes N",
+           "--compression C", "--skip-corrupt"}},
+         {"reader-read-up-to", {"NAME N [OPTIONS]", "--queue Q"}},
+         {"decode-csv",
+          {"--dtypes DTYPES", "--defaults JSON", "--field-delim C=,",
+           "--no-quote-delim", "--na-value S", "--select-cols I,J"}}};
+    for (const auto& [verb, expected] : flags) {
+      const CommandResult help =
+          RunTroupe({"ctl", "--target", "x:1", verb, "--help"});
+      CHECK_MESSAGE(help.exit_code == 0, help.Describe());
+      for (const std::string& text : expected) {
+        CHECK_MESSAGE(absl::StrContains(help.out, text), verb, " ", text);
+      }
+      // The command's help is its own: none of another command's flags.
+      const bool takes_dtypes = verb == "decode-csv" || verb == "queue-create";
+      CHECK_MESSAGE(absl::StrContains(help.out, "--dtypes") == takes_dtypes,
+                    verb);
+    }
   }
 
   TEST_CASE(

@@ -115,7 +115,8 @@ TEST_SUITE("cluster") {
       {
         Session session(cluster.target());
         FIFOQueue queue(session, DurableInts("q", durability));
-        for (int32_t i = 1; i <= 10; ++i) REQUIRE_OK(queue.enqueue(Int(i), kLong));
+        for (int32_t i = 1; i <= 10; ++i)
+          REQUIRE_OK(queue.enqueue(Int(i), kLong));
         for (int32_t i = 1; i <= 3; ++i) {
           auto element = queue.dequeue(kLong);
           REQUIRE_OK(element);
@@ -284,9 +285,9 @@ TEST_SUITE("cluster") {
       file.seekp(20);
       file.put('\x7f');
     }
-    testing::TaskProcess broken(
-        cluster.spec_path(), "ps", 0, cluster.dir().path() + "/broken.log",
-        {"--data-dir", cluster.data_dir()});
+    testing::TaskProcess broken(cluster.spec_path(), "ps", 0,
+                                cluster.dir().path() + "/broken.log",
+                                {"--data-dir", cluster.data_dir()});
     auto status = broken.process().WaitExit(kLong);
     REQUIRE(status.has_value());
     CHECK(WEXITSTATUS(*status) == 2);

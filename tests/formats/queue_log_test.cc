@@ -1,11 +1,11 @@
+#include "formats/queue_log.h"
+
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "doctest/doctest.h"
-
-#include "formats/queue_log.h"
 
 namespace troupe {
 namespace {
@@ -45,8 +45,9 @@ std::string SampleLog() {
   return log;
 }
 
-TEST_CASE("queue log: a replay gives the elements left, in order, and the "
-          "closed state") {
+TEST_CASE(
+    "queue log: a replay gives the elements left, in order, and the "
+    "closed state") {
   const std::string log = SampleLog();
   auto replayed = ReplayQueueLog(log, "q.log", kPlenty);
   REQUIRE(replayed.ok());
@@ -64,8 +65,9 @@ TEST_CASE("queue log: a replay gives the elements left, in order, and the "
   CHECK(replayed->elements[1][1].strings()[0] == "four");
 }
 
-TEST_CASE("queue log: a removal of elements never inserted (their insert was "
-          "not answered) changes nothing") {
+TEST_CASE(
+    "queue log: a removal of elements never inserted (their insert was "
+    "not answered) changes nothing") {
   std::string log;
   AppendQueueLogRecord(QueueLogRecord::Header("", "q", DurableSpec()), log);
   AppendQueueLogRecord(QueueLogRecord::Insert(5, true, Element(5, "e")), log);
@@ -76,8 +78,9 @@ TEST_CASE("queue log: a removal of elements never inserted (their insert was "
   CHECK(NumberOf(replayed->elements[0]) == 5);
 }
 
-TEST_CASE("queue log: a last record cut short anywhere is left out, and so "
-          "is a zeroed end") {
+TEST_CASE(
+    "queue log: a last record cut short anywhere is left out, and so "
+    "is a zeroed end") {
   const std::string log = SampleLog();
   const size_t close_start = log.size() - [] {
     std::string close;
@@ -99,8 +102,9 @@ TEST_CASE("queue log: a last record cut short anywhere is left out, and so "
   CHECK(zeroed->valid_bytes == log.size());
 }
 
-TEST_CASE("queue log: a flipped byte before the last record is DATA_LOSS "
-          "naming the file and the record's offset") {
+TEST_CASE(
+    "queue log: a flipped byte before the last record is DATA_LOSS "
+    "naming the file and the record's offset") {
   const std::string log = SampleLog();
   // Every byte of the header record.
   std::string header;
@@ -136,8 +140,9 @@ TEST_CASE("queue log: a log without its header, or with two, is DATA_LOSS") {
   CHECK(absl::IsDataLoss(ReplayQueueLog("", "q.log", kPlenty).status()));
 }
 
-TEST_CASE("queue log: an insert that does not fit the queue's components is "
-          "DATA_LOSS, and too many elements RESOURCE_EXHAUSTED") {
+TEST_CASE(
+    "queue log: an insert that does not fit the queue's components is "
+    "DATA_LOSS, and too many elements RESOURCE_EXHAUSTED") {
   std::string log;
   AppendQueueLogRecord(QueueLogRecord::Header("", "q", DurableSpec()), log);
   std::string wrong = log;
