@@ -290,7 +290,7 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
   if (log) {
     self->state.log = std::make_unique<DurableLog>(*std::move(log));
     self->state.core->set_journal(self->state.log.get());
-    RewriteLog(self);
+    if (!self->state.log->options.content_follows) RewriteLog(self);
   }
   self->set_down_handler(
       [self](caf::down_msg& down) { WithdrawOwner(self, down.source); });

@@ -26,6 +26,10 @@ struct QueueLogOptions {
   std::string container;
   // The log's file name in the writer's directory.
   std::string file;
+  // The queue's content comes next, as its first message (a restore): the
+  // log then starts with that content rather than empty, so that a crash in
+  // between never leaves an empty log in place of an older full one.
+  bool content_follows = false;
   // Once the log holds this many bytes and more than twice the queue's
   // content, it is rewritten as that content alone.
   uint64_t compact_min_bytes = uint64_t{64} << 20;

@@ -136,14 +136,16 @@ absl::Status CheckCanKeep(TaskPointer self, const QueueSpec& spec) {
                    " keeps no durable queues (it has no data directory)"));
 }
 
-// Spawns and records queue `key`. REQUIRES: it does not exist yet, and
+// Spawns and records queue `key`; `restoring` when a restore of its content
+// is the next message sent to it. REQUIRES: it does not exist yet, and
 // CheckCanKeep(self, spec).ok().
 QueueActor AddQueue(TaskPointer self, const ResourceKey& key,
-                    const QueueSpec& spec) {
+                    const QueueSpec& spec, bool restoring = false) {
   std::optional<QueueLogOptions> log;
   if (spec.durability != Durability::kNone) {
     log = QueueLogOptions{self->state.options.queue_logs, key.first,
                           QueueLogFileName(key.first, key.second)};
+    log->content_follows = restoring;
   }
   QueueActor queue =
       SpawnQueue(self->system(), key.second, spec, kDefaultMaxWaiting,
@@ -493,9 +495,10 @@ void ApplySnapshot(TaskPointer self, TaskSnapshot snapshot,
   for (SavedQueue& saved : snapshot.queues) {
     ResourceKey key{saved.container, saved.name};
     auto found = self->state.queues.find(key);
-    QueueActor queue = found != self->state.queues.end()
-                           ? found->second.actor
-                           : AddQueue(self, key, saved.spec);
+    QueueActor queue =
+        found != self->state.queues.end()
+            ? found->second.actor
+            : AddQueue(self, key, saved.spec, /*restoring=*/true);
     ++applying->pending;
     self->request(queue, caf::infinite, restore_atom::value, saved.closed,
                   std::move(saved.elements))
