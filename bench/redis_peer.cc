@@ -134,12 +134,19 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Spawn(
   // (and has loaded its RDB).
   std::vector<std::string> argv = {redis_server_binary, "--port",
                                    absl::StrCat(server->port_)};
-  argv.insert(argv.end(), {"--bind", "127.0.0.1", "--save", "", "--appendonly",
-                           "no", "--protected-mode", "no", "--daemonize", "no",
-                           "--loglevel", "notice"});
+  argv.insert(argv.end(),
+              {"--bind", "127.0.0.1", "--save", "", "--protected-mode", "no",
+               "--daemonize", "no", "--loglevel", "notice"});
   if (!options.dir.empty()) {
     argv.insert(argv.end(),
                 {"--dir", options.dir, "--dbfilename", std::string(kRdbFile)});
+  }
+  if (options.appendfsync.empty()) {
+    argv.insert(argv.end(), {"--appendonly", "no"});
+  } else {
+    argv.insert(argv.end(),
+                {"--appendonly", "yes", "--appendfsync", options.appendfsync,
+                 "--auto-aof-rewrite-percentage", "0"});
   }
   auto child = Child::Spawn(argv);
   if (!child.ok()) return child.status();
@@ -185,19 +192,24 @@ absl::StatusOr<Span> RedisLoad(const RedisFeed& feed,
   auto context = Connect(feed.port);
   if (!context.ok()) return context.status();
   redisContext* c = context->get();
+  const std::string value(feed.value_bytes, '\x01');
   std::vector<const char*> argv = {"RPUSH", feed.key.c_str()};
   std::vector<size_t> lengths = {5, feed.key.size()};
   for (int32_t i = 0; i < feed.batch; ++i) {
-    argv.push_back(Instance().data());
-    lengths.push_back(Instance().size());
+    argv.push_back(value.data());
+    lengths.push_back(value.size());
   }
   ready();
   Span span;
   span.start_ns = NowNs();
   int64_t sent = 0;
   int64_t in_flight = 0;
-  while (sent < feed.instances || in_flight > 0) {
-    while (in_flight < feed.window && sent < feed.instances) {
+  auto more = [&] {
+    return sent < feed.instances &&
+           std::chrono::steady_clock::now() < feed.deadline;
+  };
+  while (true) {
+    while (in_flight < feed.window && more()) {
       int64_t n = std::min<int64_t>(feed.batch, feed.instances - sent);
       argv.resize(2 + static_cast<size_t>(n));
       lengths.resize(2 + static_cast<size_t>(n));
@@ -205,6 +217,7 @@ absl::StatusOr<Span> RedisLoad(const RedisFeed& feed,
       sent += n;
       ++in_flight;
     }
+    if (in_flight == 0) break;
     auto reply = Next(c);
     if (!reply.ok()) return reply.status();
     --in_flight;

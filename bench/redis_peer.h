@@ -29,6 +29,10 @@ struct RedisOptions {
   // Empty: no persistence. Else DIR/dump.rdb, loaded at start and written
   // only by SAVE (no automatic saves).
   std::string dir;
+  // Empty: no AOF. Else appendonly yes with this appendfsync (always,
+  // everysec, no), its files under `dir`, never rewritten on its own
+  // (auto-aof-rewrite-percentage 0).
+  std::string appendfsync;
 };
 
 // redis-server on 127.0.0.1. Ready when Start returns (it answered PING);
@@ -58,17 +62,22 @@ struct Span {
   int64_t instances = 0;
 };
 
-// One side of the feed. Instances are 8-byte values (float32 [2]). With
-// batch > 1 the loader sends RPUSH with `batch` values and the trainer LPOP
-// key `batch`; with batch == 1, RPUSH of one value and BLPOP. Either keeps
-// `window` commands in flight on its connection (pipelining). `ready` is
-// called once connected and returns when the run may start.
+// One side of the feed. Instances are `value_bytes`-byte values (8: a
+// float32 [2]). With batch > 1 the loader sends RPUSH with `batch` values and
+// the trainer LPOP key `batch`; with batch == 1, RPUSH of one value and
+// BLPOP. Either keeps `window` commands in flight on its connection
+// (pipelining). `ready` is called once connected and returns when the run
+// may start. The loader sends no command after `deadline`, and then moves
+// fewer than `instances`.
 struct RedisFeed {
   uint16_t port = 0;
   std::string key;
   int64_t instances = 0;
   int32_t batch = 1;
   int32_t window = 1;
+  size_t value_bytes = 8;
+  std::chrono::steady_clock::time_point deadline =
+      std::chrono::steady_clock::time_point::max();
 };
 absl::StatusOr<Span> RedisLoad(const RedisFeed& feed,
                                const std::function<void()>& ready);

@@ -1,15 +1,16 @@
 // troupe_bench: the five scenarios of issue 5, issue 18's recovery time
 // (scenario 6, bench/recovery.h), issue 13's loading of training data
 // (scenario 7, bench/loading.h) and issue 14's save and restore (scenario 8,
-// bench/checkpointing.h), Troupe side by side with its peers (Redis through
+// bench/checkpointing.h) and durable queue (scenario 9,
+// bench/durable_queue.h), Troupe side by side with its peers (Redis through
 // hiredis, a raw TCP socket, raw CAF messaging, pandas, bare loops), in one
 // run, alternating, several rounds; prints medians and ratios and writes the
 // results section of BENCHMARKS.md. scripts/bench builds and runs it.
 //
 //   troupe_bench run --troupe PATH [--redis-server PATH] [--rounds 3]
-//                    [--scenarios 1,2,3,4,5,6,7,8] [--scale 1]
+//                    [--scenarios 1,2,3,4,5,6,7,8,9] [--scale 1]
 //                    [--load-bytes N] [--load-rounds 1] [--save-bytes N]
-//                    [--markdown FILE]
+//                    [--durable-seconds 0.5] [--markdown FILE]
 //   troupe_bench role NAME --flag value ...   (internal: a child process)
 //
 // Troupe runs as real `troupe task` processes (one fresh task per scenario)
@@ -48,15 +49,16 @@
 #include "bench/bench_util.h"
 #include "bench/caf_peer.h"
 #include "bench/checkpointing.h"
+#include "bench/durable_queue.h"
 #include "bench/loading.h"
 #include "bench/recovery.h"
 #include "bench/redis_peer.h"
+#include "bench/request_window.h"
 #include "bench/tcp_peer.h"
 #include "cluster/queue.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
 #include "net/wire_client.h"
-#include "serialization/status_error.h"
 
 namespace troupe::bench {
 namespace {
@@ -91,11 +93,15 @@ constexpr int kWaiters =
 constexpr int64_t kLoadBytes = int64_t{1} << 30;
 // Scenario 8: the variables saved and restored (issue 14 asks for 1 GB).
 constexpr int64_t kSaveBytes = int64_t{1} << 30;
+// Scenario 9: how long each side enqueues in each of its 12 measurements
+// per round (about 40 s for 3 rounds).
+constexpr double kDurableSeconds = 0.5;
 
 constexpr char kUsage[] =
     "usage: troupe_bench run --troupe PATH [--redis-server PATH] [--rounds N] "
-    "[--scenarios 1,2,3,4,5,6,7,8] [--scale X] [--load-bytes N] "
-    "[--load-rounds N] [--save-bytes N] [--markdown FILE]\n";
+    "[--scenarios 1,2,3,4,5,6,7,8,9] [--scale X] [--load-bytes N] "
+    "[--load-rounds N] [--save-bytes N] [--durable-seconds S] "
+    "[--markdown FILE]\n";
 
 constexpr milliseconds kChildTimeout{120000};
 
@@ -143,57 +149,6 @@ Tensor Instances(int64_t n) {
 }
 
 constexpr auto kRequestTimeout = std::chrono::seconds(300);
-
-// Keeps `window` requests in flight from one actor of `system` until
-// `requests` were answered. `send(self)` issues one request and returns its
-// response handle; `count(reply)` says how many instances a reply carried.
-template <class Reply, class Send, class Count>
-std::future<absl::StatusOr<int64_t>> RunWindow(caf::actor_system& system,
-                                               int64_t requests, int32_t window,
-                                               Send send, Count count) {
-  struct State {
-    int64_t sent = 0;
-    int64_t answered = 0;
-    int64_t instances = 0;
-    bool finished = false;
-    std::promise<absl::StatusOr<int64_t>> done;
-    std::function<void()> next;
-  };
-  auto state = std::make_shared<State>();
-  auto future = state->done.get_future();
-  if (requests == 0) {
-    state->done.set_value(int64_t{0});
-    return future;
-  }
-  system.spawn([=](caf::event_based_actor* self) {
-    state->next = [=] {
-      ++state->sent;
-      send(self).then(
-          [=](Reply& reply) {
-            state->instances += count(reply);
-            if (++state->answered == requests) {
-              state->finished = true;
-              state->done.set_value(state->instances);
-              state->next = nullptr;
-              self->quit();
-            } else if (state->sent < requests) {
-              state->next();
-            }
-          },
-          [=](caf::error& error) {
-            if (!state->finished) {
-              state->finished = true;
-              state->done.set_value(ToStatus(error));
-            }
-            state->next = nullptr;
-            self->quit();
-          });
-    };
-    for (int32_t i = 0; i < window && state->sent < requests; ++i)
-      state->next();
-  });
-  return future;
-}
 
 int64_t BatchOf(const Tuple& tuple) {
   if (tuple.empty()) return 0;
@@ -415,6 +370,8 @@ struct Env {
   int load_rounds = 1;
   // Scenario 8: the variables' bytes in all.
   int64_t save_bytes = 0;
+  // Scenario 9: seconds per measurement.
+  double durable_seconds = kDurableSeconds;
   std::unique_ptr<RedisServer> redis;
   std::string redis_binary;   // The one `redis` runs, if any.
   std::string redis_missing;  // Why there is no Redis column, if none.
@@ -482,6 +439,15 @@ std::string Rounds(const std::vector<double>& values) {
   std::vector<std::string> parts;
   for (double v : values) parts.push_back(Number(v));
   return absl::StrCat("[", absl::StrJoin(parts, ", "), "]");
+}
+
+// A target met when Troupe is at least `factor` times its peer.
+std::function<std::optional<bool>(const Row&)> AtLeast(double factor) {
+  return [factor](const Row& row) -> std::optional<bool> {
+    auto ratio = Ratio(row);
+    if (!ratio) return std::nullopt;
+    return *ratio >= factor;
+  };
 }
 
 // Runs `loaders` loader and `trainers` trainer processes against one queue
@@ -631,13 +597,6 @@ absl::Status Feed(Env& env, std::vector<Row>& rows) {
                 Rounds(troupe_single), ", Redis ", Rounds(redis_single),
                 "; with ", kCoalescedWindow, " in flight: Troupe coalesced ",
                 Rounds(troupe_coalesced), ", Redis ", Rounds(redis_deep)));
-  auto at_least = [](double factor) {
-    return [factor](const Row& row) -> std::optional<bool> {
-      auto ratio = Ratio(row);
-      if (!ratio) return std::nullopt;
-      return *ratio >= factor;
-    };
-  };
   std::optional<double> redis_b;
   if (with_redis) redis_b = Median(redis_batched);
   std::optional<double> redis_s;
@@ -651,14 +610,14 @@ absl::Status Feed(Env& env, std::vector<Row>& rows) {
                     "enqueue_many/dequeue_many (1 call in flight)"),
        "instances/s", true, Median(troupe_blocking),
        absl::StrCat("Redis RPUSH/LPOP count, ", kBatchWindow, " pipelined"),
-       redis_b, "", std::nullopt, ">= 3x Redis", at_least(3)});
+       redis_b, "", std::nullopt, ">= 3x Redis", AtLeast(3)});
   rows.push_back(
       {"1b",
        absl::StrCat("Feed, batches of 1000, typed handle, ", kBatchWindow,
                     " requests in flight"),
        "instances/s", true, Median(troupe_async),
        absl::StrCat("Redis RPUSH/LPOP count, ", kBatchWindow, " pipelined"),
-       redis_b, "", std::nullopt, ">= 3x Redis", at_least(3)});
+       redis_b, "", std::nullopt, ">= 3x Redis", AtLeast(3)});
   rows.push_back(
       {"1c",
        absl::StrCat("Feed ", single / 1000000.0,
@@ -667,7 +626,7 @@ absl::Status Feed(Env& env, std::vector<Row>& rows) {
                     kOneByOneWindow, " requests in flight"),
        "instances/s", true, Median(troupe_single),
        absl::StrCat("Redis RPUSH/BLPOP, ", kOneByOneWindow, " pipelined"),
-       redis_s, "", std::nullopt, ">= 1x Redis", at_least(1)});
+       redis_s, "", std::nullopt, ">= 1x Redis", AtLeast(1)});
   rows.push_back(
       {"1d",
        absl::StrCat("Feed one by one, typed handle through the queue's "
@@ -1691,6 +1650,61 @@ absl::Status Checkpointing(Env& env, std::vector<Row>& rows) {
   return absl::OkStatus();
 }
 
+// --- Scenario 9: durable queue (issue 14) -----------------------------------
+
+absl::Status DurableQueue(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 9 Durable queue" << std::endl;
+  DurableQueueConfig config;
+  config.troupe = env.troupe;
+  config.redis_server = env.redis_binary;
+  config.rounds = env.rounds;
+  config.seconds = env.durable_seconds;
+  config.window = kOneByOneWindow;
+  auto measured = MeasureDurableQueue(config);
+  if (!measured.ok()) return measured.status();
+  char id = 'a';
+  for (const DurableCase& c : measured->cases) {
+    const std::string row = absl::StrCat("9", std::string(1, id++));
+    const bool durable = c.policy != "none";
+    const std::string element =
+        c.element_bytes == sizeof(int64_t)
+            ? std::string("an int64 scalar")
+            : absl::StrCat("a uint8 [", c.element_bytes, "]");
+    const std::string queue =
+        durable ? absl::StrCat("Durable queue, appendfsync ", c.policy)
+                : std::string("Queue that is not durable (reference)");
+    const std::string calls =
+        c.window == 1
+            ? std::string("one call at a time (blocking API)")
+            : absl::StrCat("typed handle, ", c.window, " requests in flight");
+    const std::string commands = c.window == 1
+                                     ? std::string("one command at a time")
+                                     : absl::StrCat(c.window, " pipelined");
+    std::optional<double> redis;
+    if (!c.redis.empty()) redis = Median(c.redis);
+    std::vector<double> log_bytes(c.log_bytes.begin(), c.log_bytes.end());
+    std::vector<double> replayed(c.replayed.begin(), c.replayed.end());
+    Note(env,
+         absl::StrCat(
+             row, " ", queue, ", ", element, ", ", c.window,
+             " in flight, per round (enqueues/s): Troupe ", Rounds(c.troupe),
+             ", Redis ", Rounds(c.redis),
+             durable ? absl::StrCat("; log bytes ", Rounds(log_bytes),
+                                    ", elements replayed ", Rounds(replayed))
+                     : std::string()));
+    rows.push_back(
+        {row, absl::StrCat(queue, ": enqueue of ", element, ", ", calls),
+         "enqueues/s", true, Median(c.troupe),
+         absl::StrCat("Redis RPUSH, ",
+                      durable ? absl::StrCat("AOF appendfsync ", c.policy)
+                              : std::string("no AOF"),
+                      ", ", commands),
+         redis, "", std::nullopt, durable ? ">= 1x Redis" : "",
+         durable ? AtLeast(1) : nullptr});
+  }
+  return absl::OkStatus();
+}
+
 // --- Report ------------------------------------------------------------------
 
 std::string ReadFirst(const std::string& path, const std::string& key) {
@@ -1759,6 +1773,8 @@ int Run(const Flags& flags) {
   env.save_bytes = flags.Int("save-bytes", kSaveBytes);
   env.scale = 1;
   if (!absl::SimpleAtod(flags.Get("scale", "1"), &env.scale)) env.scale = 1;
+  if (!absl::SimpleAtod(flags.Get("durable-seconds", ""), &env.durable_seconds))
+    env.durable_seconds = kDurableSeconds;
   if (env.troupe.empty() || access(env.troupe.c_str(), X_OK) != 0) {
     std::cerr << kUsage;
     return 2;
@@ -1810,7 +1826,7 @@ int Run(const Flags& flags) {
   }
 
   std::vector<std::string> scenarios =
-      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5,6,7,8"), ',');
+      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5,6,7,8,9"), ',');
   std::vector<Row> rows;
   std::vector<std::string> failures;
   std::map<std::string, double> seconds;
@@ -1825,6 +1841,7 @@ int Run(const Flags& flags) {
     if (scenario == "6") status = Recovery(env, rows);
     if (scenario == "7") status = Loading(env, rows);
     if (scenario == "8") status = Checkpointing(env, rows);
+    if (scenario == "9") status = DurableQueue(env, rows);
     seconds[scenario] = Seconds(start, NowNs());
     std::cout << "  (scenario " << scenario << ": " << Number(seconds[scenario])
               << " s)" << std::endl;
