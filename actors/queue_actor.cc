@@ -131,16 +131,19 @@ void ReleaseHeld(QueuePointer self, const absl::Status& error) {
 }
 
 // Runs `answer` once the changes made so far are written (at once when they
-// are).
+// are): with the batch in flight, or the next one when changes wait.
 void AfterWritten(QueuePointer self,
                   std::function<void(const absl::Status&)> answer) {
   DurableLog& log = *self->state.log;
-  if (log.written == log.sent) {
+  const uint64_t batch = log.pending.empty() ? log.sent : log.sent + 1;
+  if (batch == log.written) {
     answer(absl::OkStatus());
   } else {
-    log.held.emplace_back(log.sent, std::move(answer));
+    log.held.emplace_back(batch, std::move(answer));
   }
 }
+
+void SendPending(QueuePointer self);
 
 // Fails every held answer and every later operation with `error`.
 void BreakLog(QueuePointer self, const absl::Status& error) {
@@ -167,6 +170,7 @@ void SendBatch(QueuePointer self, Ts&&... request) {
             written.written = batch;
             written.log_bytes = log_bytes;
             ReleaseHeld(self, absl::OkStatus());
+            SendPending(self);
           },
           [self](caf::error& error) { BreakLog(self, ToStatus(error)); });
 }
@@ -190,10 +194,12 @@ void RewriteLog(QueuePointer self) {
 }
 
 // Sends the changes made since the last batch, or the whole content instead
-// when the log has grown past twice its size.
+// when the log has grown past twice its size. While a batch is being written
+// the changes wait, so that the next batch takes all of them: one write (and
+// with `always` one sync) for every change made meanwhile.
 void SendPending(QueuePointer self) {
   DurableLog& log = *self->state.log;
-  if (log.pending.empty()) return;
+  if (log.pending.empty() || log.written != log.sent) return;
   if (log.log_bytes >= log.options.compact_min_bytes &&
       log.log_bytes / 2 > self->state.core->bytes()) {
     RewriteLog(self);
@@ -251,7 +257,8 @@ caf::response_promise Submit(QueuePointer self, int64_t timeout_ms, Reply reply,
   if (has_deadline && timeout_ms == 0) self->state.core->ExpireUntil(deadline);
   Deliver(self);
   auto still_waiting = self->state.waiters.find(id);
-  if (still_waiting == self->state.waiters.end()) return promise;
+  // Answered, or done and waiting only for its log to be written.
+  if (!self->state.core->IsPending(id)) return promise;
   if (owner) {
     if (self->state.owners[owner]++ == 0) self->monitor(sender);
     still_waiting->second.owner_monitored = true;

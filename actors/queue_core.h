@@ -89,6 +89,8 @@ class QueueCore {
 
   // The completions produced since the last call, in completion order.
   std::vector<Completion> TakeCompletions();
+  // True while operation `id` waits (it has not completed).
+  bool IsPending(uint64_t id) const { return pending_.count(id) > 0; }
 
   const std::string& name() const { return name_; }
   const QueueSpec& spec() const { return spec_; }
