@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 
 #include "base/status_macros.h"
+#include "net/call_interrupt.h"
 #include "net/connect.h"
 #include "net/spin_wait.h"
 
@@ -219,6 +220,9 @@ absl::Status WireClient::Probe() {
 
 absl::StatusOr<Message> WireClient::Call(const Message& request,
                                          absl::Time deadline) {
+  ScopedCallInterrupt* const interrupt = ScopedCallInterrupt::Current();
+  // A call after an interrupted one of the same thread is not sent.
+  if (interrupt != nullptr && interrupt->fired()) return InterruptedError();
   const uint64_t id = next_request_id_.fetch_add(1);
   TROUPE_ASSIGN_OR_RETURN(EncodedFrame frame,
                           EncodeMessage(id, request, options_.limits));
@@ -231,21 +235,37 @@ absl::StatusOr<Message> WireClient::Call(const Message& request,
     waiting_[id] = &slot;
   }
   absl::Status sent = Send(std::move(frame));
+  absl::Time next_check = interrupt == nullptr
+                              ? absl::InfiniteFuture()
+                              : absl::Now() + interrupt->period();
   std::unique_lock<std::mutex> lock(mutex_);
   if (!sent.ok()) BreakLocked(sent);
   while (!slot.result && absl::Now() < deadline) {
+    if (absl::Now() >= next_check) {
+      // The check may wait (for Python's GIL, say): not with the lock held.
+      lock.unlock();
+      const bool interrupted = interrupt->Check();
+      lock.lock();
+      if (interrupted) {
+        if (!slot.result) return AbandonLocked(id);
+        break;
+      }
+      next_check = absl::Now() + interrupt->period();
+      continue;
+    }
+    const absl::Time wake = std::min(deadline, next_check);
     if (reading_) {
-      if (deadline == absl::InfiniteFuture()) {
+      if (wake == absl::InfiniteFuture()) {
         changed_.wait(lock);
       } else {
-        changed_.wait_until(lock, absl::ToChronoTime(deadline));
+        changed_.wait_until(lock, absl::ToChronoTime(wake));
       }
       continue;
     }
     reading_ = true;
     const absl::Time silent_until = last_heard_ + options_.silence_timeout;
     lock.unlock();
-    absl::Status read = ReadOnce(deadline, silent_until);
+    absl::Status read = ReadOnce(wake, silent_until);
     lock.lock();
     reading_ = false;
     if (!read.ok()) BreakLocked(read);
@@ -258,6 +278,20 @@ absl::StatusOr<Message> WireClient::Call(const Message& request,
         absl::StrCat("No reply from the task at ", address_, " in time"));
   }
   return *std::move(slot.result);
+}
+
+absl::Status WireClient::AbandonLocked(uint64_t id) {
+  waiting_.erase(id);
+  BreakLocked(absl::UnavailableError(
+      absl::StrCat("Closed the connection to the task at ", address_,
+                   ": a call on it was interrupted, and closing the "
+                   "connection withdraws the call from the task")));
+  return InterruptedError();
+}
+
+absl::Status WireClient::InterruptedError() const {
+  return absl::CancelledError(
+      absl::StrCat("The call to the task at ", address_, " was interrupted"));
 }
 
 absl::Status WireClient::Send(EncodedFrame frame) {

@@ -55,7 +55,13 @@ class WireClient {
 
   // Sends `request` and waits for its reply until `deadline`: the reply, the
   // error an ErrorReply carries, DEADLINE_EXCEEDED, or UNAVAILABLE once the
-  // connection is lost (then every later call fails so at once).
+  // connection is lost (then every later call fails so at once). While the
+  // calling thread has a ScopedCallInterrupt (net/call_interrupt.h), its
+  // check runs every period of it; once it fires, the call fails CANCELLED
+  // and closes the connection, which withdraws the request from the task (a
+  // dequeue would otherwise still take an element): the other calls waiting
+  // on it fail UNAVAILABLE and the next call connects again. A reply that
+  // arrives after its call gave up is dropped.
   absl::StatusOr<Message> Call(const Message& request, absl::Time deadline);
 
   // What an asynchronous call hands its reply (or error) to.
@@ -100,6 +106,11 @@ class WireClient {
              WireClientOptions options);
 
   absl::Status Send(EncodedFrame frame);
+  // Gives up the call waiting as `id` after its interrupt check fired, and
+  // closes the connection (Call). REQUIRES: mutex_ held.
+  absl::Status AbandonLocked(uint64_t id);
+  // What an interrupted call fails with: CANCELLED.
+  absl::Status InterruptedError() const;
   // Waits for bytes until `deadline` or `silent_until`, reads them and hands
   // every complete reply to its slot. An error means the connection is
   // lost, as when nothing arrived by `silent_until`.

@@ -14,6 +14,8 @@ void BindSession(pybind11::module_& module);
 void BindQueues(pybind11::module_& module);
 // troupe.Variable.
 void BindVariable(pybind11::module_& module);
+// troupe.train.Saver.
+void BindSaver(pybind11::module_& module);
 // troupe.ReaderBase and the reader kinds (TextLineReader, ...).
 void BindReaders(pybind11::module_& module);
 // troupe.decode_csv.

@@ -1,5 +1,5 @@
 // The compiled part of the Python package `troupe`: the blocking C++ client
-// API (Session, the queues, Variable, readers, runners, producers and
+// API (Session, the queues, Variable, Saver, readers, runners, producers and
 // batchers) with numpy arrays in and out.
 #include <pybind11/pybind11.h>
 
@@ -17,6 +17,7 @@ PYBIND11_MODULE(_troupe, module) {
   troupe::python::BindSession(module);
   troupe::python::BindQueues(module);
   troupe::python::BindVariable(module);
+  troupe::python::BindSaver(module);
   troupe::python::BindReaders(module);
   troupe::python::BindDecodeCsv(module);
   troupe::python::BindReaderSource(module);

@@ -1,6 +1,7 @@
 // troupe.FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue and PriorityQueue:
 // the C++ queues with TensorFlow's argument names, numpy arrays in and out,
-// and `timeout=` in seconds on every call that may wait.
+// `timeout=` in seconds on every call that may wait, and `durability=` for a
+// durable queue.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -101,7 +102,20 @@ struct QueueArgs {
   std::optional<std::string> shared_name;
   std::string device;
   std::string container;
+  // "always", "everysec", "no"; None: not asked.
+  std::optional<std::string> durability;
 };
+
+// QueueOptions::durability of the `durability=` argument; ValueError for a
+// policy that does not exist.
+Durability DurabilityFromPython(const std::optional<std::string>& name) {
+  if (!name) return Durability::kNone;
+  absl::StatusOr<Durability> durability = ParseAppendfsync(*name);
+  if (!durability.ok()) {
+    throw py::value_error(std::string(durability.status().message()));
+  }
+  return *durability;
+}
 
 QueueOptions MakeOptions(const QueueArgs& args, const char* default_prefix) {
   QueueOptions options;
@@ -112,6 +126,7 @@ QueueOptions MakeOptions(const QueueArgs& args, const char* default_prefix) {
       args.shared_name ? *args.shared_name : UniqueSharedName(default_prefix);
   options.device = args.device;
   options.container = args.container;
+  options.durability = DurabilityFromPython(args.durability);
   return options;
 }
 
@@ -131,20 +146,22 @@ void BindQueueKind(py::module_& module, const char* name, const char* doc,
                    const char* dtypes_name, ShapesArg shapes_arg,
                    const char* default_prefix) {
   py::class_<Binding, PythonQueue>(module, name, doc)
-      .def(
-          py::init([default_prefix](py::object session, int32_t capacity,
-                                    py::handle dtypes, py::handle shapes,
-                                    std::optional<std::string> shared_name,
-                                    std::string device, std::string container) {
-            return MakeQueue<Binding, Queue>(
-                std::move(session),
-                MakeOptions({capacity, dtypes, shapes, std::move(shared_name),
-                             std::move(device), std::move(container)},
-                            default_prefix));
-          }),
-          py::arg("session"), py::arg("capacity"), py::arg(dtypes_name),
-          shapes_arg, py::kw_only(), py::arg("shared_name") = py::none(),
-          py::arg("device") = "", py::arg("container") = "");
+      .def(py::init([default_prefix](py::object session, int32_t capacity,
+                                     py::handle dtypes, py::handle shapes,
+                                     std::optional<std::string> shared_name,
+                                     std::string device, std::string container,
+                                     std::optional<std::string> durability) {
+             return MakeQueue<Binding, Queue>(
+                 std::move(session),
+                 MakeOptions({capacity, dtypes, shapes, std::move(shared_name),
+                              std::move(device), std::move(container),
+                              std::move(durability)},
+                             default_prefix));
+           }),
+           py::arg("session"), py::arg("capacity"), py::arg(dtypes_name),
+           shapes_arg, py::kw_only(), py::arg("shared_name") = py::none(),
+           py::arg("device") = "", py::arg("container") = "",
+           py::arg("durability") = py::none());
 }
 
 }  // namespace
@@ -195,10 +212,12 @@ void BindQueues(py::module_& module) {
                        py::handle shapes, std::optional<int64_t> seed,
                        std::optional<int64_t> seed2,
                        std::optional<std::string> shared_name,
-                       std::string device, std::string container) {
+                       std::string device, std::string container,
+                       std::optional<std::string> durability) {
              QueueOptions options =
                  MakeOptions({capacity, dtypes, shapes, std::move(shared_name),
-                              std::move(device), std::move(container)},
+                              std::move(device), std::move(container),
+                              std::move(durability)},
                              "random_shuffle_queue");
              options.min_after_dequeue = min_after_dequeue;
              options.seed = seed.value_or(0);
@@ -211,7 +230,7 @@ void BindQueues(py::module_& module) {
            py::arg("shapes") = py::none(), py::kw_only(),
            py::arg("seed") = py::none(), py::arg("seed2") = py::none(),
            py::arg("shared_name") = py::none(), py::arg("device") = "",
-           py::arg("container") = "");
+           py::arg("container") = "", py::arg("durability") = py::none());
 
   BindQueueKind<PaddingFIFOQueueBinding, PaddingFIFOQueue>(
       module, "PaddingFIFOQueue",

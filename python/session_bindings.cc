@@ -1,10 +1,12 @@
-// troupe.Session: a connection to one task, with reset and list.
+// troupe.Session: a connection to one task (mutual TLS if given the files),
+// with reset and list.
 #include <optional>
 #include <pybind11/stl.h>
 #include <string>
 #include <vector>
 
 #include "cluster/session.h"
+#include "net/tls_stream.h"
 #include "python/bindings.h"
 #include "python/blocking_call.h"
 #include "python/shapes.h"
@@ -47,8 +49,27 @@ py::dict ResourceToPython(const ResourceInfo& info) {
     result["enqueued_total"] = info.enqueued_total;
     result["dequeued_total"] = info.dequeued_total;
     result["bytes_held"] = info.bytes_held;
+    if (info.spec.durability != Durability::kNone) {
+      result["durability"] = DurabilityName(info.spec.durability);
+    }
   }
   return result;
+}
+
+// The TlsFiles of the three tls_* arguments: all of them or none;
+// InvalidArgumentError for files that cannot be used.
+std::optional<TlsFiles> TlsFilesFromPython(
+    std::optional<std::string> certificate, std::optional<std::string> key,
+    std::optional<std::string> ca) {
+  const int given = certificate.has_value() + key.has_value() + ca.has_value();
+  if (given == 0) return std::nullopt;
+  if (given != 3) {
+    throw py::value_error(
+        "TLS needs all of tls_certificate, tls_key and tls_ca");
+  }
+  TlsFiles files{*std::move(certificate), *std::move(key), *std::move(ca)};
+  RaiseIfError(MakeTlsContext(files).status());
+  return files;
 }
 
 }  // namespace
@@ -58,11 +79,23 @@ void BindSession(py::module_& module) {
                       "A connection to one task of a cluster (its target, "
                       "\"host:port\"), through which every task is reached. "
                       "Usable from several threads at once.")
-      .def(py::init([](std::string target) {
+      .def(py::init([](std::string target,
+                       std::optional<std::string> tls_certificate,
+                       std::optional<std::string> tls_key,
+                       std::optional<std::string> tls_ca) {
+             NodeOptions options;
+             options.tls =
+                 TlsFilesFromPython(std::move(tls_certificate),
+                                    std::move(tls_key), std::move(tls_ca));
              py::gil_scoped_release release;
-             return std::make_unique<Session>(std::move(target));
+             return std::make_unique<Session>(std::move(target), options);
            }),
-           py::arg("target"))
+           py::arg("target"), py::kw_only(),
+           py::arg("tls_certificate") = py::none(),
+           py::arg("tls_key") = py::none(), py::arg("tls_ca") = py::none(),
+           "With tls_certificate, tls_key and tls_ca (PEM files: this "
+           "client's certificate, its unencrypted key, the CA that signed "
+           "the cluster's tasks), the session speaks mutual TLS.")
       .def_property_readonly("target", &Session::target)
       .def(
           "reset",

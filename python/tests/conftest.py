@@ -25,10 +25,12 @@ def free_port():
 
 
 class Task:
-    """`troupe task --job ps --task 0` of a one-task cluster."""
+    """`troupe task --job ps --task 0` of a one-task cluster, with
+    `extra_args` after the usual flags."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, extra_args=()):
         self.directory = directory
+        self.extra_args = list(extra_args)
         self.process = None
         self.port = None
         self.log = []
@@ -44,7 +46,7 @@ class Task:
             self.process = subprocess.Popen(
                 [os.environ["TROUPE_BIN"], "task", "--cluster", spec,
                  "--job", "ps", "--task", "0",
-                 "--data-dir", str(self.directory)],
+                 "--data-dir", str(self.directory), *self.extra_args],
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             if self._wait_serving():
                 threading.Thread(target=self._drain, daemon=True).start()
@@ -65,8 +67,9 @@ class Task:
                 break
             pending += chunk
             *lines, pending = pending.split(b"\n")
-            self.log.extend(line.decode(errors="replace") for line in lines)
-            if any("serving on" in line for line in self.log):
+            lines = [line.decode(errors="replace") for line in lines]
+            self.log.extend(lines)
+            if any("serving on" in line for line in lines):
                 return True
         return False
 
@@ -77,6 +80,12 @@ class Task:
     @property
     def target(self):
         return f"127.0.0.1:{self.port}"
+
+    def kill(self):
+        """kill -9, and waits for the process to end."""
+        self.process.kill()
+        self.process.wait(timeout=STOP_TIMEOUT_S)
+        self.process = None
 
     def stop(self):
         if self.process is None:
@@ -100,6 +109,24 @@ def task(tmp_path_factory):
     assert serving.start(), "the task did not start:\n" + "\n".join(serving.log)
     yield serving
     serving.stop()
+
+
+@pytest.fixture
+def start_task(tmp_path):
+    """Starts a task of the test's own (`start_task(extra_args)`), with its
+    data directory in the test's tmp_path; stops it after the test."""
+    started = []
+
+    def start(extra_args=()):
+        serving = Task(tmp_path, extra_args)
+        started.append(serving)
+        assert serving.start(), \
+            "the task did not start:\n" + "\n".join(serving.log)
+        return serving
+
+    yield start
+    for serving in started:
+        serving.stop()
 
 
 @pytest.fixture

@@ -19,10 +19,12 @@ run on the tasks (TensorFlow's data loading):
                            allow_smaller_final_batch=True)
     features, labels = batches.dequeue(timeout=5.0)
 
-Errors are the exceptions of troupe.errors, named as TensorFlow names them.
+Checkpoints are troupe.train's Saver and latest_checkpoint, as in
+tf.train. Errors are the exceptions of troupe.errors, named as TensorFlow
+names them; Ctrl-C interrupts a call that waits (KeyboardInterrupt).
 """
 
-from troupe import errors
+from troupe import errors, train
 from troupe._troupe import (
     Batcher,
     Coordinator,
@@ -108,6 +110,7 @@ __all__ = [
     "slice_input_producer",
     "string",
     "string_input_producer",
+    "train",
     "uint16",
     "uint8",
 ]

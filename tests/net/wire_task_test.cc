@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "doctest/doctest.h"
 
+#include "net/call_interrupt.h"
 #include "net/connect.h"
 #include "net/frame_reader.h"
 #include "net/tls_stream.h"
@@ -232,6 +233,61 @@ TEST_CASE("wire: a waiting dequeue whose connection closes loses no element") {
     return info.ok() &&
            std::get<DescribeReply>(*info).info.waiting_dequeues == 0;
   }));
+  CallFor<OkReply>(*keeper,
+                   EnqueueRequest{q, {Tensor::Scalar<float>(7.0f)}, -1});
+  auto element = CallFor<TupleReply>(*keeper, DequeueRequest{q, 1000});
+  CHECK(element.components[0].flat<float>()[0] == 7.0f);
+}
+
+TEST_CASE("wire: an interrupted call closes its connection and is withdrawn") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto keeper = ConnectTo(cluster);
+  const uint64_t q = MakeQueue(*keeper, "q");
+  auto waiting_dequeues = [&] {
+    auto info = keeper->Call(DescribeRequest{q}, absl::Now() + kTimeout);
+    return info.ok() ? std::get<DescribeReply>(*info).info.waiting_dequeues
+                     : -1;
+  };
+  auto interrupted = ConnectTo(cluster);
+  const uint64_t same = MakeQueue(*interrupted, "q");
+  // Another thread waits on the same connection.
+  absl::StatusOr<Message> other;
+  std::thread other_thread([&] {
+    other = interrupted->Call(DequeueRequest{same, -1}, absl::Now() + kTimeout);
+  });
+  // Once both dequeues wait on the task (or the watcher gave up), the check
+  // says to give up.
+  std::atomic<bool> both_wait{false};
+  std::atomic<bool> watched{false};
+  std::thread watcher([&] {
+    both_wait = testing::WaitUntil([&] { return waiting_dequeues() == 2; });
+    watched = true;
+  });
+  {
+    int checks = 0;
+    ScopedCallInterrupt interrupt(absl::Milliseconds(10), [&] {
+      ++checks;
+      return watched.load();
+    });
+    auto waiting =
+        interrupted->Call(DequeueRequest{same, -1}, absl::InfiniteFuture());
+    CHECK(waiting.status().code() == absl::StatusCode::kCancelled);
+    CHECK(absl::StrContains(waiting.status().message(), "was interrupted"));
+    CHECK(interrupt.fired());
+    CHECK(checks >= 1);
+    // A later call of the thread is not sent.
+    CHECK(interrupted->Call(SizeRequest{same}, absl::Now() + kTimeout)
+              .status()
+              .code() == absl::StatusCode::kCancelled);
+  }
+  watcher.join();
+  other_thread.join();
+  CHECK(both_wait);
+  CHECK(other.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(!interrupted->health().ok());
+  // The task withdrew both dequeues: the element goes to the keeper.
+  CHECK(testing::WaitUntil([&] { return waiting_dequeues() == 0; }));
   CallFor<OkReply>(*keeper,
                    EnqueueRequest{q, {Tensor::Scalar<float>(7.0f)}, -1});
   auto element = CallFor<TupleReply>(*keeper, DequeueRequest{q, 1000});
