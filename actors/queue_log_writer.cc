@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <map>
 #include <optional>
 #include <utility>
@@ -47,12 +46,6 @@ struct WriterState {
 
 using WriterPointer = QueueLogWriterActor::stateful_pointer<WriterState>;
 
-absl::Status IoError(absl::string_view what, const std::string& path,
-                     int error) {
-  return absl::InternalError(
-      absl::StrCat("Cannot ", what, " ", path, ": ", std::strerror(error)));
-}
-
 std::string Encode(const std::vector<QueueLogRecord>& records) {
   std::string bytes;
   for (const QueueLogRecord& record : records)
@@ -75,7 +68,7 @@ void Sync(Log& log) {
     if (synced) {
       promise.deliver(log.bytes);
     } else {
-      promise.deliver(ToError(IoError("sync", log.path, error)));
+      promise.deliver(ToError(FileError("sync", log.path, error)));
     }
   }
   log.unsynced.clear();
@@ -84,20 +77,14 @@ void Sync(Log& log) {
 // Writes all of `bytes` at the end of `log`; on failure cuts the file back
 // to its last whole record.
 absl::Status Append(Log& log, absl::string_view bytes) {
-  absl::string_view rest = bytes;
-  while (!rest.empty()) {
-    ssize_t written = write(log.fd, rest.data(), rest.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) {
-      const int error = written < 0 ? errno : ENOSPC;
-      if (ftruncate(log.fd, static_cast<off_t>(log.bytes)) != 0) {
-        // The log now ends in a torn record, which a replay leaves out; no
-        // later append may follow it.
-        CloseLog(log);
-      }
-      return IoError("write", log.path, error);
+  if (!WriteAll(log.fd, bytes)) {
+    const int error = errno;
+    if (ftruncate(log.fd, static_cast<off_t>(log.bytes)) != 0) {
+      // The log now ends in a torn record, which a replay leaves out; no
+      // later append may follow it.
+      CloseLog(log);
     }
-    rest.remove_prefix(static_cast<size_t>(written));
+    return FileError("write", log.path, error);
   }
   log.bytes += bytes.size();
   log.dirty = true;
@@ -124,7 +111,7 @@ caf::result<uint64_t> Rewrite(WriterPointer self, uint64_t id,
   if (log.fd < 0) {
     const int error = errno;
     state.logs.erase(id);
-    return ToError(IoError("open", *path, error));
+    return ToError(FileError("open", *path, error));
   }
   log.path = *path;
   log.durability = durability;

@@ -1,5 +1,6 @@
 // Writing a file so that a crash at any moment leaves either the old file or
-// the whole new one: a temporary name, fsync, rename, fsync of the directory.
+// the whole new one: a temporary name, fsync, rename, fsync of the directory;
+// and the small pieces such writers share.
 #pragma once
 
 #include <cstdint>
@@ -19,5 +20,13 @@ absl::StatusOr<uint64_t> WriteFileAtomically(
 
 // Removes `path`; OK when it is already gone.
 absl::Status RemoveFile(const std::string& path);
+
+// Writes all of `bytes` to `fd`, retrying short writes and EINTR; false (with
+// errno set) on failure.
+bool WriteAll(int fd, absl::string_view bytes);
+
+// INTERNAL "Cannot <what> <path>: <strerror(error)>".
+absl::Status FileError(absl::string_view what, const std::string& path,
+                       int error);
 
 }  // namespace troupe
