@@ -1,7 +1,9 @@
 #include "actors/reader_actor.h"
 
+#include <algorithm>
 #include <deque>
 #include <memory>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -37,6 +39,9 @@ using ReadUpToPromise = caf::typed_response_promise<std::vector<std::string>,
 // read, answered through `single` with (key, value); else read_up_to(n),
 // answered through `batch`.
 struct PendingRead {
+  // Who asked: a read whose requester is gone is dropped before it takes a
+  // unit or a record.
+  caf::actor_addr requester;
   std::string queue;
   int64_t n = -1;
   int64_t timeout_ms = kNoTimeout;
@@ -59,6 +64,12 @@ struct ReaderActorState {
   std::string work;
   std::unique_ptr<RecordSource> source;
   std::deque<PendingRead> reads;
+  // Every requester that read here and is alive, monitored from its first
+  // read on.
+  std::set<caf::actor_addr> requesters;
+  // Why the last unit could not start, when it was taken after its read was
+  // dropped: the next read's answer.
+  absl::Status unit_error;
   // True while the first read waits for a filename.
   bool dequeuing = false;
   // True while a reader_turn message is on its way.
@@ -155,10 +166,18 @@ void Drive(ReaderPointer self);
 // the element (TensorFlow's OnWorkStarted failure).
 void StartUnit(ReaderPointer self, const Tuple& element) {
   ReaderActorState& state = self->state;
+  // The first read's error, or the next one's when none waits.
+  auto fail = [&state](const absl::Status& error) {
+    if (state.reads.empty()) {
+      state.unit_error = error;
+    } else {
+      Answer(state, error);
+    }
+  };
   if (element.size() != 1 || element[0].dtype() != DT_STRING ||
       element[0].num_elements() != 1) {
-    Answer(state, absl::InvalidArgumentError(
-                      "Expected to dequeue a one-element string tensor"));
+    fail(absl::InvalidArgumentError(
+        "Expected to dequeue a one-element string tensor"));
     return;
   }
   std::string work(element[0].strings()[0]);
@@ -167,7 +186,7 @@ void StartUnit(ReaderPointer self, const Tuple& element) {
       path.ok() ? OpenFileRecordSource(state.options.options, work, *path)
                 : path.status();
   if (!source.ok()) {
-    Answer(state, source.status());
+    fail(source.status());
     return;
   }
   ++state.work_started;
@@ -200,7 +219,9 @@ void Dequeue(ReaderPointer self) {
                 .then(
                     [self](Tuple& element) {
                       self->state.dequeuing = false;
-                      if (!self->state.reads.empty()) StartUnit(self, element);
+                      // Kept for the next read if this one's requester is
+                      // gone.
+                      StartUnit(self, element);
                       Drive(self);
                     },
                     failed);
@@ -217,6 +238,10 @@ void Drive(ReaderPointer self) {
     PendingRead& read = state.reads.front();
     if (read.n == 0) {
       Answer(state, absl::OkStatus());
+      continue;
+    }
+    if (!state.unit_error.ok()) {
+      Answer(state, std::exchange(state.unit_error, absl::OkStatus()));
       continue;
     }
     if (!state.source) {
@@ -266,6 +291,9 @@ void Enqueue(ReaderPointer self, PendingRead read) {
                    kMaxWaitingReads, "); retry later"))));
     return;
   }
+  if (read.requester && state.requesters.insert(read.requester).second) {
+    self->monitor(read.requester);
+  }
   state.reads.push_back(std::move(read));
   Drive(self);
 }
@@ -310,12 +338,26 @@ absl::Status Restore(ReaderActorState& state, const std::string& bytes) {
   state.records_skipped = saved->records_skipped;
   state.work = source ? saved->current_work : std::string();
   state.source = std::move(source);
+  state.unit_error = absl::OkStatus();
   return absl::OkStatus();
 }
 
 ReaderActor::behavior_type ReaderBehavior(ReaderPointer self,
                                           ReaderActorOptions options) {
   self->state.options = std::move(options);
+  self->set_down_handler([self](caf::down_msg& down) {
+    ReaderActorState& state = self->state;
+    state.requesters.erase(down.source);
+    // Dropped unanswered: nobody takes the answer. Records a read_up_to had
+    // gathered over earlier turns go with it, as any answer in flight would.
+    auto& reads = state.reads;
+    reads.erase(std::remove_if(reads.begin(), reads.end(),
+                               [&down](const PendingRead& read) {
+                                 return read.requester == down.source;
+                               }),
+                reads.end());
+    Drive(self);
+  });
   self->set_exit_handler([self](caf::exit_msg& exit) {
     for (PendingRead& read : self->state.reads) Fail(read, exit.reason);
     self->state.reads.clear();
@@ -325,6 +367,8 @@ ReaderActor::behavior_type ReaderBehavior(ReaderPointer self,
       [self](read_atom, std::string& queue,
              int64_t timeout_ms) -> caf::result<std::string, std::string> {
         PendingRead read;
+        read.requester =
+            caf::actor_cast<caf::actor_addr>(self->current_sender());
         read.queue = std::move(queue);
         read.timeout_ms = timeout_ms;
         read.single = self->make_response_promise<std::string, std::string>();
@@ -339,6 +383,8 @@ ReaderActor::behavior_type ReaderBehavior(ReaderPointer self,
               absl::StrCat("num_records must be >= 0 not ", n)));
         }
         PendingRead read;
+        read.requester =
+            caf::actor_cast<caf::actor_addr>(self->current_sender());
         read.queue = std::move(queue);
         read.n = n;
         read.timeout_ms = timeout_ms;
@@ -360,6 +406,7 @@ ReaderActor::behavior_type ReaderBehavior(ReaderPointer self,
         state.records_produced = state.records_skipped = 0;
         state.source.reset();
         state.work.clear();
+        state.unit_error = absl::OkStatus();
         return caf::ok_atom::value;
       },
       [self](serialize_atom) {

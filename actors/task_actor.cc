@@ -1,11 +1,12 @@
 #include "actors/task_actor.h"
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -15,14 +16,13 @@
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
 
+#include "actors/container_actor.h"
+#include "actors/gathering.h"
 #include "actors/incarnation.h"
-#include "actors/queue_actor.h"
-#include "actors/queue_validation.h"
-#include "actors/reader_actor.h"
 #include "actors/reader_options_from_spec.h"
+#include "actors/resource_budget.h"
 #include "actors/resource_names.h"
 #include "actors/runner_registry.h"
-#include "actors/variable_actor.h"
 #include "base/resident_memory.h"
 #include "base/status_macros.h"
 #include "formats/compression.h"
@@ -33,25 +33,6 @@ namespace troupe {
 
 namespace {
 
-using ResourceKey = std::pair<std::string, std::string>;  // (container, name)
-
-struct QueueEntry {
-  QueueActor actor;
-  QueueSpec spec;
-};
-
-// --- Variables ---
-struct VariableEntry {
-  VariableActor actor;
-  VariableSpec spec;  // As declared.
-};
-// --- End of variables ---
-
-struct ReaderEntry {
-  ReaderActor actor;
-  ReaderSpec spec;
-};
-
 struct TaskState {
   TaskActorOptions options;
   uint64_t incarnation = NewIncarnation();
@@ -60,14 +41,15 @@ struct TaskState {
   int64_t restored_time_unix_ms = 0;
   std::chrono::steady_clock::time_point started =
       std::chrono::steady_clock::now();
-  std::map<ResourceKey, QueueEntry> queues;
-  // Variables are keyed apart from queues: a queue and a variable may share a
-  // (container, name), as TensorFlow keys resources by type too.
-  std::map<ResourceKey, VariableEntry> variables;
-  // Readers too have a namespace of their own.
-  std::map<ResourceKey, ReaderEntry> readers;
+  // The resources every container holds, against options.max_resources.
+  std::shared_ptr<ResourceBudget> budget;
+  // Each container's actor, which owns its resources.
+  std::map<std::string, ContainerActor> containers;
   // The queue runners and their coordinators (actors/runner_registry.h).
   caf::actor runners;
+  // While a restore runs, requests about containers are skipped: they stay in
+  // the mailbox, in their order, until it is done.
+  bool restoring = false;
   static inline const char* name = "troupe.task";
 };
 
@@ -89,177 +71,145 @@ absl::Status CheckDevice(TaskPointer self, const std::string& device) {
       "; send its requests there (a Session does this itself)"));
 }
 
-absl::Status CheckKey(const std::string& container, const std::string& name) {
-  TROUPE_RETURN_IF_ERROR(ValidateContainerName(container));
-  return ValidateSharedName(name);
+// The actor of `container`, or none.
+ContainerActor FindContainer(TaskPointer self, const std::string& container) {
+  auto found = self->state.containers.find(container);
+  return found == self->state.containers.end() ? ContainerActor()
+                                               : found->second;
 }
 
-std::string DescribeKey(TaskPointer self, const ResourceKey& key) {
-  return absl::StrCat("'", key.second, "' in container '", key.first, "' on ",
-                      self->state.options.device);
+// The actor of `container`, spawned if it has none yet.
+ContainerActor OpenContainer(TaskPointer self, const std::string& container) {
+  if (ContainerActor found = FindContainer(self, container)) return found;
+  TaskState& state = self->state;
+  ContainerActor actor = SpawnContainer(
+      self->system(),
+      ContainerOptions{state.options.device, container, state.budget,
+                       state.options.memory_limit_bytes,
+                       state.options.queue_logs, state.options.data_dir,
+                       caf::actor_cast<TaskActor>(self)});
+  self->monitor(actor);
+  state.containers.emplace(container, actor);
+  return actor;
 }
 
-caf::error StopReason(const std::string& text) {
-  return ToError(absl::CancelledError(text));
+// What would fail a create in a container that does not exist yet; the task
+// checks it first, so that a create that fails spawns no container.
+absl::Status CheckFirstCreate(TaskPointer self, const std::string& name,
+                              const QueueSpec& spec) {
+  const TaskActorOptions& options = self->state.options;
+  TROUPE_RETURN_IF_ERROR(ValidateSharedName(name));
+  TROUPE_RETURN_IF_ERROR(ValidateQueueSpec(spec, name));
+  TROUPE_RETURN_IF_ERROR(
+      CheckCanKeep(options.queue_logs, options.device, spec));
+  return self->state.budget->CheckRoom(options.device);
 }
 
-// --- Variables ---
-
-// RESOURCE_EXHAUSTED when the task holds max_resources resources (queues and
-// variables together), so that no create may add one.
-absl::Status CheckRoom(TaskPointer self) {
-  const TaskState& state = self->state;
-  if (state.queues.size() + state.variables.size() + state.readers.size() <
-      state.options.max_resources) {
-    return absl::OkStatus();
-  }
-  return absl::ResourceExhaustedError(
-      absl::StrCat("Task ", state.options.device, " holds ",
-                   state.options.max_resources, " resources, its limit"));
+absl::Status CheckFirstCreate(TaskPointer self, const std::string& name,
+                              const VariableSpec& spec) {
+  TROUPE_RETURN_IF_ERROR(ValidateSharedName(name));
+  TROUPE_RETURN_IF_ERROR(ValidateVariableSpec(spec, name));
+  return self->state.budget->CheckRoom(self->state.options.device);
 }
 
-// Spawns and records variable `key`. REQUIRES: it does not exist yet.
-VariableActor AddVariable(TaskPointer self, const ResourceKey& key,
-                          const VariableSpec& spec) {
-  VariableActor variable = SpawnVariable(self->system(), key.second, spec);
-  self->monitor(variable);
-  self->state.variables.emplace(key, VariableEntry{variable, spec});
-  return variable;
+absl::Status CheckFirstCreate(TaskPointer self, const std::string& name,
+                              const ReaderSpec& spec) {
+  TROUPE_RETURN_IF_ERROR(ValidateSharedName(name));
+  TROUPE_RETURN_IF_ERROR(ReaderOptionsFromSpec(spec).status());
+  return self->state.budget->CheckRoom(self->state.options.device);
 }
 
-// FAILED_PRECONDITION when `spec` is durable and the task keeps no logs.
-absl::Status CheckCanKeep(TaskPointer self, const QueueSpec& spec) {
-  if (spec.durability == Durability::kNone || self->state.options.queue_logs)
-    return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat("Task ", self->state.options.device,
-                   " keeps no durable queues (it has no data directory)"));
-}
-
-// Spawns and records queue `key`; `restoring` when a restore of its content
-// is the next message sent to it. REQUIRES: it does not exist yet, and
-// CheckCanKeep(self, spec).ok().
-QueueActor AddQueue(TaskPointer self, const ResourceKey& key,
-                    const QueueSpec& spec, bool restoring = false) {
-  std::optional<QueueLogOptions> log;
-  if (spec.durability != Durability::kNone) {
-    log = QueueLogOptions{self->state.options.queue_logs, key.first,
-                          QueueLogFileName(key.first, key.second)};
-    log->content_follows = restoring;
-  }
-  QueueActor queue =
-      SpawnQueue(self->system(), key.second, spec, kDefaultMaxWaiting,
-                 self->state.options.memory_limit_bytes, std::move(log));
-  self->monitor(queue);
-  self->state.queues.emplace(key, QueueEntry{queue, spec});
-  return queue;
-}
-
-// Lookup-or-create of a variable.
-caf::result<VariableActor, VariableSpec, bool> OpenVariable(
-    TaskPointer self, const std::string& device, const std::string& container,
-    const std::string& name, const VariableSpec& spec) {
+// Lookup-or-create of a resource of kind `Atom` in its container, which
+// answers the request itself.
+template <class Atom, class Spec, class Handle>
+caf::result<Handle, Spec, bool> Open(TaskPointer self, Atom atom,
+                                     std::string& device,
+                                     std::string& container, std::string& name,
+                                     Spec& spec) {
+  if (self->state.restoring) return caf::skip;
   absl::Status valid = CheckDevice(self, device);
-  if (valid.ok()) valid = CheckKey(container, name);
+  if (valid.ok()) valid = ValidateContainerName(container);
+  if (valid.ok() && !FindContainer(self, container))
+    valid = CheckFirstCreate(self, name, spec);
   if (!valid.ok()) return ToError(valid);
-  ResourceKey key{container, name};
-  auto& variables = self->state.variables;
-  if (auto found = variables.find(key); found != variables.end()) {
-    absl::Status same = CheckSharedVariable(found->second.spec, spec, name);
-    if (!same.ok()) return ToError(same);
-    return {found->second.actor, found->second.spec, false};
-  }
-  if (absl::Status spec_ok = ValidateVariableSpec(spec, name); !spec_ok.ok()) {
-    return ToError(spec_ok);
-  }
-  if (absl::Status room = CheckRoom(self); !room.ok()) return ToError(room);
-  return {AddVariable(self, key, spec), spec, true};
+  return self->delegate(OpenContainer(self, container), atom, std::move(name),
+                        std::move(spec));
 }
 
-caf::result<VariableActor, VariableSpec> LookupVariable(
-    TaskPointer self, const std::string& device, const std::string& container,
-    const std::string& name) {
+// Lookup of a resource of kind `Atom` (`kind` in messages) in its container.
+template <class Atom, class Handle, class Spec>
+caf::result<Handle, Spec> Lookup(TaskPointer self, Atom atom,
+                                 absl::string_view kind, std::string& device,
+                                 std::string& container, std::string& name) {
+  if (self->state.restoring) return caf::skip;
   absl::Status valid = CheckDevice(self, device);
-  if (valid.ok()) valid = CheckKey(container, name);
+  if (valid.ok()) valid = ValidateContainerName(container);
+  if (valid.ok()) valid = ValidateSharedName(name);
   if (!valid.ok()) return ToError(valid);
-  ResourceKey key{container, name};
-  auto found = self->state.variables.find(key);
-  if (found == self->state.variables.end()) {
-    return ToError(absl::NotFoundError(
-        absl::StrCat("Variable ", DescribeKey(self, key), " does not exist")));
+  ContainerActor actor = FindContainer(self, container);
+  if (!actor) {
+    return ToError(
+        ResourceNotFound(kind, self->state.options.device, container, name));
   }
-  return {found->second.actor, found->second.spec};
+  return self->delegate(actor, atom, std::move(name));
 }
 
-// Stops and forgets the variables of `container`: they must be declared and
-// assigned again.
-void ResetVariables(TaskPointer self, const std::string& container) {
-  auto& variables = self->state.variables;
-  auto it = variables.lower_bound(ResourceKey{container, ""});
-  while (it != variables.end() && it->first.first == container) {
-    self->demonitor(it->second.actor.address());
-    self->send_exit(
-        it->second.actor,
-        StopReason(absl::StrCat("container '", container, "' was reset")));
-    it = variables.erase(it);
+// Resets `containers`: each stops its resources and quits; answered once all
+// have.
+caf::result<caf::ok_atom> Reset(TaskPointer self,
+                                std::vector<std::string> containers) {
+  if (containers.empty()) containers.emplace_back();
+  for (const std::string& container : containers) {
+    if (absl::Status valid = ValidateContainerName(container); !valid.ok())
+      return ToError(valid);
   }
+  // The runners first, so that they stop before their queues go.
+  caf::anon_send(self->state.runners, reset_atom::value, containers);
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  auto gathering = std::make_shared<Gathering<caf::ok_atom>>(
+      [rp](absl::StatusOr<std::vector<caf::ok_atom>>) mutable {
+        rp.deliver(caf::ok_atom::value);
+      });
+  for (const std::string& container : containers) {
+    ContainerActor actor = FindContainer(self, container);
+    if (!actor) continue;
+    self->demonitor(actor.address());
+    self->state.containers.erase(container);
+    gathering->Expect();
+    self->request(actor, caf::infinite, reset_atom::value)
+        .then([gathering](caf::ok_atom ok) { gathering->Add(ok); },
+              [gathering](caf::error&) { gathering->Skip(); });
+  }
+  gathering->Ready();
+  return rp;
 }
 
-// --- End of variables ---
-
-// --- Readers ---
-
-caf::result<ReaderActor, ReaderSpec, bool> OpenReader(
-    TaskPointer self, const std::string& device, const std::string& container,
-    const std::string& name, const ReaderSpec& spec) {
-  absl::Status valid = CheckDevice(self, device);
-  if (valid.ok()) valid = CheckKey(container, name);
-  if (!valid.ok()) return ToError(valid);
-  ResourceKey key{container, name};
-  auto& readers = self->state.readers;
-  if (auto found = readers.find(key); found != readers.end()) {
-    absl::Status same = CheckSharedReader(found->second.spec, spec, name);
-    if (!same.ok()) return ToError(same);
-    return {found->second.actor, found->second.spec, false};
+// Every resource of every container, and every runner.
+caf::result<std::vector<ResourceInfo>> List(TaskPointer self) {
+  auto rp = self->make_response_promise<std::vector<ResourceInfo>>();
+  auto gathering = std::make_shared<Gathering<std::vector<ResourceInfo>>>(
+      [rp](absl::StatusOr<std::vector<std::vector<ResourceInfo>>>
+               lists) mutable {
+        std::vector<ResourceInfo> infos;
+        for (std::vector<ResourceInfo>& list : *lists) {
+          std::move(list.begin(), list.end(), std::back_inserter(infos));
+        }
+        rp.deliver(std::move(infos));
+      });
+  auto add = [gathering](std::vector<ResourceInfo>& infos) {
+    gathering->Add(std::move(infos));
+  };
+  auto skip = [gathering](caf::error&) { gathering->Skip(); };
+  for (const auto& [name, actor] : self->state.containers) {
+    gathering->Expect();
+    self->request(actor, std::chrono::seconds(10), list_atom::value)
+        .then(add, skip);
   }
-  absl::StatusOr<ReaderOptions> options = ReaderOptionsFromSpec(spec);
-  if (!options.ok()) return ToError(options.status());
-  if (absl::Status room = CheckRoom(self); !room.ok()) return ToError(room);
-  ReaderActor reader = SpawnReader(
-      self->system(), ReaderActorOptions{name, container, *std::move(options),
-                                         self->state.options.data_dir,
-                                         caf::actor_cast<TaskActor>(self)});
-  self->monitor(reader);
-  readers.emplace(key, ReaderEntry{reader, spec});
-  return {reader, spec, true};
-}
-
-caf::result<ReaderActor, ReaderSpec> LookupReader(TaskPointer self,
-                                                  const std::string& device,
-                                                  const std::string& container,
-                                                  const std::string& name) {
-  absl::Status valid = CheckDevice(self, device);
-  if (valid.ok()) valid = CheckKey(container, name);
-  if (!valid.ok()) return ToError(valid);
-  ResourceKey key{container, name};
-  auto found = self->state.readers.find(key);
-  if (found == self->state.readers.end()) {
-    return ToError(absl::NotFoundError(
-        absl::StrCat("Reader ", DescribeKey(self, key), " does not exist")));
-  }
-  return {found->second.actor, found->second.spec};
-}
-
-void ResetReaders(TaskPointer self, const std::string& container) {
-  auto& readers = self->state.readers;
-  auto it = readers.lower_bound(ResourceKey{container, ""});
-  while (it != readers.end() && it->first.first == container) {
-    self->demonitor(it->second.actor.address());
-    self->send_exit(
-        it->second.actor,
-        StopReason(absl::StrCat("container '", container, "' was reset")));
-    it = readers.erase(it);
-  }
+  gathering->Expect();
+  self->request(self->state.runners, std::chrono::seconds(10), list_atom::value)
+      .then(add, skip);
+  gathering->Ready();
+  return rp;
 }
 
 // Writes `records` as a TFRecord file at `path` under the data directory
@@ -293,8 +243,6 @@ absl::StatusOr<int64_t> WriteTFRecords(TaskPointer self,
   return static_cast<int64_t>(size);
 }
 
-// --- End of readers ---
-
 // --- Checkpoints ---
 
 // FAILED_PRECONDITION unless the task has a checkpoint store.
@@ -316,202 +264,151 @@ absl::Status CheckCanCheckpoint(TaskPointer self, const std::string& prefix) {
   return absl::OkStatus();
 }
 
-// Collects the values of the chosen resources into a snapshot, asking each
-// resource actor for its own (consistent per resource), then has the
-// checkpoint store write it.
+// Collects the values of the chosen containers' resources into a snapshot,
+// each container asking each of its resources for its own (consistent per
+// resource), then has the checkpoint store write it.
 caf::result<std::string, int64_t, int64_t> SaveCheckpoint(
     TaskPointer self, const std::string& prefix,
     const std::vector<std::string>& containers, bool include_queues) {
   if (absl::Status can = CheckCanCheckpoint(self, prefix); !can.ok())
     return ToError(can);
-  struct Gathering {
-    TaskSnapshot snapshot;
-    size_t pending = 0;
-    absl::Status error;
-  };
-  auto gathering = std::make_shared<Gathering>();
-  gathering->snapshot.device = self->state.options.device;
-  gathering->snapshot.time_unix_ms = absl::ToUnixMillis(absl::Now());
   auto rp = self->make_response_promise<std::string, int64_t, int64_t>();
-  auto store = self->state.options.checkpoints;
-  auto one_done = [self, gathering, rp, store, prefix]() mutable {
-    if (--gathering->pending > 0) return;
-    if (!gathering->error.ok()) {
-      rp.deliver(ToError(gathering->error));
-      return;
+  TaskSnapshot snapshot;
+  snapshot.device = self->state.options.device;
+  snapshot.time_unix_ms = absl::ToUnixMillis(absl::Now());
+  auto gathering = std::make_shared<Gathering<TaskSnapshot>>(
+      [self, rp, prefix, snapshot = std::move(snapshot)](
+          absl::StatusOr<std::vector<TaskSnapshot>> parts) mutable {
+        if (!parts.ok()) {
+          rp.deliver(ToError(parts.status()));
+          return;
+        }
+        for (TaskSnapshot& part : *parts) {
+          std::move(part.variables.begin(), part.variables.end(),
+                    std::back_inserter(snapshot.variables));
+          std::move(part.queues.begin(), part.queues.end(),
+                    std::back_inserter(snapshot.queues));
+        }
+        const int64_t tensors = snapshot.tensors();
+        self->request(self->state.options.checkpoints, caf::infinite,
+                      save_atom::value, prefix, std::move(snapshot))
+            .then(
+                [rp, tensors](std::string& file, int64_t bytes) mutable {
+                  rp.deliver(std::move(file), tensors, bytes);
+                },
+                [rp](caf::error& error) mutable {
+                  rp.deliver(std::move(error));
+                });
+      });
+  for (const auto& [name, actor] : self->state.containers) {
+    if (!containers.empty() && std::find(containers.begin(), containers.end(),
+                                         name) == containers.end()) {
+      continue;
     }
-    const int64_t tensors = gathering->snapshot.tensors();
-    self->request(store, caf::infinite, save_atom::value, prefix,
-                  std::move(gathering->snapshot))
-        .then(
-            [rp, tensors](std::string& file, int64_t bytes) mutable {
-              rp.deliver(std::move(file), tensors, bytes);
-            },
-            [rp](caf::error& error) mutable { rp.deliver(std::move(error)); });
-  };
-  auto chosen = [&containers](const std::string& container) {
-    return containers.empty() || std::find(containers.begin(), containers.end(),
-                                           container) != containers.end();
-  };
-  // One for this function, so that nothing finishes before all are asked.
-  gathering->pending = 1;
-  for (const auto& [key, entry] : self->state.variables) {
-    if (!chosen(key.first)) continue;
-    const size_t index = gathering->snapshot.variables.size();
-    gathering->snapshot.variables.push_back(
-        SavedVariable{key.first, key.second, entry.spec, {}});
-    ++gathering->pending;
-    self->request(entry.actor, caf::infinite, read_atom::value)
-        .then(
-            [gathering, index, one_done](Tensor& value) mutable {
-              gathering->snapshot.variables[index].value = {std::move(value)};
-              one_done();
-            },
-            [gathering, one_done](caf::error& error) mutable {
-              // A variable never assigned is saved without a value.
-              absl::Status status = ToStatus(error);
-              if (!absl::IsFailedPrecondition(status) &&
-                  gathering->error.ok()) {
-                gathering->error = status;
-              }
-              one_done();
-            });
+    gathering->Expect();
+    self->request(actor, caf::infinite, save_atom::value, include_queues)
+        .then([gathering](
+                  TaskSnapshot& part) { gathering->Add(std::move(part)); },
+              [gathering](caf::error& error) { gathering->Fail(error); });
   }
-  if (include_queues) {
-    for (const auto& [key, entry] : self->state.queues) {
-      if (!chosen(key.first)) continue;
-      const size_t index = gathering->snapshot.queues.size();
-      SavedQueue saved;
-      saved.container = key.first;
-      saved.name = key.second;
-      saved.spec = entry.spec;
-      gathering->snapshot.queues.push_back(std::move(saved));
-      ++gathering->pending;
-      self->request(entry.actor, caf::infinite, snapshot_atom::value)
-          .then(
-              [gathering, index, one_done](
-                  bool closed, std::vector<Tuple>& elements) mutable {
-                SavedQueue& queue = gathering->snapshot.queues[index];
-                queue.closed = closed;
-                queue.elements = std::move(elements);
-                one_done();
-              },
-              [gathering, one_done](caf::error& error) mutable {
-                if (gathering->error.ok()) gathering->error = ToStatus(error);
-                one_done();
-              });
-    }
-  }
-  one_done();
+  gathering->Ready();
   return rp;
 }
 
-// OK when every resource of `snapshot` may be restored: valid names and
-// specs, the same spec as a resource that exists, values and elements that
-// fit them, and room for the new ones. Else INVALID_ARGUMENT (or
-// RESOURCE_EXHAUSTED) naming the first that does not.
-absl::Status CheckRestorable(TaskPointer self, const TaskSnapshot& snapshot) {
-  const TaskState& state = self->state;
-  size_t added = 0;
-  for (const SavedVariable& saved : snapshot.variables) {
-    TROUPE_RETURN_IF_ERROR(CheckKey(saved.container, saved.name));
-    TROUPE_RETURN_IF_ERROR(ValidateVariableSpec(saved.spec, saved.name));
-    auto found = state.variables.find({saved.container, saved.name});
-    if (found == state.variables.end()) {
-      ++added;
-    } else {
-      TROUPE_RETURN_IF_ERROR(
-          CheckSharedVariable(found->second.spec, saved.spec, saved.name));
-    }
-    if (saved.value.size() > 1 ||
-        (saved.value.size() == 1 &&
-         saved.value[0].dtype() != saved.spec.dtype)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("Variable '", saved.name,
-                       "' has a saved value that is "
-                       "not one tensor of its dtype ",
-                       DTypeName(saved.spec.dtype)));
-    }
+// `snapshot` split by container, each part with the container's actor
+// (spawned for a container that does not exist yet).
+std::vector<std::pair<ContainerActor, TaskSnapshot>> SplitByContainer(
+    TaskPointer self, TaskSnapshot snapshot) {
+  std::map<std::string, TaskSnapshot> parts;
+  for (SavedVariable& saved : snapshot.variables) {
+    parts[saved.container].variables.push_back(std::move(saved));
   }
-  for (const SavedQueue& saved : snapshot.queues) {
-    TROUPE_RETURN_IF_ERROR(CheckKey(saved.container, saved.name));
-    TROUPE_RETURN_IF_ERROR(ValidateQueueSpec(saved.spec, saved.name));
-    TROUPE_RETURN_IF_ERROR(CheckCanKeep(self, saved.spec));
-    auto found = state.queues.find({saved.container, saved.name});
-    if (found == state.queues.end()) {
-      ++added;
-    } else {
-      TROUPE_RETURN_IF_ERROR(
-          CheckSharedQueue(found->second.spec, saved.spec, saved.name));
-    }
-    for (const Tuple& element : saved.elements)
-      TROUPE_RETURN_IF_ERROR(
-          ValidateQueueElement(saved.spec, saved.name, element));
+  for (SavedQueue& saved : snapshot.queues) {
+    parts[saved.container].queues.push_back(std::move(saved));
   }
-  const size_t held = state.queues.size() + state.variables.size();
-  if (held + added > state.options.max_resources) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("Restoring would make task ", state.options.device,
-                     " hold ", held + added, " resources, past its limit of ",
-                     state.options.max_resources));
+  std::vector<std::pair<ContainerActor, TaskSnapshot>> split;
+  for (auto& [container, part] : parts) {
+    split.emplace_back(OpenContainer(self, container), std::move(part));
   }
+  return split;
+}
+
+// Sends each part with `atom` to its container; `done` gets the sum of their
+// answers, or the first error.
+template <class Atom>
+void AskEachContainer(
+    TaskPointer self,
+    const std::vector<std::pair<ContainerActor, TaskSnapshot>>& parts,
+    Atom atom, bool keep_durable,
+    std::function<void(absl::StatusOr<int64_t>)> done) {
+  auto gathering = std::make_shared<Gathering<int64_t>>(
+      [done](absl::StatusOr<std::vector<int64_t>> answers) {
+        if (!answers.ok()) {
+          done(answers.status());
+          return;
+        }
+        int64_t sum = 0;
+        for (int64_t answer : *answers) sum += answer;
+        done(sum);
+      });
+  for (const auto& [actor, part] : parts) {
+    gathering->Expect();
+    self->request(actor, caf::infinite, atom, part, keep_durable)
+        .then([gathering](int64_t answer) { gathering->Add(answer); },
+              [gathering](caf::error& error) { gathering->Fail(error); });
+  }
+  gathering->Ready();
+}
+
+// OK when every container `snapshot` names has a valid name.
+absl::Status CheckContainerNames(const TaskSnapshot& snapshot) {
+  for (const SavedVariable& saved : snapshot.variables)
+    TROUPE_RETURN_IF_ERROR(ValidateContainerName(saved.container));
+  for (const SavedQueue& saved : snapshot.queues)
+    TROUPE_RETURN_IF_ERROR(ValidateContainerName(saved.container));
   return absl::OkStatus();
 }
 
-// Creates what `snapshot` holds that is missing and overwrites the rest.
-// REQUIRES: CheckRestorable(self, snapshot).ok().
-void ApplySnapshot(TaskPointer self, TaskSnapshot snapshot,
-                   caf::typed_response_promise<int64_t> rp) {
-  struct Applying {
-    size_t pending = 1;
-    absl::Status error;
+// Restores `snapshot`, all or nothing: every container checks its part, the
+// task checks that what they would create fits its limit, and only then does
+// each apply its part. Requests about containers wait meanwhile (the caller
+// set `restoring`; this clears it when done), so that nothing changes between
+// the check and the apply. `keep_durable` leaves the durable queues that
+// exist as they are. `done` gets the tensors restored.
+void RestoreSnapshot(TaskPointer self, TaskSnapshot snapshot, bool keep_durable,
+                     std::function<void(absl::StatusOr<int64_t>)> done) {
+  auto finish = [self, done](absl::StatusOr<int64_t> result) {
+    // The requests skipped meanwhile are tried again, in their order, when
+    // this turn ends.
+    self->state.restoring = false;
+    done(std::move(result));
   };
-  auto applying = std::make_shared<Applying>();
-  const int64_t tensors = snapshot.tensors();
-  auto one_done = [applying, rp, tensors]() mutable {
-    if (--applying->pending > 0) return;
-    if (!applying->error.ok()) {
-      rp.deliver(ToError(applying->error));
-      return;
-    }
-    rp.deliver(tensors);
-  };
-  auto failed = [applying, one_done](caf::error& error) mutable {
-    if (applying->error.ok()) applying->error = ToStatus(error);
-    one_done();
-  };
-  for (SavedVariable& saved : snapshot.variables) {
-    ResourceKey key{saved.container, saved.name};
-    auto found = self->state.variables.find(key);
-    VariableActor variable = found != self->state.variables.end()
-                                 ? found->second.actor
-                                 : AddVariable(self, key, saved.spec);
-    if (saved.value.empty()) continue;
-    ++applying->pending;
-    self->request(variable, caf::infinite, assign_atom::value,
-                  std::move(saved.value[0]), /*validate_shape=*/false)
-        .then([one_done](caf::ok_atom) mutable { one_done(); }, failed);
+  if (absl::Status valid = CheckContainerNames(snapshot); !valid.ok()) {
+    finish(valid);
+    return;
   }
-  for (SavedQueue& saved : snapshot.queues) {
-    ResourceKey key{saved.container, saved.name};
-    auto found = self->state.queues.find(key);
-    QueueActor queue =
-        found != self->state.queues.end()
-            ? found->second.actor
-            : AddQueue(self, key, saved.spec, /*restoring=*/true);
-    ++applying->pending;
-    self->request(queue, caf::infinite, restore_atom::value, saved.closed,
-                  std::move(saved.elements))
-        .then([one_done](caf::ok_atom) mutable { one_done(); }, failed);
-  }
-  one_done();
-}
-
-// True when queue `key` exists and is durable.
-bool IsDurableQueue(TaskPointer self, const ResourceKey& key) {
-  auto found = self->state.queues.find(key);
-  return found != self->state.queues.end() &&
-         found->second.spec.durability != Durability::kNone;
+  auto parts =
+      std::make_shared<std::vector<std::pair<ContainerActor, TaskSnapshot>>>(
+          SplitByContainer(self, std::move(snapshot)));
+  AskEachContainer(
+      self, *parts, restorable_atom::value, keep_durable,
+      [self, parts, keep_durable, finish](absl::StatusOr<int64_t> added) {
+        if (!added.ok()) {
+          finish(added.status());
+          return;
+        }
+        const ResourceBudget& budget = *self->state.budget;
+        const size_t held = budget.held() + static_cast<size_t>(*added);
+        if (held > budget.limit()) {
+          finish(absl::ResourceExhaustedError(
+              absl::StrCat("Restoring would make task ",
+                           self->state.options.device, " hold ", held,
+                           " resources, past its limit of ", budget.limit())));
+          return;
+        }
+        AskEachContainer(self, *parts, restore_atom::value, keep_durable,
+                         finish);
+      });
 }
 
 // Reads this task's shard of `prefix` through the checkpoint store, checks
@@ -521,33 +418,35 @@ caf::result<int64_t> RestoreCheckpoint(TaskPointer self,
   if (absl::Status can = CheckCanCheckpoint(self, prefix); !can.ok())
     return ToError(can);
   auto rp = self->make_response_promise<int64_t>();
+  // From the read on, so that a second restore waits for this one.
+  self->state.restoring = true;
   self->request(self->state.options.checkpoints, caf::infinite,
                 restore_atom::value, prefix)
       .then(
           [self, rp, prefix](TaskSnapshot& snapshot) mutable {
-            // A durable queue's log is newer than any checkpoint.
-            auto& queues = snapshot.queues;
-            queues.erase(std::remove_if(queues.begin(), queues.end(),
-                                        [self](const SavedQueue& saved) {
-                                          return IsDurableQueue(
-                                              self,
-                                              {saved.container, saved.name});
-                                        }),
-                         queues.end());
-            absl::Status restorable = CheckRestorable(self, snapshot);
-            if (!restorable.ok()) {
-              rp.deliver(ToError(absl::Status(
-                  restorable.code(),
-                  absl::StrCat("Cannot restore checkpoint ", prefix, " on ",
-                               self->state.options.device, ": ",
-                               restorable.message(), "; nothing changed"))));
-              return;
-            }
-            self->state.restored_prefix = prefix;
-            self->state.restored_time_unix_ms = snapshot.time_unix_ms;
-            ApplySnapshot(self, std::move(snapshot), rp);
+            const int64_t time_unix_ms = snapshot.time_unix_ms;
+            RestoreSnapshot(
+                self, std::move(snapshot), /*keep_durable=*/true,
+                [self, rp, prefix,
+                 time_unix_ms](absl::StatusOr<int64_t> restored) mutable {
+                  if (!restored.ok()) {
+                    rp.deliver(ToError(absl::Status(
+                        restored.status().code(),
+                        absl::StrCat("Cannot restore checkpoint ", prefix,
+                                     " on ", self->state.options.device, ": ",
+                                     restored.status().message(),
+                                     "; nothing changed"))));
+                    return;
+                  }
+                  self->state.restored_prefix = prefix;
+                  self->state.restored_time_unix_ms = time_unix_ms;
+                  rp.deliver(*restored);
+                });
           },
-          [rp](caf::error& error) mutable { rp.deliver(std::move(error)); });
+          [self, rp](caf::error& error) mutable {
+            self->state.restoring = false;
+            rp.deliver(std::move(error));
+          });
   return rp;
 }
 
@@ -556,200 +455,77 @@ caf::result<int64_t> RestoreCheckpoint(TaskPointer self,
 TaskActor::behavior_type TaskBehavior(TaskPointer self,
                                       TaskActorOptions options) {
   self->state.options = std::move(options);
+  self->state.budget =
+      std::make_shared<ResourceBudget>(self->state.options.max_resources);
   self->state.runners = SpawnRunnerRegistry(
       self->system(), RunnerRegistryOptions{caf::actor_cast<TaskActor>(self),
                                             self->state.options.data_dir});
   self->set_down_handler([self](caf::down_msg& down) {
-    auto& queues = self->state.queues;
-    for (auto it = queues.begin(); it != queues.end(); ++it) {
-      if (it->second.actor.address() == down.source) {
-        queues.erase(it);
-        return;
-      }
-    }
-    // --- Variables ---
-    auto& variables = self->state.variables;
-    for (auto it = variables.begin(); it != variables.end(); ++it) {
-      if (it->second.actor.address() == down.source) {
-        variables.erase(it);
-        return;
-      }
-    }
-    // --- End of variables ---
-    auto& readers = self->state.readers;
-    for (auto it = readers.begin(); it != readers.end(); ++it) {
-      if (it->second.actor.address() == down.source) {
-        readers.erase(it);
+    auto& containers = self->state.containers;
+    for (auto it = containers.begin(); it != containers.end(); ++it) {
+      if (it->second.address() == down.source) {
+        containers.erase(it);
         return;
       }
     }
   });
   self->set_exit_handler([self](caf::exit_msg& exit) {
-    for (auto& [key, entry] : self->state.queues) {
-      self->send_exit(entry.actor, StopReason(absl::StrCat(
-                                       "task ", self->state.options.device,
-                                       " is shutting down")));
+    for (auto& [name, actor] : self->state.containers) {
+      self->send_exit(
+          actor,
+          ToError(absl::CancelledError(absl::StrCat(
+              "task ", self->state.options.device, " is shutting down"))));
     }
-    self->state.queues.clear();
-    // --- Variables ---
-    for (auto& [key, entry] : self->state.variables) {
-      self->send_exit(entry.actor, StopReason(absl::StrCat(
-                                       "task ", self->state.options.device,
-                                       " is shutting down")));
-    }
-    self->state.variables.clear();
-    // --- End of variables ---
-    for (auto& [key, entry] : self->state.readers) {
-      self->send_exit(entry.actor, StopReason(absl::StrCat(
-                                       "task ", self->state.options.device,
-                                       " is shutting down")));
-    }
-    self->state.readers.clear();
+    self->state.containers.clear();
     self->quit(exit.reason);
   });
   return {
-      [self](queue_atom, const std::string& device,
-             const std::string& container, const std::string& name,
-             QueueSpec& spec) -> caf::result<QueueActor, QueueSpec, bool> {
-        absl::Status valid = CheckDevice(self, device);
-        if (valid.ok()) valid = CheckKey(container, name);
-        if (!valid.ok()) return ToError(valid);
-        ResourceKey key{container, name};
-        auto& queues = self->state.queues;
-        if (auto found = queues.find(key); found != queues.end()) {
-          absl::Status same = CheckSharedQueue(found->second.spec, spec, name);
-          if (!same.ok()) return ToError(same);
-          return {found->second.actor, found->second.spec, false};
-        }
-        if (absl::Status spec_ok = ValidateQueueSpec(spec, name);
-            !spec_ok.ok()) {
-          return ToError(spec_ok);
-        }
-        if (absl::Status keep = CheckCanKeep(self, spec); !keep.ok())
-          return ToError(keep);
-        // Variables count too.
-        if (absl::Status room = CheckRoom(self); !room.ok())
-          return ToError(room);
-        return {AddQueue(self, key, spec), spec, true};
+      [self](queue_atom atom, std::string& device, std::string& container,
+             std::string& name, QueueSpec& spec) {
+        return Open<queue_atom, QueueSpec, QueueActor>(self, atom, device,
+                                                       container, name, spec);
       },
-      [self](lookup_atom, const std::string& device,
-             const std::string& container,
-             const std::string& name) -> caf::result<QueueActor, QueueSpec> {
-        absl::Status valid = CheckDevice(self, device);
-        if (valid.ok()) valid = CheckKey(container, name);
-        if (!valid.ok()) return ToError(valid);
-        ResourceKey key{container, name};
-        auto found = self->state.queues.find(key);
-        if (found == self->state.queues.end()) {
-          return ToError(absl::NotFoundError(absl::StrCat(
-              "Queue ", DescribeKey(self, key), " does not exist")));
-        }
-        return {found->second.actor, found->second.spec};
+      [self](lookup_atom atom, std::string& device, std::string& container,
+             std::string& name) {
+        return Lookup<lookup_atom, QueueActor, QueueSpec>(
+            self, atom, "Queue", device, container, name);
       },
       [self](
-          reset_atom, const std::string& device,
+          reset_atom, std::string& device,
           std::vector<std::string>& containers) -> caf::result<caf::ok_atom> {
+        if (self->state.restoring) return caf::skip;
         if (absl::Status valid = CheckDevice(self, device); !valid.ok())
           return ToError(valid);
-        if (containers.empty()) containers.emplace_back();
-        for (const std::string& container : containers) {
-          if (absl::Status valid = ValidateContainerName(container);
-              !valid.ok()) {
-            return ToError(valid);
-          }
-        }
-        // The runners first, so that they stop before their queues go.
-        caf::anon_send(self->state.runners, reset_atom::value, containers);
-        auto& queues = self->state.queues;
-        for (const std::string& container : containers) {
-          auto it = queues.lower_bound(ResourceKey{container, ""});
-          while (it != queues.end() && it->first.first == container) {
-            if (it->second.spec.durability != Durability::kNone) {
-              self->send(self->state.options.queue_logs, remove_atom::value,
-                         it->second.actor.id());
-            }
-            self->demonitor(it->second.actor.address());
-            self->send_exit(it->second.actor,
-                            StopReason(absl::StrCat("container '", container,
-                                                    "' was reset")));
-            it = queues.erase(it);
-          }
-          ResetVariables(self, container);  // Variables.
-          ResetReaders(self, container);
-        }
-        return caf::ok_atom::value;
+        return Reset(self, std::move(containers));
       },
-      [self](list_atom, const std::string& device)
-          -> caf::result<std::vector<ResourceInfo>> {
+      [self](list_atom,
+             std::string& device) -> caf::result<std::vector<ResourceInfo>> {
+        if (self->state.restoring) return caf::skip;
         if (absl::Status valid = CheckDevice(self, device); !valid.ok())
           return ToError(valid);
-        auto& queues = self->state.queues;
-        // Before make_response_promise(), which takes over the request: a
-        // value returned after it would reach no one.
-        auto& variables = self->state.variables;
-        auto& readers = self->state.readers;
-        auto promise = self->make_response_promise<std::vector<ResourceInfo>>();
-        struct Gather {
-          std::vector<ResourceInfo> infos;
-          size_t missing;
-        };
-        // The resources, and the registry with every runner.
-        auto gather = std::make_shared<Gather>(
-            Gather{{}, queues.size() + variables.size() + readers.size() + 1});
-        auto finish_one = [gather, promise]() mutable {
-          if (--gather->missing == 0) promise.deliver(std::move(gather->infos));
-        };
-        // Asks one resource to describe itself, under its container's name.
-        auto describe = [self, gather, finish_one](const auto& actor,
-                                                   std::string container) {
-          self->request(actor, std::chrono::seconds(10), describe_atom::value)
-              .then(
-                  [gather, finish_one, container](ResourceInfo& info) mutable {
-                    info.container = container;
-                    gather->infos.push_back(std::move(info));
-                    finish_one();
-                  },
-                  [finish_one](caf::error&) mutable { finish_one(); });
-        };
-        for (auto& [key, entry] : queues) describe(entry.actor, key.first);
-        for (auto& [key, entry] : variables) describe(entry.actor, key.first);
-        for (auto& [key, entry] : readers) describe(entry.actor, key.first);
-        self->request(self->state.runners, std::chrono::seconds(10),
-                      list_atom::value)
-            .then(
-                [gather,
-                 finish_one](std::vector<ResourceInfo>& runners) mutable {
-                  for (ResourceInfo& info : runners) {
-                    gather->infos.push_back(std::move(info));
-                  }
-                  finish_one();
-                },
-                [finish_one](caf::error&) mutable { finish_one(); });
-        return promise;
+        return List(self);
       },
       // --- Variables ---
-      [self](variable_atom, const std::string& device,
-             const std::string& container, const std::string& name,
-             VariableSpec& spec)
-          -> caf::result<VariableActor, VariableSpec, bool> {
-        return OpenVariable(self, device, container, name, spec);
+      [self](variable_atom atom, std::string& device, std::string& container,
+             std::string& name, VariableSpec& spec) {
+        return Open<variable_atom, VariableSpec, VariableActor>(
+            self, atom, device, container, name, spec);
       },
-      [self](
-          lookup_variable_atom, const std::string& device,
-          const std::string& container,
-          const std::string& name) -> caf::result<VariableActor, VariableSpec> {
-        return LookupVariable(self, device, container, name);
+      [self](lookup_variable_atom atom, std::string& device,
+             std::string& container, std::string& name) {
+        return Lookup<lookup_variable_atom, VariableActor, VariableSpec>(
+            self, atom, "Variable", device, container, name);
       },
       // --- End of variables ---
-      [self](reader_atom, const std::string& device,
-             const std::string& container, const std::string& name,
-             ReaderSpec& spec) -> caf::result<ReaderActor, ReaderSpec, bool> {
-        return OpenReader(self, device, container, name, spec);
+      [self](reader_atom atom, std::string& device, std::string& container,
+             std::string& name, ReaderSpec& spec) {
+        return Open<reader_atom, ReaderSpec, ReaderActor>(
+            self, atom, device, container, name, spec);
       },
-      [self](lookup_reader_atom, const std::string& device,
-             const std::string& container,
-             const std::string& name) -> caf::result<ReaderActor, ReaderSpec> {
-        return LookupReader(self, device, container, name);
+      [self](lookup_reader_atom atom, std::string& device,
+             std::string& container, std::string& name) {
+        return Lookup<lookup_reader_atom, ReaderActor, ReaderSpec>(
+            self, atom, "Reader", device, container, name);
       },
       [self](tfrecord_write_atom, const std::string& device,
              const std::string& path, const std::vector<std::string>& records,
@@ -773,9 +549,10 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
         return {name, address->second};
       },
       [self](
-          save_atom, const std::string& device, const std::string& prefix,
-          const std::vector<std::string>& containers,
+          save_atom, std::string& device, std::string& prefix,
+          std::vector<std::string>& containers,
           bool include_queues) -> caf::result<std::string, int64_t, int64_t> {
+        if (self->state.restoring) return caf::skip;
         if (absl::Status valid = CheckDevice(self, device); !valid.ok())
           return ToError(valid);
         return SaveCheckpoint(self, prefix, containers, include_queues);
@@ -790,19 +567,25 @@ TaskActor::behavior_type TaskBehavior(TaskPointer self,
                               commit_atom::value, std::move(info), max_to_keep,
                               write_index);
       },
-      [self](restore_atom, const std::string& device,
-             const std::string& prefix) -> caf::result<int64_t> {
+      [self](restore_atom, std::string& device,
+             std::string& prefix) -> caf::result<int64_t> {
+        if (self->state.restoring) return caf::skip;
         if (absl::Status valid = CheckDevice(self, device); !valid.ok())
           return ToError(valid);
         return RestoreCheckpoint(self, prefix);
       },
       [self](restore_atom, TaskSnapshot& snapshot) -> caf::result<int64_t> {
-        if (absl::Status restorable = CheckRestorable(self, snapshot);
-            !restorable.ok()) {
-          return ToError(restorable);
-        }
+        if (self->state.restoring) return caf::skip;
+        self->state.restoring = true;
         auto rp = self->make_response_promise<int64_t>();
-        ApplySnapshot(self, std::move(snapshot), rp);
+        RestoreSnapshot(self, std::move(snapshot), /*keep_durable=*/false,
+                        [rp](absl::StatusOr<int64_t> restored) mutable {
+                          if (restored.ok()) {
+                            rp.deliver(*restored);
+                          } else {
+                            rp.deliver(ToError(restored.status()));
+                          }
+                        });
         return rp;
       },
       [self](index_atom, const std::string& device,

@@ -1,6 +1,6 @@
-// The task actor: the one actor a task publishes. It looks up and creates the
-// task's resources by (container, shared name), resets containers and lists
-// what the task holds (TensorFlow's ResourceMgr, as an actor).
+// The task actor: the one actor a task publishes. It routes lookup-or-create,
+// reset, list, save and restore to the task's container actors, which own
+// the resources (TensorFlow's ResourceMgr, as actors).
 #pragma once
 
 #include <cstdint>
@@ -45,8 +45,8 @@ struct TaskActorOptions {
 };
 
 // Spawns the task actor, a new incarnation (NewIncarnation) of the task.
-// Sending it an exit message stops every resource of
-// the task: their waiting requests fail CANCELLED.
+// Sending it an exit message stops every container of the task, and so every
+// resource: their waiting requests fail CANCELLED.
 TaskActor SpawnTaskActor(caf::actor_system& system, TaskActorOptions options);
 
 }  // namespace troupe

@@ -525,7 +525,7 @@ absl::StatusOr<json> List(const CtlContext& ctx) {
                              {"waiting_enqueues", info.waiting_enqueues},
                              {"waiting_dequeues", info.waiting_dequeues},
                              {"held", info.held}});
-    if (info.spec.durability != Durability::kNone)
+    if (info.spec.durable())
       resources.back()["durability"] = DurabilityName(info.spec.durability);
   }
   return resources;

@@ -273,7 +273,7 @@ absl::StatusOr<ReplayedQueue> ReplayQueueLog(absl::string_view bytes,
     }
     switch (record->kind) {
       case QueueLogRecord::Kind::kHeader:
-        if (record->spec.durability == Durability::kNone)
+        if (!record->spec.durable())
           return lost("a header of a queue that is not durable", offset);
         have_header = true;
         replayed.container = std::move(record->container);

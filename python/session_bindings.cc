@@ -49,7 +49,7 @@ py::dict ResourceToPython(const ResourceInfo& info) {
     result["enqueued_total"] = info.enqueued_total;
     result["dequeued_total"] = info.dequeued_total;
     result["bytes_held"] = info.bytes_held;
-    if (info.spec.durability != Durability::kNone) {
+    if (info.spec.durable()) {
       result["durability"] = DurabilityName(info.spec.durability);
     }
   }

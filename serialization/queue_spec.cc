@@ -224,8 +224,7 @@ absl::Status CheckSharedQueue(const QueueSpec& existing,
                      " but requested component shapes were ",
                      PartialShapesToString(requested.shapes)));
   }
-  if (requested.durability != Durability::kNone &&
-      requested.durability != existing.durability) {
+  if (requested.durable() && requested.durability != existing.durability) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Shared queue '", name, "' has durability ",
         DurabilityName(existing.durability), " but requested durability was ",

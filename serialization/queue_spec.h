@@ -54,6 +54,7 @@ struct QueueSpec {
   Durability durability = Durability::kNone;
 
   bool has_shapes() const { return !shapes.empty(); }
+  bool durable() const { return durability != Durability::kNone; }
 };
 
 // INVALID_ARGUMENT, with TensorFlow's text where it has one, unless `spec`

@@ -23,21 +23,12 @@
 #include "doctest/doctest.h"
 
 #include "serialization/status_error.h"
+#include "tests/actors/test_actor_system.h"
 
 namespace troupe {
 namespace {
 
-// The longest any test waits for one reply.
-constexpr std::chrono::seconds kBound{10};
-
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
-
-struct TestConfig : caf::actor_system_config {
-  TestConfig() {
-    RegisterProtocol(*this);
-    set("scheduler.max-threads", 2);
-  }
-};
 
 // One actor system per test. Queues holding waiters reference themselves
 // through their response promises, so the fixture stops every actor it

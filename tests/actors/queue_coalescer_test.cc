@@ -23,18 +23,10 @@
 
 #include "actors/queue_actor.h"
 #include "serialization/status_error.h"
+#include "tests/actors/test_actor_system.h"
 
 namespace troupe {
 namespace {
-
-constexpr std::chrono::seconds kBound{10};
-
-struct TestConfig : caf::actor_system_config {
-  TestConfig() {
-    RegisterProtocol(*this);
-    set("scheduler.max-threads", 2);
-  }
-};
 
 // A FIFOQueue of float scalars, with a coalescer in front of it. The queue
 // is stopped before the system shuts down (its waiters reference it).

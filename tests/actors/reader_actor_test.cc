@@ -24,19 +24,12 @@
 
 #include "actors/task_actor.h"
 #include "serialization/status_error.h"
+#include "tests/actors/test_actor_system.h"
 
 namespace troupe {
 namespace {
 
-constexpr std::chrono::seconds kBound{10};
 const char kDevice[] = "/job:ps/task:0";
-
-struct TestConfig : caf::actor_system_config {
-  TestConfig() {
-    RegisterProtocol(*this);
-    set("scheduler.max-threads", 2);
-  }
-};
 
 // A fresh directory under the system's temporary one, removed at the end.
 class TempDataDir {
@@ -125,6 +118,14 @@ class ReaderFixture {
                      std::vector<std::string>&) { result = std::move(keys); },
                  [&](caf::error& error) { result = ToStatus(error); });
     return result;
+  }
+  // A read from a requester that is gone right after the reader has it.
+  void ReadAndLeave() {
+    caf::scoped_actor gone(system);
+    gone->request(reader, kBound, read_atom::value, std::string("files"),
+                  kNoTimeout);
+    // The reader has the read: it answers this while the read waits.
+    CHECK(WorkUnitsCompleted() == 0);
   }
   int64_t WorkUnitsCompleted() {
     int64_t completed = -1;
@@ -222,6 +223,33 @@ TEST_CASE("reads waiting for filenames are answered in arrival order") {
                [](caf::error&) {});
   CHECK(got_first == "one");
   CHECK(got_second == "two");
+}
+
+TEST_CASE(
+    "a read whose requester is gone takes nothing: the next read gets the "
+    "record") {
+  ReaderFixture f("identity");
+  REQUIRE(f.reader);
+  f.ReadAndLeave();
+  f.Enqueue("one");
+  f.Enqueue("two");
+  auto record = f.Read();
+  REQUIRE(record.ok());
+  CHECK(record->first == "one");
+}
+
+TEST_CASE(
+    "a unit that fails to start after its read is gone fails the next read") {
+  ReaderFixture f("text_line");
+  REQUIRE(f.reader);
+  f.ReadAndLeave();
+  f.Enqueue("missing.txt");
+  f.dir.Write("there.txt", "line\n");
+  f.Enqueue("there.txt");
+  CHECK(f.Read().status().code() == absl::StatusCode::kNotFound);
+  auto record = f.Read();
+  REQUIRE(record.ok());
+  CHECK(record->second == "line");
 }
 
 TEST_CASE("resetting the container cancels a read waiting for a filename") {

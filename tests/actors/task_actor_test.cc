@@ -22,20 +22,12 @@
 #include "doctest/doctest.h"
 
 #include "serialization/status_error.h"
+#include "tests/actors/test_actor_system.h"
 
 namespace troupe {
 namespace {
 
-// The longest any test waits for one reply.
-constexpr std::chrono::seconds kBound{10};
 const char kDevice[] = "/job:ps/task:0";
-
-struct TestConfig : caf::actor_system_config {
-  TestConfig() {
-    RegisterProtocol(*this);
-    set("scheduler.max-threads", 2);
-  }
-};
 
 // One actor system and one task actor per test. The fixture stops the task
 // (and so its queues) before the system shuts down.

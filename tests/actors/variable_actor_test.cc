@@ -29,20 +29,12 @@
 
 #include "actors/task_actor.h"
 #include "serialization/status_error.h"
+#include "tests/actors/test_actor_system.h"
 
 namespace troupe {
 namespace {
 
-// The longest any test waits for one reply.
-constexpr std::chrono::seconds kBound{10};
 const char kDevice[] = "/job:ps/task:0";
-
-struct TestConfig : caf::actor_system_config {
-  TestConfig() {
-    RegisterProtocol(*this);
-    set("scheduler.max-threads", 2);
-  }
-};
 
 // One actor system per test, with a task actor; the fixture stops the task
 // and every variable it spawned itself before the system shuts down.
