@@ -1,8 +1,10 @@
 #include "actors/task_actor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <utility>
