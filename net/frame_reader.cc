@@ -78,10 +78,10 @@ absl::StatusOr<FrameReader::Progress> FrameReader::ReadFrom(
           ? stream.ReadWithDescriptors(into, asked, descriptors_->waiting)
           : stream.Read(into, asked);
   if (descriptors_->waiting.size() > kMaxDescriptorsPerFrame) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "Peer sent ", descriptors_->waiting.size(),
-        " descriptors that no frame named (", kMaxDescriptorsPerFrame,
-        " at most)"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("Peer sent ", descriptors_->waiting.size(),
+                     " descriptors that no frame named (",
+                     kMaxDescriptorsPerFrame, " at most)"));
   }
   if (count == 0) return Progress::kClosed;
   if (count < 0) {

@@ -74,13 +74,12 @@ absl::StatusOr<std::unique_ptr<WireClient>> WireClient::Connect(
     TROUPE_ASSIGN_OR_RETURN(socket, OpenConnection(address, timeout));
   }
   char handshake[kHandshakeBytes];
-  EncodeHandshake(
-      Handshake{kProtocolVersion,
-                static_cast<uint16_t>(
-                    (options.tls ? kHandshakeTls : 0) |
-                    (local ? kHandshakeMayUseSharedMemory : 0)),
-                0},
-      handshake);
+  EncodeHandshake(Handshake{kProtocolVersion,
+                            static_cast<uint16_t>(
+                                (options.tls ? kHandshakeTls : 0) |
+                                (local ? kHandshakeMayUseSharedMemory : 0)),
+                            0},
+                  handshake);
   if (send(socket.get(), handshake, sizeof(handshake), MSG_NOSIGNAL) !=
       static_cast<ssize_t>(sizeof(handshake))) {
     return refused("it closed the connection");

@@ -245,13 +245,12 @@ class WireServer::Loop : public caf::execution_unit {
     ++awaiting_handshake_;
     c.proxy = SpawnConnectionProxy(system(), task_, shared, ids_);
     char handshake[kHandshakeBytes];
-    EncodeHandshake(
-        Handshake{kProtocolVersion,
-                  static_cast<uint16_t>(
-                      (options_.tls ? kHandshakeTls : 0) |
-                      (local ? kHandshakeMayUseSharedMemory : 0)),
-                  options_.incarnation},
-        handshake);
+    EncodeHandshake(Handshake{kProtocolVersion,
+                              static_cast<uint16_t>(
+                                  (options_.tls ? kHandshakeTls : 0) |
+                                  (local ? kHandshakeMayUseSharedMemory : 0)),
+                              options_.incarnation},
+                    handshake);
     shared->SendBytes(handshake, sizeof(handshake));
   }
 
@@ -543,10 +542,9 @@ absl::StatusOr<std::unique_ptr<WireServer>> WireServer::Start(
                                "; clients of this host use TCP"));
     }
   }
-  auto loop = std::make_unique<Loop>(system, std::move(task),
-                                     *std::move(listener),
-                                     std::move(local_listener),
-                                     std::move(options));
+  auto loop =
+      std::make_unique<Loop>(system, std::move(task), *std::move(listener),
+                             std::move(local_listener), std::move(options));
   if (absl::Status started = loop->Start(); !started.ok()) return started;
   return std::unique_ptr<WireServer>(new WireServer(std::move(loop)));
 }

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -20,6 +22,21 @@ constexpr int kRequiredSeals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
 
 // Regions that keep their descriptors now (Adopt, Create).
 std::atomic<int64_t> kept_descriptors{0};
+
+// kKeptDescriptors, or a quarter of the process's descriptors if that is
+// fewer: regions must leave room for connections.
+int64_t KeptDescriptorLimit() {
+  static const int64_t limit = [] {
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0 ||
+        files.rlim_cur == RLIM_INFINITY) {
+      return SharedRegion::kKeptDescriptors;
+    }
+    return std::min<int64_t>(SharedRegion::kKeptDescriptors,
+                             static_cast<int64_t>(files.rlim_cur / 4));
+  }();
+  return limit;
+}
 
 absl::Status Exhausted(absl::string_view what, int error) {
   return absl::ResourceExhaustedError(
@@ -82,7 +99,7 @@ absl::StatusOr<std::shared_ptr<const SharedRegion>> SharedRegion::Adopt(
   }
   int kept = fd;
   if (kept_descriptors.fetch_add(1, std::memory_order_relaxed) >=
-      kKeptDescriptors) {
+      KeptDescriptorLimit()) {
     kept_descriptors.fetch_sub(1, std::memory_order_relaxed);
     close(fd);
     kept = -1;

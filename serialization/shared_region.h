@@ -21,9 +21,10 @@ class SharedRegion {
   // Takes ownership of `fd`, a memfd a peer sent, and maps it read-only.
   // INVALID_ARGUMENT (the descriptor closed) unless it is a memfd sealed
   // against shrinking, growing and writing; RESOURCE_EXHAUSTED if it cannot
-  // be mapped. While more than kKeptDescriptors regions keep their
-  // descriptors, the region closes its own after mapping (fd() is then -1):
-  // a task cannot run out of descriptors by holding regions.
+  // be mapped. While kKeptDescriptors regions (or a quarter of the
+  // process's RLIMIT_NOFILE, if fewer) keep their descriptors, the region
+  // closes its own after mapping (fd() is then -1): a task cannot run out
+  // of descriptors by holding regions.
   static absl::StatusOr<std::shared_ptr<const SharedRegion>> Adopt(int fd);
 
   // Regions of this process that keep their descriptors at most.

@@ -366,8 +366,8 @@ absl::Status BodyReader::Read(Tensor& x) {
   }
   std::vector<char>* bytes = nullptr;
   SharedSlice shared;
-  TROUPE_RETURN_IF_ERROR(TakeSegment(
-      bytes, dtype == DType::kString ? nullptr : &shared));
+  TROUPE_RETURN_IF_ERROR(
+      TakeSegment(bytes, dtype == DType::kString ? nullptr : &shared));
   if (dtype == DType::kString) {
     TROUPE_RETURN_IF_ERROR(ReadStrings(shape, count, *lengths, *bytes, x));
   } else if (shared.region) {

@@ -39,8 +39,8 @@ struct Frame {
 struct SharedMemoryIntake {
   // The next `count` descriptors the peer sent, each adopted as a region
   // (SharedRegion::Adopt); an error when fewer arrived or one is refused.
-  std::function<absl::StatusOr<std::vector<std::shared_ptr<const SharedRegion>>>(
-      size_t count)>
+  std::function<absl::StatusOr<
+      std::vector<std::shared_ptr<const SharedRegion>>>(size_t count)>
       take;
   // Charges the bytes of a frame's regions, as HeaderCheck does its frame's
   // bytes (optional).

@@ -90,10 +90,11 @@ void ShareSegments(EncodedFrame& frame, uint64_t min_bytes,
 
 }  // namespace
 
-absl::StatusOr<EncodedFrame> EncodeFrame(
-    uint16_t kind, uint64_t request_id, absl::Span<const char> body,
-    OutgoingSegments segments, const WireLimits& limits,
-    uint64_t shared_min_bytes) {
+absl::StatusOr<EncodedFrame> EncodeFrame(uint16_t kind, uint64_t request_id,
+                                         absl::Span<const char> body,
+                                         OutgoingSegments segments,
+                                         const WireLimits& limits,
+                                         uint64_t shared_min_bytes) {
   const auto& spans = segments.spans();
   if (spans.size() > limits.max_segments_per_frame) {
     return absl::ResourceExhaustedError(

@@ -227,7 +227,9 @@ TEST_CASE(
           .resource_id;
   const Tensor weights = Floats(int64_t{4} << 20, 0.25f);
   CallFor<OkReply>(*shm, AssignRequest{v_shm, weights, true});
-  CHECK(CallFor<TensorReply>(*shm, ReadRequest{v_shm}).value == weights);
+  const Tensor read = CallFor<TensorReply>(*shm, ReadRequest{v_shm}).value;
+  CHECK(read == weights);
+  CHECK(read.shared_slice().region != nullptr);
   CHECK(CallFor<TensorReply>(*tcp, ReadRequest{v_tcp}).value == weights);
   const Tensor other = Floats(int64_t{4} << 20, 9.0f);
   CallFor<OkReply>(*tcp, AssignRequest{v_tcp, other, true});

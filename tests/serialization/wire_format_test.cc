@@ -157,8 +157,8 @@ TEST_SUITE("wire format") {
     CHECK((*entries)[0].shm_handle == 2);
     CHECK((*entries)[0].shm_offset == 64);
     CHECK((*entries)[0].length == 4096);
-    auto no_handle =
-        ParseSegmentTable(header, Table({{4096, kSegmentInSharedMemory, 0, 64}}));
+    auto no_handle = ParseSegmentTable(
+        header, Table({{4096, kSegmentInSharedMemory, 0, 64}}));
     CHECK(absl::IsInvalidArgument(no_handle.status()));
     CHECK(no_handle.status().message() ==
           "Segment 0 lives in shared memory but names handle 0");
