@@ -110,8 +110,6 @@ class WireServer::Loop : public caf::execution_unit {
     caf::actor proxy;
     std::string peer;
     absl::Time opened;
-    // Whether it came through the Unix socket.
-    bool local = false;
     // Whether the peer's handshake arrived, and whether TLS is being set up
     // after it.
     bool greeted = false;
@@ -221,9 +219,9 @@ class WireServer::Loop : public caf::execution_unit {
     auto shared = std::make_shared<ServerConnection>(
         std::move(socket), epoll_.get(), token, stats_);
     stats_->connections.fetch_add(1, std::memory_order_relaxed);
-    // Each frame's header is charged to the receive budget (Charge) before
-    // anything is allocated for it.
-    // Shared memory a frame maps is charged the same way.
+    // Each frame's header, and the shared memory a frame maps, is charged to
+    // the receive budget (Charge) before anything is allocated or kept for
+    // it.
     FrameReader reader(
         options_.limits,
         [this, token](const FrameHeader& h) {
@@ -241,7 +239,6 @@ class WireServer::Loop : public caf::execution_unit {
                 Connection{shared, std::move(reader), {}, std::move(peer), now})
             .first->second;
     c.last_read = now;
-    c.local = local;
     ++awaiting_handshake_;
     c.proxy = SpawnConnectionProxy(system(), task_, shared, ids_);
     char handshake[kHandshakeBytes];
