@@ -1188,12 +1188,12 @@ absl::Status SameHost(Env& env, std::vector<Row>& rows) {
               << Number(copy_var.back()) << ", " << Number(copy_queue.back())
               << std::endl;
   }
-  Note(env, absl::StrCat("10 Same host per round (GB/s): variable ",
-                         Rounds(var), ", queue ", Rounds(queue), "; TCP ",
-                         Rounds(tcp_var), ", ", Rounds(tcp_queue), "; Redis ",
-                         Rounds(redis_var), ", ", Rounds(redis_queue),
-                         "; memcpy ", Rounds(copy_var), ", ",
-                         Rounds(copy_queue)));
+  Note(env,
+       absl::StrCat("10 Same host per round (GB/s): variable ", Rounds(var),
+                    ", queue ", Rounds(queue), "; TCP ", Rounds(tcp_var), ", ",
+                    Rounds(tcp_queue), "; Redis ", Rounds(redis_var), ", ",
+                    Rounds(redis_queue), "; memcpy ", Rounds(copy_var), ", ",
+                    Rounds(copy_queue)));
   std::optional<double> redis_v, redis_q;
   if (!redis_var.empty()) redis_v = Median(redis_var);
   if (!redis_queue.empty()) redis_q = Median(redis_queue);

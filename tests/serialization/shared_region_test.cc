@@ -73,7 +73,8 @@ TEST_SUITE("shared memory") {
     CHECK(std::string((*mapped)->data(), bytes.size()) == bytes);
   }
 
-  TEST_CASE("a descriptor that is unsealed, shrinkable or no memfd is refused") {
+  TEST_CASE(
+      "a descriptor that is unsealed, shrinkable or no memfd is refused") {
     const int unsealed = memfd_create("t", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     REQUIRE(ftruncate(unsealed, 4096) == 0);
     auto refused = SharedRegion::Adopt(unsealed);
