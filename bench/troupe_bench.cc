@@ -2,13 +2,14 @@
 // (scenario 6, bench/recovery.h), issue 13's loading of training data
 // (scenario 7, bench/loading.h) and issue 14's save and restore (scenario 8,
 // bench/checkpointing.h) and durable queue (scenario 9,
-// bench/durable_queue.h), Troupe side by side with its peers (Redis through
+// bench/durable_queue.h) and issue 16's same host through shared memory
+// (scenario 10), Troupe side by side with its peers (Redis through
 // hiredis, a raw TCP socket, raw CAF messaging, pandas, bare loops), in one
 // run, alternating, several rounds; prints medians and ratios and writes the
 // results section of BENCHMARKS.md. scripts/bench builds and runs it.
 //
 //   troupe_bench run --troupe PATH [--redis-server PATH] [--rounds 3]
-//                    [--scenarios 1,2,3,4,5,6,7,8,9] [--scale 1]
+//                    [--scenarios 1,...,10] [--scale 1]
 //                    [--load-bytes N] [--load-rounds 1] [--save-bytes N]
 //                    [--durable-seconds 0.5] [--markdown FILE]
 //   troupe_bench role NAME --flag value ...   (internal: a child process)
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -99,7 +101,7 @@ constexpr double kDurableSeconds = 0.5;
 
 constexpr char kUsage[] =
     "usage: troupe_bench run --troupe PATH [--redis-server PATH] [--rounds N] "
-    "[--scenarios 1,2,3,4,5,6,7,8,9] [--scale X] [--load-bytes N] "
+    "[--scenarios 1,2,3,4,5,6,7,8,9,10] [--scale X] [--load-bytes N] "
     "[--load-rounds N] [--save-bytes N] [--durable-seconds S] "
     "[--markdown FILE]\n";
 
@@ -692,11 +694,21 @@ absl::StatusOr<std::vector<double>> TroupeHandleRoundTrip(
 // Troupe's wire measured beneath the blocking API (net/WireClient): the
 // frames the blocking API will send once it moves off CAF's BASP.
 absl::StatusOr<std::unique_ptr<WireClient>> WireConnect(
-    const std::string& target) {
+    const std::string& target,
+    SharedMemoryUse shared_memory = SharedMemoryUse::kLocal) {
   auto address = ParseTaskAddress(target);
   if (!address.ok()) return address.status();
-  return WireClient::Connect(*address, absl::Seconds(10));
+  WireClientOptions options;
+  options.shared_memory = shared_memory;
+  return WireClient::Connect(*address, absl::Seconds(10), options);
 }
+
+// Clients that keep off shared memory: the TCP path of scenario 3.
+const NodeOptions kOverTcp = [] {
+  NodeOptions options;
+  options.shared_memory = SharedMemoryUse::kOff;
+  return options;
+}();
 
 template <class Reply>
 absl::StatusOr<Reply> WireCall(WireClient& client, const Message& request) {
@@ -866,7 +878,8 @@ absl::Status BigTensors(Env& env, std::vector<Row>& rows) {
   std::vector<double> wire_var, wire_q;  // Troupe's wire, beneath the API
   const double gb = 1e9;
   {
-    Session session((*task)->target());
+    // Over TCP, as before issue 16; scenario 10 measures shared memory.
+    Session session((*task)->target(), kOverTcp);
     VariableOptions options;
     options.dtype = DT_FLOAT;
     options.shape = {elements};
@@ -880,7 +893,7 @@ absl::Status BigTensors(Env& env, std::vector<Row>& rows) {
     queue_options.shapes = {
         {static_cast<int64_t>(kBigElementBytes / sizeof(float))}};
     queue_options.shared_name = "big_queue";
-    Session consumer_session((*task)->target());
+    Session consumer_session((*task)->target(), kOverTcp);
     FIFOQueue producer(session, queue_options);
     FIFOQueue consumer(consumer_session, queue_options);
     const Tensor element =
@@ -899,9 +912,9 @@ absl::Status BigTensors(Env& env, std::vector<Row>& rows) {
     }
     if (auto warm = TcpStoreAndForward(env.tcp_port, bytes); !warm.ok())
       return warm.status();
-    auto wire_producer = WireConnect((*task)->target());
+    auto wire_producer = WireConnect((*task)->target(), SharedMemoryUse::kOff);
     if (!wire_producer.ok()) return wire_producer.status();
-    auto wire_consumer = WireConnect((*task)->target());
+    auto wire_consumer = WireConnect((*task)->target(), SharedMemoryUse::kOff);
     if (!wire_consumer.ok()) return wire_consumer.status();
     auto wire_variable = WireCall<VariableReply>(
         **wire_producer, VariableRequest{"", "", "big_variable_wire",
@@ -1068,6 +1081,139 @@ absl::Status BigTensors(Env& env, std::vector<Row>& rows) {
                   "GB/s", true, Median(wire_q), "Redis RPUSH + BLPOP", redis_qm,
                   "TCP echo stream", Best(tcp_q, true),
                   ">= 80% TCP and >= 1.5x Redis", wire_targets(true)});
+  return absl::OkStatus();
+}
+
+// --- Scenario 10: same host, through shared memory (issue 16) ---------------
+
+// GB/s of copying `bytes` from one buffer to another, both touched before:
+// the most any transport inside one machine can reach.
+double MemcpyRate(size_t bytes) {
+  std::vector<char> from(bytes, 1);
+  std::vector<char> to(bytes, 2);
+  const int64_t start = NowNs();
+  std::memcpy(to.data(), from.data(), bytes);
+  const int64_t end = NowNs();
+  if (to[bytes / 2] != 1) return 0;
+  return static_cast<double>(bytes) / Seconds(start, end) / 1e9;
+}
+
+// Scenario 3's variable and queue traffic through the blocking API, with
+// clients that pass their tensors through shared memory; raw TCP (the old
+// limit), Redis and memcpy (the new limit) in the same rounds.
+absl::Status SameHost(Env& env, std::vector<Row>& rows) {
+  std::cout << "== 10 Same host: shared memory" << std::endl;
+  auto task = TroupeTask::Start(env.troupe, env.work_dir);
+  if (!task.ok()) return task.status();
+  const size_t bytes = kBigVariableBytes;
+  const int64_t elements = static_cast<int64_t>(bytes / sizeof(float));
+  const double moved = static_cast<double>(kBigElementBytes) * kBigElements;
+  std::vector<double> var, tcp_var, redis_var, copy_var;
+  std::vector<double> queue, tcp_queue, redis_queue, copy_queue;
+  Session session((*task)->target());
+  Session consumer_session((*task)->target());
+  VariableOptions options;
+  options.dtype = DT_FLOAT;
+  options.shape = {elements};
+  options.shared_name = "shared_variable";
+  Variable variable(session, options);
+  QueueOptions queue_options;
+  queue_options.capacity = kBigQueueCapacity;
+  queue_options.dtypes = {DT_FLOAT};
+  queue_options.shapes = {
+      {static_cast<int64_t>(kBigElementBytes / sizeof(float))}};
+  queue_options.shared_name = "shared_queue";
+  FIFOQueue producer(session, queue_options);
+  FIFOQueue consumer(consumer_session, queue_options);
+  const Tensor value =
+      Tensor::FromBytes(DT_FLOAT, {elements}, std::vector<char>(bytes, 1));
+  const Tensor element =
+      Tensor::FromBytes(DT_FLOAT, queue_options.shapes[0].dims,
+                        std::vector<char>(kBigElementBytes, 1));
+  // Round 0 warms up (heaps, page cache), untimed, as in scenario 3.
+  for (int round = 0; round <= env.rounds; ++round) {
+    const int64_t start = NowNs();
+    if (auto assigned = variable.assign(value); !assigned.ok()) {
+      return assigned.status();
+    }
+    auto read = variable.read();
+    if (!read.ok()) return read.status();
+    if (read->byte_size() != bytes || read->data()[bytes - 1] != 1) {
+      return absl::InternalError("read returned the wrong bytes");
+    }
+    const double var_s = Seconds(start, NowNs());
+    absl::Status produced;
+    const int64_t queue_start = NowNs();
+    std::thread writer([&] {
+      for (int64_t i = 0; i < kBigElements && produced.ok(); ++i) {
+        produced = producer.enqueue({element});
+      }
+    });
+    absl::Status consumed;
+    for (int64_t i = 0; i < kBigElements && consumed.ok(); ++i) {
+      consumed = consumer.dequeue().status();
+    }
+    const double queue_s = Seconds(queue_start, NowNs());
+    writer.join();
+    if (!produced.ok()) return produced;
+    if (!consumed.ok()) return consumed;
+    auto tcp = TcpStoreAndForward(env.tcp_port, bytes);
+    if (!tcp.ok()) return tcp.status();
+    auto stream = TcpStream(env.tcp_port, kBigElementBytes, kBigElements);
+    if (!stream.ok()) return stream.status();
+    std::optional<double> redis_v, redis_q;
+    if (env.redis) {
+      auto set_get = RedisSetGet(env.redis->port(), bytes);
+      if (!set_get.ok()) return set_get.status();
+      redis_v = 2.0 * static_cast<double>(bytes) /
+                (set_get->set_seconds + set_get->get_seconds) / 1e9;
+      auto redis =
+          RedisBigQueue(env.redis->port(), kBigElementBytes, kBigElements);
+      if (!redis.ok()) return redis.status();
+      redis_q = moved / *redis / 1e9;
+    }
+    if (round == 0) continue;
+    var.push_back(2.0 * static_cast<double>(bytes) / var_s / 1e9);
+    queue.push_back(moved / queue_s / 1e9);
+    tcp_var.push_back(2.0 * static_cast<double>(bytes) / *tcp / 1e9);
+    tcp_queue.push_back(moved / *stream / 1e9);
+    if (redis_v) redis_var.push_back(*redis_v);
+    if (redis_q) redis_queue.push_back(*redis_q);
+    copy_var.push_back(MemcpyRate(bytes));
+    copy_queue.push_back(MemcpyRate(kBigElementBytes));
+    std::cout << "  round " << round << ": shared memory GB/s variable "
+              << Number(var.back()) << ", queue " << Number(queue.back())
+              << "; tcp " << Number(tcp_var.back()) << ", "
+              << Number(tcp_queue.back()) << "; memcpy "
+              << Number(copy_var.back()) << ", " << Number(copy_queue.back())
+              << std::endl;
+  }
+  Note(env,
+       absl::StrCat("10 Same host per round (GB/s): variable ", Rounds(var),
+                    ", queue ", Rounds(queue), "; TCP ", Rounds(tcp_var), ", ",
+                    Rounds(tcp_queue), "; Redis ", Rounds(redis_var), ", ",
+                    Rounds(redis_queue), "; memcpy ", Rounds(copy_var), ", ",
+                    Rounds(copy_queue)));
+  std::optional<double> redis_v, redis_q;
+  if (!redis_var.empty()) redis_v = Median(redis_var);
+  if (!redis_queue.empty()) redis_q = Median(redis_queue);
+  const std::string variable_text =
+      "Same host, shared memory: assign + read of the 256 MiB Variable of 3a";
+  const std::string queue_text = absl::StrCat(
+      "Same host, shared memory: the ", kBigElements, " x 4 MiB queue of 3b");
+  const std::string copy = "memcpy (the new limit)";
+  rows.push_back({"10a", variable_text, "GB/s", true, Median(var),
+                  "TCP store-and-forward (the old limit)", Median(tcp_var),
+                  copy, Median(copy_var), ">= 1.5x TCP", AtLeast(1.5)});
+  rows.push_back({"10b", variable_text, "GB/s", true, Median(var),
+                  "Redis SET + GET", redis_v, copy, Median(copy_var),
+                  ">= 3x Redis", AtLeast(3)});
+  rows.push_back({"10c", queue_text, "GB/s", true, Median(queue),
+                  "TCP echo stream (the old limit)", Median(tcp_queue), copy,
+                  Median(copy_queue), ">= 1.5x TCP", AtLeast(1.5)});
+  rows.push_back({"10d", queue_text, "GB/s", true, Median(queue),
+                  "Redis RPUSH + BLPOP", redis_q, copy, Median(copy_queue),
+                  ">= 3x Redis", AtLeast(3)});
   return absl::OkStatus();
 }
 
@@ -1826,7 +1972,7 @@ int Run(const Flags& flags) {
   }
 
   std::vector<std::string> scenarios =
-      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5,6,7,8,9"), ',');
+      absl::StrSplit(flags.Get("scenarios", "1,2,3,4,5,6,7,8,9,10"), ',');
   std::vector<Row> rows;
   std::vector<std::string> failures;
   std::map<std::string, double> seconds;
@@ -1842,6 +1988,7 @@ int Run(const Flags& flags) {
     if (scenario == "7") status = Loading(env, rows);
     if (scenario == "8") status = Checkpointing(env, rows);
     if (scenario == "9") status = DurableQueue(env, rows);
+    if (scenario == "10") status = SameHost(env, rows);
     seconds[scenario] = Seconds(start, NowNs());
     std::cout << "  (scenario " << scenario << ": " << Number(seconds[scenario])
               << " s)" << std::endl;

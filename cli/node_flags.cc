@@ -16,11 +16,26 @@ void NodeFlags::AddTo(CLI::App& app) {
   app.add_option("--tls-ca", tls_ca, "the CA that signs the cluster's nodes")
       ->type_name("PEM")
       ->group(group);
+  app.add_option(
+         "--shared-memory", shared_memory,
+         "same host: pass tensors of at least --shared-memory-min-bytes "
+         "as memfds over the task's Unix socket (auto), never (off), "
+         "or fail without it (force, clients only)")
+      ->check(CLI::IsMember({"auto", "off", "force"}))
+      ->capture_default_str();
+  app.add_option("--shared-memory-min-bytes", shared_memory_min_bytes,
+                 "smaller tensor segments go inline")
+      ->capture_default_str();
 }
 
 absl::StatusOr<NodeOptions> NodeOptionsFrom(const NodeFlags& flags,
                                             const ClusterSpec* spec) {
   NodeOptions options;
+  options.shared_memory = flags.shared_memory == "off" ? SharedMemoryUse::kOff
+                          : flags.shared_memory == "force"
+                              ? SharedMemoryUse::kForce
+                              : SharedMemoryUse::kLocal;
+  options.shared_memory_min_bytes = flags.shared_memory_min_bytes;
   if (spec != nullptr) {
     options.tls = spec->tls();
     if (spec->heartbeat_timeout()) {

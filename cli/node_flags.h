@@ -14,13 +14,16 @@
 
 namespace troupe::cli {
 
-// The TLS flags as given.
+// The TLS and shared-memory flags as given.
 struct NodeFlags {
   std::optional<std::string> tls_certificate;
   std::optional<std::string> tls_key;
   std::optional<std::string> tls_ca;
+  // auto, off or force (SharedMemoryUse), and the threshold.
+  std::string shared_memory = "auto";
+  uint64_t shared_memory_min_bytes = uint64_t{64} << 10;
 
-  // Adds the three flags to `app`, read into this.
+  // Adds the flags to `app`, read into this.
   void AddTo(CLI::App& app);
 };
 

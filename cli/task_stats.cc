@@ -288,6 +288,8 @@ json StatsToJson(const std::vector<TaskStats>& tasks) {
     entry["bytes_out"] = s.bytes_out;
     entry["frames_in"] = s.frames_in;
     entry["frames_out"] = s.frames_out;
+    entry["shared_bytes_in"] = s.shared_bytes_in;
+    entry["shared_bytes_out"] = s.shared_bytes_out;
     json resources = json::array();
     for (const ResourceInfo& info : task.resources) {
       resources.push_back(ResourceToJson(info));

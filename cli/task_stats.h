@@ -30,7 +30,8 @@ TaskStats AskTaskStats(Session& session, const std::string& device);
 
 // {"tasks": [{"device", "address", "up", and when up "uptime_s",
 // "connections", "resident_bytes", "bytes_in", "bytes_out", "frames_in",
-// "frames_out", "resources": [...]; else "error"}]}. A queue's entry has
+// "frames_out", "shared_bytes_in", "shared_bytes_out", "resources": [...];
+// else "error"}]}. A queue's entry has
 // "container", "name", "kind" (TensorFlow's class name), "size",
 // "capacity", "closed", "enqueued_total", "dequeued_total" (elements, not
 // calls), "waiting_enqueues", "waiting_dequeues", "bytes_held"; a variable's

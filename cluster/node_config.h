@@ -12,6 +12,7 @@
 
 #include "config/memory_limit.h"
 #include "config/tls_files.h"
+#include "net/shared_memory_use.h"
 
 namespace troupe {
 
@@ -29,6 +30,11 @@ struct NodeOptions {
   // certificate the CA signed; every node of a cluster must agree. Check
   // them first with MakeTlsContext (net/tls_stream.h).
   std::optional<TlsFiles> tls;
+  // Same host: tensor segments of at least `shared_memory_min_bytes` travel
+  // as sealed memfds over the task's Unix socket (net/shared_memory_use.h);
+  // never with TLS.
+  SharedMemoryUse shared_memory = SharedMemoryUse::kLocal;
+  uint64_t shared_memory_min_bytes = uint64_t{64} << 10;
   // A task's memory limit (`troupe task --memory-limit`): a queue's padded
   // batch past it fails RESOURCE_EXHAUSTED. Clients do not use it.
   uint64_t memory_limit_bytes = DefaultMemoryLimit();

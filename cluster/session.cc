@@ -19,6 +19,8 @@ struct Session::Impl {
   Impl(std::string target_address, const NodeOptions& options)
       : target(std::move(target_address)),
         connect_timeout(absl::FromChrono(options.connection_timeout)),
+        shared_memory(options.shared_memory),
+        shared_memory_min_bytes(options.shared_memory_min_bytes),
         system((ConfigureNode(config, options), config)) {
     if (options.tls) {
       absl::StatusOr<TlsContext> context = MakeTlsContext(*options.tls);
@@ -38,6 +40,8 @@ struct Session::Impl {
     WireClientOptions options;
     options.tls = tls;
     options.silence_timeout = connect_timeout;
+    options.shared_memory = shared_memory;
+    options.shared_memory_min_bytes = shared_memory_min_bytes;
     TROUPE_ASSIGN_OR_RETURN(
         std::unique_ptr<WireClient> client,
         WireClient::Connect(parsed, connect_timeout, std::move(options)));
@@ -66,6 +70,8 @@ struct Session::Impl {
   TlsContext tls;
   // How long a new connection may take to open (the heartbeat timeout).
   absl::Duration connect_timeout;
+  SharedMemoryUse shared_memory;
+  uint64_t shared_memory_min_bytes;
   caf::actor_system_config config;
   caf::actor_system system;
   std::mutex mutex;

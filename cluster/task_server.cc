@@ -173,6 +173,8 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   wire.heartbeat_interval = absl::FromChrono(options.heartbeat_interval);
   wire.stall_timeout = absl::FromChrono(options.connection_timeout);
   wire.receive_budget_bytes = options.memory_limit_bytes;
+  wire.shared_memory = options.shared_memory != SharedMemoryUse::kOff;
+  wire.shared_memory_min_bytes = options.shared_memory_min_bytes;
   wire.log = std::move(log);
   absl::StatusOr<std::unique_ptr<WireServer>> server =
       WireServer::Start(impl->system, impl->task, *address, std::move(wire));

@@ -1,7 +1,8 @@
 // libFuzzer target: the frame decoder fed a stream in random splits (the
 // last 4 input bytes seed the split sizes), which must give the same frames
 // and the same error as the stream fed whole; every frame's message then
-// decodes or fails cleanly, and what decodes re-encodes identically.
+// decodes or fails cleanly, and what decodes re-encodes identically. The
+// decoder takes segments in shared memory from a few small sealed memfds.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -22,7 +23,8 @@ struct Decoded {
 // Feeds `stream` in pieces of 1..max_piece bytes, alternately through Feed()
 // and through NextBuffer()/Commit().
 Decoded DecodeInPieces(absl::Span<const char> stream, uint32_t seed) {
-  troupe::FrameDecoder decoder(troupe::FuzzLimits());
+  troupe::FrameDecoder decoder(troupe::FuzzLimits(), nullptr,
+                               troupe::FuzzIntake());
   Decoded decoded;
   std::minstd_rand random(seed);
   size_t max_piece = 1 + seed % 97;
@@ -54,8 +56,15 @@ bool SameFrames(const std::vector<troupe::Frame>& a,
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i].header.kind != b[i].header.kind ||
         a[i].header.request_id != b[i].header.request_id ||
-        a[i].body != b[i].body || a[i].segments != b[i].segments) {
+        a[i].body != b[i].body || a[i].segments != b[i].segments ||
+        a[i].shared.size() != b[i].shared.size()) {
       return false;
+    }
+    for (size_t s = 0; s < a[i].shared.size(); ++s) {
+      if (a[i].shared[s].offset != b[i].shared[s].offset ||
+          a[i].shared[s].length != b[i].shared[s].length) {
+        return false;
+      }
     }
   }
   return true;
@@ -70,7 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::Span<const char> stream(reinterpret_cast<const char*>(data), size - 4);
 
   Decoded whole;
-  troupe::FrameDecoder decoder(troupe::FuzzLimits());
+  troupe::FrameDecoder decoder(troupe::FuzzLimits(), nullptr,
+                               troupe::FuzzIntake());
   whole.status = decoder.Feed(stream, whole.frames);
   Decoded pieces = DecodeInPieces(stream, seed);
   if (whole.status != pieces.status ||

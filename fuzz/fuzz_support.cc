@@ -1,8 +1,11 @@
 #include "fuzz/fuzz_support.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "tests/serialization/wire_samples.h"
 
@@ -55,6 +58,37 @@ WireLimits FuzzLimits() {
   limits.max_segments_per_frame = 64;
   limits.max_body_bytes = 1 << 16;
   return limits;
+}
+
+SharedMemoryIntake FuzzIntake() {
+  // Made once: sealed memfds of a byte pattern.
+  static const std::vector<std::shared_ptr<const SharedRegion>>* regions = [] {
+    auto* made = new std::vector<std::shared_ptr<const SharedRegion>>();
+    for (size_t size : {0, 64, 4096, 65536}) {
+      std::string bytes(size, '\0');
+      for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>(i * 7);
+      auto region = SharedRegion::Create(bytes);
+      if (!region.ok()) Die("cannot create a memfd");
+      made->push_back(*std::move(region));
+    }
+    return made;
+  }();
+  SharedMemoryIntake intake;
+  intake.take = [](size_t count)
+      -> absl::StatusOr<std::vector<std::shared_ptr<const SharedRegion>>> {
+    if (count > regions->size()) {
+      return absl::InvalidArgumentError("Frame names too many descriptors");
+    }
+    std::vector<std::shared_ptr<const SharedRegion>> taken;
+    for (size_t i = 0; i < count; ++i) {
+      auto region =
+          SharedRegion::Adopt(fcntl((*regions)[i]->fd(), F_DUPFD_CLOEXEC, 0));
+      if (!region.ok()) Die("a sealed memfd was refused");
+      taken.push_back(*std::move(region));
+    }
+    return taken;
+  };
+  return intake;
 }
 
 Frame FrameFromMessageInput(absl::Span<const uint8_t> input) {

@@ -17,6 +17,10 @@ namespace troupe {
 // Small limits, so that no input can reach the fuzzer's memory limit.
 WireLimits FuzzLimits();
 
+// An intake that hands a frame up to 4 sealed memfds of 0, 64, 4096 and
+// 65536 bytes (handles 1 to 4), as a Unix connection would; more is refused.
+SharedMemoryIntake FuzzIntake();
+
 // The message target's input: u16 kind, u8 segment count, a u32 length per
 // segment, u32 body length, the body, then the segments' bytes (each field
 // little-endian, cut short where the input ends).

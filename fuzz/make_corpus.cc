@@ -1,10 +1,12 @@
 // Writes the seed corpus of the fuzz targets from the wire tests' sample
-// messages: make_corpus DIR fills DIR/handshake, DIR/frame and DIR/message.
+// messages: make_corpus DIR fills DIR/handshake, DIR/frame and DIR/message;
+// DIR/frame/shared has segments in the frame target's memfds (FuzzIntake).
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "base/little_endian.h"
 #include "fuzz/fuzz_support.h"
 #include "tests/serialization/wire_samples.h"
 
@@ -50,5 +52,20 @@ int main(int argc, char** argv) {
   }
   stream.insert(stream.end(), {7, 0, 0, 0});
   Write(dir + "/frame/all", stream);
+  // Two tensors in shared memory: 64 bytes in handle 2, 4096 in handle 3.
+  auto shared = troupe::EncodeMessage(
+      1,
+      troupe::TupleReply{
+          {troupe::Tensor::Zeros(troupe::DType::kFloat32, {16}),
+           troupe::Tensor::Zeros(troupe::DType::kFloat32, {1024})}},
+      troupe::FuzzLimits(), 0);
+  if (!shared.ok()) return 1;
+  for (uint32_t i = 0; i < 2; ++i) {
+    troupe::PutLittle(i + 2, shared->head.data() + troupe::kFrameHeaderBytes +
+                                 troupe::kSegmentEntryBytes * i + 12);
+  }
+  std::vector<char> bytes = troupe::Flatten(*shared);
+  bytes.insert(bytes.end(), {3, 0, 0, 0});
+  Write(dir + "/frame/shared", bytes);
   return 0;
 }

@@ -1,6 +1,7 @@
-// ByteStream: the bytes of one connection, over plain TCP (PlainStream) or
-// TLS (tls_stream.h), with recv's and sendmsg's conventions: a count, 0 at
-// the end of the stream, or -1 with errno (EAGAIN: nothing can move now).
+// ByteStream: the bytes of one connection, over plain TCP or a Unix socket
+// (PlainStream) or TLS (tls_stream.h), with recv's and sendmsg's
+// conventions: a count, 0 at the end of the stream, or -1 with errno
+// (EAGAIN: nothing can move now).
 #pragma once
 
 #include <sys/socket.h>
@@ -9,7 +10,12 @@
 
 #include <cstddef>
 #include <cstring>
+#include <deque>
 #include <string>
+
+#include "absl/types/span.h"
+
+#include "net/fd.h"
 
 namespace troupe {
 
@@ -19,6 +25,23 @@ class ByteStream {
 
   virtual ssize_t Read(char* data, size_t size) = 0;
   virtual ssize_t Write(const iovec* pieces, int count) = 0;
+  // Read, appending the descriptors that came with the bytes (SCM_RIGHTS)
+  // to `descriptors`. Only a Unix socket carries them; others just Read.
+  virtual ssize_t ReadWithDescriptors(char* data, size_t size,
+                                      std::deque<Fd>& descriptors) {
+    static_cast<void>(descriptors);
+    return Read(data, size);
+  }
+  // Write, sending `descriptors` with the first byte. A stream that carries
+  // none fails with EPROTO when given some.
+  virtual ssize_t WriteWithDescriptors(const iovec* pieces, int count,
+                                       absl::Span<const int> descriptors) {
+    if (!descriptors.empty()) {
+      errno = EPROTO;
+      return -1;
+    }
+    return Write(pieces, count);
+  }
   // Whether a read that returned fewer bytes than asked for left nothing
   // behind (so that the reader may wait for the socket again): true for
   // plain TCP; TLS reads one record at a time.
@@ -31,7 +54,8 @@ class ByteStream {
   }
 };
 
-// Plain TCP on a socket that the stream does not own.
+// Plain bytes on a socket that the stream does not own: TCP, or a Unix
+// socket, which also carries descriptors.
 class PlainStream final : public ByteStream {
  public:
   explicit PlainStream(int fd) : fd_(fd) {}
@@ -40,11 +64,14 @@ class PlainStream final : public ByteStream {
     return recv(fd_, data, size, 0);
   }
   ssize_t Write(const iovec* pieces, int count) override {
-    msghdr message{};
-    message.msg_iov = const_cast<iovec*>(pieces);
-    message.msg_iovlen = static_cast<size_t>(count);
-    return sendmsg(fd_, &message, MSG_NOSIGNAL);
+    return WriteWithDescriptors(pieces, count, {});
   }
+  // A read that brings more descriptors than a frame may send
+  // (kMaxDescriptorsPerFrame) fails with EMSGSIZE; the kernel closed them.
+  ssize_t ReadWithDescriptors(char* data, size_t size,
+                              std::deque<Fd>& descriptors) override;
+  ssize_t WriteWithDescriptors(const iovec* pieces, int count,
+                               absl::Span<const int> descriptors) override;
   bool ShortReadDrains() const override { return true; }
   bool HasBuffered() const override { return false; }
 

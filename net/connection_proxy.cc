@@ -374,6 +374,8 @@ class Dispatch {
           status.bytes_out = wire.bytes_out.load();
           status.frames_in = wire.frames_in.load();
           status.frames_out = wire.frames_out.load();
+          status.shared_bytes_in = wire.shared_bytes_in.load();
+          status.shared_bytes_out = wire.shared_bytes_out.load();
           Answer(self, id, StatusReply{std::move(status)});
         },
         status_atom::value);

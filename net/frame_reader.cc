@@ -18,8 +18,51 @@ constexpr size_t kStagingBytes = 64 * 1024;
 
 }  // namespace
 
-FrameReader::FrameReader(WireLimits limits, FrameDecoder::HeaderCheck check)
-    : decoder_(limits, std::move(check)) {}
+SharedMemoryIntake FrameReader::MakeIntake(
+    std::shared_ptr<Descriptors> descriptors,
+    std::function<absl::Status(uint64_t)> charge) {
+  SharedMemoryIntake intake;
+  intake.take = [descriptors](size_t count)
+      -> absl::StatusOr<std::vector<std::shared_ptr<const SharedRegion>>> {
+    if (!descriptors->allowed) {
+      return absl::InvalidArgumentError(
+          "Frame has segments in shared memory, but the handshakes did not "
+          "allow them on this connection");
+    }
+    if (count > descriptors->waiting.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Frame names shared-memory handle ", count, ", but only ",
+          descriptors->waiting.size(), " descriptors came with it"));
+    }
+    std::vector<std::shared_ptr<const SharedRegion>> regions;
+    for (size_t i = 0; i < count; ++i) {
+      const int fd = descriptors->waiting.front().Release();
+      descriptors->waiting.pop_front();
+      absl::StatusOr<std::shared_ptr<const SharedRegion>> region =
+          SharedRegion::Adopt(fd);
+      if (!region.ok()) {
+        return absl::Status(
+            region.status().code(),
+            absl::StrCat("Handle ", i + 1, ": ", region.status().message()));
+      }
+      regions.push_back(*std::move(region));
+    }
+    return regions;
+  };
+  intake.charge = std::move(charge);
+  return intake;
+}
+
+FrameReader::FrameReader(WireLimits limits, FrameDecoder::HeaderCheck check,
+                         bool shared_memory,
+                         std::function<absl::Status(uint64_t)> charge_shared)
+    : descriptors_(std::make_shared<Descriptors>()),
+      decoder_(limits, std::move(check),
+               shared_memory
+                   ? MakeIntake(descriptors_, std::move(charge_shared))
+                   : SharedMemoryIntake{}) {
+  descriptors_->offered = shared_memory;
+}
 
 absl::StatusOr<FrameReader::Progress> FrameReader::ReadFrom(
     ByteStream& stream, std::vector<Frame>& frames) {
@@ -29,8 +72,17 @@ absl::StatusOr<FrameReader::Progress> FrameReader::ReadFrom(
   const size_t asked = direct       ? next.size()
                        : handshake_ ? staging_.size()
                                     : kHandshakeBytes - handshake_filled_;
+  char* const into = direct ? next.data() : staging_.data();
   const ssize_t count =
-      stream.Read(direct ? next.data() : staging_.data(), asked);
+      descriptors_->offered
+          ? stream.ReadWithDescriptors(into, asked, descriptors_->waiting)
+          : stream.Read(into, asked);
+  if (descriptors_->waiting.size() > kMaxDescriptorsPerFrame) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("Peer sent ", descriptors_->waiting.size(),
+                     " descriptors that no frame named (",
+                     kMaxDescriptorsPerFrame, " at most)"));
+  }
   if (count == 0) return Progress::kClosed;
   if (count < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
@@ -65,6 +117,9 @@ absl::Status FrameReader::Feed(absl::Span<const char> bytes,
     TROUPE_ASSIGN_OR_RETURN(
         handshake_,
         ParseHandshake(absl::MakeConstSpan(handshake_bytes_, kHandshakeBytes)));
+    descriptors_->allowed =
+        descriptors_->offered &&
+        (handshake_->flags & kHandshakeMayUseSharedMemory) != 0;
   }
   if (bytes.empty()) return absl::OkStatus();
   return decoder_.Feed(bytes, frames);

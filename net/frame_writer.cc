@@ -27,10 +27,20 @@ void FrameWriter::PushBytes(const char* bytes, size_t size) {
 
 absl::StatusOr<bool> FrameWriter::WriteTo(ByteStream& stream) {
   std::vector<iovec> pieces;
+  std::vector<int> descriptors;
   while (!frames_.empty()) {
     pieces.clear();
+    descriptors.clear();
     uint64_t skip = sent_of_front_;
+    // The front frame's descriptors go with this write unless they went
+    // already; a later frame that has some begins a write of its own.
+    if (!descriptors_sent_) {
+      for (const auto& region : frames_.front().descriptors) {
+        descriptors.push_back(region->fd());
+      }
+    }
     for (const EncodedFrame& frame : frames_) {
+      if (&frame != &frames_.front() && !frame.descriptors.empty()) break;
       for (absl::Span<const char> span : frame.Spans()) {
         if (skip >= span.size()) {
           skip -= span.size();
@@ -43,14 +53,15 @@ absl::StatusOr<bool> FrameWriter::WriteTo(ByteStream& stream) {
       }
       if (pieces.size() == kMaxPieces) break;
     }
-    const ssize_t count =
-        stream.Write(pieces.data(), static_cast<int>(pieces.size()));
+    const ssize_t count = stream.WriteWithDescriptors(
+        pieces.data(), static_cast<int>(pieces.size()), descriptors);
     if (count < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
       return absl::UnavailableError(
           absl::StrCat("Connection lost: ", stream.ErrorText(errno)));
     }
+    descriptors_sent_ = true;
     uint64_t left = static_cast<uint64_t>(count);
     pending_bytes_ -= left;
     while (left > 0) {
@@ -62,6 +73,7 @@ absl::StatusOr<bool> FrameWriter::WriteTo(ByteStream& stream) {
       left -= rest;
       frames_.pop_front();
       sent_of_front_ = 0;
+      descriptors_sent_ = false;
     }
   }
   return true;

@@ -1,6 +1,6 @@
 // FrameWriter: the frames a connection has yet to send, written with one
 // write over many frames' pieces (tensor bytes are never copied), resuming
-// where a partial send stopped.
+// where a partial send stopped. A frame's memfds go with its first byte.
 #pragma once
 
 #include <cstddef>
@@ -32,8 +32,9 @@ class FrameWriter {
 
  private:
   std::deque<EncodedFrame> frames_;
-  // Bytes of frames_.front() already sent.
+  // Bytes of frames_.front() already sent, and whether its descriptors went.
   uint64_t sent_of_front_ = 0;
+  bool descriptors_sent_ = false;
   uint64_t pending_bytes_ = 0;
 };
 

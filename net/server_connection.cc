@@ -18,7 +18,8 @@ ServerConnection::ServerConnection(Fd fd, int epoll_fd, uint64_t token,
       events_(EPOLLIN) {}
 
 void ServerConnection::Send(uint64_t request_id, const Message& message) {
-  absl::StatusOr<EncodedFrame> frame = EncodeMessage(request_id, message);
+  absl::StatusOr<EncodedFrame> frame =
+      EncodeMessage(request_id, message, {}, shared_min_bytes_.load());
   if (!frame.ok())
     frame = EncodeMessage(request_id, ErrorReply{frame.status()});
   if (!frame.ok()) return;
@@ -27,6 +28,8 @@ void ServerConnection::Send(uint64_t request_id, const Message& message) {
   if (closed_) return;
   stats_->frames_out.fetch_add(1, std::memory_order_relaxed);
   stats_->bytes_out.fetch_add(frame->size(), std::memory_order_relaxed);
+  stats_->shared_bytes_out.fetch_add(frame->shared_bytes,
+                                     std::memory_order_relaxed);
   writer_.Push(*std::move(frame));
   WriteLocked();
 }

@@ -3,6 +3,7 @@
 // waiting to be sent.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -49,6 +50,9 @@ class ServerConnection {
   void SendHeartbeat();
   // Raw bytes (the handshake), sent the same way.
   void SendBytes(const char* bytes, size_t size);
+  // From now on, replies send their segments of at least `min_bytes` through
+  // shared memory (both handshakes allowed it on this Unix socket).
+  void ShareMemory(uint64_t min_bytes) { shared_min_bytes_ = min_bytes; }
 
   // The I/O thread's side.
   // Counts a request that its reply (a Send) will answer.
@@ -99,6 +103,7 @@ class ServerConnection {
   absl::Time stalled_since_ = absl::InfiniteFuture();
   // Requests received and not answered yet.
   uint64_t unanswered_ = 0;
+  std::atomic<uint64_t> shared_min_bytes_{kNoSharedMemory};
 };
 
 }  // namespace troupe

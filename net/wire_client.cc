@@ -13,6 +13,7 @@
 #include "base/status_macros.h"
 #include "net/call_interrupt.h"
 #include "net/connect.h"
+#include "net/local_socket.h"
 #include "net/spin_wait.h"
 
 namespace troupe {
@@ -48,21 +49,43 @@ absl::StatusOr<std::unique_ptr<WireClient>> WireClient::Connect(
     const TaskAddress& address, absl::Duration timeout,
     WireClientOptions options) {
   const absl::Time deadline = absl::Now() + timeout;
-  TROUPE_ASSIGN_OR_RETURN(Fd socket, OpenConnection(address, timeout));
   auto refused = [&address](absl::string_view why) {
     return absl::UnavailableError(absl::StrCat("Cannot connect to task at ",
                                                address.ToString(), ": ", why));
   };
+  // Same host: the task's Unix socket first, unless TLS keeps the bytes off
+  // shared memory.
+  Fd socket;
+  const bool try_local =
+      !options.tls && (options.shared_memory == SharedMemoryUse::kForce ||
+                       (options.shared_memory == SharedMemoryUse::kLocal &&
+                        IsLocalAddress(address)));
+  if (try_local) {
+    absl::StatusOr<Fd> local = ConnectLocal(address.port);
+    if (local.ok()) {
+      socket = *std::move(local);
+    } else if (options.shared_memory == SharedMemoryUse::kForce) {
+      return refused(absl::StrCat("shared memory was required: ",
+                                  local.status().message()));
+    }
+  }
+  const bool local = socket.valid();
+  if (!local) {
+    TROUPE_ASSIGN_OR_RETURN(socket, OpenConnection(address, timeout));
+  }
   char handshake[kHandshakeBytes];
-  EncodeHandshake(
-      Handshake{kProtocolVersion, options.tls ? kHandshakeTls : uint16_t{0}, 0},
-      handshake);
+  EncodeHandshake(Handshake{kProtocolVersion,
+                            static_cast<uint16_t>(
+                                (options.tls ? kHandshakeTls : 0) |
+                                (local ? kHandshakeMayUseSharedMemory : 0)),
+                            0},
+                  handshake);
   if (send(socket.get(), handshake, sizeof(handshake), MSG_NOSIGNAL) !=
       static_cast<ssize_t>(sizeof(handshake))) {
     return refused("it closed the connection");
   }
   // The task's handshake, and nothing past it: TLS may follow.
-  FrameReader reader(options.limits);
+  FrameReader reader(options.limits, nullptr, local);
   PlainStream plain(socket.get());
   std::vector<Frame> frames;
   while (!reader.handshake()) {
@@ -117,6 +140,9 @@ WireClient::WireClient(Fd socket, std::unique_ptr<ByteStream> stream,
       address_(std::move(address)),
       incarnation_(incarnation),
       options_(std::move(options)),
+      shared_min_bytes_(reader.shares_memory()
+                            ? options_.shared_memory_min_bytes
+                            : kNoSharedMemory),
       reader_(std::move(reader)),
       last_heard_(absl::Now()) {}
 
@@ -129,10 +155,17 @@ WireClient::~WireClient() {
   if (reader_thread_.joinable()) reader_thread_.join();
 }
 
+absl::StatusOr<EncodedFrame> WireClient::Encode(uint64_t id,
+                                                const Message& request) {
+  absl::StatusOr<EncodedFrame> frame =
+      EncodeMessage(id, request, options_.limits, shared_min_bytes_);
+  if (frame.ok()) shared_bytes_sent_.fetch_add(frame->shared_bytes);
+  return frame;
+}
+
 void WireClient::CallAsync(const Message& request, Done done) {
   const uint64_t id = next_request_id_.fetch_add(1);
-  absl::StatusOr<EncodedFrame> frame =
-      EncodeMessage(id, request, options_.limits);
+  absl::StatusOr<EncodedFrame> frame = Encode(id, request);
   if (!frame.ok()) return done(frame.status());
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -224,8 +257,7 @@ absl::StatusOr<Message> WireClient::Call(const Message& request,
   // A call after an interrupted one of the same thread is not sent.
   if (interrupt != nullptr && interrupt->fired()) return InterruptedError();
   const uint64_t id = next_request_id_.fetch_add(1);
-  TROUPE_ASSIGN_OR_RETURN(EncodedFrame frame,
-                          EncodeMessage(id, request, options_.limits));
+  TROUPE_ASSIGN_OR_RETURN(EncodedFrame frame, Encode(id, request));
   Slot slot;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -360,6 +392,7 @@ absl::Status WireClient::ReadOnce(absl::Time deadline,
   std::vector<std::pair<uint64_t, absl::StatusOr<Message>>> replies;
   for (Frame& frame : frames) {
     const uint64_t id = frame.header.request_id;
+    shared_bytes_received_.fetch_add(frame.shared_bytes);
     absl::StatusOr<Message> message = DecodeMessage(std::move(frame));
     if (message.ok() && std::holds_alternative<Heartbeat>(*message)) continue;
     if (message.ok() && std::holds_alternative<ErrorReply>(*message)) {

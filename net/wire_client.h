@@ -25,6 +25,7 @@
 #include "net/fd.h"
 #include "net/frame_reader.h"
 #include "net/frame_writer.h"
+#include "net/shared_memory_use.h"
 #include "net/tls_stream.h"
 #include "serialization/wire_messages.h"
 
@@ -32,6 +33,11 @@ namespace troupe {
 
 struct WireClientOptions {
   WireLimits limits;
+  // TLS connections never use shared memory.
+  SharedMemoryUse shared_memory = SharedMemoryUse::kLocal;
+  // Over the Unix socket, tensor segments of at least this many bytes go as
+  // sealed memfds; smaller ones go inline.
+  uint64_t shared_memory_min_bytes = uint64_t{64} << 10;
   // With a context, the connection speaks TLS after the handshakes: the
   // task must present a certificate that the context's CA signed.
   TlsContext tls;
@@ -85,6 +91,13 @@ class WireClient {
 
   // The task's incarnation, from its handshake.
   uint64_t incarnation() const { return incarnation_; }
+  // Whether the connection passes segments through shared memory, and the
+  // bytes of segments it sent and received that way.
+  bool shares_memory() const { return shared_min_bytes_ != kNoSharedMemory; }
+  uint64_t shared_bytes_sent() const { return shared_bytes_sent_.load(); }
+  uint64_t shared_bytes_received() const {
+    return shared_bytes_received_.load();
+  }
   // OK while the connection works; why it was lost after.
   absl::Status health() const;
   // health(), after reading what the socket holds without waiting (the end
@@ -104,6 +117,9 @@ class WireClient {
   WireClient(Fd socket, std::unique_ptr<ByteStream> stream, std::string address,
              uint64_t incarnation, FrameReader reader,
              WireClientOptions options);
+  // `request`'s frame, its segments in shared memory if the connection
+  // shares memory.
+  absl::StatusOr<EncodedFrame> Encode(uint64_t id, const Message& request);
 
   absl::Status Send(EncodedFrame frame);
   // Gives up the call waiting as `id` after its interrupt check fired, and
@@ -134,7 +150,12 @@ class WireClient {
   const std::string address_;
   const uint64_t incarnation_;
   const WireClientOptions options_;
+  // options_.shared_memory_min_bytes when both handshakes allowed shared
+  // memory, else kNoSharedMemory.
+  const uint64_t shared_min_bytes_;
   std::atomic<uint64_t> next_request_id_{1};
+  std::atomic<uint64_t> shared_bytes_sent_{0};
+  std::atomic<uint64_t> shared_bytes_received_{0};
 
   // The writing thread's, one frame at a time.
   std::mutex write_mutex_;

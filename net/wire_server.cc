@@ -31,6 +31,7 @@
 #include "net/connection_proxy.h"
 #include "net/frame_reader.h"
 #include "net/listener.h"
+#include "net/local_socket.h"
 #include "net/peer_name.h"
 #include "net/server_connection.h"
 #include "net/spin_wait.h"
@@ -40,6 +41,7 @@ namespace {
 
 constexpr uint64_t kWakeToken = 0;
 constexpr uint64_t kListenToken = 1;
+constexpr uint64_t kLocalListenToken = 2;
 // Connections accepted per wakeup, so that a flood of them cannot starve the
 // connections already open.
 constexpr int kAcceptsPerWakeup = 64;
@@ -59,19 +61,23 @@ constexpr int kReadsPerWakeup = 16;
 class WireServer::Loop : public caf::execution_unit {
  public:
   Loop(caf::actor_system& system, TaskActor task, Listener listener,
-       WireServerOptions options)
+       Listener local_listener, WireServerOptions options)
       : caf::execution_unit(&system),
         task_(std::move(task)),
         options_(std::move(options)),
         listener_(std::move(listener)),
+        local_listener_(std::move(local_listener)),
         epoll_(epoll_create1(EPOLL_CLOEXEC)),
         wake_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
         ids_(std::make_shared<std::atomic<uint64_t>>(0)) {}
 
   // Starts the thread; UNAVAILABLE if the kernel refuses its descriptors.
   absl::Status Start() {
-    for (auto [fd, token] : {std::pair(wake_.get(), kWakeToken),
-                             std::pair(listener_.socket.get(), kListenToken)}) {
+    for (auto [fd, token] :
+         {std::pair(wake_.get(), kWakeToken),
+          std::pair(listener_.socket.get(), kListenToken),
+          std::pair(local_listener_.socket.get(), kLocalListenToken)}) {
+      if (token == kLocalListenToken && fd < 0) continue;
       epoll_event event{};
       event.events = EPOLLIN;
       event.data.u64 = token;
@@ -125,8 +131,8 @@ class WireServer::Loop : public caf::execution_unit {
           eventfd_read(wake_.get(), &ignored);
           continue;
         }
-        if (token == kListenToken) {
-          Accept();
+        if (token == kListenToken || token == kLocalListenToken) {
+          Accept(token == kLocalListenToken);
           continue;
         }
         auto it = connections_.find(token);
@@ -155,11 +161,12 @@ class WireServer::Loop : public caf::execution_unit {
     return SpinThenWait(epoll_.get(), events, size, timeout_ms);
   }
 
-  void Accept() {
+  void Accept(bool local) {
+    const Listener& listener = local ? local_listener_ : listener_;
     for (int i = 0; i < kAcceptsPerWakeup; ++i) {
       sockaddr_storage from{};
       socklen_t length = sizeof(from);
-      Fd socket(accept4(listener_.socket.get(),
+      Fd socket(accept4(listener.socket.get(),
                         reinterpret_cast<sockaddr*>(&from), &length,
                         SOCK_NONBLOCK | SOCK_CLOEXEC));
       if (!socket.valid()) {
@@ -173,20 +180,29 @@ class WireServer::Loop : public caf::execution_unit {
         }
         return;
       }
+      if (local) {
+        Open(std::move(socket), "the Unix socket", true);
+        continue;
+      }
       const int one = 1;
       setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      Open(std::move(socket), DescribeAddress(from, length));
+      Open(std::move(socket), DescribeAddress(from, length), false);
     }
   }
 
   void ListenFor(uint32_t events) {
-    epoll_event event{};
-    event.events = events;
-    event.data.u64 = kListenToken;
-    epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listener_.socket.get(), &event);
+    for (auto [listener, token] :
+         {std::pair(&listener_, kListenToken),
+          std::pair(&local_listener_, kLocalListenToken)}) {
+      if (!listener->socket.valid()) continue;
+      epoll_event event{};
+      event.events = events;
+      event.data.u64 = token;
+      epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listener->socket.get(), &event);
+    }
   }
 
-  void Open(Fd socket, std::string peer) {
+  void Open(Fd socket, std::string peer, bool local) {
     if (connections_.size() >= options_.max_connections && !MakeRoom()) {
       Log(LogLevel::kWarning, absl::StrCat("connection from ", peer,
                                            " refused: ", connections_.size(),
@@ -203,11 +219,18 @@ class WireServer::Loop : public caf::execution_unit {
     auto shared = std::make_shared<ServerConnection>(
         std::move(socket), epoll_.get(), token, stats_);
     stats_->connections.fetch_add(1, std::memory_order_relaxed);
-    // Each frame's header is charged to the receive budget (Charge) before
-    // anything is allocated for it.
-    FrameReader reader(options_.limits, [this, token](const FrameHeader& h) {
-      return Charge(connections_.at(token), h.frame_bytes);
-    });
+    // Each frame's header, and the shared memory a frame maps, is charged to
+    // the receive budget (Charge) before anything is allocated or kept for
+    // it.
+    FrameReader reader(
+        options_.limits,
+        [this, token](const FrameHeader& h) {
+          return Charge(connections_.at(token), h.frame_bytes);
+        },
+        local,
+        [this, token](uint64_t bytes) {
+          return Charge(connections_.at(token), bytes);
+        });
     const absl::Time now = absl::Now();
     Connection& c =
         connections_
@@ -219,10 +242,12 @@ class WireServer::Loop : public caf::execution_unit {
     ++awaiting_handshake_;
     c.proxy = SpawnConnectionProxy(system(), task_, shared, ids_);
     char handshake[kHandshakeBytes];
-    EncodeHandshake(
-        Handshake{kProtocolVersion, options_.tls ? kHandshakeTls : uint16_t{0},
-                  options_.incarnation},
-        handshake);
+    EncodeHandshake(Handshake{kProtocolVersion,
+                              static_cast<uint16_t>(
+                                  (options_.tls ? kHandshakeTls : 0) |
+                                  (local ? kHandshakeMayUseSharedMemory : 0)),
+                              options_.incarnation},
+                    handshake);
     shared->SendBytes(handshake, sizeof(handshake));
   }
 
@@ -352,7 +377,9 @@ class WireServer::Loop : public caf::execution_unit {
         stats_->frames_in.fetch_add(1, std::memory_order_relaxed);
         stats_->bytes_in.fetch_add(frame.header.frame_bytes,
                                    std::memory_order_relaxed);
-        Discharge(c, frame.header.frame_bytes);
+        stats_->shared_bytes_in.fetch_add(frame.shared_bytes,
+                                          std::memory_order_relaxed);
+        Discharge(c, frame.header.frame_bytes + frame.mapped_bytes);
         Dispatch(c, std::move(frame));
       }
       return true;
@@ -365,6 +392,9 @@ class WireServer::Loop : public caf::execution_unit {
   // The peer's handshake arrived: TLS begins if both sides speak it; a
   // client and a task that disagree on it part with the reason.
   absl::Status Greeted(Connection& c) {
+    if (c.reader.shares_memory()) {
+      c.shared->ShareMemory(options_.shared_memory_min_bytes);
+    }
     const bool wants_tls = (c.reader.handshake()->flags & kHandshakeTls) != 0;
     if (options_.tls && !wants_tls) {
       return absl::UnavailableError(
@@ -475,6 +505,7 @@ class WireServer::Loop : public caf::execution_unit {
   const TaskActor task_;
   const WireServerOptions options_;
   const Listener listener_;
+  const Listener local_listener_;  // no socket when there is none
   Fd epoll_;
   Fd wake_;
   const ResourceIdSource ids_;
@@ -482,7 +513,7 @@ class WireServer::Loop : public caf::execution_unit {
   std::atomic<bool> stopping_{false};
   // Touched by the thread only.
   std::unordered_map<uint64_t, Connection> connections_;
-  uint64_t next_token_ = kListenToken + 1;
+  uint64_t next_token_ = kLocalListenToken + 1;
   bool listening_paused_ = false;  // out of descriptors (Accept)
   size_t awaiting_handshake_ = 0;
   uint64_t receiving_bytes_ = 0;  // of frames being received (Charge)
@@ -497,8 +528,20 @@ absl::StatusOr<std::unique_ptr<WireServer>> WireServer::Start(
     WireServerOptions options) {
   absl::StatusOr<Listener> listener = Listen(address);
   if (!listener.ok()) return listener.status();
-  auto loop = std::make_unique<Loop>(system, std::move(task),
-                                     *std::move(listener), std::move(options));
+  Listener local_listener;
+  if (options.shared_memory && !options.tls) {
+    absl::StatusOr<Listener> local = ListenLocal(listener->port);
+    if (local.ok()) {
+      local_listener = *std::move(local);
+    } else if (options.log) {
+      options.log(LogLevel::kWarning,
+                  absl::StrCat(local.status().message(),
+                               "; clients of this host use TCP"));
+    }
+  }
+  auto loop =
+      std::make_unique<Loop>(system, std::move(task), *std::move(listener),
+                             std::move(local_listener), std::move(options));
   if (absl::Status started = loop->Start(); !started.ok()) return started;
   return std::unique_ptr<WireServer>(new WireServer(std::move(loop)));
 }

@@ -47,6 +47,12 @@ struct WireServerOptions {
   // certificate the context's CA signed; a client that asks for plaintext
   // is refused, as is one that asks for TLS without one.
   TlsContext tls;
+  // Without TLS, the task also listens on the abstract Unix socket beside
+  // its port (net/local_socket.h), where clients of the same host pass
+  // tensor segments of at least `shared_memory_min_bytes` as memfds, and
+  // get their replies' segments so.
+  bool shared_memory = true;
+  uint64_t shared_memory_min_bytes = uint64_t{64} << 10;
   // Gets a line, on the I/O thread, for each connection whose handshake
   // arrived ("opened", info), and each one refused or closed (info when
   // either side closed it in order, else warning).

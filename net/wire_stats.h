@@ -14,6 +14,9 @@ struct WireStats {
   std::atomic<uint64_t> bytes_out{0};
   std::atomic<uint64_t> frames_in{0};
   std::atomic<uint64_t> frames_out{0};
+  // Bytes of segments that went through shared memory (memfds).
+  std::atomic<uint64_t> shared_bytes_in{0};
+  std::atomic<uint64_t> shared_bytes_out{0};
 };
 
 }  // namespace troupe

@@ -34,13 +34,18 @@ struct TaskStatus {
   uint64_t bytes_out = 0;
   uint64_t frames_in = 0;
   uint64_t frames_out = 0;
+  // Bytes of tensor segments received and sent through shared memory
+  // (memfds over the task's Unix socket) since it started.
+  uint64_t shared_bytes_in = 0;
+  uint64_t shared_bytes_out = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TaskStatus& x) {
   return f(x.device, x.incarnation, x.uptime_ms, x.restarts, x.restored_prefix,
            x.restored_time_unix_ms, x.resident_bytes, x.connections, x.bytes_in,
-           x.bytes_out, x.frames_in, x.frames_out);
+           x.bytes_out, x.frames_in, x.frames_out, x.shared_bytes_in,
+           x.shared_bytes_out);
 }
 
 // An incarnation as users see it: 16 lowercase hexadecimal digits.

@@ -47,6 +47,19 @@ Tensor Tensor::FromBytes(DType dtype, Shape shape, std::vector<char> bytes) {
   return Tensor(dtype, std::move(shape), std::move(buffer), 0);
 }
 
+Tensor Tensor::FromShared(DType dtype, Shape shape, SharedSlice slice) {
+  auto buffer = std::make_shared<Buffer>();
+  buffer->shared = std::move(slice);
+  return Tensor(dtype, std::move(shape), std::move(buffer), 0);
+}
+
+SharedSlice Tensor::shared_slice() const {
+  const SharedSlice& shared = buffer_->shared;
+  if (!shared.region || dtype_ == DType::kString) return {};
+  return {shared.region, shared.offset + offset_ * DTypeSize(dtype_),
+          byte_size()};
+}
+
 Tensor Tensor::FromStrings(Shape shape, StringList strings) {
   auto buffer = std::make_shared<Buffer>();
   buffer->strings = std::move(strings);
@@ -65,7 +78,7 @@ Tensor Tensor::Zeros(DType dtype, Shape shape) {
 }
 
 const char* Tensor::data() const {
-  return buffer_->bytes.data() + offset_ * DTypeSize(dtype_);
+  return buffer_->data() + offset_ * DTypeSize(dtype_);
 }
 
 StringsView Tensor::strings() const {
@@ -125,14 +138,13 @@ absl::Status Tensor::CheckValid() const {
     return absl::OkStatus();
   }
   size_t element_size = DTypeSize(dtype_);
-  if (static_cast<uint64_t>(*count) > buffer_->bytes.size() / element_size ||
-      (offset_ + static_cast<size_t>(*count)) * element_size >
-          buffer_->bytes.size() ||
-      (!view_ &&
-       static_cast<uint64_t>(*count) * element_size != buffer_->bytes.size())) {
+  const size_t size = buffer_->size();
+  if (static_cast<uint64_t>(*count) > size / element_size ||
+      (offset_ + static_cast<size_t>(*count)) * element_size > size ||
+      (!view_ && static_cast<uint64_t>(*count) * element_size != size)) {
     return absl::InvalidArgumentError(absl::StrCat(
         DTypeName(dtype_), " tensor of shape ", ShapeToString(shape_),
-        " holds ", buffer_->bytes.size(), " bytes, expected ",
+        " holds ", size, " bytes, expected ",
         static_cast<uint64_t>(*count) * element_size));
   }
   return absl::OkStatus();

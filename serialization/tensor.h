@@ -13,6 +13,7 @@
 
 #include "serialization/dtype.h"
 #include "serialization/shape.h"
+#include "serialization/shared_region.h"
 #include "serialization/string_list.h"
 
 namespace caf {
@@ -33,6 +34,10 @@ class Tensor {
   // CheckValid() on tensors built from untrusted input.
   static Tensor FromBytes(DType dtype, Shape shape, std::vector<char> bytes);
   static Tensor FromStrings(Shape shape, StringList strings);
+  // Takes the bytes of `slice` (mapped shared memory) as the tensor's
+  // contents, without a copy: the region is unmapped when the last tensor
+  // using it goes. REQUIRES: as for FromBytes, with slice.length bytes.
+  static Tensor FromShared(DType dtype, Shape shape, SharedSlice slice);
 
   template <class T>
   static Tensor FromVector(Shape shape, const std::vector<T>& values) {
@@ -76,6 +81,10 @@ class Tensor {
     return absl::Span<const T>(reinterpret_cast<const T*>(data()),
                                static_cast<size_t>(num_elements_));
   }
+  // Where the numeric contents live in shared memory, if they do (an empty
+  // region otherwise): a connection passes the region on instead of copying.
+  SharedSlice shared_slice() const;
+
   // The strings, valid while this tensor (or a copy sharing its buffer)
   // lives. REQUIRES: dtype() == kString.
   StringsView strings() const;
@@ -106,6 +115,16 @@ class Tensor {
   struct Buffer {
     std::vector<char> bytes;
     StringList strings;
+    // When set, the numeric contents are `shared` instead of `bytes`.
+    SharedSlice shared;
+
+    const char* data() const {
+      return shared.region ? shared.region->data() + shared.offset
+                           : bytes.data();
+    }
+    size_t size() const {
+      return shared.region ? static_cast<size_t>(shared.length) : bytes.size();
+    }
   };
 
   Tensor(DType dtype, Shape shape, std::shared_ptr<const Buffer> buffer,

@@ -169,10 +169,12 @@ void BodyWriter::Write(const RunnerCall& x) {
 // --- BodyReader ----------------------------------------------------------
 
 BodyReader::BodyReader(absl::Span<const char> body,
-                       std::vector<std::vector<char>> segments)
+                       std::vector<std::vector<char>> segments,
+                       std::vector<SharedSlice> shared)
     : source_(body),
       stream_(&source_),
       segments_(std::move(segments)),
+      shared_(std::move(shared)),
       named_(segments_.size(), false) {
   if (body.empty()) {
     start_ = absl::InvalidArgumentError(
@@ -363,9 +365,24 @@ absl::Status BodyReader::Read(Tensor& x) {
     TROUPE_RETURN_IF_ERROR(TakeSegment(lengths));
   }
   std::vector<char>* bytes = nullptr;
-  TROUPE_RETURN_IF_ERROR(TakeSegment(bytes));
+  SharedSlice shared;
+  TROUPE_RETURN_IF_ERROR(
+      TakeSegment(bytes, dtype == DType::kString ? nullptr : &shared));
   if (dtype == DType::kString) {
     TROUPE_RETURN_IF_ERROR(ReadStrings(shape, count, *lengths, *bytes, x));
+  } else if (shared.region) {
+    const size_t element_size = DTypeSize(dtype);
+    if (shared.length % element_size != 0 ||
+        shared.length / element_size != static_cast<uint64_t>(count) ||
+        shared.offset % element_size != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          DTypeName(dtype), " tensor of shape ", ShapeToString(shape),
+          " has a segment in shared memory of ", shared.length,
+          " bytes at offset ", shared.offset, ", expected ",
+          static_cast<uint64_t>(count), " elements of ", element_size,
+          " at an offset that is a multiple of ", element_size));
+    }
+    x = Tensor::FromShared(dtype, std::move(shape), std::move(shared));
   } else {
     size_t element_size = DTypeSize(dtype);
     if (bytes->size() % element_size != 0 ||
@@ -380,7 +397,8 @@ absl::Status BodyReader::Read(Tensor& x) {
   return x.CheckValid();
 }
 
-absl::Status BodyReader::TakeSegment(std::vector<char>*& segment) {
+absl::Status BodyReader::TakeSegment(std::vector<char>*& segment,
+                                     SharedSlice* shared) {
   uint32_t index = 0;
   TROUPE_RETURN_IF_ERROR(ReadScalar(index));
   if (index >= segments_.size()) {
@@ -395,6 +413,15 @@ absl::Status BodyReader::TakeSegment(std::vector<char>*& segment) {
   named_[index] = true;
   ++named_count_;
   segment = &segments_[index];
+  if (index < shared_.size() && shared_[index].region) {
+    const SharedSlice& slice = shared_[index];
+    if (shared != nullptr) {
+      *shared = slice;
+    } else {
+      segment->assign(slice.region->data() + slice.offset,
+                      slice.region->data() + slice.offset + slice.length);
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -142,8 +142,11 @@ class BodyReader {
   using result_type = absl::Status;
 
   // `body` must outlive the reader; tensors read take their segment's bytes.
+  // `shared` is empty or one per segment (Frame::shared): a numeric tensor
+  // takes a segment in shared memory as it is.
   BodyReader(absl::Span<const char> body,
-             std::vector<std::vector<char>> segments);
+             std::vector<std::vector<char>> segments,
+             std::vector<SharedSlice> shared = {});
   BodyReader(const BodyReader&) = delete;
   BodyReader& operator=(const BodyReader&) = delete;
 
@@ -205,8 +208,10 @@ class BodyReader {
   absl::Status ReadCount(uint64_t& count, size_t min_wire_bytes,
                          const char* what);
   // Reads a segment index and takes that segment, unless it is missing or
-  // taken already.
-  absl::Status TakeSegment(std::vector<char>*& segment);
+  // taken already. A segment in shared memory goes to `*shared` when given,
+  // else it is copied into `segment`.
+  absl::Status TakeSegment(std::vector<char>*& segment,
+                           SharedSlice* shared = nullptr);
   absl::Status ReadStrings(const Shape& shape, int64_t count,
                            std::vector<char>& length_bytes,
                            std::vector<char>& bytes, Tensor& x);
@@ -216,6 +221,7 @@ class BodyReader {
   std::optional<cereal::PortableBinaryInputArchive> archive_;
   absl::Status start_;
   std::vector<std::vector<char>> segments_;
+  std::vector<SharedSlice> shared_;
   std::vector<bool> named_;
   size_t named_count_ = 0;
 };

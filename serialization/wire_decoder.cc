@@ -9,8 +9,9 @@
 
 namespace troupe {
 
-FrameDecoder::FrameDecoder(WireLimits limits, HeaderCheck check)
-    : limits_(limits), check_(std::move(check)) {}
+FrameDecoder::FrameDecoder(WireLimits limits, HeaderCheck check,
+                           SharedMemoryIntake intake)
+    : limits_(limits), check_(std::move(check)), intake_(std::move(intake)) {}
 
 absl::Span<char> FrameDecoder::NextBuffer() {
   if (!error_.ok()) return {};
@@ -72,9 +73,16 @@ absl::StatusOr<std::optional<Frame>> FrameDecoder::Advance() {
         break;
       }
       case Stage::kTable: {
-        auto lengths = ParseSegmentTable(frame_.header, table_);
-        if (!lengths.ok()) return Fail(lengths.status());
-        segment_lengths_ = *std::move(lengths);
+        auto entries = ParseSegmentTable(frame_.header, table_);
+        if (!entries.ok()) return Fail(entries.status());
+        segment_lengths_.clear();
+        for (const SegmentEntry& entry : *entries) {
+          segment_lengths_.push_back(
+              entry.flags & kSegmentInSharedMemory ? 0 : entry.length);
+        }
+        if (absl::Status mapped = MapShared(*entries); !mapped.ok()) {
+          return Fail(std::move(mapped));
+        }
         frame_.body.resize(frame_.header.body_bytes);
         stage_ = Stage::kBody;
         if (!frame_.body.empty()) return std::nullopt;
@@ -101,6 +109,49 @@ absl::StatusOr<std::optional<Frame>> FrameDecoder::Advance() {
       }
     }
   }
+}
+
+absl::Status FrameDecoder::MapShared(const std::vector<SegmentEntry>& entries) {
+  uint32_t handles = 0;
+  for (const SegmentEntry& entry : entries) {
+    if (entry.flags & kSegmentInSharedMemory) {
+      handles = std::max(handles, entry.shm_handle);
+    }
+  }
+  if (handles == 0) return absl::OkStatus();
+  if (!intake_.take) {
+    return absl::InvalidArgumentError(
+        "Frame has segments in shared memory, but this connection carries "
+        "none (only a Unix socket of the same host does, after both "
+        "handshakes allowed it)");
+  }
+  TROUPE_ASSIGN_OR_RETURN(auto regions, intake_.take(handles));
+  uint64_t mapped = 0;
+  for (const auto& region : regions) mapped += region->size();
+  if (mapped > limits_.max_frame_bytes - frame_.header.frame_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "Frame of ", frame_.header.frame_bytes, " bytes and ", mapped,
+        " bytes of shared memory is over the limit max_frame_bytes = ",
+        limits_.max_frame_bytes));
+  }
+  if (intake_.charge) TROUPE_RETURN_IF_ERROR(intake_.charge(mapped));
+  frame_.mapped_bytes = mapped;
+  frame_.shared.resize(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const SegmentEntry& entry = entries[i];
+    if (!(entry.flags & kSegmentInSharedMemory)) continue;
+    const auto& region = regions[entry.shm_handle - 1];
+    if (entry.shm_offset > region->size() ||
+        entry.length > region->size() - entry.shm_offset) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Segment ", i, " of ", entry.length, " bytes at offset ",
+          entry.shm_offset, " does not fit in its shared memory (handle ",
+          entry.shm_handle, ", ", region->size(), " bytes)"));
+    }
+    frame_.shared[i] = SharedSlice{region, entry.shm_offset, entry.length};
+    frame_.shared_bytes += entry.length;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status FrameDecoder::Feed(absl::Span<const char> bytes,

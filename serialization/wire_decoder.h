@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 
+#include "serialization/shared_region.h"
 #include "serialization/wire_format.h"
 
 namespace troupe {
@@ -21,7 +23,28 @@ namespace troupe {
 struct Frame {
   FrameHeader header;
   std::vector<char> body;
+  // One per segment; a segment in shared memory has an empty one here and
+  // its place in `shared`.
   std::vector<std::vector<char>> segments;
+  // Empty, or one per segment: where a segment in shared memory lives (an
+  // empty region for an inline one).
+  std::vector<SharedSlice> shared;
+  // Bytes of the segments in shared memory, and of the regions they map.
+  uint64_t shared_bytes = 0;
+  uint64_t mapped_bytes = 0;
+};
+
+// How a connection that carries shared memory (a Unix socket) hands its
+// decoder the regions that frames name.
+struct SharedMemoryIntake {
+  // The next `count` descriptors the peer sent, each adopted as a region
+  // (SharedRegion::Adopt); an error when fewer arrived or one is refused.
+  std::function<absl::StatusOr<
+      std::vector<std::shared_ptr<const SharedRegion>>>(size_t count)>
+      take;
+  // Charges the bytes of a frame's regions, as HeaderCheck does its frame's
+  // bytes (optional).
+  std::function<absl::Status(uint64_t bytes)> charge;
 };
 
 // Usage on a connection (a frame of several MiB arrives without a copy):
@@ -42,7 +65,9 @@ class FrameDecoder {
   // its budgets. An error (say RESOURCE_EXHAUSTED) fails the decoder with it.
   using HeaderCheck = std::function<absl::Status(const FrameHeader&)>;
 
-  explicit FrameDecoder(WireLimits limits = {}, HeaderCheck check = nullptr);
+  // Without an `intake.take`, a segment in shared memory is refused.
+  explicit FrameDecoder(WireLimits limits = {}, HeaderCheck check = nullptr,
+                        SharedMemoryIntake intake = {});
 
   // Where the next bytes of the stream go: exactly the bytes missing from the
   // current piece, never empty (empty once the decoder has failed).
@@ -63,9 +88,12 @@ class FrameDecoder {
   // last one.
   absl::StatusOr<std::optional<Frame>> Advance();
   absl::Status Fail(absl::Status status);
+  // Takes and checks the regions that `entries` name into frame_.
+  absl::Status MapShared(const std::vector<SegmentEntry>& entries);
 
   WireLimits limits_;
   HeaderCheck check_;
+  SharedMemoryIntake intake_;
   absl::Status error_;
   Stage stage_ = Stage::kHeader;
   size_t filled_ = 0;  // Bytes of the current piece received so far.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,9 +27,12 @@ class OutgoingSegments {
   void AddStringLengths(const Tensor& tensor);
 
   const std::vector<absl::Span<const char>>& spans() const { return spans_; }
+  // One per span: where its bytes already live in shared memory, if they do.
+  const std::vector<SharedSlice>& shared() const { return shared_; }
 
  private:
   std::vector<absl::Span<const char>> spans_;
+  std::vector<SharedSlice> shared_;
   std::vector<Tensor> tensors_;
   std::vector<std::vector<char>> owned_;
 };
@@ -37,18 +41,33 @@ struct EncodedFrame {
   // Header, segment table and body.
   std::vector<char> head;
   OutgoingSegments segments;
+  // Empty, or one per segment: whether it goes in shared memory (then it is
+  // not among the frame's bytes).
+  std::vector<bool> in_shared;
+  // The memfds to send with the frame's first byte, handle 1 first.
+  std::vector<std::shared_ptr<const SharedRegion>> descriptors;
+  // Bytes of the segments in shared memory.
+  uint64_t shared_bytes = 0;
 
-  // The frame's bytes in order: `head`, then every non-empty segment. Valid
-  // while this frame lives; moving it keeps them valid.
+  // The frame's bytes in order: `head`, then every non-empty inline
+  // segment. Valid while this frame lives; moving it keeps them valid.
   std::vector<absl::Span<const char>> Spans() const;
   uint64_t size() const;
 };
 
-// A frame of `kind` holding `body` and `segments`. RESOURCE_EXHAUSTED, naming
-// the limit, when the peer would refuse it under `limits`.
-absl::StatusOr<EncodedFrame> EncodeFrame(uint16_t kind, uint64_t request_id,
-                                         absl::Span<const char> body,
-                                         OutgoingSegments segments,
-                                         const WireLimits& limits);
+// Segments smaller than this go inline even where shared memory could take
+// them; kNoSharedMemory: every segment goes inline.
+inline constexpr uint64_t kNoSharedMemory = ~uint64_t{0};
+
+// A frame of `kind` holding `body` and `segments`. Numeric segments of at
+// least `shared_min_bytes` go in shared memory (kMaxDescriptorsPerFrame
+// regions at most): a tensor already in a region passes it on, any other
+// is copied into a new sealed memfd (inline if that fails).
+// RESOURCE_EXHAUSTED, naming the limit, when the peer would refuse it under
+// `limits`.
+absl::StatusOr<EncodedFrame> EncodeFrame(
+    uint16_t kind, uint64_t request_id, absl::Span<const char> body,
+    OutgoingSegments segments, const WireLimits& limits,
+    uint64_t shared_min_bytes = kNoSharedMemory);
 
 }  // namespace troupe

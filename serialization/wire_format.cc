@@ -115,7 +115,7 @@ void EncodeSegmentEntry(const SegmentEntry& entry, char* out) {
   PutLittle(entry.shm_offset, out + 16);
 }
 
-absl::StatusOr<std::vector<uint64_t>> ParseSegmentTable(
+absl::StatusOr<std::vector<SegmentEntry>> ParseSegmentTable(
     const FrameHeader& header, absl::Span<const char> bytes) {
   size_t expected = size_t{kSegmentEntryBytes} * header.segment_count;
   if (bytes.size() != expected) {
@@ -123,8 +123,8 @@ absl::StatusOr<std::vector<uint64_t>> ParseSegmentTable(
   }
   // ParseFrameHeader checked that the prefix fits in the frame.
   uint64_t inline_bytes = header.frame_bytes - header.prefix_bytes();
-  std::vector<uint64_t> lengths;
-  lengths.reserve(header.segment_count);
+  std::vector<SegmentEntry> entries;
+  entries.reserve(header.segment_count);
   for (uint32_t i = 0; i < header.segment_count; ++i) {
     const char* in = bytes.data() + size_t{kSegmentEntryBytes} * i;
     SegmentEntry entry;
@@ -137,10 +137,12 @@ absl::StatusOr<std::vector<uint64_t>> ParseSegmentTable(
           "Segment %u has reserved flag bits set: 0x%08x", i, entry.flags));
     }
     if (entry.flags & kSegmentInSharedMemory) {
-      return absl::UnimplementedError(absl::StrCat(
-          "Segment ", i, " lives in shared memory (handle ", entry.shm_handle,
-          ", offset ", entry.shm_offset, ", length ", entry.length,
-          "), which this side does not support yet"));
+      if (entry.shm_handle == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Segment ", i, " lives in shared memory but names handle 0"));
+      }
+      entries.push_back(entry);
+      continue;
     }
     if (entry.shm_handle != 0 || entry.shm_offset != 0) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -155,14 +157,14 @@ absl::StatusOr<std::vector<uint64_t>> ParseSegmentTable(
                        " bytes left for segments)"));
     }
     inline_bytes -= entry.length;
-    lengths.push_back(entry.length);
+    entries.push_back(entry);
   }
   if (inline_bytes != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("Frame has ", inline_bytes,
                      " bytes after its segments: its length does not add up"));
   }
-  return lengths;
+  return entries;
 }
 
 }  // namespace troupe

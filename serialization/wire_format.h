@@ -38,8 +38,9 @@
 // table order, without padding. frame bytes must equal 32 + 24 * segment count
 // + body bytes + the sum of the inline segment lengths.
 //
-// A segment in shared memory (issue 16) is parsed and refused with
-// UNIMPLEMENTED for now.
+// A segment in shared memory is not among the inline segments: `length`
+// bytes at `offset` of the memfd `handle` (1 = the first descriptor sent
+// with the frame, SCM_RIGHTS over a Unix socket; docs/WIRE.md).
 #pragma once
 
 #include <cstddef>
@@ -52,7 +53,7 @@
 
 namespace troupe {
 
-inline constexpr uint16_t kProtocolVersion = 3;
+inline constexpr uint16_t kProtocolVersion = 4;
 inline constexpr char kHandshakeMagic[4] = {'T', 'R', 'P', 'W'};
 inline constexpr size_t kHandshakeBytes = 16;
 inline constexpr uint16_t kHandshakeMayUseSharedMemory = 1;
@@ -61,6 +62,9 @@ inline constexpr uint16_t kHandshakeTls = 2;
 inline constexpr size_t kFrameHeaderBytes = 32;
 inline constexpr size_t kSegmentEntryBytes = 24;
 inline constexpr uint32_t kSegmentInSharedMemory = 1;
+// Descriptors sent with one frame at most (the rest of its segments go
+// inline), and waiting at a receiver at most.
+inline constexpr size_t kMaxDescriptorsPerFrame = 64;
 
 // What a side accepts from its peer. A header or segment table over a limit
 // is refused with RESOURCE_EXHAUSTED naming the limit before anything is
@@ -124,10 +128,10 @@ struct SegmentEntry {
 // Writes kSegmentEntryBytes at `out`.
 void EncodeSegmentEntry(const SegmentEntry& entry, char* out);
 
-// The inline segment lengths of the table `bytes` (segment count entries) of
-// `header`. UNIMPLEMENTED for a segment in shared memory; INVALID_ARGUMENT for
-// reserved bits, or lengths that do not add up to the frame length.
-absl::StatusOr<std::vector<uint64_t>> ParseSegmentTable(
+// The entries of the table `bytes` (segment count entries) of `header`.
+// INVALID_ARGUMENT for reserved bits, a segment in shared memory without a
+// handle, or inline lengths that do not add up to the frame length.
+absl::StatusOr<std::vector<SegmentEntry>> ParseSegmentTable(
     const FrameHeader& header, absl::Span<const char> bytes);
 
 }  // namespace troupe

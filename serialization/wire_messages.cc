@@ -23,7 +23,8 @@ absl::StatusOr<Message> DecodeFrom(Frame& frame) {
       return DecodeFrom<I + 1>(frame);
     }
     M message;
-    BodyReader reader(frame.body, std::move(frame.segments));
+    BodyReader reader(frame.body, std::move(frame.segments),
+                      std::move(frame.shared));
     TROUPE_RETURN_IF_ERROR(inspect(reader, message));
     TROUPE_RETURN_IF_ERROR(reader.Finish());
     if constexpr (std::is_same_v<M, ErrorReply>) {
@@ -39,7 +40,8 @@ absl::StatusOr<Message> DecodeFrom(Frame& frame) {
 
 absl::StatusOr<EncodedFrame> EncodeMessage(uint64_t request_id,
                                            const Message& message,
-                                           const WireLimits& limits) {
+                                           const WireLimits& limits,
+                                           uint64_t shared_min_bytes) {
   return std::visit(
       [&](const auto& typed) {
         using M = std::decay_t<decltype(typed)>;
@@ -47,7 +49,8 @@ absl::StatusOr<EncodedFrame> EncodeMessage(uint64_t request_id,
         // inspect() takes a mutable message; the writer only reads it.
         inspect(writer, const_cast<M&>(typed));
         return EncodeFrame(static_cast<uint16_t>(M::kKind), request_id,
-                           writer.body(), writer.TakeSegments(), limits);
+                           writer.body(), writer.TakeSegments(), limits,
+                           shared_min_bytes);
       },
       message);
 }

@@ -958,12 +958,13 @@ using Message = std::variant<
     RestoreReaderRequest, TfrecordWriteRequest, TfrecordWriteReply,
     RunnerRequest, RunnerReply>;
 
-// The frame of `message`, answering or sent as `request_id`.
+// The frame of `message`, answering or sent as `request_id`, its segments
+// of at least `shared_min_bytes` in shared memory (EncodeFrame).
 // RESOURCE_EXHAUSTED, naming the limit, when the peer would refuse it under
 // `limits`.
-absl::StatusOr<EncodedFrame> EncodeMessage(uint64_t request_id,
-                                           const Message& message,
-                                           const WireLimits& limits = {});
+absl::StatusOr<EncodedFrame> EncodeMessage(
+    uint64_t request_id, const Message& message, const WireLimits& limits = {},
+    uint64_t shared_min_bytes = kNoSharedMemory);
 
 // The message of `frame`; its tensors take the frame's segment buffers
 // without a copy (a string tensor copies its strings out of its segment).

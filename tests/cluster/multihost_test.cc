@@ -104,13 +104,15 @@ class Hosts {
     return std::make_unique<Process>(network_.OnHost("client", argv),
                                      absl::StrCat(dir_.path(), "/", log));
   }
-  // `troupe ctl --target TARGET ARGS...` run on the client host.
+  // `troupe ctl --target TARGET ARGS...` run on the client host (or on
+  // `host`).
   CommandResult Ctl(const std::string& target,
                     const std::vector<std::string>& args,
-                    absl::Duration timeout = absl::Seconds(15)) const {
+                    absl::Duration timeout = absl::Seconds(15),
+                    const std::string& host = "client") const {
     std::vector<std::string> argv = {TroupeBinary(), "ctl", "--target", target};
     argv.insert(argv.end(), args.begin(), args.end());
-    return testing::RunCommand(network_.OnHost("client", argv), "", timeout);
+    return testing::RunCommand(network_.OnHost(host, argv), "", timeout);
   }
 
  private:
@@ -221,6 +223,43 @@ TEST_SUITE("cluster") {
     CHECK(on_ps[0]["closed"] == true);
     CHECK(on_ps[0]["size"] == 0);
     CHECK(CtlLine(hosts, worker, {"list"}) == "[]");
+  }
+
+  TEST_CASE(
+      "cluster: multihost: shared memory stays within a host's network "
+      "namespace, and a client of another host gets the same over TCP") {
+    Hosts hosts;
+    if (!Allowed(hosts)) return;
+    REQUIRE_MESSAGE(hosts.ready(), hosts.Describe());
+    const std::string ps = hosts.target("ps");
+    // Segments of 4 bytes and more through shared memory, where it can be.
+    const std::vector<std::string> tiny = {"--shared-memory-min-bytes", "4"};
+    auto on_ps = [&](std::vector<std::string> args) {
+      args.insert(args.end(), tiny.begin(), tiny.end());
+      CommandResult result = hosts.Ctl(ps, args, absl::Seconds(15), "ps");
+      INFO("troupe ctl on the ps host: ", result.Describe());
+      REQUIRE(result.exit_code == 0);
+      return CommandResult::Lines(result.out).at(0);
+    };
+    auto shared_in = [&] {
+      json stats = json::parse(on_ps({"stats"}), nullptr, false);
+      return stats["tasks"][0].value("shared_bytes_in", uint64_t{0});
+    };
+    on_ps({"queue-create", "q", "--capacity", "10", "--dtypes", "float32",
+           "--shapes", "[[4]]"});
+    // From the client host's namespace the task's Unix socket is out of
+    // reach: forced, the client fails; by default it uses TCP.
+    CheckFailed(hosts.Ctl(ps, {"--shared-memory", "force", "size", "q"}),
+                "UNAVAILABLE");
+    std::vector<std::string> enqueue = {"enqueue", "q", "[[1, 2, 3, 4]]"};
+    enqueue.insert(enqueue.end(), tiny.begin(), tiny.end());
+    CtlLine(hosts, ps, enqueue);
+    CHECK(shared_in() == 0);
+    // On the task's own host the same enqueue goes through a memfd.
+    on_ps({"--shared-memory", "force", "enqueue", "q", "[[5, 6, 7, 8]]"});
+    CHECK(shared_in() == 4 * sizeof(float));
+    CHECK(CtlLine(hosts, ps, {"dequeue", "q"}) == "[[1.0,2.0,3.0,4.0]]");
+    CHECK(CtlLine(hosts, ps, {"dequeue", "q"}) == "[[5.0,6.0,7.0,8.0]]");
   }
 
   TEST_CASE(

@@ -37,7 +37,7 @@ TEST_SUITE("wire format") {
                    0x1122334455667788};
     char bytes[kHandshakeBytes];
     EncodeHandshake(sent, bytes);
-    CHECK(std::string(bytes, 6) == std::string("TRPW\x03\x00", 6));
+    CHECK(std::string(bytes, 6) == std::string("TRPW\x04\x00", 6));
     CHECK(static_cast<uint8_t>(bytes[8]) == 0x88);
     auto got = ParseHandshake(bytes);
     REQUIRE(got.ok());
@@ -52,7 +52,7 @@ TEST_SUITE("wire format") {
     auto got = ParseHandshake(bytes);
     CHECK(absl::IsFailedPrecondition(got.status()));
     CHECK(got.status().message() ==
-          "protocol version 2 is not spoken here (this side speaks 3)");
+          "protocol version 2 is not spoken here (this side speaks 4)");
   }
 
   TEST_CASE("a stranger's bytes are not a handshake") {
@@ -139,21 +139,29 @@ TEST_SUITE("wire format") {
 
   TEST_CASE("a segment table gives the inline lengths") {
     FrameHeader header = HeaderWithSegments({3, 0, 7});
-    auto lengths = ParseSegmentTable(header, Table({{3}, {0}, {7}}));
-    REQUIRE(lengths.ok());
-    CHECK(*lengths == std::vector<uint64_t>{3, 0, 7});
+    auto entries = ParseSegmentTable(header, Table({{3}, {0}, {7}}));
+    REQUIRE(entries.ok());
+    REQUIRE(entries->size() == 3);
+    CHECK((*entries)[0].length == 3);
+    CHECK((*entries)[1].length == 0);
+    CHECK((*entries)[2].length == 7);
   }
 
-  TEST_CASE("a segment in shared memory is UNIMPLEMENTED for now") {
+  TEST_CASE("a segment in shared memory is outside the frame's length") {
     FrameHeader header = HeaderWithSegments({});
     header.segment_count = 1;
     header.frame_bytes = header.prefix_bytes();
-    auto lengths = ParseSegmentTable(
+    auto entries = ParseSegmentTable(
         header, Table({{4096, kSegmentInSharedMemory, 2, 64}}));
-    CHECK(absl::IsUnimplemented(lengths.status()));
-    CHECK(lengths.status().message() ==
-          "Segment 0 lives in shared memory (handle 2, offset 64, length "
-          "4096), which this side does not support yet");
+    REQUIRE(entries.ok());
+    CHECK((*entries)[0].shm_handle == 2);
+    CHECK((*entries)[0].shm_offset == 64);
+    CHECK((*entries)[0].length == 4096);
+    auto no_handle = ParseSegmentTable(
+        header, Table({{4096, kSegmentInSharedMemory, 0, 64}}));
+    CHECK(absl::IsInvalidArgument(no_handle.status()));
+    CHECK(no_handle.status().message() ==
+          "Segment 0 lives in shared memory but names handle 0");
   }
 
   TEST_CASE("a segment table that does not add up is refused") {
