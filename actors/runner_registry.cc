@@ -185,7 +185,18 @@ caf::result<RunnerStatus> Call(Registry* self, RunnerCall& call) {
       call.verb == RunnerCall::kJoinCoordinator ||
       call.verb == RunnerCall::kCoordinatorStatus) {
     if (state.coordinators.count(key) == 0) {
-      return ToError(NotFound(key, "Coordinator"));
+      if (call.verb != RunnerCall::kStopCoordinator) {
+        return ToError(NotFound(key, "Coordinator"));
+      }
+      // TensorFlow's request_stop() before any thread of it started
+      // (QueueRunnerTest.testRespectCoordShouldStop): the coordinator is
+      // made stopped, so the runners started on it later end at once. As
+      // many coordinators as runners at most.
+      if (state.coordinators.size() >= state.options.max_runners) {
+        return ToError(absl::ResourceExhaustedError(
+            absl::StrCat("The task holds ", state.options.max_runners,
+                         " coordinators, its limit; reset their containers")));
+      }
     }
     if (call.verb == RunnerCall::kCoordinatorStatus) {
       RunnerStatus status = CoordinatorStatus(self, key);

@@ -26,7 +26,9 @@ struct RunnerRegistryOptions {
 //     the error, NOT_FOUND naming what is missing); a stop or join once the
 //     runner (or every runner of the coordinator) ended. A runner whose
 //     coordinator was already stopped ends at once, "stopped", having
-//     enqueued nothing. NOT_FOUND for an unknown runner.
+//     enqueued nothing. NOT_FOUND for an unknown runner, and for a join or
+//     status of an unknown coordinator; a stop of an unknown coordinator
+//     makes it, stopped.
 //   (reset_atom, containers): stops the runners of those containers and
 //     forgets them; what waits on them is answered "stopped".
 //   (list_atom) -> std::vector<ResourceInfo>: every runner.

@@ -53,7 +53,9 @@ class Coordinator {
               std::string container = "");
 
   // Stops every runner of the coordinator, answered once they all ended;
-  // runners started on it later end at once, having enqueued nothing.
+  // runners started on it later end at once, having enqueued nothing (also
+  // when no runner had named it yet, as TensorFlow's request_stop() before
+  // create_threads).
   absl::StatusOr<RunnerStatus> request_stop(
       absl::Duration timeout = absl::InfiniteDuration());
   // Waits until every runner of it ended: "failed" with the first error of
