@@ -159,6 +159,33 @@ TEST_SUITE("shared memory") {
     CHECK(absl::IsResourceExhausted(Decode(charging, *frame).status()));
     CHECK(charged == (1 << 12) * sizeof(float));
   }
+
+  TEST_CASE(
+      "past the cap of kept descriptors a region keeps only its mapping, "
+      "and a region that goes gives its place back") {
+    const std::string bytes(4096, 'r');
+    auto sent = SharedRegion::Create(bytes);
+    REQUIRE(sent.ok());
+    auto adopt = [&sent] {
+      auto region =
+          SharedRegion::Adopt(fcntl((*sent)->fd(), F_DUPFD_CLOEXEC, 0));
+      REQUIRE(region.ok());
+      REQUIRE((*region)->size() == 4096);
+      CHECK(std::string((*region)->data(), 4096) == std::string(4096, 'r'));
+      return *std::move(region);
+    };
+    std::vector<std::shared_ptr<const SharedRegion>> adopted;
+    // The cap is kKeptDescriptors or a quarter of RLIMIT_NOFILE: adopted
+    // regions reach it before kKeptDescriptors of them.
+    while (adopted.size() <= SharedRegion::kKeptDescriptors) {
+      adopted.push_back(adopt());
+      if (adopted.back()->fd() < 0) break;
+    }
+    REQUIRE(adopted.back()->fd() < 0);
+    CHECK(adopted.front()->fd() >= 0);
+    adopted.erase(adopted.begin());
+    CHECK(adopt()->fd() >= 0);
+  }
 }
 
 }  // namespace
