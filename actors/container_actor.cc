@@ -11,6 +11,7 @@
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
 
+#include "actors/gathering.h"
 #include "actors/queue_actor.h"
 #include "actors/queue_validation.h"
 #include "actors/reader_actor.h"
@@ -99,8 +100,8 @@ caf::result<QueueActor, QueueSpec, bool> OpenQueue(ContainerPointer self,
     if (!same.ok()) return ToError(same);
     return {found->second.actor, found->second.spec, false};
   }
-  absl::Status can = ValidateQueueSpec(spec, name);
-  if (can.ok()) can = CheckCanKeep(options.queue_logs, options.device, spec);
+  absl::Status can =
+      CheckNewQueue(name, spec, options.queue_logs, options.device);
   if (can.ok()) can = TakeRoom(self);
   if (!can.ok()) return ToError(can);
   return {AddQueue(self, name, spec), spec, true};
@@ -167,32 +168,25 @@ caf::result<Handle, Spec> Find(ContainerPointer self,
 caf::result<std::vector<ResourceInfo>> List(ContainerPointer self) {
   const ContainerState& state = self->state;
   auto promise = self->make_response_promise<std::vector<ResourceInfo>>();
-  struct Gather {
-    std::vector<ResourceInfo> infos;
-    size_t missing = 0;
-  };
-  auto gather = std::make_shared<Gather>();
-  // One for this function, so that nothing is delivered before all are asked.
-  gather->missing =
-      state.queues.size() + state.variables.size() + state.readers.size() + 1;
-  auto finish_one = [gather, promise]() mutable {
-    if (--gather->missing == 0) promise.deliver(std::move(gather->infos));
-  };
-  const std::string container = state.options.container;
-  auto describe = [self, gather, finish_one, container](const auto& actor) {
+  auto gathering = std::make_shared<Gathering<ResourceInfo>>(
+      [promise](absl::StatusOr<std::vector<ResourceInfo>> infos) mutable {
+        promise.deliver(*std::move(infos));
+      });
+  auto describe = [self, gathering,
+                   container = state.options.container](const auto& actor) {
+    gathering->Expect();
     self->request(actor, std::chrono::seconds(10), describe_atom::value)
         .then(
-            [gather, finish_one, container](ResourceInfo& info) mutable {
+            [gathering, container](ResourceInfo& info) {
               info.container = container;
-              gather->infos.push_back(std::move(info));
-              finish_one();
+              gathering->Add(std::move(info));
             },
-            [finish_one](caf::error&) mutable { finish_one(); });
+            [gathering](caf::error&) { gathering->Skip(); });
   };
   for (const auto& [name, entry] : state.queues) describe(entry.actor);
   for (const auto& [name, entry] : state.variables) describe(entry.actor);
   for (const auto& [name, entry] : state.readers) describe(entry.actor);
-  finish_one();
+  gathering->Ready();
   return promise;
 }
 
@@ -309,9 +303,9 @@ absl::StatusOr<size_t> CheckRestorable(ContainerPointer self,
   }
   for (const SavedQueue& saved : snapshot.queues) {
     TROUPE_RETURN_IF_ERROR(ValidateSharedName(saved.name));
-    TROUPE_RETURN_IF_ERROR(ValidateQueueSpec(saved.spec, saved.name));
-    TROUPE_RETURN_IF_ERROR(CheckCanKeep(state.options.queue_logs,
-                                        state.options.device, saved.spec));
+    TROUPE_RETURN_IF_ERROR(CheckNewQueue(saved.name, saved.spec,
+                                         state.options.queue_logs,
+                                         state.options.device));
     auto found = state.queues.find(saved.name);
     if (found == state.queues.end()) {
       ++added;
@@ -332,34 +326,28 @@ caf::result<int64_t> Restore(ContainerPointer self, TaskSnapshot snapshot) {
   absl::StatusOr<size_t> added = CheckRestorable(self, snapshot);
   if (!added.ok()) return ToError(added.status());
   self->state.options.budget->Take(*added);
-  struct Applying {
-    size_t pending = 1;  // This function's, released at its end.
-    absl::Status error;
-  };
-  auto applying = std::make_shared<Applying>();
   auto rp = self->make_response_promise<int64_t>();
-  auto one_done = [applying, rp, tensors = snapshot.tensors()]() mutable {
-    if (--applying->pending > 0) return;
-    if (!applying->error.ok()) {
-      rp.deliver(ToError(applying->error));
-      return;
-    }
-    rp.deliver(tensors);
-  };
-  auto failed = [applying, one_done](caf::error& error) mutable {
-    if (applying->error.ok()) applying->error = ToStatus(error);
-    one_done();
-  };
+  auto gathering = std::make_shared<Gathering<caf::ok_atom>>(
+      [rp, tensors = snapshot.tensors()](
+          absl::StatusOr<std::vector<caf::ok_atom>> applied) mutable {
+        if (applied.ok()) {
+          rp.deliver(tensors);
+        } else {
+          rp.deliver(ToError(applied.status()));
+        }
+      });
+  auto applied = [gathering](caf::ok_atom ok) { gathering->Add(ok); };
+  auto failed = [gathering](caf::error& error) { gathering->Fail(error); };
   for (SavedVariable& saved : snapshot.variables) {
     auto found = self->state.variables.find(saved.name);
     VariableActor variable = found != self->state.variables.end()
                                  ? found->second.actor
                                  : AddVariable(self, saved.name, saved.spec);
     if (saved.value.empty()) continue;
-    ++applying->pending;
+    gathering->Expect();
     self->request(variable, caf::infinite, assign_atom::value,
                   std::move(saved.value[0]), /*validate_shape=*/false)
-        .then([one_done](caf::ok_atom) mutable { one_done(); }, failed);
+        .then(applied, failed);
   }
   for (SavedQueue& saved : snapshot.queues) {
     auto found = self->state.queues.find(saved.name);
@@ -367,12 +355,12 @@ caf::result<int64_t> Restore(ContainerPointer self, TaskSnapshot snapshot) {
                            ? found->second.actor
                            : AddQueue(self, saved.name, saved.spec,
                                       /*restoring=*/true);
-    ++applying->pending;
+    gathering->Expect();
     self->request(queue, caf::infinite, restore_atom::value, saved.closed,
                   std::move(saved.elements))
-        .then([one_done](caf::ok_atom) mutable { one_done(); }, failed);
+        .then(applied, failed);
   }
-  one_done();
+  gathering->Ready();
   return rp;
 }
 
@@ -500,8 +488,10 @@ absl::Status ResourceNotFound(absl::string_view kind, absl::string_view device,
                                           " does not exist"));
 }
 
-absl::Status CheckCanKeep(const QueueLogWriterActor& queue_logs,
-                          absl::string_view device, const QueueSpec& spec) {
+absl::Status CheckNewQueue(const std::string& name, const QueueSpec& spec,
+                           const QueueLogWriterActor& queue_logs,
+                           absl::string_view device) {
+  TROUPE_RETURN_IF_ERROR(ValidateQueueSpec(spec, name));
   if (!spec.durable() || queue_logs) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "Task ", device, " keeps no durable queues (it has no data directory)"));

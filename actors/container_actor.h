@@ -81,8 +81,11 @@ absl::Status ResourceNotFound(absl::string_view kind, absl::string_view device,
                               absl::string_view container,
                               absl::string_view name);
 
-// FAILED_PRECONDITION when `spec` is durable and `queue_logs` is none.
-absl::Status CheckCanKeep(const QueueLogWriterActor& queue_logs,
-                          absl::string_view device, const QueueSpec& spec);
+// Whether task `device` can create queue `name` of `spec`: INVALID_ARGUMENT
+// for a spec no queue can have (ValidateQueueSpec), FAILED_PRECONDITION for a
+// durable one when the task keeps no logs (`queue_logs` is none).
+absl::Status CheckNewQueue(const std::string& name, const QueueSpec& spec,
+                           const QueueLogWriterActor& queue_logs,
+                           absl::string_view device);
 
 }  // namespace troupe

@@ -101,9 +101,8 @@ absl::Status CheckFirstCreate(TaskPointer self, const std::string& name,
                               const QueueSpec& spec) {
   const TaskActorOptions& options = self->state.options;
   TROUPE_RETURN_IF_ERROR(ValidateSharedName(name));
-  TROUPE_RETURN_IF_ERROR(ValidateQueueSpec(spec, name));
   TROUPE_RETURN_IF_ERROR(
-      CheckCanKeep(options.queue_logs, options.device, spec));
+      CheckNewQueue(name, spec, options.queue_logs, options.device));
   return self->state.budget->CheckRoom(options.device);
 }
 

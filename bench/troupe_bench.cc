@@ -867,6 +867,31 @@ absl::Status RoundTrip(Env& env, std::vector<Row>& rows) {
 
 // --- Scenario 3: big tensors -----------------------------------------------
 
+// The 256 MiB float32 Variable of scenarios 3 and 10, shared as `name`.
+VariableOptions BigVariable(const std::string& name) {
+  VariableOptions options;
+  options.dtype = DT_FLOAT;
+  options.shape = {static_cast<int64_t>(kBigVariableBytes / sizeof(float))};
+  options.shared_name = name;
+  return options;
+}
+
+// The queue of 4 MiB float32 elements of scenarios 3 and 10, shared as
+// `name`.
+QueueOptions BigQueue(const std::string& name) {
+  QueueOptions options;
+  options.capacity = kBigQueueCapacity;
+  options.dtypes = {DT_FLOAT};
+  options.shapes = {{static_cast<int64_t>(kBigElementBytes / sizeof(float))}};
+  options.shared_name = name;
+  return options;
+}
+
+// A float32 tensor of `shape` whose `bytes` bytes are all 1.
+Tensor FilledTensor(const Shape& shape, size_t bytes) {
+  return Tensor::FromBytes(DT_FLOAT, shape, std::vector<char>(bytes, 1));
+}
+
 absl::Status BigTensors(Env& env, std::vector<Row>& rows) {
   std::cout << "== 3 Big tensors" << std::endl;
   auto task = TroupeTask::Start(env.troupe, env.work_dir);
@@ -880,25 +905,14 @@ absl::Status BigTensors(Env& env, std::vector<Row>& rows) {
   {
     // Over TCP, as before issue 16; scenario 10 measures shared memory.
     Session session((*task)->target(), kOverTcp);
-    VariableOptions options;
-    options.dtype = DT_FLOAT;
-    options.shape = {elements};
-    options.shared_name = "big_variable";
-    Variable variable(session, options);
-    const Tensor value =
-        Tensor::FromBytes(DT_FLOAT, {elements}, std::vector<char>(bytes, 1));
-    QueueOptions queue_options;
-    queue_options.capacity = kBigQueueCapacity;
-    queue_options.dtypes = {DT_FLOAT};
-    queue_options.shapes = {
-        {static_cast<int64_t>(kBigElementBytes / sizeof(float))}};
-    queue_options.shared_name = "big_queue";
+    Variable variable(session, BigVariable("big_variable"));
+    const Tensor value = FilledTensor({elements}, bytes);
+    const QueueOptions queue_options = BigQueue("big_queue");
     Session consumer_session((*task)->target(), kOverTcp);
     FIFOQueue producer(session, queue_options);
     FIFOQueue consumer(consumer_session, queue_options);
     const Tensor element =
-        Tensor::FromBytes(DT_FLOAT, queue_options.shapes[0].dims,
-                          std::vector<char>(kBigElementBytes, 1));
+        FilledTensor(queue_options.shapes[0].dims, kBigElementBytes);
     if (auto status = producer.enqueue({element}); !status.ok()) return status;
     if (auto got = consumer.dequeue(); !got.ok()) return got.status();
     // Warm-up, not timed: the first 256 MiB transfer of a process also pays
@@ -1112,24 +1126,13 @@ absl::Status SameHost(Env& env, std::vector<Row>& rows) {
   std::vector<double> queue, tcp_queue, redis_queue, copy_queue;
   Session session((*task)->target());
   Session consumer_session((*task)->target());
-  VariableOptions options;
-  options.dtype = DT_FLOAT;
-  options.shape = {elements};
-  options.shared_name = "shared_variable";
-  Variable variable(session, options);
-  QueueOptions queue_options;
-  queue_options.capacity = kBigQueueCapacity;
-  queue_options.dtypes = {DT_FLOAT};
-  queue_options.shapes = {
-      {static_cast<int64_t>(kBigElementBytes / sizeof(float))}};
-  queue_options.shared_name = "shared_queue";
+  Variable variable(session, BigVariable("shared_variable"));
+  const QueueOptions queue_options = BigQueue("shared_queue");
   FIFOQueue producer(session, queue_options);
   FIFOQueue consumer(consumer_session, queue_options);
-  const Tensor value =
-      Tensor::FromBytes(DT_FLOAT, {elements}, std::vector<char>(bytes, 1));
+  const Tensor value = FilledTensor({elements}, bytes);
   const Tensor element =
-      Tensor::FromBytes(DT_FLOAT, queue_options.shapes[0].dims,
-                        std::vector<char>(kBigElementBytes, 1));
+      FilledTensor(queue_options.shapes[0].dims, kBigElementBytes);
   // Round 0 warms up (heaps, page cache), untimed, as in scenario 3.
   for (int round = 0; round <= env.rounds; ++round) {
     const int64_t start = NowNs();

@@ -415,6 +415,10 @@ uint16_t LocalCluster::port(const std::string& job, int index) const {
   return 0;
 }
 
+TaskAddress LocalCluster::address(const std::string& job, int index) const {
+  return {"127.0.0.1", port(job, index)};
+}
+
 TaskProcess* LocalCluster::task(const std::string& job, int index) {
   std::string name = absl::StrCat(job, ":", index);
   for (auto& [task_name, task] : tasks_) {

@@ -17,6 +17,7 @@
 
 #include "absl/time/time.h"
 
+#include "config/cluster_spec.h"
 #include "support/loopback.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -151,6 +152,9 @@ class LocalCluster {
   std::string target(const std::string& job = "ps", int index = 0) const;
   // The PORT of that target; 0 if there is no such task.
   uint16_t port(const std::string& job = "ps", int index = 0) const;
+  // That target as the wire's clients take it (port 0 if there is no such
+  // task).
+  TaskAddress address(const std::string& job = "ps", int index = 0) const;
   // The running task process, or null.
   TaskProcess* task(const std::string& job = "ps", int index = 0);
   // The --data-dir each task gets, in the temporary directory; it exists

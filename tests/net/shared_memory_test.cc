@@ -37,12 +37,6 @@ using testing::LocalCluster;
 
 const absl::Duration kTimeout = absl::Seconds(20);
 
-TaskAddress AddressOf(const std::string& target) {
-  const size_t colon = target.rfind(':');
-  return {target.substr(0, colon),
-          static_cast<uint16_t>(std::stoi(target.substr(colon + 1)))};
-}
-
 std::unique_ptr<WireClient> Connect(const TaskAddress& address,
                                     SharedMemoryUse use,
                                     WireClientOptions options = {}) {
@@ -189,7 +183,7 @@ TEST_CASE(
     "memfds with the same results as TCP") {
   LocalCluster cluster;
   REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
-  const TaskAddress address = AddressOf(cluster.target());
+  const TaskAddress address = cluster.address();
   auto shm = Connect(address, SharedMemoryUse::kLocal);
   auto tcp = Connect(address, SharedMemoryUse::kOff);
   REQUIRE(shm->shares_memory());
@@ -251,7 +245,7 @@ TEST_CASE(
          "--job", "ps", "--task", "0", "--shared-memory", "off"},
         cluster.dir().path() + "/off.log");
     REQUIRE_MESSAGE(task.WaitForLog({"serving on"}), task.Log());
-    const TaskAddress address = AddressOf(cluster.target());
+    const TaskAddress address = cluster.address();
     WireClientOptions force;
     force.shared_memory = SharedMemoryUse::kForce;
     auto forced = WireClient::Connect(address, kTimeout, force);
@@ -276,8 +270,7 @@ TEST_CASE(
     REQUIRE(context.ok());
     WireClientOptions options;
     options.tls = *context;
-    auto client =
-        Connect(AddressOf(cluster.target()), SharedMemoryUse::kForce, options);
+    auto client = Connect(cluster.address(), SharedMemoryUse::kForce, options);
     CHECK(!client->shares_memory());
     const uint64_t q = MakeQueue(*client, "q");
     RoundTrip(*client, *client, q, q, Floats(int64_t{1} << 20, 1.0f));
@@ -294,7 +287,7 @@ TEST_CASE(
   LocalCluster cluster;
   REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
   const pid_t task = cluster.task()->process().pid();
-  auto keeper = Connect(AddressOf(cluster.target()), SharedMemoryUse::kOff);
+  auto keeper = Connect(cluster.address(), SharedMemoryUse::kOff);
   const uint64_t q = MakeQueue(*keeper, "q");
   const size_t descriptors_before = OpenDescriptors(task);
   const size_t mappings_before = MemfdMappings(task);
@@ -342,7 +335,7 @@ TEST_CASE(
     "the task keeps serving") {
   LocalCluster cluster;
   REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
-  const TaskAddress address = AddressOf(cluster.target());
+  const TaskAddress address = cluster.address();
   auto keeper = Connect(address, SharedMemoryUse::kOff);
   const uint64_t q = MakeQueue(*keeper, "q");
   const Tensor value = Floats(1 << 16, 1.0f);

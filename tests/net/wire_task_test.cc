@@ -32,14 +32,8 @@ using testing::LocalCluster;
 
 const absl::Duration kTimeout = absl::Seconds(20);
 
-TaskAddress AddressOf(const std::string& target) {
-  const size_t colon = target.rfind(':');
-  return {target.substr(0, colon),
-          static_cast<uint16_t>(std::stoi(target.substr(colon + 1)))};
-}
-
 std::unique_ptr<WireClient> ConnectTo(LocalCluster& cluster) {
-  auto client = WireClient::Connect(AddressOf(cluster.target()), kTimeout);
+  auto client = WireClient::Connect(cluster.address(), kTimeout);
   REQUIRE_MESSAGE(client.ok(), client.status().ToString());
   return *std::move(client);
 }
@@ -299,8 +293,7 @@ TEST_CASE("wire: a frozen task is UNAVAILABLE within the silence timeout") {
   REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
   WireClientOptions options;
   options.silence_timeout = absl::Seconds(2);
-  auto client =
-      WireClient::Connect(AddressOf(cluster.target()), kTimeout, options);
+  auto client = WireClient::Connect(cluster.address(), kTimeout, options);
   REQUIRE(client.ok());
   const uint64_t q = MakeQueue(**client, "q");
   cluster.task()->process().Signal(SIGSTOP);
@@ -320,7 +313,7 @@ TEST_CASE("wire: a frozen task is UNAVAILABLE within the silence timeout") {
 TEST_CASE("wire: a handshake of another version is refused, naming both") {
   LocalCluster cluster;
   REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
-  auto socket = OpenConnection(AddressOf(cluster.target()), kTimeout);
+  auto socket = OpenConnection(cluster.address(), kTimeout);
   REQUIRE(socket.ok());
   char handshake[kHandshakeBytes];
   EncodeHandshake(Handshake{kProtocolVersion, 0, 0}, handshake);
@@ -339,7 +332,7 @@ TEST_CASE(
     "allocation, and the task serves on") {
   LocalCluster cluster;
   REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
-  auto socket = OpenConnection(AddressOf(cluster.target()), kTimeout);
+  auto socket = OpenConnection(cluster.address(), kTimeout);
   REQUIRE(socket.ok());
   char bytes[kHandshakeBytes + kFrameHeaderBytes];
   EncodeHandshake(Handshake{kProtocolVersion, 0, 0}, bytes);
@@ -366,7 +359,7 @@ TEST_CASE(
   LocalCluster cluster({{"ps", 1}}, /*start=*/false);
   std::unique_ptr<testing::Process> limited = StartLimitedTask(cluster);
   testing::Process& task = *limited;
-  const TaskAddress address = AddressOf(cluster.target());
+  const TaskAddress address = cluster.address();
   // A frame of 40 MiB announced by its header, its bytes never sent.
   auto announce = [](int fd) {
     const std::string bytes = StartOfBigFrame();
@@ -414,7 +407,7 @@ TEST_CASE(
 TEST_CASE("wire: a connection whose handshake does not come is closed") {
   LocalCluster cluster;
   REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
-  auto silent = OpenConnection(AddressOf(cluster.target()), kTimeout);
+  auto silent = OpenConnection(cluster.address(), kTimeout);
   REQUIRE(silent.ok());
   // The task sends its own handshake at once, then closes after 10 s.
   std::vector<Frame> frames = ReadUntilClosed(silent->get());
@@ -430,7 +423,7 @@ TEST_CASE(
   LocalCluster cluster({{"ps", 1}}, /*start=*/false);
   std::unique_ptr<testing::Process> limited = StartLimitedTask(cluster);
   testing::Process& task = *limited;
-  const TaskAddress address = AddressOf(cluster.target());
+  const TaskAddress address = cluster.address();
   auto client = WireClient::Connect(address, kTimeout);
   REQUIRE(client.ok());
   QueueSpec big;
@@ -506,7 +499,7 @@ TEST_CASE("wire: mutual TLS serves the CA's clients and refuses the rest") {
   REQUIRE_MESSAGE(certificates.ok(), certificates.failure());
   LocalCluster cluster({{"ps", 1}}, true, certificates.SpecTls());
   REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
-  const TaskAddress address = AddressOf(cluster.target());
+  const TaskAddress address = cluster.address();
   auto context_of = [&](const std::string& name, const std::string& ca) {
     auto context = MakeTlsContext({certificates.Path(name + ".pem"),
                                    certificates.Path(name + ".key"),
@@ -566,8 +559,7 @@ TEST_CASE("wire: a TLS client of a plaintext task is told so") {
   REQUIRE(context.ok());
   WireClientOptions options;
   options.tls = *context;
-  auto client =
-      WireClient::Connect(AddressOf(cluster.target()), kTimeout, options);
+  auto client = WireClient::Connect(cluster.address(), kTimeout, options);
   CHECK(client.status().code() == absl::StatusCode::kUnavailable);
   CHECK(absl::StrContains(client.status().message(), "does not speak TLS"));
 }
