@@ -7,6 +7,7 @@
 #include <deque>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -345,23 +346,32 @@ absl::StatusOr<SetGet> RedisSetGet(uint16_t port, size_t bytes) {
   return result;
 }
 
-absl::StatusOr<double> RedisBigQueue(uint16_t port, size_t bytes,
-                                     int64_t count) {
-  auto producer = Connect(port);
-  if (!producer.ok()) return producer.status();
+absl::StatusOr<double> RedisBigQueue(uint16_t port, size_t bytes, int64_t count,
+                                     int producers) {
+  std::vector<Context> producer_contexts;
+  for (int i = 0; i < producers; ++i) {
+    auto producer = Connect(port);
+    if (!producer.ok()) return producer.status();
+    producer_contexts.push_back(*std::move(producer));
+  }
   auto consumer = Connect(port);
   if (!consumer.ok()) return consumer.status();
   const std::string key = "bench_big_queue";
   std::string value(bytes, '\x01');
-  absl::Status produced;
+  std::vector<absl::Status> produced(static_cast<size_t>(producers));
   int64_t start = NowNs();
-  std::thread writer([&] {
-    for (int64_t i = 0; i < count && produced.ok(); ++i) {
-      produced = Append(producer->get(), {"RPUSH", key.c_str(), value.data()},
+  std::vector<std::thread> writers;
+  for (int p = 0; p < producers; ++p) {
+    writers.emplace_back([&, p] {
+      redisContext* context = producer_contexts[static_cast<size_t>(p)].get();
+      absl::Status& status = produced[static_cast<size_t>(p)];
+      for (int64_t i = p; i < count && status.ok(); i += producers) {
+        status = Append(context, {"RPUSH", key.c_str(), value.data()},
                         {5, key.size(), value.size()});
-      if (produced.ok()) produced = Next(producer->get()).status();
-    }
-  });
+        if (status.ok()) status = Next(context).status();
+      }
+    });
+  }
   absl::Status consumed;
   for (int64_t i = 0; i < count && consumed.ok(); ++i) {
     auto reply = Command(consumer->get(), {"BLPOP", key, "0"});
@@ -373,8 +383,10 @@ absl::StatusOr<double> RedisBigQueue(uint16_t port, size_t bytes,
     }
   }
   int64_t end = NowNs();
-  writer.join();
-  if (!produced.ok()) return produced;
+  for (std::thread& writer : writers) writer.join();
+  for (const absl::Status& status : produced) {
+    if (!status.ok()) return status;
+  }
   if (!consumed.ok()) return consumed;
   return Seconds(start, end);
 }

@@ -100,11 +100,11 @@ struct SetGet {
 };
 absl::StatusOr<SetGet> RedisSetGet(uint16_t port, size_t bytes);
 
-// A producer connection RPUSHes `count` values of `bytes` bytes, one command
-// at a time, while a consumer connection BLPOPs them: seconds until the last
-// arrived.
-absl::StatusOr<double> RedisBigQueue(uint16_t port, size_t bytes,
-                                     int64_t count);
+// `producers` connections (a thread each) RPUSH `count` values of `bytes`
+// bytes between them, each one command at a time, while a consumer
+// connection BLPOPs them: seconds until the last arrived.
+absl::StatusOr<double> RedisBigQueue(uint16_t port, size_t bytes, int64_t count,
+                                     int producers);
 
 // Opens `connections` connections and calls `connected` (which returns when
 // the requests may go); then pipelines `per_connection` BLPOP key 0 on each,

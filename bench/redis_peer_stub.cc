@@ -44,7 +44,7 @@ absl::StatusOr<std::vector<double>> RedisRoundTrip(uint16_t, int64_t, int64_t) {
 
 absl::StatusOr<SetGet> RedisSetGet(uint16_t, size_t) { return NoHiredis(); }
 
-absl::StatusOr<double> RedisBigQueue(uint16_t, size_t, int64_t) {
+absl::StatusOr<double> RedisBigQueue(uint16_t, size_t, int64_t, int) {
   return NoHiredis();
 }
 
