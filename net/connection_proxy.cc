@@ -17,6 +17,9 @@
 namespace troupe {
 namespace {
 
+// Asks the proxy to write the answers queued with its connection.
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
 // Resource ids one connection may hold at once; past it the ids of resources
 // that are gone are forgotten, and then a lookup fails RESOURCE_EXHAUSTED.
 constexpr size_t kMaxResourcesPerConnection = 65536;
@@ -36,13 +39,28 @@ struct ProxyState {
   ResourceIdSource ids;
   std::unordered_map<uint64_t, Resource> resources;
   std::map<caf::actor_addr, uint64_t> id_of;
+  // Whether a flush message is on its way to write queued answers (Answer).
+  bool flush_scheduled = false;
   static inline const char* name = "connection_proxy";
 };
 
 using Proxy = caf::stateful_actor<ProxyState>;
 
+// Answers `request_id`. While more messages wait in the proxy's mailbox
+// (replies of other requests, as when a client keeps many in flight), the
+// answer waits with the connection, and a flush message behind them writes
+// every answer of the burst at once.
 void Answer(Proxy* self, uint64_t request_id, const Message& message) {
-  self->state.connection->Send(request_id, message);
+  auto& state = self->state;
+  if (self->mailbox().empty()) {
+    state.connection->Send(request_id, message);
+    return;
+  }
+  state.connection->Queue(request_id, message);
+  if (!state.flush_scheduled) {
+    state.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
 }
 
 absl::Status ErrorOf(const caf::error& error) {
@@ -559,6 +577,10 @@ caf::behavior ConnectionProxy(Proxy* self, TaskActor task,
   return {
       [self](WireCall& call) {
         std::visit(Dispatch(self, call.request_id), call.message);
+      },
+      [self](flush_atom) {
+        self->state.flush_scheduled = false;
+        self->state.connection->Flush();
       },
   };
 }

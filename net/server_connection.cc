@@ -18,6 +18,15 @@ ServerConnection::ServerConnection(Fd fd, int epoll_fd, uint64_t token,
       events_(EPOLLIN) {}
 
 void ServerConnection::Send(uint64_t request_id, const Message& message) {
+  Push(request_id, message, true);
+}
+
+void ServerConnection::Queue(uint64_t request_id, const Message& message) {
+  Push(request_id, message, false);
+}
+
+void ServerConnection::Push(uint64_t request_id, const Message& message,
+                            bool write_now) {
   absl::StatusOr<EncodedFrame> frame =
       EncodeMessage(request_id, message, {}, shared_min_bytes_.load());
   if (!frame.ok())
@@ -31,7 +40,7 @@ void ServerConnection::Send(uint64_t request_id, const Message& message) {
   stats_->shared_bytes_out.fetch_add(frame->shared_bytes,
                                      std::memory_order_relaxed);
   writer_.Push(*std::move(frame));
-  WriteLocked();
+  if (write_now) WriteLocked();
 }
 
 void ServerConnection::SendHeartbeat() {

@@ -44,6 +44,9 @@ class ServerConnection {
   // the client would refuse (over its limits) goes as the ErrorReply saying
   // so. Thread-safe; does nothing once closed.
   void Send(uint64_t request_id, const Message& message);
+  // Send, but leaves the reply with those waiting to be sent until the next
+  // Send or Flush: replies that are ready together go in one write.
+  void Queue(uint64_t request_id, const Message& message);
   // A heartbeat, if requests of the client wait for replies and nothing else
   // waits to be sent: a waiting client hears the task at least every
   // heartbeat interval, and an idle one gets nothing to pile up.
@@ -84,6 +87,8 @@ class ServerConnection {
   const WireStats& stats() const { return *stats_; }
 
  private:
+  // Send (with `write_now`) or Queue.
+  void Push(uint64_t request_id, const Message& message, bool write_now);
   // REQUIRES: mutex_ held.
   void WriteLocked();
   void WatchLocked();
