@@ -223,6 +223,34 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
+      "cluster: runners: a coordinator stopped before any runner named it "
+      "ends the runners started on it later at once") {
+    // TensorFlow's request_stop() before create_threads
+    // (QueueRunnerTest.testRespectCoordShouldStop).
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    const std::string target = cluster.target();
+    CtlFails(target, {"coordinator-status", "c"}, "NOT_FOUND",
+             "Coordinator 'c' not found");
+    CtlLine(target, {"coordinator-stop", "c", "--timeout", "20s"});
+    CHECK(CtlJson(target, {"coordinator-status", "c"})["state"] == "stopped");
+    CtlLine(target, {"queue-create", "numbers", "--capacity", "5", "--dtypes",
+                     "int32", "--shapes", "[[]]"});
+    CHECK(CtlJson(target, {"runner-start", "late",
+                           R"({"target": "numbers", "coordinator": "c",
+                               "source": {"range": 3}})"}) ==
+          json{{"started", true}, {"state", "stopped"}});
+    CHECK(CtlJson(target, {"size", "numbers"}) == 0);
+    // A runner of another coordinator runs as ever.
+    CHECK(CtlJson(target, {"runner-start", "other",
+                           R"({"target": "numbers", "coordinator": "d",
+                               "source": {"range": 3}, "shuffle": false})"})
+              .value("started", false));
+    CHECK(CtlJson(target, {"dequeue", "numbers", "--timeout", "20s"}) ==
+          json::array({0}));
+  }
+
+  TEST_CASE(
       "cluster: runners: a stop cancels a step waiting upstream, silently, "
       "and loses no element") {
     LocalCluster cluster;
