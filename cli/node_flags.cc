@@ -26,6 +26,10 @@ void NodeFlags::AddTo(CLI::App& app) {
   app.add_option("--shared-memory-min-bytes", shared_memory_min_bytes,
                  "smaller tensor segments go inline")
       ->capture_default_str();
+  app.add_flag("--shared-memory-with-tls", shared_memory_with_tls,
+               "with TLS, use the task's Unix socket all the same (both "
+               "sides need it): no TLS there, the peer must run as the "
+               "same uid instead");
 }
 
 absl::StatusOr<NodeOptions> NodeOptionsFrom(const NodeFlags& flags,
@@ -36,6 +40,7 @@ absl::StatusOr<NodeOptions> NodeOptionsFrom(const NodeFlags& flags,
                               ? SharedMemoryUse::kForce
                               : SharedMemoryUse::kLocal;
   options.shared_memory_min_bytes = flags.shared_memory_min_bytes;
+  options.shared_memory_with_tls = flags.shared_memory_with_tls;
   if (spec != nullptr) {
     options.tls = spec->tls();
     if (spec->heartbeat_timeout()) {

@@ -22,6 +22,7 @@ struct NodeFlags {
   // auto, off or force (SharedMemoryUse), and the threshold.
   std::string shared_memory = "auto";
   uint64_t shared_memory_min_bytes = uint64_t{64} << 10;
+  bool shared_memory_with_tls = false;
 
   // Adds the flags to `app`, read into this.
   void AddTo(CLI::App& app);

@@ -32,9 +32,12 @@ struct NodeOptions {
   std::optional<TlsFiles> tls;
   // Same host: tensor segments of at least `shared_memory_min_bytes` travel
   // as sealed memfds over the task's Unix socket (net/shared_memory_use.h);
-  // never with TLS.
+  // with TLS only if `shared_memory_with_tls`, on the task and the client
+  // alike: that socket then speaks no TLS, and each side accepts the other
+  // only when its process runs as the same effective uid.
   SharedMemoryUse shared_memory = SharedMemoryUse::kLocal;
   uint64_t shared_memory_min_bytes = uint64_t{64} << 10;
+  bool shared_memory_with_tls = false;
   // A task's memory limit (`troupe task --memory-limit`): a queue's padded
   // batch past it fails RESOURCE_EXHAUSTED. Clients do not use it.
   uint64_t memory_limit_bytes = DefaultMemoryLimit();

@@ -21,6 +21,7 @@ struct Session::Impl {
         connect_timeout(absl::FromChrono(options.connection_timeout)),
         shared_memory(options.shared_memory),
         shared_memory_min_bytes(options.shared_memory_min_bytes),
+        shared_memory_with_tls(options.shared_memory_with_tls),
         system((ConfigureNode(config, options), config)) {
     if (options.tls) {
       absl::StatusOr<TlsContext> context = MakeTlsContext(*options.tls);
@@ -42,6 +43,7 @@ struct Session::Impl {
     options.silence_timeout = connect_timeout;
     options.shared_memory = shared_memory;
     options.shared_memory_min_bytes = shared_memory_min_bytes;
+    options.shared_memory_with_tls = shared_memory_with_tls;
     TROUPE_ASSIGN_OR_RETURN(
         std::unique_ptr<WireClient> client,
         WireClient::Connect(parsed, connect_timeout, std::move(options)));
@@ -72,6 +74,7 @@ struct Session::Impl {
   absl::Duration connect_timeout;
   SharedMemoryUse shared_memory;
   uint64_t shared_memory_min_bytes;
+  bool shared_memory_with_tls;
   caf::actor_system_config config;
   caf::actor_system system;
   std::mutex mutex;

@@ -175,6 +175,7 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
   wire.receive_budget_bytes = options.memory_limit_bytes;
   wire.shared_memory = options.shared_memory != SharedMemoryUse::kOff;
   wire.shared_memory_min_bytes = options.shared_memory_min_bytes;
+  wire.shared_memory_with_tls = options.shared_memory_with_tls;
   wire.log = std::move(log);
   absl::StatusOr<std::unique_ptr<WireServer>> server =
       WireServer::Start(impl->system, impl->task, *address, std::move(wire));

@@ -75,6 +75,17 @@ absl::StatusOr<Fd> ConnectLocal(uint16_t port) {
   return fd;
 }
 
+absl::StatusOr<uid_t> PeerUid(int fd) {
+  ucred credentials{};
+  socklen_t length = sizeof(credentials);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("Cannot tell the uid of the Unix socket's peer: ",
+                     std::strerror(errno)));
+  }
+  return credentials.uid;
+}
+
 bool IsLocalAddress(const TaskAddress& address) {
   absl::StatusOr<SocketAddress> resolved =
       ResolveTaskAddress(address, AddressUse::kConnect);

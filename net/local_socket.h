@@ -3,6 +3,8 @@
 // tensor segments as memfds: an abstract socket "\0troupe.<port>".
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -26,6 +28,13 @@ absl::StatusOr<Listener> ListenLocal(uint16_t port);
 // A connected, non-blocking socket to LocalSocketName(port); UNAVAILABLE
 // when no task of this namespace listens there.
 absl::StatusOr<Fd> ConnectLocal(uint16_t port);
+
+// The user id of the process at the other end of the Unix socket `fd`, as
+// the kernel recorded it when the connection was made (SO_PEERCRED). With
+// TLS allowed onto shared memory, each side checks it against its own
+// effective uid: an abstract socket name can be taken by any user's
+// process. UNAVAILABLE with the reason when the kernel cannot tell.
+absl::StatusOr<uid_t> PeerUid(int fd);
 
 // Whether `address` names this host: a loopback address, or one of this
 // host's interfaces.

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <utility>
@@ -43,6 +44,17 @@ bool WaitForReply(int fd, absl::Time deadline) {
   return SpinThenPoll(&ready, PollTimeout(deadline)) > 0;
 }
 
+// `socket`, a connection to a task's Unix socket, if the task runs as this
+// process's effective uid; else UNAVAILABLE naming both uids.
+absl::StatusOr<Fd> OfThisUser(Fd socket) {
+  TROUPE_ASSIGN_OR_RETURN(const uid_t peer, PeerUid(socket.get()));
+  if (peer != geteuid()) {
+    return absl::UnavailableError(absl::StrCat(
+        "the task's Unix socket belongs to uid ", peer, ", not ", geteuid()));
+  }
+  return socket;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<WireClient>> WireClient::Connect(
@@ -54,14 +66,15 @@ absl::StatusOr<std::unique_ptr<WireClient>> WireClient::Connect(
                                                address.ToString(), ": ", why));
   };
   // Same host: the task's Unix socket first, unless TLS keeps the bytes off
-  // shared memory.
+  // shared memory (without shared_memory_with_tls).
   Fd socket;
-  const bool try_local =
-      !options.tls && (options.shared_memory == SharedMemoryUse::kForce ||
-                       (options.shared_memory == SharedMemoryUse::kLocal &&
-                        IsLocalAddress(address)));
+  const bool try_local = (!options.tls || options.shared_memory_with_tls) &&
+                         (options.shared_memory == SharedMemoryUse::kForce ||
+                          (options.shared_memory == SharedMemoryUse::kLocal &&
+                           IsLocalAddress(address)));
   if (try_local) {
     absl::StatusOr<Fd> local = ConnectLocal(address.port);
+    if (local.ok() && options.tls) local = OfThisUser(*std::move(local));
     if (local.ok()) {
       socket = *std::move(local);
     } else if (options.shared_memory == SharedMemoryUse::kForce) {
@@ -73,10 +86,12 @@ absl::StatusOr<std::unique_ptr<WireClient>> WireClient::Connect(
   if (!local) {
     TROUPE_ASSIGN_OR_RETURN(socket, OpenConnection(address, timeout));
   }
+  // The kernel is the channel of the Unix socket: no TLS there.
+  const bool speak_tls = options.tls && !local;
   char handshake[kHandshakeBytes];
   EncodeHandshake(Handshake{kProtocolVersion,
                             static_cast<uint16_t>(
-                                (options.tls ? kHandshakeTls : 0) |
+                                (speak_tls ? kHandshakeTls : 0) |
                                 (local ? kHandshakeMayUseSharedMemory : 0)),
                             0},
                   handshake);
@@ -100,16 +115,18 @@ absl::StatusOr<std::unique_ptr<WireClient>> WireClient::Connect(
     }
   }
   const bool task_tls = (reader.handshake()->flags & kHandshakeTls) != 0;
-  if (task_tls && !options.tls) {
+  if (task_tls && !speak_tls) {
     return refused(
-        "the task speaks TLS only: give the client the cluster's TLS files");
+        local ? "the task speaks TLS on its Unix socket"
+              : "the task speaks TLS only: give the client the cluster's TLS "
+                "files");
   }
-  if (!task_tls && options.tls) {
+  if (!task_tls && speak_tls) {
     return refused(
         "the task does not speak TLS, though the client was given TLS files");
   }
   std::unique_ptr<ByteStream> stream;
-  if (options.tls) {
+  if (speak_tls) {
     auto tls = std::make_unique<TlsStream>(options.tls, socket.get(),
                                            TlsStream::Role::kClient);
     for (;;) {

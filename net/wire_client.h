@@ -33,7 +33,7 @@ namespace troupe {
 
 struct WireClientOptions {
   WireLimits limits;
-  // TLS connections never use shared memory.
+  // With TLS, only if `shared_memory_with_tls` (below).
   SharedMemoryUse shared_memory = SharedMemoryUse::kLocal;
   // Over the Unix socket, tensor segments of at least this many bytes go as
   // sealed memfds; smaller ones go inline.
@@ -41,6 +41,11 @@ struct WireClientOptions {
   // With a context, the connection speaks TLS after the handshakes: the
   // task must present a certificate that the context's CA signed.
   TlsContext tls;
+  // With TLS, still try the task's Unix socket as `shared_memory` says. No
+  // TLS is spoken there: the task is trusted when its process runs as this
+  // process's effective uid (PeerUid), and a socket held by another uid
+  // counts as one that does not answer.
+  bool shared_memory_with_tls = false;
   // A task that sends nothing, not even a heartbeat, for this long while a
   // call waits is lost (NodeOptions::connection_timeout).
   absl::Duration silence_timeout = absl::Seconds(4);

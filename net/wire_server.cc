@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -110,6 +111,8 @@ class WireServer::Loop : public caf::execution_unit {
     caf::actor proxy;
     std::string peer;
     absl::Time opened;
+    // Whether it came through the Unix socket, where no TLS is spoken.
+    bool local = false;
     // Whether the peer's handshake arrived, and whether TLS is being set up
     // after it.
     bool greeted = false;
@@ -181,13 +184,30 @@ class WireServer::Loop : public caf::execution_unit {
         return;
       }
       if (local) {
-        Open(std::move(socket), "the Unix socket", true);
+        if (OfThisUser(socket.get())) {
+          Open(std::move(socket), "the Unix socket", true);
+        }
         continue;
       }
       const int one = 1;
       setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
       Open(std::move(socket), DescribeAddress(from, length), false);
     }
+  }
+
+  // Whether the client on the Unix socket `fd` may be served: always
+  // without TLS; with it, only when its process runs as this one's
+  // effective uid, for the kernel vouches for it instead of a certificate.
+  bool OfThisUser(int fd) {
+    if (!options_.tls) return true;
+    absl::StatusOr<uid_t> peer = PeerUid(fd);
+    if (peer.ok() && *peer == geteuid()) return true;
+    Log(LogLevel::kWarning,
+        absl::StrCat("connection from the Unix socket refused: ",
+                     peer.ok() ? absl::StrCat("its process runs as uid ", *peer,
+                                              ", not ", geteuid())
+                               : std::string(peer.status().message())));
+    return false;
   }
 
   void ListenFor(uint32_t events) {
@@ -238,13 +258,14 @@ class WireServer::Loop : public caf::execution_unit {
                 token,
                 Connection{shared, std::move(reader), {}, std::move(peer), now})
             .first->second;
+    c.local = local;
     c.last_read = now;
     ++awaiting_handshake_;
     c.proxy = SpawnConnectionProxy(system(), task_, shared, ids_);
     char handshake[kHandshakeBytes];
     EncodeHandshake(Handshake{kProtocolVersion,
                               static_cast<uint16_t>(
-                                  (options_.tls ? kHandshakeTls : 0) |
+                                  (options_.tls && !local ? kHandshakeTls : 0) |
                                   (local ? kHandshakeMayUseSharedMemory : 0)),
                               options_.incarnation},
                     handshake);
@@ -396,17 +417,22 @@ class WireServer::Loop : public caf::execution_unit {
       c.shared->ShareMemory(options_.shared_memory_min_bytes);
     }
     const bool wants_tls = (c.reader.handshake()->flags & kHandshakeTls) != 0;
-    if (options_.tls && !wants_tls) {
+    // The Unix socket of a TLS task is open only with shared_memory_with_tls,
+    // and speaks no TLS.
+    const bool tls = options_.tls && !c.local;
+    if (tls && !wants_tls) {
       return absl::UnavailableError(
           "This task speaks TLS only: give the client the cluster's TLS files "
           "(its certificate, key and CA)");
     }
-    if (!options_.tls && wants_tls) {
+    if (!tls && wants_tls) {
       return absl::UnavailableError(
-          "This task does not speak TLS: the client was given TLS files, the "
-          "task was not");
+          options_.tls
+              ? "This task speaks no TLS on its Unix socket"
+              : "This task does not speak TLS: the client was given TLS files, "
+                "the task was not");
     }
-    if (!options_.tls) return absl::OkStatus();
+    if (!tls) return absl::OkStatus();
     if (absl::Status started = c.shared->StartTls(options_.tls);
         !started.ok()) {
       return started;
@@ -529,7 +555,8 @@ absl::StatusOr<std::unique_ptr<WireServer>> WireServer::Start(
   absl::StatusOr<Listener> listener = Listen(address);
   if (!listener.ok()) return listener.status();
   Listener local_listener;
-  if (options.shared_memory && !options.tls) {
+  if (options.shared_memory &&
+      (!options.tls || options.shared_memory_with_tls)) {
     absl::StatusOr<Listener> local = ListenLocal(listener->port);
     if (local.ok()) {
       local_listener = *std::move(local);

@@ -53,6 +53,10 @@ struct WireServerOptions {
   // get their replies' segments so.
   bool shared_memory = true;
   uint64_t shared_memory_min_bytes = uint64_t{64} << 10;
+  // With TLS, listen there too. No TLS is spoken on that socket: a client
+  // is served only when its process runs as this process's effective uid
+  // (PeerUid), and closed at once, with a warning, otherwise.
+  bool shared_memory_with_tls = false;
   // Gets a line, on the I/O thread, for each connection whose handshake
   // arrived ("opened", info), and each one refused or closed (info when
   // either side closed it in order, else warning).

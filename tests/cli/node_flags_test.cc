@@ -1,4 +1,5 @@
-// Unit tests for cli/node_flags.h: the TLS flags, all three or none.
+// Unit tests for cli/node_flags.h: the TLS flags, all three or none, and
+// the shared-memory flags.
 #include "cli/node_flags.h"
 
 #include <string>
@@ -39,6 +40,19 @@ TEST_CASE("node flags: the three TLS files, or none of them") {
   CHECK(absl::IsInvalidArgument(some.status()));
   CHECK(some.status().message() ==
         "TLS needs all of --tls-certificate, --tls-key and --tls-ca");
+}
+
+TEST_CASE("node flags: shared memory, and with TLS only when allowed") {
+  absl::StatusOr<NodeOptions> plain = OptionsFrom({});
+  REQUIRE(plain.ok());
+  CHECK(plain->shared_memory == SharedMemoryUse::kLocal);
+  CHECK_FALSE(plain->shared_memory_with_tls);
+
+  absl::StatusOr<NodeOptions> allowed =
+      OptionsFrom({"--shared-memory", "force", "--shared-memory-with-tls"});
+  REQUIRE(allowed.ok());
+  CHECK(allowed->shared_memory == SharedMemoryUse::kForce);
+  CHECK(allowed->shared_memory_with_tls);
 }
 
 }  // namespace

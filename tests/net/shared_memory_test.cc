@@ -1,6 +1,8 @@
 // Shared memory between a client and a task of the same host (issue 16):
 // the path taken and its counters, the fallback to TCP with the same
-// results, a client killed with a region in flight, and hostile handles.
+// results, TLS nodes that allow it (--shared-memory-with-tls) and a process
+// of another uid on the Unix socket, a client killed with a region in
+// flight, and hostile handles.
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,14 +11,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "doctest/doctest.h"
 
@@ -76,6 +81,92 @@ Tensor Floats(int64_t count, float seed) {
   }
   return Tensor::FromVector<float>({count}, values);
 }
+
+// A variable of `elements` floats, its id.
+uint64_t MakeVariable(WireClient& client, const std::string& name,
+                      int64_t elements) {
+  VariableSpec spec;
+  spec.dtype = DType::kFloat32;
+  spec.shape = Shape{elements};
+  return CallFor<VariableReply>(client, VariableRequest{"", "", name, spec})
+      .resource_id;
+}
+
+// The options of a TLS client with the certificates' client certificate,
+// allowing shared memory with TLS as `shared_memory_with_tls` says.
+WireClientOptions TlsClient(const testing::Certificates& certificates,
+                            bool shared_memory_with_tls) {
+  auto context = MakeTlsContext({certificates.Path("client.pem"),
+                                 certificates.Path("client.key"),
+                                 certificates.Path("ca.pem")});
+  REQUIRE_MESSAGE(context.ok(), context.status().ToString());
+  WireClientOptions options;
+  options.tls = *std::move(context);
+  options.shared_memory_with_tls = shared_memory_with_tls;
+  return options;
+}
+
+// Certificates, and a cluster of one task that speaks TLS with them.
+struct TlsCluster {
+  testing::Certificates certificates;
+  LocalCluster cluster{{{"ps", 1}}, /*start=*/false, certificates.SpecTls()};
+
+  // Starts the task with `extra` flags and waits until it serves.
+  std::unique_ptr<testing::TaskProcess> StartTask(
+      const std::vector<std::string>& extra) {
+    REQUIRE_MESSAGE(certificates.ok(), certificates.failure());
+    auto task = std::make_unique<testing::TaskProcess>(
+        cluster.spec_path(), "ps", 0, cluster.dir().path() + "/task.log",
+        extra);
+    REQUIRE_MESSAGE(task->WaitReady(), task->Log());
+    return task;
+  }
+};
+
+// `troupe ctl --target TARGET` with the client's certificate, forced onto
+// the task's Unix socket with TLS allowed there, running `verb`.
+testing::CommandResult ForcedCtl(const testing::Certificates& certificates,
+                                 const std::string& target,
+                                 const std::vector<std::string>& verb) {
+  std::vector<std::string> args = certificates.Flags("client", "ca");
+  args.insert(args.end(),
+              {"--shared-memory", "force", "--shared-memory-with-tls"});
+  args.insert(args.end(), verb.begin(), verb.end());
+  return testing::RunCtl(target, args);
+}
+
+// A child process that runs as uid 65534 (nobody), for the tests of a
+// stranger on the Unix socket; killed and reaped when this goes.
+class Stranger {
+ public:
+  static constexpr uid_t kUid = 65534;
+
+  // Forks a child that becomes kUid and exits with what `body` returns (100
+  // when it cannot become kUid). `body` must not use doctest.
+  explicit Stranger(const std::function<int()>& body) : pid_(fork()) {
+    if (pid_ == 0) _exit(setuid(kUid) == 0 ? body() : 100);
+    REQUIRE(pid_ > 0);
+  }
+  ~Stranger() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  Stranger(const Stranger&) = delete;
+  Stranger& operator=(const Stranger&) = delete;
+
+  // Waits for the child's exit (its body bounds its own waits): its exit
+  // code, or -1 when it did not exit normally.
+  int Wait() {
+    int status = 0;
+    const bool reaped = waitpid(pid_, &status, 0) == pid_;
+    pid_ = -1;
+    return reaped && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_;
+};
 
 TaskStatus StatusOf(WireClient& client) {
   return CallFor<StatusReply>(client, StatusRequest{}).status;
@@ -210,15 +301,8 @@ TEST_CASE(
   CHECK(shm->shared_bytes_sent() == sent_before);
 
   // A 16 MiB variable: assigned through shared memory, read both ways.
-  VariableSpec spec;
-  spec.dtype = DType::kFloat32;
-  spec.shape = Shape{int64_t{4} << 20};
-  const uint64_t v_shm =
-      CallFor<VariableReply>(*shm, VariableRequest{"", "", "v", spec})
-          .resource_id;
-  const uint64_t v_tcp =
-      CallFor<VariableReply>(*tcp, VariableRequest{"", "", "v", spec})
-          .resource_id;
+  const uint64_t v_shm = MakeVariable(*shm, "v", int64_t{4} << 20);
+  const uint64_t v_tcp = MakeVariable(*tcp, "v", int64_t{4} << 20);
   const Tensor weights = Floats(int64_t{4} << 20, 0.25f);
   CallFor<OkReply>(*shm, AssignRequest{v_shm, weights, true});
   const Tensor read = CallFor<TensorReply>(*shm, ReadRequest{v_shm}).value;
@@ -264,13 +348,8 @@ TEST_CASE(
     REQUIRE_MESSAGE(certificates.ok(), certificates.failure());
     LocalCluster cluster({{"ps", 1}}, true, certificates.SpecTls());
     REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
-    auto context = MakeTlsContext({certificates.Path("client.pem"),
-                                   certificates.Path("client.key"),
-                                   certificates.Path("ca.pem")});
-    REQUIRE(context.ok());
-    WireClientOptions options;
-    options.tls = *context;
-    auto client = Connect(cluster.address(), SharedMemoryUse::kForce, options);
+    auto client = Connect(cluster.address(), SharedMemoryUse::kForce,
+                          TlsClient(certificates, false));
     CHECK(!client->shares_memory());
     const uint64_t q = MakeQueue(*client, "q");
     RoundTrip(*client, *client, q, q, Floats(int64_t{1} << 20, 1.0f));
@@ -279,6 +358,162 @@ TEST_CASE(
     // No Unix socket beside a TLS task.
     CHECK(!ConnectLocal(cluster.port()).ok());
   }
+}
+
+TEST_CASE(
+    "shared memory: a TLS task and a TLS client that both allow it share "
+    "memory, and either alone uses TCP with TLS") {
+  TlsCluster tls;
+  auto task = tls.StartTask({"--shared-memory-with-tls"});
+  const testing::Certificates& certificates = tls.certificates;
+  const TaskAddress address = tls.cluster.address();
+  auto shm =
+      Connect(address, SharedMemoryUse::kLocal, TlsClient(certificates, true));
+  auto tcp =
+      Connect(address, SharedMemoryUse::kLocal, TlsClient(certificates, false));
+  CHECK(shm->shares_memory());
+  CHECK(!tcp->shares_memory());
+
+  // A 1 MiB variable: assigned through shared memory, read both ways, and
+  // the other way round.
+  const int64_t elements = int64_t{1} << 18;
+  const uint64_t v_shm = MakeVariable(*shm, "v", elements);
+  const uint64_t v_tcp = MakeVariable(*tcp, "v", elements);
+  const Tensor weights = Floats(elements, 0.5f);
+  CallFor<OkReply>(*shm, AssignRequest{v_shm, weights, true});
+  CHECK(shm->shared_bytes_sent() == weights.byte_size());
+  const Tensor read = CallFor<TensorReply>(*shm, ReadRequest{v_shm}).value;
+  CHECK(read == weights);
+  CHECK(read.shared_slice().region != nullptr);
+  CHECK(shm->shared_bytes_received() == weights.byte_size());
+  CHECK(CallFor<TensorReply>(*tcp, ReadRequest{v_tcp}).value == weights);
+  const Tensor other = Floats(elements, 3.0f);
+  CallFor<OkReply>(*tcp, AssignRequest{v_tcp, other, true});
+  CHECK(CallFor<TensorReply>(*shm, ReadRequest{v_shm}).value == other);
+  CHECK(tcp->shared_bytes_sent() == 0);
+  CHECK(tcp->shared_bytes_received() == 0);
+  const TaskStatus status = StatusOf(*tcp);
+  CHECK(status.shared_bytes_in == shm->shared_bytes_sent());
+  CHECK(status.shared_bytes_out == shm->shared_bytes_received());
+
+  // Forced, the client that allows it gets the Unix socket, troupe ctl's
+  // too; the task's TCP port still refuses a client without TLS.
+  auto forced =
+      Connect(address, SharedMemoryUse::kForce, TlsClient(certificates, true));
+  CHECK(forced->shares_memory());
+  MakeQueue(*forced, "q");
+  const testing::CommandResult size =
+      ForcedCtl(certificates, tls.cluster.target(), {"size", "q"});
+  CHECK_MESSAGE(size.ok(), size.Describe());
+  CHECK(size.out == "0\n");
+  WireClientOptions plain;
+  plain.shared_memory = SharedMemoryUse::kOff;
+  auto refused = WireClient::Connect(address, kTimeout, plain);
+  CHECK(absl::IsUnavailable(refused.status()));
+  CHECK(absl::StrContains(refused.status().message(), "speaks TLS only"));
+}
+
+TEST_CASE(
+    "shared memory: a TLS client that allows it uses TCP with TLS when the "
+    "task does not, or when a process of another uid holds the Unix socket") {
+  TlsCluster tls;
+  auto task = tls.StartTask({});
+  const testing::Certificates& certificates = tls.certificates;
+  const TaskAddress address = tls.cluster.address();
+  // The results over TCP with TLS, and the forced client's error.
+  auto check_tcp = [&](const std::string& variable) {
+    auto client = Connect(address, SharedMemoryUse::kLocal,
+                          TlsClient(certificates, true));
+    CHECK(!client->shares_memory());
+    const int64_t elements = int64_t{1} << 18;
+    const uint64_t v = MakeVariable(*client, variable, elements);
+    const Tensor weights = Floats(elements, 2.0f);
+    CallFor<OkReply>(*client, AssignRequest{v, weights, true});
+    CHECK(CallFor<TensorReply>(*client, ReadRequest{v}).value == weights);
+    CHECK(client->shared_bytes_sent() == 0);
+    CHECK(client->shared_bytes_received() == 0);
+    WireClientOptions force = TlsClient(certificates, true);
+    force.shared_memory = SharedMemoryUse::kForce;
+    auto forced = WireClient::Connect(address, kTimeout, force);
+    CHECK(absl::IsUnavailable(forced.status()));
+    CHECK(absl::StrContains(forced.status().message(),
+                            "shared memory was required"));
+    return forced.status();
+  };
+  // The task does not allow it: nothing listens on its Unix socket.
+  CHECK(!check_tcp("v").ok());
+  const testing::CommandResult size =
+      ForcedCtl(certificates, tls.cluster.target(), {"size", "q"});
+  CHECK(absl::StrContains(size.FirstErrLine(),
+                          "UNAVAILABLE: Cannot connect to task at"));
+  CHECK(absl::StrContains(size.FirstErrLine(), "shared memory was required"));
+
+  if (geteuid() != 0) {
+    MESSAGE("skipped a process of another uid on the Unix socket: not root");
+    return;
+  }
+  // The task's Unix socket name, taken by a process of another uid.
+  int ends[2];
+  REQUIRE(pipe(ends) == 0);
+  Fd ready(ends[0]);
+  Fd ready_writer(ends[1]);
+  const uint16_t port = address.port;
+  Stranger squatter([&]() -> int {
+    absl::StatusOr<Listener> listener = ListenLocal(port);
+    const char byte = 1;
+    if (!listener.ok() || write(ready_writer.get(), &byte, 1) != 1) return 2;
+    for (;;) pause();
+  });
+  ready_writer.Reset();
+  pollfd listening{ready.get(), POLLIN, 0};
+  char byte = 0;
+  REQUIRE(poll(&listening, 1, 20000) == 1);
+  REQUIRE(read(ready.get(), &byte, 1) == 1);
+  const absl::Status forced = check_tcp("w");
+  CHECK(absl::StrContains(forced.message(),
+                          absl::StrCat("the task's Unix socket belongs to uid ",
+                                       Stranger::kUid, ", not 0")));
+}
+
+TEST_CASE(
+    "shared memory: a TLS task that allows it closes a connection to its "
+    "Unix socket from a process of another uid") {
+  if (geteuid() != 0) {
+    MESSAGE("skipped: only root can start a process of another uid");
+    return;
+  }
+  TlsCluster tls;
+  auto task = tls.StartTask({"--shared-memory-with-tls"});
+  const uint16_t port = tls.cluster.port();
+  char handshake[kHandshakeBytes];
+  EncodeHandshake(Handshake{kProtocolVersion, kHandshakeMayUseSharedMemory, 0},
+                  handshake);
+  // 0: the task closed the connection without a byte; 1: it answered.
+  Stranger stranger([&]() -> int {
+    absl::StatusOr<Fd> socket = ConnectLocal(port);
+    if (!socket.ok()) return 2;
+    if (send(socket->get(), handshake, sizeof(handshake), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(sizeof(handshake))) {
+      return errno == EPIPE || errno == ECONNRESET ? 0 : 3;
+    }
+    pollfd ready{socket->get(), POLLIN, 0};
+    if (poll(&ready, 1, 20000) != 1) return 4;
+    char byte = 0;
+    const ssize_t got = recv(socket->get(), &byte, 1, 0);
+    return got == 0 || (got < 0 && errno == ECONNRESET) ? 0 : 1;
+  });
+  CHECK(stranger.Wait() == 0);
+  CHECK_MESSAGE(
+      task->process().WaitForLog({absl::StrCat(
+          "refused: its process runs as uid ", Stranger::kUid, ", not 0")}),
+      task->Log());
+  // The task serves its own user's clients on.
+  auto client = Connect(tls.cluster.address(), SharedMemoryUse::kForce,
+                        TlsClient(tls.certificates, true));
+  CHECK(client->shares_memory());
+  const uint64_t q = MakeQueue(*client, "q");
+  RoundTrip(*client, *client, q, q, Floats(int64_t{1} << 18, 1.0f));
+  CHECK(client->shared_bytes_sent() > 0);
 }
 
 TEST_CASE(
