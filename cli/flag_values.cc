@@ -27,4 +27,14 @@ absl::StatusOr<int32_t> ParseCount(const std::string& what,
   return value;
 }
 
+absl::StatusOr<uint64_t> ParseByteCount(const std::string& what,
+                                        const std::string& text) {
+  uint64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Invalid ", what, " '", text, "'; expected a count of bytes >= 0"));
+  }
+  return value;
+}
+
 }  // namespace troupe::cli

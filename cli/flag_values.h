@@ -17,4 +17,9 @@ absl::StatusOr<absl::Duration> ParseTimeout(const std::string& text);
 absl::StatusOr<int32_t> ParseCount(const std::string& what,
                                    const std::string& text);
 
+// Parses a count of bytes such as 65536 (CLI11 itself would take "-5" for
+// 2^64 - 5).
+absl::StatusOr<uint64_t> ParseByteCount(const std::string& what,
+                                        const std::string& text);
+
 }  // namespace troupe::cli

@@ -2,7 +2,19 @@
 
 #include "absl/time/time.h"
 
+#include "cli/flag_values.h"
+
 namespace troupe::cli {
+
+CLI::Validator ByteCountValidator(const std::string& flag) {
+  return CLI::Validator(
+      [flag](std::string& text) {
+        absl::StatusOr<uint64_t> parsed = ParseByteCount(flag, text);
+        return parsed.ok() ? std::string()
+                           : std::string(parsed.status().message());
+      },
+      "BYTES");
+}
 
 void NodeFlags::AddTo(CLI::App& app) {
   const char* group = "TLS (all three, or the cluster spec's \"tls\")";
@@ -25,6 +37,7 @@ void NodeFlags::AddTo(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--shared-memory-min-bytes", shared_memory_min_bytes,
                  "smaller tensor segments go inline")
+      ->check(ByteCountValidator("--shared-memory-min-bytes"))
       ->capture_default_str();
   app.add_flag("--shared-memory-with-tls", shared_memory_with_tls,
                "with TLS, use the task's Unix socket all the same (both "

@@ -28,6 +28,9 @@ struct NodeFlags {
   void AddTo(CLI::App& app);
 };
 
+// Refuses a flag's value that is not a count of bytes (ParseByteCount).
+CLI::Validator ByteCountValidator(const std::string& flag);
+
 // Options from the flags and, when given, the cluster spec: TLS files from
 // the three flags (all or none of them), else from `spec`; the heartbeat
 // timeout from `spec` (the interval an eighth of it). INVALID_ARGUMENT when

@@ -17,6 +17,7 @@
 #include "base/status_macros.h"
 #include "cli/command_line.h"
 #include "cli/flag_values.h"
+#include "cli/node_flags.h"
 #include "cli/restart_policy.h"
 #include "cli/supervisor.h"
 #include "config/cluster_spec.h"
@@ -74,6 +75,9 @@ struct UpFlags {
   std::optional<std::string> checkpoint_dir;
   std::optional<std::string> checkpoint_every;
   std::optional<std::string> log_level;
+  std::optional<std::string> shared_memory;
+  std::optional<std::string> shared_memory_min_bytes;
+  bool shared_memory_with_tls = false;
 
   // Adds the flags to `app`, read into this.
   void AddTo(CLI::App& app) {
@@ -115,6 +119,20 @@ struct UpFlags {
                    "drop the log lines below debug, info (the default), "
                    "warning or error")
         ->type_name("LEVEL")
+        ->group(passed);
+    app.add_option("--shared-memory", shared_memory,
+                   "same host: take tensors as memfds over the task's Unix "
+                   "socket (auto, the default) or not (off)")
+        ->check(CLI::IsMember({"auto", "off"}))
+        ->group(passed);
+    app.add_option("--shared-memory-min-bytes", shared_memory_min_bytes,
+                   "smaller tensor segments go inline (default 65536)")
+        ->check(ByteCountValidator("--shared-memory-min-bytes"))
+        ->type_name("BYTES")
+        ->group(passed);
+    app.add_flag("--shared-memory-with-tls", shared_memory_with_tls,
+                 "with TLS, serve the Unix socket all the same, to "
+                 "processes of the task's own user")
         ->group(passed);
   }
 };
@@ -211,8 +229,14 @@ int RunUp(const std::string& self, const std::vector<std::string>& args) {
     for (const auto& [name, value] :
          {std::pair{"--data-dir", flags.data_dir},
           std::pair{"--checkpoint-every", flags.checkpoint_every},
-          std::pair{"--log-level", flags.log_level}}) {
+          std::pair{"--log-level", flags.log_level},
+          std::pair{"--shared-memory", flags.shared_memory},
+          std::pair{"--shared-memory-min-bytes",
+                    flags.shared_memory_min_bytes}}) {
       if (value) command.insert(command.end(), {name, *value});
+    }
+    if (flags.shared_memory_with_tls) {
+      command.push_back("--shared-memory-with-tls");
     }
     tasks.push_back({task, address->ToString(), std::move(command)});
   }

@@ -786,6 +786,58 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
+      "cluster: troupe up passes the shared-memory flags on to its tasks") {
+    // --shared-memory-min-bytes 1024: a dequeue's 2400-byte reply goes
+    // through shared memory; --shared-memory off: the task has no Unix
+    // socket, so a client that requires it fails.
+    for (const bool off : {false, true}) {
+      CAPTURE(off);
+      LocalCluster cluster({{"ps", 1}}, /*start=*/false);
+      REQUIRE_CLUSTER(cluster);
+      std::vector<std::string> command = {testing::TroupeBinary(), "up",
+                                          "--cluster", cluster.spec_path()};
+      if (off) {
+        command.insert(command.end(), {"--shared-memory", "off"});
+      } else {
+        command.insert(command.end(), {"--shared-memory-min-bytes", "1024"});
+      }
+      // Its destructor kills it, and its task with it (PR_SET_PDEATHSIG).
+      Process up(command, cluster.dir().path() + "/up.log");
+      REQUIRE(up.started());
+      REQUIRE_MESSAGE(
+          up.WaitForLog({"[ps:0] troupe task /job:ps/task:0 serving on"}),
+          up.Log());
+      const std::string target = cluster.target();
+      if (off) {
+        CtlFails(target, {"--shared-memory", "force", "list"}, "UNAVAILABLE",
+                 "shared memory was required");
+        continue;
+      }
+      CtlLine(target, {"queue-create", "q", "--capacity", "1", "--dtypes",
+                       "float32", "--shapes", "[[600]]"});
+      CtlLine(target, {"enqueue", "q",
+                       json::array({std::vector<float>(600, 1.5f)}).dump()});
+      json element =
+          CtlJson(target, {"--shared-memory", "force", "dequeue", "q"});
+      CHECK(element[0].size() == 600);
+      CHECK(element[0][599] == 1.5);
+      CHECK(CtlJson(target, {"stats"})["tasks"][0]["shared_bytes_out"] == 2400);
+    }
+    // CLI11 alone would take -5 for 2^64 - 5.
+    for (const std::string command : {"up", "task"}) {
+      CommandResult refused = RunTroupe(
+          {command, "--cluster", "x.json", "--shared-memory-min-bytes", "-5"});
+      CHECK(refused.exit_code == 2);
+      CHECK(refused.FirstErrLine() ==
+            "troupe " + command +
+                ": --shared-memory-min-bytes: Invalid "
+                "--shared-memory-min-bytes '-5'; expected a count of bytes "
+                ">= 0 (usage: troupe " +
+                command + " [OPTIONS])");
+    }
+  }
+
+  TEST_CASE(
       "cluster: troupe up serves two local tasks and stops both on SIGINT") {
     // The tasks bind ports that were free a moment before; should another
     // process have taken one, try again on new ports.
