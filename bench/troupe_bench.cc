@@ -2058,8 +2058,7 @@ int Run(const Flags& flags) {
        << ReadFirst("/proc/cpuinfo", "model name") << "), " << MemoryGiB()
        << " GiB memory. Load average "
        << "(1/5/15 min) before the run " << load_before << ", after "
-       << LoadAverage() << " (other engineers were building on the same "
-       << "machine). Run time " << Number(total) << " s.\n\n";
+       << LoadAverage() << ". Run time " << Number(total) << " s.\n\n";
     if (!had_redis)
       md << "**No Redis column in this run: " << env.redis_missing << ".**\n\n";
     md << table << "\n";
