@@ -17,6 +17,8 @@
 #include "formats/reader_state.h"
 #include "formats/record_source.h"
 #include "serialization/status_error.h"
+#include "serialization/string_list.h"
+#include "serialization/tensor.h"
 
 namespace troupe {
 
@@ -34,10 +36,11 @@ constexpr size_t kMaxWaitingReads = 10000;
 using ReadPromise = caf::typed_response_promise<std::string, std::string>;
 using ReadUpToPromise = caf::typed_response_promise<std::vector<std::string>,
                                                     std::vector<std::string>>;
+using ReadBatchPromise = caf::typed_response_promise<Tensor, Tensor>;
 
-// A read waiting for its turn or for a work unit. `n` < 0 marks a single
-// read, answered through `single` with (key, value); else read_up_to(n),
-// answered through `batch`.
+// A read waiting for its turn or for a work unit: read (n < 0), answered
+// through `single`, read_up_to(n) through `up_to`, or read_batch(n) through
+// `batch`.
 struct PendingRead {
   // Who asked: a read whose requester is gone is dropped before it takes a
   // unit or a record.
@@ -46,9 +49,13 @@ struct PendingRead {
   int64_t n = -1;
   int64_t timeout_ms = kNoTimeout;
   ReadPromise single;
-  ReadUpToPromise batch;
-  std::vector<std::string> keys;
-  std::vector<std::string> values;
+  ReadUpToPromise up_to;
+  ReadBatchPromise batch;
+  bool tensors = false;
+  bool with_keys = true;
+  // The records gathered so far, packed (keys stay empty without with_keys).
+  StringList keys;
+  StringList values;
   int64_t bytes = 0;
 };
 
@@ -99,28 +106,44 @@ void FinishUnit(ReaderActorState& state) {
 void Fail(PendingRead& read, caf::error error) {
   if (read.n < 0) {
     read.single.deliver(std::move(error));
-  } else {
+  } else if (read.tensors) {
     read.batch.deliver(std::move(error));
+  } else {
+    read.up_to.deliver(std::move(error));
   }
+}
+
+std::vector<std::string> Unpacked(const StringList& strings) {
+  std::vector<std::string> unpacked;
+  unpacked.reserve(strings.size());
+  for (size_t i = 0; i < strings.size(); ++i) {
+    unpacked.emplace_back(strings[i]);
+  }
+  return unpacked;
 }
 
 // Answers the first read with its records, or `error` when it has none.
 void Answer(ReaderActorState& state, const absl::Status& error) {
   PendingRead read = std::move(state.reads.front());
   state.reads.pop_front();
-  if (read.keys.empty() && !error.ok()) {
+  if (read.values.empty() && !error.ok()) {
     Fail(read, ToError(error));
   } else if (read.n < 0) {
-    read.single.deliver(std::move(read.keys[0]), std::move(read.values[0]));
+    read.single.deliver(std::string(read.keys[0]), std::string(read.values[0]));
+  } else if (read.tensors) {
+    const int64_t keys = static_cast<int64_t>(read.keys.size());
+    const int64_t values = static_cast<int64_t>(read.values.size());
+    read.batch.deliver(Tensor::FromStrings({keys}, std::move(read.keys)),
+                       Tensor::FromStrings({values}, std::move(read.values)));
   } else {
-    read.batch.deliver(std::move(read.keys), std::move(read.values));
+    read.up_to.deliver(Unpacked(read.keys), Unpacked(read.values));
   }
 }
 
 // Before the unit changes under it (reset, restore), answers a read_up_to
 // that has records of the old unit, so that a batch never mixes units.
 void AnswerPartial(ReaderActorState& state) {
-  if (!state.reads.empty() && !state.reads.front().keys.empty()) {
+  if (!state.reads.empty() && !state.reads.front().values.empty()) {
     Answer(state, absl::OkStatus());
   }
 }
@@ -255,7 +278,8 @@ void Drive(ReaderPointer self) {
       }
       return;
     }
-    absl::StatusOr<std::optional<Record>> next = state.source->Next();
+    absl::StatusOr<std::optional<absl::string_view>> next =
+        state.source->Next();
     if (!next.ok()) {
       Answer(state, next.status());
       continue;
@@ -263,20 +287,23 @@ void Drive(ReaderPointer self) {
     if (!next->has_value()) {
       FinishUnit(state);
       // read_up_to returns the records of one unit only.
-      if (!read.keys.empty()) Answer(state, absl::OkStatus());
+      if (!read.values.empty()) Answer(state, absl::OkStatus());
       continue;
     }
     ++state.records_produced;
-    read.bytes +=
-        static_cast<int64_t>((*next)->key.size() + (*next)->value.size());
-    read.keys.push_back(std::move((*next)->key));
-    read.values.push_back(std::move((*next)->value));
+    read.values.Append(**next);
+    read.bytes += static_cast<int64_t>((*next)->size());
+    if (read.with_keys) {
+      const absl::string_view key = state.source->key();
+      read.keys.Append(key);
+      read.bytes += static_cast<int64_t>(key.size());
+    }
     const ReaderKind kind = state.options.options.kind;
     // These have one record per unit and finish it in the same read.
     if (kind == ReaderKind::kIdentity || kind == ReaderKind::kWholeFile) {
       FinishUnit(state);
     }
-    if (read.n < 0 || static_cast<int64_t>(read.keys.size()) >= read.n ||
+    if (read.n < 0 || static_cast<int64_t>(read.values.size()) >= read.n ||
         read.bytes >= kMaxBatchBytes || !state.source) {
       Answer(state, absl::OkStatus());
     }
@@ -296,6 +323,22 @@ void Enqueue(ReaderPointer self, PendingRead read) {
   }
   state.reads.push_back(std::move(read));
   Drive(self);
+}
+
+// A read of `n` records (< 0: one) by the current sender.
+PendingRead ReadOf(ReaderPointer self, std::string queue, int64_t n,
+                   int64_t timeout_ms) {
+  PendingRead read;
+  read.requester = caf::actor_cast<caf::actor_addr>(self->current_sender());
+  read.queue = std::move(queue);
+  read.n = n;
+  read.timeout_ms = timeout_ms;
+  return read;
+}
+
+absl::Status NegativeCount(int64_t n) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("num_records must be >= 0 not ", n));
 }
 
 ReaderState CurrentState(const ReaderActorState& state) {
@@ -366,11 +409,7 @@ ReaderActor::behavior_type ReaderBehavior(ReaderPointer self,
   return {
       [self](read_atom, std::string& queue,
              int64_t timeout_ms) -> caf::result<std::string, std::string> {
-        PendingRead read;
-        read.requester =
-            caf::actor_cast<caf::actor_addr>(self->current_sender());
-        read.queue = std::move(queue);
-        read.timeout_ms = timeout_ms;
+        PendingRead read = ReadOf(self, std::move(queue), -1, timeout_ms);
         read.single = self->make_response_promise<std::string, std::string>();
         ReadPromise promise = read.single;
         Enqueue(self, std::move(read));
@@ -378,19 +417,22 @@ ReaderActor::behavior_type ReaderBehavior(ReaderPointer self,
       },
       [self](read_up_to_atom, std::string& queue, int64_t n, int64_t timeout_ms)
           -> caf::result<std::vector<std::string>, std::vector<std::string>> {
-        if (n < 0) {
-          return ToError(absl::InvalidArgumentError(
-              absl::StrCat("num_records must be >= 0 not ", n)));
-        }
-        PendingRead read;
-        read.requester =
-            caf::actor_cast<caf::actor_addr>(self->current_sender());
-        read.queue = std::move(queue);
-        read.n = n;
-        read.timeout_ms = timeout_ms;
-        read.batch = self->make_response_promise<std::vector<std::string>,
+        if (n < 0) return ToError(NegativeCount(n));
+        PendingRead read = ReadOf(self, std::move(queue), n, timeout_ms);
+        read.up_to = self->make_response_promise<std::vector<std::string>,
                                                  std::vector<std::string>>();
-        ReadUpToPromise promise = read.batch;
+        ReadUpToPromise promise = read.up_to;
+        Enqueue(self, std::move(read));
+        return promise;
+      },
+      [self](read_batch_atom, std::string& queue, int64_t n, int64_t timeout_ms,
+             bool with_keys) -> caf::result<Tensor, Tensor> {
+        if (n < 0) return ToError(NegativeCount(n));
+        PendingRead read = ReadOf(self, std::move(queue), n, timeout_ms);
+        read.tensors = true;
+        read.with_keys = with_keys;
+        read.batch = self->make_response_promise<Tensor, Tensor>();
+        ReadBatchPromise promise = read.batch;
         Enqueue(self, std::move(read));
         return promise;
       },

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <numeric>
 #include <random>
 #include <utility>
@@ -17,6 +18,7 @@
 
 #include "actors/reader_actor.h"
 #include "actors/reader_options_from_spec.h"
+#include "base/status_macros.h"
 #include "formats/decode_csv.h"
 #include "serialization/status_error.h"
 #include "serialization/tensor_ops.h"
@@ -24,21 +26,34 @@
 namespace troupe {
 namespace {
 
+// runner -> its decoder: (keys, values, batch) -> the target's tuple.
+using decode_atom = caf::atom_constant<caf::atom("rnr_decode")>;
+
+// How records become the target's tuple; fixed once the runner begins.
+struct RecordLayout {
+  // Empty: the records are not CSV.
+  std::vector<Tensor> csv_defaults;
+  DecodeCsvOptions csv;
+  std::vector<std::vector<int64_t>> components;
+  size_t target_components = 0;
+};
+
 struct Thread {
   size_t source = 0;
   ReaderActor reader;  // its own (an inline reader spec), else null
+  // Decodes its CSV records, so that the threads decode on several cores
+  // while this actor only passes batches on; null without CSV.
+  caf::actor decoder;
 };
 
 struct RunnerState {
   RunnerActorOptions options;
   // Resolved at the start, by source index.
   QueueActor target;
-  size_t target_components = 0;
   std::vector<QueueActor> dequeue_from;
   std::vector<ReaderActor> readers;
   size_t lookups = 0;  // still to come back
-  std::vector<Tensor> csv_defaults;
-  DecodeCsvOptions csv;
+  std::shared_ptr<RecordLayout> layout = std::make_shared<RecordLayout>();
   std::vector<Thread> threads;
   size_t running = 0;
   int64_t steps = 0;
@@ -71,6 +86,9 @@ void Quit(Runner* self) {
   for (Thread& thread : state.threads) {
     if (thread.reader) {
       self->send_exit(thread.reader, caf::exit_reason::user_shutdown);
+    }
+    if (thread.decoder) {
+      self->send_exit(thread.decoder, caf::exit_reason::user_shutdown);
     }
   }
   self->quit();
@@ -157,11 +175,12 @@ Tensor Interleave(const std::vector<Tensor>& columns,
 // The target's tuple from `columns` (each a scalar, or a batch of `rows`
 // along dimension 0): the spec's components, a group of columns stacked
 // into one tensor ([k], or [rows, k] for a batch).
-absl::StatusOr<Tuple> Arrange(const RunnerSpec& spec,
-                              std::vector<Tensor> columns, bool batch) {
-  if (spec.components.empty()) return Tuple(std::move(columns));
+absl::StatusOr<Tuple> Arrange(
+    const std::vector<std::vector<int64_t>>& components,
+    std::vector<Tensor> columns, bool batch) {
+  if (components.empty()) return Tuple(std::move(columns));
   Tuple tuple;
-  for (const std::vector<int64_t>& group : spec.components) {
+  for (const std::vector<int64_t>& group : components) {
     for (int64_t column : group) {
       if (column < 0 || column >= static_cast<int64_t>(columns.size())) {
         return absl::InvalidArgumentError(
@@ -212,26 +231,79 @@ absl::StatusOr<Tuple> Arrange(const RunnerSpec& spec,
 }
 
 // The records read (keys and values: scalars, or [n] for read_up_to) as
-// the target's tuple: decoded as CSV if the spec says so, else the value
+// the target's tuple: decoded as CSV if the layout says so, else the value
 // (a one-component target) or the key and the value.
-void Records(Runner* self, size_t thread, Tensor keys, Tensor values,
-             bool batch) {
-  RunnerState& state = self->state;
+absl::StatusOr<Tuple> Lay(const RecordLayout& layout, Tensor keys,
+                          Tensor values, bool batch) {
   std::vector<Tensor> columns;
-  if (!state.csv_defaults.empty()) {
-    absl::StatusOr<std::vector<Tensor>> decoded =
-        DecodeCsv(values, state.csv_defaults, state.csv);
-    if (!decoded.ok()) return StepFailed(self, thread, decoded.status());
-    columns = *std::move(decoded);
-  } else if (state.target_components == 2) {
+  if (!layout.csv_defaults.empty()) {
+    TROUPE_ASSIGN_OR_RETURN(columns,
+                            DecodeCsv(values, layout.csv_defaults, layout.csv));
+  } else if (layout.target_components == 2) {
     columns = {std::move(keys), std::move(values)};
   } else {
     columns = {std::move(values)};
   }
-  absl::StatusOr<Tuple> tuple =
-      Arrange(state.options.spec, std::move(columns), batch);
-  if (!tuple.ok()) return StepFailed(self, thread, tuple.status());
-  Enqueue(self, thread, *std::move(tuple), batch);
+  return Arrange(layout.components, std::move(columns), batch);
+}
+
+// A thread's decoder: (keys, values, batch) -> the target's tuple. Every
+// message for it goes through CAF's scheduler, which hands it to the
+// workers in turn and wakes the one it picks if that one sleeps, so that
+// the threads' batches are decoded on several cores at once. Woken the usual
+// way, by the runner, it would wait on the runner's thread (a CAF worker or
+// the wire's I/O thread) until an idle worker stole it, which one tries only
+// every 10 ms.
+class Decoder : public caf::event_based_actor {
+ public:
+  Decoder(caf::actor_config& config, std::shared_ptr<const RecordLayout> layout)
+      : caf::event_based_actor(config), layout_(std::move(layout)) {}
+
+  void enqueue(caf::mailbox_element_ptr message,
+               caf::execution_unit*) override {
+    caf::event_based_actor::enqueue(std::move(message), nullptr);
+  }
+
+  const char* name() const override { return "troupe.runner_decoder"; }
+
+  caf::behavior make_behavior() override {
+    return {
+        [this](decode_atom, Tensor& keys, Tensor& values,
+               bool batch) -> caf::result<Tuple> {
+          absl::StatusOr<Tuple> tuple =
+              Lay(*layout_, std::move(keys), std::move(values), batch);
+          if (!tuple.ok()) return ToError(tuple.status());
+          return *std::move(tuple);
+        },
+    };
+  }
+
+ private:
+  std::shared_ptr<const RecordLayout> layout_;
+};
+
+// Enqueues the records read by `thread`, through its decoder if it has one.
+void Records(Runner* self, size_t thread, Tensor keys, Tensor values,
+             bool batch) {
+  RunnerState& state = self->state;
+  const caf::actor& decoder = state.threads[thread].decoder;
+  if (!decoder) {
+    absl::StatusOr<Tuple> tuple =
+        Lay(*state.layout, std::move(keys), std::move(values), batch);
+    if (!tuple.ok()) return StepFailed(self, thread, tuple.status());
+    return Enqueue(self, thread, *std::move(tuple), batch);
+  }
+  self->request(decoder, caf::infinite, decode_atom::value, std::move(keys),
+                std::move(values), batch)
+      .then(
+          [self, thread, batch](Tuple& tuple) {
+            if (!self->state.ending) {
+              Enqueue(self, thread, std::move(tuple), batch);
+            }
+          },
+          [self, thread](const caf::error& error) {
+            StepFailed(self, thread, ToStatus(error));
+          });
 }
 
 // The number of elements one epoch of producer `source` has.
@@ -313,16 +385,16 @@ void Step(Runner* self, size_t thread) {
                                       ? state.threads[thread].reader
                                       : state.readers[index];
       if (source.up_to > 0) {
-        self->request(reader, caf::infinite, read_up_to_atom::value,
-                      source.queue, source.up_to, kNoTimeout)
+        // Decoded or alone, the values need no keys.
+        const bool with_keys = state.layout->csv_defaults.empty() &&
+                               state.layout->target_components == 2;
+        self->request(reader, caf::infinite, read_batch_atom::value,
+                      source.queue, source.up_to, kNoTimeout, with_keys)
             .then(
-                [self, thread](std::vector<std::string>& keys,
-                               std::vector<std::string>& values) {
+                [self, thread](Tensor& keys, Tensor& values) {
                   if (self->state.ending) return;
-                  const Shape shape = {static_cast<int64_t>(keys.size())};
-                  Records(self, thread,
-                          Tensor::FromStrings(shape, std::move(keys)),
-                          Tensor::FromStrings(shape, std::move(values)), true);
+                  Records(self, thread, std::move(keys), std::move(values),
+                          true);
                 },
                 failed);
       } else {
@@ -441,6 +513,11 @@ void Begin(Runner* self) {
       // end, which a link does not pass on).
       self->link_to(thread.reader);
     }
+    if (source.kind == RunnerSource::kReader &&
+        !state.layout->csv_defaults.empty()) {
+      thread.decoder = self->spawn<Decoder, caf::linked>(
+          std::shared_ptr<const RecordLayout>(state.layout));
+    }
     state.threads.push_back(std::move(thread));
   }
   self->send(state.options.registry, runner_ready_atom::value,
@@ -469,7 +546,7 @@ void LookUp(Runner* self) {
       .then(
           [self](QueueActor& queue, QueueSpec& queue_spec) {
             self->state.target = std::move(queue);
-            self->state.target_components = queue_spec.dtypes.size();
+            self->state.layout->target_components = queue_spec.dtypes.size();
             Resolved(self);
           },
           failed);
@@ -511,17 +588,19 @@ caf::behavior RunnerBehavior(Runner* self, RunnerActorOptions options) {
   const RunnerSpec& spec = state.options.spec;
   state.random.seed(spec.seed != 0 ? static_cast<uint64_t>(spec.seed)
                                    : std::random_device{}());
-  state.csv.field_delim = spec.field_delim;
-  state.csv.use_quote_delim = spec.use_quote_delim;
-  state.csv.na_value = spec.na_value;
-  state.csv.select_cols = spec.select_cols;
+  RecordLayout& layout = *state.layout;
+  layout.csv.field_delim = spec.field_delim;
+  layout.csv.use_quote_delim = spec.use_quote_delim;
+  layout.csv.na_value = spec.na_value;
+  layout.csv.select_cols = spec.select_cols;
+  layout.components = spec.components;
   absl::StatusOr<std::vector<Tensor>> defaults = CsvDefaults(spec);
   absl::Status valid = defaults.status();
   if (valid.ok() && !defaults->empty()) {
-    valid = ValidateDecodeCsv(*defaults, state.csv);
+    valid = ValidateDecodeCsv(*defaults, layout.csv);
   }
   if (valid.ok()) {
-    state.csv_defaults = *std::move(defaults);
+    layout.csv_defaults = *std::move(defaults);
     LookUp(self);
   } else {
     End(self, "failed", valid);

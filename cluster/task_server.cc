@@ -91,14 +91,7 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
     TROUPE_ASSIGN_OR_RETURN(wire.tls, MakeTlsContext(*options.tls));
   }
   TROUPE_ASSIGN_OR_RETURN(DataDir data_dir, DataDir::Open(options.data_dir));
-  auto impl = std::make_unique<Impl>(options);
-  if (caf_output) {
-    impl->caf_output = RouteCafOutput(impl->system, std::move(caf_output));
-  }
-  TaskActorOptions task_options;
-  task_options.device = task.ToDevice();
-  task_options.memory_limit_bytes = options.memory_limit_bytes;
-  task_options.data_dir = data_dir;
+  // Read before any actor exists, so that a damaged log leaves none behind.
   absl::StatusOr<TaskSnapshot> durable_queues =
       ReadQueueLogs(data_dir, task.ToDevice(), options.memory_limit_bytes, log);
   if (!durable_queues.ok()) {
@@ -107,6 +100,14 @@ absl::StatusOr<std::unique_ptr<TaskServer>> TaskServer::Start(
         absl::StrCat(task.ToDevice(), ": cannot read its durable queues: ",
                      durable_queues.status().message()));
   }
+  auto impl = std::make_unique<Impl>(options);
+  if (caf_output) {
+    impl->caf_output = RouteCafOutput(impl->system, std::move(caf_output));
+  }
+  TaskActorOptions task_options;
+  task_options.device = task.ToDevice();
+  task_options.memory_limit_bytes = options.memory_limit_bytes;
+  task_options.data_dir = data_dir;
   impl->queue_logs =
       SpawnQueueLogWriter(impl->system, data_dir, task.ToDevice());
   task_options.queue_logs = impl->queue_logs;

@@ -46,6 +46,21 @@ absl::StatusOr<size_t> ByteReader::Read(size_t n, std::string* out) {
   return done;
 }
 
+absl::StatusOr<absl::string_view> ByteReader::Peek(size_t n) {
+  while (end_ - begin_ < n) {
+    if (begin_ > 0) {
+      std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    TROUPE_ASSIGN_OR_RETURN(
+        size_t got, input_->Read(buffer_.data() + end_, buffer_.size() - end_));
+    if (got == 0) break;
+    end_ += got;
+  }
+  return absl::string_view(buffer_.data() + begin_, std::min(n, end_ - begin_));
+}
+
 absl::StatusOr<uint64_t> ByteReader::Skip(uint64_t n) {
   const size_t buffered =
       static_cast<size_t>(std::min<uint64_t>(n, end_ - begin_));

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
 #include "formats/input_stream.h"
 
 namespace troupe {
@@ -26,6 +29,17 @@ class ByteReader {
   // returns how many. `*out` grows with the bytes that exist, never by `n` at
   // once.
   absl::StatusOr<size_t> Read(size_t n, std::string* out);
+
+  // The next min(n, bytes left) bytes, without consuming them, as a view of
+  // the buffer: valid until the next call of anything but offset().
+  // REQUIRES: n <= buffer_bytes().
+  absl::StatusOr<absl::string_view> Peek(size_t n);
+  // Consumes `n` bytes that Peek showed.
+  void Consume(size_t n) {
+    begin_ += n;
+    offset_ += n;
+  }
+  size_t buffer_bytes() const { return buffer_.size(); }
 
   // Skips up to `n` bytes; returns how many (fewer only at the end).
   absl::StatusOr<uint64_t> Skip(uint64_t n);

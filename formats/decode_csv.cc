@@ -1,6 +1,9 @@
 #include "formats/decode_csv.h"
 
 #include <cstddef>
+#include <deque>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -19,9 +22,13 @@ class FieldSplitter {
   explicit FieldSplitter(const DecodeCsvOptions& options)
       : delim_(options.field_delim[0]),
         use_quote_delim_(options.use_quote_delim),
-        select_cols_(options.select_cols) {}
+        select_cols_(options.select_cols) {
+    for (char c : {delim_, '\n', '\r'}) Stops(c) = true;
+    if (use_quote_delim_) Stops('"') = true;
+  }
 
-  // Replaces fields()[0, count()) with the fields of `input`.
+  // Replaces fields()[0, count()) with the fields of `input`: views of it,
+  // or, for a quoted field, of the splitter's copy without its quotes.
   absl::Status Split(absl::string_view input) {
     count_ = 0;
     if (input.empty()) return absl::OkStatus();
@@ -34,8 +41,8 @@ class FieldSplitter {
         continue;
       }
       const bool include = Selected(parsed);
-      std::string* field = include ? NewField() : nullptr;
       if (use_quote_delim_ && input[i] == '"') {
+        std::string* field = include ? Unquoted() : nullptr;
         ++i;
         while (i < size - 1 && (input[i] != '"' || input[i + 1] != delim_)) {
           if (input[i] != '"') {
@@ -55,18 +62,16 @@ class FieldSplitter {
           return absl::InvalidArgumentError(
               "Quoted field has to end with quote followed by delim or end");
         }
+        if (field != nullptr) Add(*field);
         i += 2;
       } else {
         const size_t start = i;
-        while (i < size && input[i] != delim_) {
-          const char c = input[i];
-          if ((use_quote_delim_ && c == '"') || c == '\n' || c == '\r') {
-            return absl::InvalidArgumentError(
-                "Unquoted fields cannot have quotes/CRLFs inside");
-          }
-          ++i;
+        while (i < size && !Stops(input[i])) ++i;
+        if (i < size && input[i] != delim_) {
+          return absl::InvalidArgumentError(
+              "Unquoted fields cannot have quotes/CRLFs inside");
         }
-        if (field != nullptr) field->assign(input.data() + start, i - start);
+        if (include) Add(input.substr(start, i - start));
         ++i;
       }
       ++parsed;
@@ -74,32 +79,45 @@ class FieldSplitter {
         return absl::OkStatus();
       }
     }
-    if (Selected(parsed) && input[size - 1] == delim_) NewField();
+    if (Selected(parsed) && input[size - 1] == delim_) Add({});
     return absl::OkStatus();
   }
 
   size_t count() const { return count_; }
-  const std::string& field(size_t index) const { return fields_[index]; }
+  absl::string_view field(size_t index) const { return fields_[index]; }
 
  private:
+  // Whether an unquoted field stops at `c`: the delimiter ends it, and a
+  // quote (with use_quote_delim) or a line break in it is an error.
+  bool& Stops(char c) { return stops_[static_cast<unsigned char>(c)]; }
+
   bool Selected(size_t column) const {
     return select_cols_.empty() ||
            (count_ < select_cols_.size() &&
             static_cast<size_t>(select_cols_[count_]) == column);
   }
 
-  // An empty field at the end of fields()[0, count()), reusing storage.
-  std::string* NewField() {
-    if (count_ == fields_.size()) fields_.emplace_back();
-    std::string* field = &fields_[count_++];
+  // Where the next field, a quoted one, is unescaped, reusing storage.
+  std::string* Unquoted() {
+    if (count_ >= unquoted_.size()) unquoted_.resize(count_ + 1);
+    std::string* field = &unquoted_[count_];
     field->clear();
     return field;
   }
 
+  void Add(absl::string_view field) {
+    if (count_ == fields_.size()) fields_.emplace_back();
+    fields_[count_++] = field;
+  }
+
   char delim_;
   bool use_quote_delim_;
+  bool stops_[256] = {};
   const std::vector<int64_t>& select_cols_;
-  std::vector<std::string> fields_;
+  std::vector<absl::string_view> fields_;
+  // By field index: the unescaped text of quoted fields (a deque, so that a
+  // field's text stays where its view points while more are added).
+  std::deque<std::string> unquoted_;
   size_t count_ = 0;
 };
 
@@ -153,7 +171,7 @@ class Column {
     }
   }
 
-  absl::Status Add(const std::string& field, const std::string& na_value,
+  absl::Status Add(absl::string_view field, const std::string& na_value,
                    size_t record) {
     switch (dtype_) {
       case DType::kFloat32:
@@ -198,7 +216,7 @@ class Column {
   }
 
   template <class T>
-  absl::Status AddNumber(const std::string& field, const std::string& na_value,
+  absl::Status AddNumber(absl::string_view field, const std::string& na_value,
                          size_t record, absl::string_view type_name,
                          std::vector<T>* values) {
     if (IsMissing(field, na_value, true)) {

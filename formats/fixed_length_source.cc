@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<FixedLengthSource>> FixedLengthSource::Open(
   return source;
 }
 
-absl::StatusOr<std::optional<Record>> FixedLengthSource::Next() {
+absl::StatusOr<std::optional<absl::string_view>> FixedLengthSource::Next() {
   if (!error_.ok()) return error_;
   if (done_) return std::nullopt;
   if (pending_skip_ > 0) {
@@ -55,8 +55,7 @@ absl::StatusOr<std::optional<Record>> FixedLengthSource::Next() {
     window_.clear();
     return std::nullopt;
   }
-  Record record{absl::StrCat(name_, ":", position_.index),
-                window_.substr(0, static_cast<size_t>(record_bytes_))};
+  record_.assign(window_, 0, static_cast<size_t>(record_bytes_));
   const uint64_t hop = static_cast<uint64_t>(hop_bytes_);
   if (hop <= window_.size()) {
     window_.erase(0, static_cast<size_t>(hop));
@@ -66,7 +65,13 @@ absl::StatusOr<std::optional<Record>> FixedLengthSource::Next() {
   }
   ++position_.index;
   position_.offset += hop_bytes_;
-  return record;
+  return absl::string_view(record_);
+}
+
+absl::string_view FixedLengthSource::key() {
+  key_.clear();
+  absl::StrAppend(&key_, name_, ":", position_.index - 1);
+  return key_;
 }
 
 absl::Status FixedLengthSource::Restore(const SourcePosition& position) {

@@ -23,7 +23,8 @@ class FixedLengthSource : public RecordSource {
   static absl::StatusOr<std::unique_ptr<FixedLengthSource>> Open(
       const ReaderOptions& options, std::string name, StreamOpener open);
 
-  absl::StatusOr<std::optional<Record>> Next() override;
+  absl::StatusOr<std::optional<absl::string_view>> Next() override;
+  absl::string_view key() override;
   SourcePosition position() const override { return position_; }
   absl::Status Restore(const SourcePosition& position) override;
 
@@ -45,6 +46,9 @@ class FixedLengthSource : public RecordSource {
   uint64_t pending_skip_ = 0;
   bool done_ = false;
   absl::Status error_;
+  // The record the last Next() gave, and its key once asked.
+  std::string record_;
+  std::string key_;
 };
 
 }  // namespace troupe

@@ -4,10 +4,10 @@
 
 namespace troupe {
 
-absl::StatusOr<std::optional<Record>> IdentitySource::Next() {
+absl::StatusOr<std::optional<absl::string_view>> IdentitySource::Next() {
   if (done_) return std::nullopt;
   done_ = true;
-  return Record{work_, work_};
+  return absl::string_view(work_);
 }
 
 absl::Status IdentitySource::Restore(const SourcePosition& position) {

@@ -1,25 +1,17 @@
 // RecordSource: the records of one work unit (a file, or the unit itself for
-// IdentityReader), read one at a time, with a position that can be saved and
-// restored. Reader actors drive these; they hold no actor or thread.
+// IdentityReader), read one at a time into the source's own buffers, with a
+// position that can be saved and restored. Reader actors drive these; they
+// hold no actor or thread.
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace troupe {
-
-struct Record {
-  std::string key;
-  std::string value;
-
-  friend bool operator==(const Record& a, const Record& b) {
-    return a.key == b.key && a.value == b.value;
-  }
-};
 
 // Where a source stands in its unit: `offset` is the next record's byte offset
 // in the uncompressed stream, `index` the records (TextLine: lines, header
@@ -39,11 +31,19 @@ class RecordSource {
  public:
   virtual ~RecordSource() = default;
 
-  // The next record, or nullopt at the end of the unit (and on every call
-  // after). An error leaves the position where it was and repeats on every
-  // later call: the record cannot be read, and TensorFlow's reader too stays
-  // on it. TFRecord with skip_corrupt skips and counts corrupt records instead.
-  virtual absl::StatusOr<std::optional<Record>> Next() = 0;
+  // The next record's value, or nullopt at the end of the unit (and on every
+  // call after). The view is of the source's own buffer, valid until the
+  // next call of Next() or Restore(): a batch of records costs no allocation
+  // per record. An error leaves the position where it was and repeats on
+  // every later call: the record cannot be read, and TensorFlow's reader too
+  // stays on it. TFRecord with skip_corrupt skips and counts corrupt records
+  // instead.
+  virtual absl::StatusOr<std::optional<absl::string_view>> Next() = 0;
+
+  // The key of the record the last Next() gave (each kind says its form),
+  // made only when asked; valid as long as that record's value.
+  // REQUIRES: the last Next() gave a record.
+  virtual absl::string_view key() = 0;
 
   // The position before the record the next call to Next() reads.
   virtual SourcePosition position() const = 0;

@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<TextLineSource>> TextLineSource::Open(
   return source;
 }
 
-absl::StatusOr<std::optional<Record>> TextLineSource::Next() {
+absl::StatusOr<std::optional<absl::string_view>> TextLineSource::Next() {
   if (!error_.ok()) return error_;
   if (done_) return std::nullopt;
   auto read = reader_->ReadLine(&line_, static_cast<size_t>(max_line_bytes_));
@@ -60,7 +60,13 @@ absl::StatusOr<std::optional<Record>> TextLineSource::Next() {
   }
   ++position_.index;
   position_.offset = static_cast<int64_t>(reader_->offset());
-  return Record{absl::StrCat(name_, ":", position_.index), line_};
+  return absl::string_view(line_);
+}
+
+absl::string_view TextLineSource::key() {
+  key_.clear();
+  absl::StrAppend(&key_, name_, ":", position_.index);
+  return key_;
 }
 
 absl::Status TextLineSource::Restore(const SourcePosition& position) {

@@ -23,7 +23,8 @@ class TextLineSource : public RecordSource {
   static absl::StatusOr<std::unique_ptr<TextLineSource>> Open(
       const ReaderOptions& options, std::string name, StreamOpener open);
 
-  absl::StatusOr<std::optional<Record>> Next() override;
+  absl::StatusOr<std::optional<absl::string_view>> Next() override;
+  absl::string_view key() override;
   SourcePosition position() const override { return position_; }
   absl::Status Restore(const SourcePosition& position) override;
 
@@ -40,6 +41,7 @@ class TextLineSource : public RecordSource {
   bool done_ = false;
   absl::Status error_;
   std::string line_;
+  std::string key_;
 };
 
 }  // namespace troupe

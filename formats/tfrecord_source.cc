@@ -1,7 +1,5 @@
 #include "formats/tfrecord_source.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
@@ -17,7 +15,7 @@ absl::Status Corrupted(uint64_t offset, absl::string_view name) {
       absl::StrCat("corrupted record at ", offset, " in ", name));
 }
 
-// What a record's string reserves before its bytes are read.
+// What a record too large for the reader's buffer reserves first.
 constexpr size_t kReserveBytes = 64 * 1024;
 
 absl::Status Truncated(uint64_t offset, absl::string_view name) {
@@ -47,42 +45,56 @@ absl::Status TFRecordSource::ReadRecord(bool* at_end, bool* framing_intact) {
   *at_end = false;
   *framing_intact = false;
   const uint64_t offset = reader_->offset();
-  header_.clear();
-  TROUPE_ASSIGN_OR_RETURN(size_t got,
-                          reader_->Read(kTFRecordHeaderBytes, &header_));
-  if (got == 0) {
+  TROUPE_ASSIGN_OR_RETURN(absl::string_view header,
+                          reader_->Peek(kTFRecordHeaderBytes));
+  if (header.empty()) {
     *at_end = true;
     return absl::OkStatus();
   }
-  if (got < kTFRecordHeaderBytes) return Truncated(offset, name_);
-  if (UnmaskCrc32c(DecodeFixed32(header_.data() + 8)) !=
-      Crc32c(absl::string_view(header_.data(), 8))) {
+  if (header.size() < kTFRecordHeaderBytes) return Truncated(offset, name_);
+  if (UnmaskCrc32c(DecodeFixed32(header.data() + 8)) !=
+      Crc32c(header.substr(0, 8))) {
     return Corrupted(offset, name_);
   }
-  const uint64_t length = DecodeFixed64(header_.data());
+  const uint64_t length = DecodeFixed64(header.data());
   if (length > static_cast<uint64_t>(max_record_bytes_)) {
     return TooLarge(absl::StrCat("Record at ", offset, " of ", name_), length,
                     max_record_bytes_);
   }
   const size_t size = static_cast<size_t>(length);
-  // A fresh string per record, as it is handed out; it grows with the bytes
-  // that exist, never by a claimed length at once.
-  data_ = std::string();
-  data_.reserve(std::min(size, kReserveBytes));
-  TROUPE_ASSIGN_OR_RETURN(got, reader_->Read(size, &data_));
-  footer_.clear();
-  if (got == size) {
-    TROUPE_ASSIGN_OR_RETURN(got, reader_->Read(kTFRecordFooterBytes, &footer_));
+  const size_t whole = kTFRecordHeaderBytes + size + kTFRecordFooterBytes;
+  absl::string_view footer;
+  if (whole <= reader_->buffer_bytes()) {
+    // Read in place, in the reader's buffer.
+    TROUPE_ASSIGN_OR_RETURN(absl::string_view bytes, reader_->Peek(whole));
+    if (bytes.size() < whole) return Truncated(offset, name_);
+    reader_->Consume(whole);
+    value_ = bytes.substr(kTFRecordHeaderBytes, size);
+    footer = bytes.substr(kTFRecordHeaderBytes + size);
+  } else {
+    reader_->Consume(kTFRecordHeaderBytes);
+    // A large record's own buffer grows with the bytes that exist, never by
+    // a claimed length at once.
+    data_ = std::string();
+    data_.reserve(kReserveBytes);
+    TROUPE_ASSIGN_OR_RETURN(size_t got, reader_->Read(size, &data_));
+    footer_.clear();
+    if (got == size) {
+      TROUPE_ASSIGN_OR_RETURN(got,
+                              reader_->Read(kTFRecordFooterBytes, &footer_));
+    }
+    if (footer_.size() < kTFRecordFooterBytes) return Truncated(offset, name_);
+    value_ = data_;
+    footer = footer_;
   }
-  if (footer_.size() < kTFRecordFooterBytes) return Truncated(offset, name_);
   *framing_intact = true;
-  if (UnmaskCrc32c(DecodeFixed32(footer_.data())) != Crc32c(data_)) {
+  if (UnmaskCrc32c(DecodeFixed32(footer.data())) != Crc32c(value_)) {
     return Corrupted(offset + kTFRecordHeaderBytes, name_);
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<Record>> TFRecordSource::Next() {
+absl::StatusOr<std::optional<absl::string_view>> TFRecordSource::Next() {
   while (error_.ok() && !done_) {
     const int64_t offset = position_.offset;
     bool at_end;
@@ -95,7 +107,8 @@ absl::StatusOr<std::optional<Record>> TFRecordSource::Next() {
       }
       ++position_.index;
       position_.offset = static_cast<int64_t>(reader_->offset());
-      return Record{absl::StrCat(name_, ":", offset), std::move(data_)};
+      record_offset_ = offset;
+      return value_;
     }
     if (!skip_corrupt_ || !absl::IsDataLoss(status)) {
       error_ = status;
@@ -111,6 +124,12 @@ absl::StatusOr<std::optional<Record>> TFRecordSource::Next() {
   }
   if (!error_.ok()) return error_;
   return std::nullopt;
+}
+
+absl::string_view TFRecordSource::key() {
+  key_.clear();
+  absl::StrAppend(&key_, name_, ":", record_offset_);
+  return key_;
 }
 
 absl::Status TFRecordSource::Restore(const SourcePosition& position) {

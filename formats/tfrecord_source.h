@@ -31,7 +31,8 @@ class TFRecordSource : public RecordSource {
   static absl::StatusOr<std::unique_ptr<TFRecordSource>> Open(
       const ReaderOptions& options, std::string name, StreamOpener open);
 
-  absl::StatusOr<std::optional<Record>> Next() override;
+  absl::StatusOr<std::optional<absl::string_view>> Next() override;
+  absl::string_view key() override;
   SourcePosition position() const override { return position_; }
   absl::Status Restore(const SourcePosition& position) override;
   int64_t records_skipped() const override { return records_skipped_; }
@@ -40,7 +41,7 @@ class TFRecordSource : public RecordSource {
   TFRecordSource(const ReaderOptions& options, std::string name,
                  StreamOpener open);
 
-  // Reads the record at reader_->offset() into `data_`: OK, or the record's
+  // Reads the record at reader_->offset() into `value_`: OK, or the record's
   // error; `*framing_intact` tells whether the next record can be found.
   absl::Status ReadRecord(bool* at_end, bool* framing_intact);
 
@@ -53,9 +54,14 @@ class TFRecordSource : public RecordSource {
   int64_t records_skipped_ = 0;
   bool done_ = false;
   absl::Status error_;
-  std::string header_;
+  // The last record's payload: a view of the reader's buffer, or of
+  // `data_` for a record too large for that buffer.
+  absl::string_view value_;
   std::string data_;
   std::string footer_;
+  // The offset of the record the last Next() gave, and its key once asked.
+  int64_t record_offset_ = 0;
+  std::string key_;
 };
 
 }  // namespace troupe

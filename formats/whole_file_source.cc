@@ -14,16 +14,16 @@ absl::StatusOr<std::unique_ptr<WholeFileSource>> WholeFileSource::Open(
   return source;
 }
 
-absl::StatusOr<std::optional<Record>> WholeFileSource::Next() {
+absl::StatusOr<std::optional<absl::string_view>> WholeFileSource::Next() {
   if (!error_.ok()) return error_;
   if (done_) return std::nullopt;
   ByteReader reader(std::move(stream_));
-  std::string contents;
   const size_t limit = static_cast<size_t>(max_bytes_);
-  auto read = reader.Read(limit + 1, &contents);
+  contents_.clear();
+  auto read = reader.Read(limit + 1, &contents_);
   if (read.ok() && *read > limit) {
-    contents.clear();
-    contents.shrink_to_fit();
+    contents_.clear();
+    contents_.shrink_to_fit();
     auto rest = reader.Skip(UINT64_MAX);
     if (rest.ok()) {
       error_ = TooLarge(name_, limit + 1 + *rest, max_bytes_);
@@ -35,7 +35,7 @@ absl::StatusOr<std::optional<Record>> WholeFileSource::Next() {
   }
   if (!error_.ok()) return error_;
   done_ = true;
-  return Record{name_, std::move(contents)};
+  return absl::string_view(contents_);
 }
 
 absl::Status WholeFileSource::Restore(const SourcePosition& position) {

@@ -22,7 +22,8 @@ class WholeFileSource : public RecordSource {
   static absl::StatusOr<std::unique_ptr<WholeFileSource>> Open(
       const ReaderOptions& options, std::string name, StreamOpener open);
 
-  absl::StatusOr<std::optional<Record>> Next() override;
+  absl::StatusOr<std::optional<absl::string_view>> Next() override;
+  absl::string_view key() override { return name_; }
   SourcePosition position() const override { return {0, done_ ? 1 : 0}; }
   // Position {0, 0} (the file still to read) or {0, 1} (read).
   absl::Status Restore(const SourcePosition& position) override;
@@ -37,6 +38,7 @@ class WholeFileSource : public RecordSource {
   std::unique_ptr<InputStream> stream_;
   bool done_ = false;
   absl::Status error_;
+  std::string contents_;
 };
 
 }  // namespace troupe

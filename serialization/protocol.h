@@ -81,6 +81,7 @@ using sync_tick_atom = caf::atom_constant<caf::atom("sync_tick")>;
 using reader_atom = caf::atom_constant<caf::atom("reader")>;
 using lookup_reader_atom = caf::atom_constant<caf::atom("lookup_rdr")>;
 using read_up_to_atom = caf::atom_constant<caf::atom("read_upto")>;
+using read_batch_atom = caf::atom_constant<caf::atom("read_batch")>;
 using reader_stats_atom = caf::atom_constant<caf::atom("rdr_stats")>;
 using serialize_atom = caf::atom_constant<caf::atom("serialize")>;
 using tfrecord_write_atom = caf::atom_constant<caf::atom("tfr_write")>;
@@ -169,6 +170,11 @@ using ReaderActor = caf::typed_actor<
     // timeout_ms) -> (keys, values); n == 0 gives none without a dequeue.
     caf::replies_to<read_up_to_atom, std::string, int64_t, int64_t>::with<
         std::vector<std::string>, std::vector<std::string>>,
+    // read_up_to for runners, as string tensors [k] (filename queue, n,
+    // timeout_ms, with_keys) -> (keys, values); without with_keys the keys
+    // are not made and come as [0].
+    caf::replies_to<read_batch_atom, std::string, int64_t, int64_t,
+                    bool>::with<Tensor, Tensor>,
     // (records produced, work units completed, corrupt records skipped).
     caf::replies_to<reader_stats_atom>::with<int64_t, int64_t, int64_t>,
     // Counters to zero and the current unit forgotten; a waiting read goes

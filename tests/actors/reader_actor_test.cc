@@ -119,6 +119,20 @@ class ReaderFixture {
                  [&](caf::error& error) { result = ToStatus(error); });
     return result;
   }
+  // read_batch: (keys, values) as string tensors.
+  absl::StatusOr<std::pair<Tensor, Tensor>> ReadBatch(int64_t n,
+                                                      bool with_keys) {
+    absl::StatusOr<std::pair<Tensor, Tensor>> result =
+        absl::InternalError("no reply");
+    self->request(reader, kBound, read_batch_atom::value, std::string("files"),
+                  n, kNoTimeout, with_keys)
+        .receive(
+            [&](Tensor& keys, Tensor& values) {
+              result = std::make_pair(std::move(keys), std::move(values));
+            },
+            [&](caf::error& error) { result = ToStatus(error); });
+    return result;
+  }
   // A read from a requester that is gone right after the reader has it.
   void ReadAndLeave() {
     caf::scoped_actor gone(system);
@@ -199,6 +213,29 @@ TEST_CASE("a long read_up_to spans several turns and returns every record") {
   REQUIRE(keys->size() == 1000);
   CHECK(keys->front() == "big.txt:1");
   CHECK(keys->back() == "big.txt:1000");
+}
+
+TEST_CASE("read_batch packs a batch into string tensors, keys only if asked") {
+  ReaderFixture f("text_line");
+  REQUIRE(f.reader);
+  f.dir.Write("a.txt", "1,2\n3,4\n5,6\n");
+  f.Enqueue("a.txt");
+  auto with_keys = f.ReadBatch(2, true);
+  REQUIRE(with_keys.ok());
+  const StringsView keys = with_keys->first.strings();
+  const StringsView values = with_keys->second.strings();
+  CHECK(with_keys->first.shape() == Shape{2});
+  CHECK(std::vector<std::string>(keys.begin(), keys.end()) ==
+        std::vector<std::string>{"a.txt:1", "a.txt:2"});
+  CHECK(std::vector<std::string>(values.begin(), values.end()) ==
+        std::vector<std::string>{"1,2", "3,4"});
+  auto without = f.ReadBatch(5, false);
+  REQUIRE(without.ok());
+  CHECK(without->first.shape() == Shape{0});
+  CHECK(without->second.shape() == Shape{1});
+  CHECK(without->second.strings()[0] == "5,6");
+  CHECK(f.ReadBatch(-1, false).status().code() ==
+        absl::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("reads waiting for filenames are answered in arrival order") {

@@ -345,6 +345,26 @@ TEST_SUITE("formats") {
                 "Field 0 in record 2 is not a valid int32: x");
   }
 
+  TEST_CASE("decode_csv: many quoted fields of one record keep their text") {
+    std::string record;
+    Strings expected;
+    std::vector<Tensor> defaults;
+    for (int f = 0; f < 100; ++f) {
+      if (f > 0) record += ',';
+      const std::string text = "v" + std::to_string(f);
+      // Alternately quoted (with an escaped quote) and plain.
+      record += f % 2 == 0 ? "\"" + text + "\"\"\"" : text;
+      expected.push_back(f % 2 == 0 ? text + "\"" : text);
+      defaults.push_back(Default(""));
+    }
+    auto out = Decode(Records({record, record}), defaults);
+    REQUIRE(out.ok());
+    for (size_t f = 0; f < expected.size(); ++f) {
+      CAPTURE(f);
+      CHECK(Column<std::string>(out, f) == Strings{expected[f], expected[f]});
+    }
+  }
+
   TEST_CASE("decode_csv: defaults and options checked before any record") {
     ExpectError(
         Decode(Records({"1"}), {Tensor::FromVector<int32_t>({2}, {1, 2})}),
@@ -385,6 +405,21 @@ TEST_SUITE("formats") {
     CHECK(ParseCsvDouble("+.5", &d));
     CHECK(d == 0.5);
     CHECK(ParseCsvDouble("5.", &d));
+    CHECK(d == 5.0);
+    // Plain decimals, read in one pass, and what only looks like one.
+    CHECK(ParseCsvDouble("-.5", &d));
+    CHECK(d == -0.5);
+    CHECK(ParseCsvDouble(".25e2", &d));
+    CHECK(d == 25.0);
+    CHECK(ParseCsvDouble("007", &d));
+    CHECK(d == 7.0);
+    CHECK(!ParseCsvDouble("1..5", &d));
+    CHECK(!ParseCsvDouble("1.5x", &d));
+    CHECK(!ParseCsvDouble("-", &d));
+    CHECK(!ParseCsvDouble("--1", &d));
+    CHECK(!ParseCsvDouble("1e+", &d));
+    CHECK(ParseCsvDouble("0x1A", &d));
+    CHECK(d == 26.0);
     CHECK(ParseCsvDouble("1e400", &d));
     CHECK(d == INFINITY);
     CHECK(ParseCsvDouble("-1e400", &d));

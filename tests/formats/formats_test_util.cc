@@ -30,10 +30,17 @@ std::string ZlibCompress(const std::string& bytes, Compression compression) {
   return out;
 }
 
+absl::StatusOr<std::optional<Record>> NextRecord(RecordSource& source) {
+  auto next = source.Next();
+  if (!next.ok()) return next.status();
+  if (!next->has_value()) return std::nullopt;
+  return Record{std::string(source.key()), std::string(**next)};
+}
+
 absl::StatusOr<std::vector<Record>> Drain(RecordSource& source) {
   std::vector<Record> records;
   while (true) {
-    auto next = source.Next();
+    auto next = NextRecord(source);
     if (!next.ok()) return next.status();
     if (!next->has_value()) return records;
     records.push_back(std::move(**next));

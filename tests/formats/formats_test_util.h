@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,19 @@ using support::TempDir;
 
 // `bytes` compressed by zlib's own compress2() (ZLIB) or gzip writer (GZIP).
 std::string ZlibCompress(const std::string& bytes, Compression compression);
+
+// A record as a source gave it, owned.
+struct Record {
+  std::string key;
+  std::string value;
+
+  friend bool operator==(const Record& a, const Record& b) {
+    return a.key == b.key && a.value == b.value;
+  }
+};
+
+// The next record of `source`, owned; nullopt at its end.
+absl::StatusOr<std::optional<Record>> NextRecord(RecordSource& source);
 
 // Every record `source` gives, until its end or its first error.
 absl::StatusOr<std::vector<Record>> Drain(RecordSource& source);

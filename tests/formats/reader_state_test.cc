@@ -20,6 +20,7 @@ namespace troupe {
 namespace {
 
 using testing::Drain;
+using testing::Record;
 using testing::TempDir;
 
 ReaderState SomeState() {
@@ -250,7 +251,7 @@ TEST_SUITE("formats") {
                                       FileOpener(path, parsed->current_work),
                                       parsed->position);
     REQUIRE(resumed.ok());
-    auto next = (*resumed)->Next();
+    auto next = testing::NextRecord(**resumed);
     REQUIRE(next.ok());
     CHECK(**next == Record{"rows.txt:8", "row 7"});
     auto beyond = OpenRecordSourceAt(options, "rows.txt",
@@ -301,7 +302,7 @@ TEST_SUITE("formats") {
     CHECK((*source)->Restore({42, 1}).ok());
     auto next = (*source)->Next();
     REQUIRE(next.ok());
-    CHECK((*next)->value == "second");
+    CHECK(**next == "second");
   }
 }
 

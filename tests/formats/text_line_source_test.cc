@@ -15,6 +15,7 @@ namespace {
 
 using testing::Drain;
 using testing::Keys;
+using testing::Record;
 using testing::TempDir;
 using testing::Values;
 
@@ -127,7 +128,7 @@ TEST_SUITE("formats") {
     REQUIRE(source.ok());
     auto first = (*source)->Next();
     REQUIRE(first.ok());
-    CHECK((*first)->value == "12345678");
+    CHECK(**first == "12345678");
     for (int attempt = 0; attempt < 2; ++attempt) {
       auto second = (*source)->Next();
       CHECK(absl::IsResourceExhausted(second.status()));

@@ -21,6 +21,7 @@ namespace {
 
 using testing::Drain;
 using testing::Keys;
+using testing::Record;
 using testing::TempDir;
 using testing::Values;
 
@@ -46,7 +47,7 @@ struct Outcome {
 Outcome ReadAll(RecordSource& source) {
   Outcome outcome;
   while (true) {
-    auto next = source.Next();
+    auto next = testing::NextRecord(source);
     if (!next.ok()) {
       outcome.status = next.status();
       return outcome;
@@ -182,6 +183,37 @@ TEST_SUITE("formats") {
       REQUIRE(records.ok());
       CHECK(Values(*records) == kRecords);
     }
+  }
+
+  // A record is read in place when it fits the reader's 64 KiB buffer and
+  // into its own string when not; small ones straddle the buffer's end.
+  TEST_CASE("TFRecord: records around the reader's buffer size read whole") {
+    std::vector<std::string> records;
+    for (size_t size : {size_t{65536 - 16}, size_t{65536 - 15}, size_t{200000},
+                        size_t{10}, size_t{65536}}) {
+      records.push_back(std::string(size, static_cast<char>('a' + size % 7)));
+    }
+    for (int i = 0; i < 10000; ++i) {
+      records.push_back(std::string(static_cast<size_t>(i % 50), 'x'));
+    }
+    const std::string bytes = Framed(records);
+    for (size_t chunk : {size_t{7000}, bytes.size()}) {
+      CAPTURE(chunk);
+      auto source = OpenRecordSource(TFRecord(), "f",
+                                     testing::ChunkedOpener(bytes, chunk));
+      REQUIRE(source.ok());
+      auto read = Drain(**source);
+      REQUIRE(read.ok());
+      CHECK(Values(*read) == records);
+    }
+    // A corrupt byte inside the large record is found there.
+    std::string corrupt = bytes;
+    const size_t third = 2 * 16 + (65536 - 16) + (65536 - 15);
+    corrupt[third + 16 + 1000] ^= 1;
+    const Outcome outcome = ReadBytes(corrupt);
+    CHECK(outcome.records.size() == 2);
+    CHECK(outcome.status.message() ==
+          absl::StrCat("corrupted record at ", third + 12, " in f.tfrecord"));
   }
 
   // recordio_test CorruptLength, CorruptLengthCrc, CorruptData,

@@ -14,6 +14,7 @@ namespace troupe {
 namespace {
 
 using testing::Drain;
+using testing::Record;
 using testing::TempDir;
 
 ReaderOptions WholeFile(
