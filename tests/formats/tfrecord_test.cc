@@ -64,6 +64,18 @@ Outcome ReadBytes(const std::string& bytes,
   return ReadAll(**source);
 }
 
+// The values of the records in `bytes`, read through a stream that hands
+// out at most `chunk` bytes per read.
+std::vector<std::string> ValuesInChunks(const std::string& bytes,
+                                        size_t chunk) {
+  auto source =
+      OpenRecordSource(TFRecord(), "f", testing::ChunkedOpener(bytes, chunk));
+  REQUIRE(source.ok());
+  auto records = Drain(**source);
+  REQUIRE(records.ok());
+  return Values(*records);
+}
+
 // TFRecordReaderTest._Record
 std::string RecordText(int file, int record) {
   return absl::StrCat("Record ", record, " of file ", file);
@@ -176,12 +188,7 @@ TEST_SUITE("formats") {
     const std::string bytes = Framed(kRecords);
     for (size_t chunk = 1; chunk <= 20; ++chunk) {
       CAPTURE(chunk);
-      auto source = OpenRecordSource(TFRecord(), "f",
-                                     testing::ChunkedOpener(bytes, chunk));
-      REQUIRE(source.ok());
-      auto records = Drain(**source);
-      REQUIRE(records.ok());
-      CHECK(Values(*records) == kRecords);
+      CHECK(ValuesInChunks(bytes, chunk) == kRecords);
     }
   }
 
@@ -199,12 +206,7 @@ TEST_SUITE("formats") {
     const std::string bytes = Framed(records);
     for (size_t chunk : {size_t{7000}, bytes.size()}) {
       CAPTURE(chunk);
-      auto source = OpenRecordSource(TFRecord(), "f",
-                                     testing::ChunkedOpener(bytes, chunk));
-      REQUIRE(source.ok());
-      auto read = Drain(**source);
-      REQUIRE(read.ok());
-      CHECK(Values(*read) == records);
+      CHECK(ValuesInChunks(bytes, chunk) == records);
     }
     // A corrupt byte inside the large record is found there.
     std::string corrupt = bytes;
