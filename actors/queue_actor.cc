@@ -1,9 +1,12 @@
 #include "actors/queue_actor.h"
 
+#include <algorithm>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +24,10 @@ namespace {
 
 // Timeouts longer than this wait forever (and keep clock arithmetic in range).
 constexpr int64_t kMaxTimeoutMs = int64_t{1} << 40;
+
+// The longest a durable queue holds a log batch back for more changes.
+constexpr std::chrono::steady_clock::duration kMaxHold =
+    std::chrono::milliseconds(1);
 
 // What an operation answers on success.
 enum class Reply { kOk, kTuple, kElements, kEnqueued };
@@ -59,6 +66,15 @@ struct DurableLog final : QueueJournal {
   // Batches sent to the writer, and the last one it has written.
   uint64_t sent = 0;
   uint64_t written = 0;
+  // When the batch in flight was sent, and how long the last one took.
+  std::chrono::steady_clock::time_point sent_at;
+  std::chrono::steady_clock::duration last_write{};
+  // Answers the last written batch released, and answers waiting for the
+  // next batch: the next batch is held until as many wait as were released.
+  size_t released = 0;
+  size_t waiting_next = 0;
+  // Until when the next batch may still be held back (SendPending).
+  std::optional<std::chrono::steady_clock::time_point> hold_until;
   // The log's size as the writer last told it.
   uint64_t log_bytes = 0;
   // Answers and the batch each waits for; called with OK once it is
@@ -122,12 +138,15 @@ void Answer(QueuePointer self, QueueCore::Completion& done,
 // when it is not OK).
 void ReleaseHeld(QueuePointer self, const absl::Status& error) {
   DurableLog& log = *self->state.log;
+  size_t released = 0;
   while (!log.held.empty() &&
          (!error.ok() || log.held.front().first <= log.written)) {
     auto answer = std::move(log.held.front().second);
     log.held.pop_front();
     answer(error);
+    ++released;
   }
+  log.released = released;
 }
 
 // Runs `answer` once the changes made so far are written (at once when they
@@ -138,9 +157,10 @@ void AfterWritten(QueuePointer self,
   const uint64_t batch = log.pending.empty() ? log.sent : log.sent + 1;
   if (batch == log.written) {
     answer(absl::OkStatus());
-  } else {
-    log.held.emplace_back(batch, std::move(answer));
+    return;
   }
+  if (batch > log.sent) ++log.waiting_next;
+  log.held.emplace_back(batch, std::move(answer));
 }
 
 void SendPending(QueuePointer self);
@@ -163,12 +183,17 @@ template <class... Ts>
 void SendBatch(QueuePointer self, Ts&&... request) {
   DurableLog& log = *self->state.log;
   const uint64_t batch = ++log.sent;
+  log.waiting_next = 0;
+  log.hold_until.reset();
+  log.sent_at = std::chrono::steady_clock::now();
   self->request(log.options.writer, caf::infinite, std::forward<Ts>(request)...)
       .then(
           [self, batch](uint64_t log_bytes) {
             DurableLog& written = *self->state.log;
             written.written = batch;
             written.log_bytes = log_bytes;
+            written.last_write =
+                std::chrono::steady_clock::now() - written.sent_at;
             ReleaseHeld(self, absl::OkStatus());
             SendPending(self);
           },
@@ -197,9 +222,28 @@ void RewriteLog(QueuePointer self) {
 // when the log has grown past twice its size. While a batch is being written
 // the changes wait, so that the next batch takes all of them: one write (and
 // with `always` one sync) for every change made meanwhile.
+//
+// With `always`, each batch costs a sync. Clients that keep N operations in
+// flight send the next N as the answers of the last batch reach them, one
+// by one: sent at once, the first would make a batch and a sync alone while
+// the rest wait for it. So such a batch is held until as many answers wait
+// for it as the last batch released, or for at most as long as the last
+// write took (up to kMaxHold; an expire message then ends the hold). One at
+// a time, a batch released one answer and nothing is held.
 void SendPending(QueuePointer self) {
   DurableLog& log = *self->state.log;
   if (log.pending.empty() || log.written != log.sent) return;
+  if (self->state.core->spec().durability == Durability::kAlways &&
+      log.waiting_next < log.released) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!log.hold_until) {
+      const auto hold = std::min(log.last_write, kMaxHold);
+      log.hold_until = now + hold;
+      self->delayed_send(self, hold, expire_atom::value);
+      return;
+    }
+    if (now < *log.hold_until) return;
+  }
   if (log.log_bytes >= log.options.compact_min_bytes &&
       log.log_bytes / 2 > self->state.core->bytes()) {
     RewriteLog(self);
@@ -218,13 +262,13 @@ void Deliver(QueuePointer self) {
     for (QueueCore::Completion& done : completions) Answer(self, done);
     return;
   }
-  SendPending(self);
   for (QueueCore::Completion& done : completions) {
     AfterWritten(self, [self, done = std::move(done)](
                            const absl::Status& error) mutable {
       Answer(self, done, error);
     });
   }
+  SendPending(self);
 }
 
 // Runs one operation: `start(id, deadline)` hands it to the core. The reply

@@ -130,7 +130,7 @@ using QueueActor = caf::typed_actor<
     // restored checkpoint); waiting operations go on against them.
     caf::replies_to<restore_atom, bool, std::vector<Tuple>>::with<caf::ok_atom>,
     // Internal: the queue reminds itself to expire waiters whose deadline
-    // passed.
+    // passed, and a durable queue to end the hold on its next log batch.
     caf::reacts_to<expire_atom>>;
 
 // --- Variables ---------------------------------------------------------

@@ -1,0 +1,175 @@
+// A durable queue actor against a log writer the test drives: which changes
+// go in which batch, and that a batch held back for more changes is written
+// when none come. Every wait is bounded by kBound; nothing sleeps.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "caf/actor_system.hpp"
+#include "caf/exit_reason.hpp"
+#include "caf/scoped_actor.hpp"
+#include "caf/send.hpp"
+#include "caf/stateful_actor.hpp"
+#include "caf/typed_event_based_actor.hpp"
+#include "doctest/doctest.h"
+
+#include "actors/queue_actor.h"
+#include "serialization/status_error.h"
+#include "tests/actors/test_actor_system.h"
+
+namespace troupe {
+namespace {
+
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using batch_atom = caf::atom_constant<caf::atom("batch")>;
+
+// A log writer that writes nothing: it tells `observer` how many records
+// each batch (rewrite or append) holds, and answers the batches only when
+// it is sent release_atom.
+using FakeWriterActor =
+    QueueLogWriterActor::extend<caf::reacts_to<release_atom>>;
+
+struct FakeWriterState {
+  std::vector<caf::typed_response_promise<uint64_t>> unanswered;
+  static inline const char* name = "fake_log_writer";
+};
+
+FakeWriterActor::behavior_type FakeWriter(
+    FakeWriterActor::stateful_pointer<FakeWriterState> self,
+    caf::actor observer) {
+  auto take = [self, observer](size_t records) {
+    caf::anon_send(observer, batch_atom::value, static_cast<uint64_t>(records));
+    auto promise = self->make_response_promise<uint64_t>();
+    self->state.unanswered.push_back(promise);
+    return promise;
+  };
+  return {
+      [take](rewrite_atom, uint64_t, const std::string&, Durability,
+             const std::vector<QueueLogRecord>& records) {
+        return take(records.size());
+      },
+      [take](append_atom, uint64_t,
+             const std::vector<QueueLogRecord>& records) {
+        return take(records.size());
+      },
+      [](remove_atom, uint64_t) {},
+      [](sync_atom) {},
+      [](sync_tick_atom) {},
+      [self](release_atom) {
+        for (auto& promise : self->state.unanswered)
+          promise.deliver(uint64_t{1});
+        self->state.unanswered.clear();
+      },
+  };
+}
+
+QueueSpec DurableInts(Durability durability) {
+  QueueSpec spec;
+  spec.capacity = 100;
+  spec.dtypes = {DT_INT32};
+  spec.shapes = {PartialShape{}};
+  spec.durability = durability;
+  return spec;
+}
+
+Tuple Int(int32_t value) { return {Tensor::Scalar<int32_t>(value)}; }
+
+class DurableQueueFixture {
+ public:
+  DurableQueueFixture() : system(config), self(system) {
+    writer = system.spawn(FakeWriter, caf::actor{self});
+    QueueLogOptions log;
+    log.writer = writer;
+    log.container = "c";
+    log.file = "q.log";
+    queue = SpawnQueue(system, "q", DurableInts(Durability::kAlways),
+                       kDefaultMaxWaiting, uint64_t{1} << 30, std::move(log));
+  }
+  ~DurableQueueFixture() {
+    caf::anon_send_exit(queue, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+  }
+
+  // The record count of the next batch the writer takes; 0 if none comes.
+  uint64_t NextBatch() {
+    uint64_t records = 0;
+    self->receive([&](batch_atom, uint64_t n) { records = n; },
+                  caf::after(kBound) >> [] {});
+    return records;
+  }
+
+  TestConfig config;
+  caf::actor_system system;
+  caf::scoped_actor self;
+  FakeWriterActor writer;
+  QueueActor queue;
+};
+
+TEST_SUITE("actors") {
+  TEST_CASE_FIXTURE(DurableQueueFixture,
+                    "a durable queue writes the changes made while a batch "
+                    "was written as one batch, and answers them once it is "
+                    "written") {
+    REQUIRE(NextBatch() == 1);  // the log's header
+    std::vector<caf::response_handle<caf::blocking_actor, caf::message, true>>
+        burst;
+    for (int32_t i = 0; i < 8; ++i) {
+      burst.push_back(self->request(caf::actor_cast<caf::actor>(queue), kBound,
+                                    enqueue_atom::value, Int(i), kNoTimeout));
+    }
+    // Behind the eight in the queue's mailbox: the header's write ends.
+    caf::anon_send(writer, release_atom::value);
+    CHECK(NextBatch() == 8);
+    caf::anon_send(writer, release_atom::value);
+    for (auto& reply : burst) {
+      bool ok = false;
+      reply.receive([&](caf::ok_atom) { ok = true; },
+                    [&](caf::error& error) { FAIL(ToStatus(error)); });
+      CHECK(ok);
+    }
+  }
+
+  TEST_CASE_FIXTURE(DurableQueueFixture,
+                    "a durable queue that holds a batch back for more "
+                    "changes writes it when none come") {
+    REQUIRE(NextBatch() == 1);
+    caf::anon_send(writer, release_atom::value);
+    std::vector<caf::response_handle<caf::blocking_actor, caf::message, true>>
+        burst;
+    for (int32_t i = 0; i < 4; ++i) {
+      burst.push_back(self->request(caf::actor_cast<caf::actor>(queue), kBound,
+                                    enqueue_atom::value, Int(i), kNoTimeout));
+    }
+    // The first goes alone (nothing was written before it); the other three
+    // wait for it and then go together.
+    uint64_t written = 0;
+    while (written < 4) {
+      const uint64_t records = NextBatch();
+      REQUIRE(records > 0);
+      written += records;
+      caf::anon_send(writer, release_atom::value);
+    }
+    for (auto& reply : burst) {
+      reply.receive([](caf::ok_atom) {},
+                    [&](caf::error& error) { FAIL(ToStatus(error)); });
+    }
+    // The last batch released several answers, so the next batch waits for
+    // as many changes; a lone enqueue must still be written and answered.
+    auto lone = self->request(caf::actor_cast<caf::actor>(queue), kBound,
+                              enqueue_atom::value, Int(4), kNoTimeout);
+    CHECK(NextBatch() == 1);
+    caf::anon_send(writer, release_atom::value);
+    bool ok = false;
+    lone.receive([&](caf::ok_atom) { ok = true; },
+                 [&](caf::error& error) { FAIL(ToStatus(error)); });
+    CHECK(ok);
+    int32_t size = -1;
+    self->request(queue, kBound, size_atom::value)
+        .receive([&](int32_t n) { size = n; }, [](caf::error&) {});
+    CHECK(size == 5);
+  }
+}
+
+}  // namespace
+}  // namespace troupe
