@@ -64,12 +64,12 @@ FakeWriterActor::behavior_type FakeWriter(
   };
 }
 
-QueueSpec DurableInts(Durability durability) {
+QueueSpec AlwaysSyncedInts() {
   QueueSpec spec;
   spec.capacity = 100;
   spec.dtypes = {DT_INT32};
   spec.shapes = {PartialShape{}};
-  spec.durability = durability;
+  spec.durability = Durability::kAlways;
   return spec;
 }
 
@@ -83,12 +83,38 @@ class DurableQueueFixture {
     log.writer = writer;
     log.container = "c";
     log.file = "q.log";
-    queue = SpawnQueue(system, "q", DurableInts(Durability::kAlways),
-                       kDefaultMaxWaiting, uint64_t{1} << 30, std::move(log));
+    queue = SpawnQueue(system, "q", AlwaysSyncedInts(), kDefaultMaxWaiting,
+                       uint64_t{1} << 30, std::move(log));
   }
   ~DurableQueueFixture() {
     caf::anon_send_exit(queue, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+  }
+
+  using Reply = caf::response_handle<caf::blocking_actor, caf::message, true>;
+
+  // Enqueues first, first + 1, ... (count of them) without waiting.
+  std::vector<Reply> Enqueue(int32_t first, int32_t count) {
+    std::vector<Reply> replies;
+    for (int32_t i = first; i < first + count; ++i) {
+      replies.push_back(self->request(caf::actor_cast<caf::actor>(queue),
+                                      kBound, enqueue_atom::value, Int(i),
+                                      kNoTimeout));
+    }
+    return replies;
+  }
+
+  // Whether every enqueue of `replies` was answered OK.
+  static bool AllOk(std::vector<Reply>& replies) {
+    bool all_ok = true;
+    for (Reply& reply : replies) {
+      reply.receive([](caf::ok_atom) {},
+                    [&](caf::error& error) {
+                      all_ok = false;
+                      FAIL_CHECK(ToStatus(error));
+                    });
+    }
+    return all_ok;
   }
 
   // The record count of the next batch the writer takes; 0 if none comes.
@@ -112,22 +138,12 @@ TEST_SUITE("actors") {
                     "was written as one batch, and answers them once it is "
                     "written") {
     REQUIRE(NextBatch() == 1);  // the log's header
-    std::vector<caf::response_handle<caf::blocking_actor, caf::message, true>>
-        burst;
-    for (int32_t i = 0; i < 8; ++i) {
-      burst.push_back(self->request(caf::actor_cast<caf::actor>(queue), kBound,
-                                    enqueue_atom::value, Int(i), kNoTimeout));
-    }
+    std::vector<Reply> burst = Enqueue(0, 8);
     // Behind the eight in the queue's mailbox: the header's write ends.
     caf::anon_send(writer, release_atom::value);
     CHECK(NextBatch() == 8);
     caf::anon_send(writer, release_atom::value);
-    for (auto& reply : burst) {
-      bool ok = false;
-      reply.receive([&](caf::ok_atom) { ok = true; },
-                    [&](caf::error& error) { FAIL(ToStatus(error)); });
-      CHECK(ok);
-    }
+    CHECK(AllOk(burst));
   }
 
   TEST_CASE_FIXTURE(DurableQueueFixture,
@@ -135,35 +151,26 @@ TEST_SUITE("actors") {
                     "changes writes it when none come") {
     REQUIRE(NextBatch() == 1);
     caf::anon_send(writer, release_atom::value);
-    std::vector<caf::response_handle<caf::blocking_actor, caf::message, true>>
-        burst;
-    for (int32_t i = 0; i < 4; ++i) {
-      burst.push_back(self->request(caf::actor_cast<caf::actor>(queue), kBound,
-                                    enqueue_atom::value, Int(i), kNoTimeout));
-    }
-    // The first goes alone (nothing was written before it); the other three
-    // wait for it and then go together.
+    std::vector<Reply> burst = Enqueue(0, 4);
+    // The first may go alone (nothing was waiting for the writer); the rest
+    // are in the queue's mailbox before that batch is released, so the last
+    // batch holds several.
     uint64_t written = 0;
+    uint64_t last = 0;
     while (written < 4) {
-      const uint64_t records = NextBatch();
-      REQUIRE(records > 0);
-      written += records;
+      last = NextBatch();
+      REQUIRE(last > 0);
+      written += last;
       caf::anon_send(writer, release_atom::value);
     }
-    for (auto& reply : burst) {
-      reply.receive([](caf::ok_atom) {},
-                    [&](caf::error& error) { FAIL(ToStatus(error)); });
-    }
-    // The last batch released several answers, so the next batch waits for
-    // as many changes; a lone enqueue must still be written and answered.
-    auto lone = self->request(caf::actor_cast<caf::actor>(queue), kBound,
-                              enqueue_atom::value, Int(4), kNoTimeout);
+    REQUIRE(last > 1);
+    CHECK(AllOk(burst));
+    // So the next batch waits for as many changes; a lone enqueue must still
+    // be written and answered.
+    std::vector<Reply> lone = Enqueue(4, 1);
     CHECK(NextBatch() == 1);
     caf::anon_send(writer, release_atom::value);
-    bool ok = false;
-    lone.receive([&](caf::ok_atom) { ok = true; },
-                 [&](caf::error& error) { FAIL(ToStatus(error)); });
-    CHECK(ok);
+    CHECK(AllOk(lone));
     int32_t size = -1;
     self->request(queue, kBound, size_atom::value)
         .receive([&](int32_t n) { size = n; }, [](caf::error&) {});
