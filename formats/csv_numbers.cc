@@ -120,6 +120,32 @@ bool ParseFloating(absl::string_view text, Float* value) {
   return true;
 }
 
+template <class Int>
+size_t ReadPlainInt(absl::string_view text, Int* value) {
+  uint64_t limit = static_cast<uint64_t>(std::numeric_limits<Int>::max());
+  const bool negative = !text.empty() && text.front() == '-';
+  size_t i = negative ? 1 : 0;
+  if (negative) ++limit;
+  const size_t first = i;
+  uint64_t result = 0;
+  for (; i < text.size() && IsDigit(text[i]); ++i) {
+    result = result * 10 + static_cast<uint64_t>(text[i] - '0');
+    if (result > limit) return 0;
+  }
+  if (i == first) return 0;
+  *value = static_cast<Int>(negative ? 0 - result : result);
+  return i;
+}
+
+template <class Float>
+size_t ReadPlainFloating(absl::string_view text, Float* value) {
+  if (!StartsDecimal(text)) return 0;
+  const auto result =
+      std::from_chars(text.data(), text.data() + text.size(), *value);
+  if (result.ec != std::errc()) return 0;
+  return static_cast<size_t>(result.ptr - text.data());
+}
+
 }  // namespace
 
 bool ParseCsvInt32(absl::string_view text, int32_t* value) {
@@ -136,6 +162,22 @@ bool ParseCsvFloat(absl::string_view text, float* value) {
 
 bool ParseCsvDouble(absl::string_view text, double* value) {
   return ParseFloating(text, value);
+}
+
+size_t ReadPlainNumber(absl::string_view text, int32_t* value) {
+  return ReadPlainInt(text, value);
+}
+
+size_t ReadPlainNumber(absl::string_view text, int64_t* value) {
+  return ReadPlainInt(text, value);
+}
+
+size_t ReadPlainNumber(absl::string_view text, float* value) {
+  return ReadPlainFloating(text, value);
+}
+
+size_t ReadPlainNumber(absl::string_view text, double* value) {
+  return ReadPlainFloating(text, value);
 }
 
 }  // namespace troupe

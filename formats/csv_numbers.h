@@ -2,6 +2,7 @@
 // and safe_strtof/d (double-conversion) accept it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "absl/strings/string_view.h"
@@ -20,5 +21,15 @@ bool ParseCsvInt64(absl::string_view text, int64_t* value);
 // that as 0; decode_csv treats it as missing before asking).
 bool ParseCsvFloat(absl::string_view text, float* value);
 bool ParseCsvDouble(absl::string_view text, double* value);
+
+// Reads the plain number at the front of `text`: an optional '-', then
+// decimal digits and, for floating point, a '.' and an exponent. Returns how
+// many characters it read, 0 when the front is not such a number (or is out
+// of range). Where the number ends a field, the parsers above read that
+// field to the same value; the caller checks that it does.
+size_t ReadPlainNumber(absl::string_view text, int32_t* value);
+size_t ReadPlainNumber(absl::string_view text, int64_t* value);
+size_t ReadPlainNumber(absl::string_view text, float* value);
+size_t ReadPlainNumber(absl::string_view text, double* value);
 
 }  // namespace troupe

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <deque>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -193,6 +194,29 @@ class Column {
     }
   }
 
+  // Adds the plain number (ReadPlainNumber) at the front of `rest` if it
+  // ends there or at `delim`; returns how many characters it read, or 0
+  // when it added nothing.
+  size_t AddPlain(absl::string_view rest, char delim) {
+    size_t read = 0;
+    WithNumbers([&](auto& values) {
+      using T = typename std::decay_t<decltype(values)>::value_type;
+      T value;
+      read = ReadPlainNumber(rest, &value);
+      if (read == 0 || (read < rest.size() && rest[read] != delim)) {
+        read = 0;
+      } else {
+        values.push_back(value);
+      }
+    });
+    return read;
+  }
+
+  // Takes back the last AddPlain.
+  void RemoveLast() {
+    WithNumbers([](auto& values) { values.pop_back(); });
+  }
+
   Tensor Finish(const Shape& shape) {
     switch (dtype_) {
       case DType::kFloat32:
@@ -234,6 +258,23 @@ class Column {
     return absl::OkStatus();
   }
 
+  // Calls `use` with the vector of a number column's values.
+  template <class Use>
+  void WithNumbers(Use use) {
+    switch (dtype_) {
+      case DType::kFloat32:
+        return use(floats_);
+      case DType::kFloat64:
+        return use(doubles_);
+      case DType::kInt32:
+        return use(int32s_);
+      case DType::kInt64:
+        return use(int64s_);
+      default:
+        return;
+    }
+  }
+
   size_t index_;
   DType dtype_;
   Tensor default_;
@@ -244,6 +285,49 @@ class Column {
   std::vector<int64_t> int64s_;
   StringList strings_;
 };
+
+// Whether records may first be read as plain numbers (AddPlainRecord): all
+// columns are numbers and all are kept, and neither the delimiter nor
+// na_value can be part of a plain number, so that the general path would
+// split such a record at the same places and read the same values.
+bool PlainRecordsPossible(const std::vector<Tensor>& record_defaults,
+                          const DecodeCsvOptions& options) {
+  if (!options.select_cols.empty()) return false;
+  for (const Tensor& default_value : record_defaults) {
+    if (default_value.dtype() == DType::kString) return false;
+  }
+  const auto in_number = [](char c) {
+    return absl::ascii_isdigit(static_cast<unsigned char>(c)) ||
+           absl::string_view(".+-eE").find(c) != absl::string_view::npos;
+  };
+  const char delim = options.field_delim[0];
+  if (in_number(delim) || delim == '"' || delim == '\n' || delim == '\r') {
+    return false;
+  }
+  return options.na_value.empty() || !in_number(options.na_value[0]);
+}
+
+// Adds `record` when it is exactly one plain number per column, separated by
+// `delim`: the common case, in one pass over its bytes. Otherwise adds
+// nothing and returns false, and the general path reads the record.
+bool AddPlainRecord(absl::string_view record, char delim,
+                    std::vector<Column>& columns) {
+  size_t added = 0;
+  size_t at = 0;
+  while (added < columns.size()) {
+    if (added > 0) {
+      if (at == record.size()) break;
+      ++at;  // The delimiter: AddPlain stopped at it.
+    }
+    const size_t read = columns[added].AddPlain(record.substr(at), delim);
+    if (read == 0) break;
+    at += read;
+    ++added;
+  }
+  if (added == columns.size() && at == record.size()) return true;
+  for (size_t f = 0; f < added; ++f) columns[f].RemoveLast();
+  return false;
+}
 
 }  // namespace
 
@@ -307,8 +391,11 @@ absl::StatusOr<std::vector<Tensor>> DecodeCsv(
   for (size_t f = 0; f < record_defaults.size(); ++f) {
     columns.emplace_back(f, record_defaults[f], lines.size());
   }
+  const bool plain = PlainRecordsPossible(record_defaults, options);
+  const char delim = options.field_delim[0];
   FieldSplitter splitter(options);
   for (size_t i = 0; i < lines.size(); ++i) {
+    if (plain && AddPlainRecord(lines[i], delim, columns)) continue;
     TROUPE_RETURN_IF_ERROR(splitter.Split(lines[i]));
     if (splitter.count() != columns.size()) {
       return absl::InvalidArgumentError(

@@ -33,20 +33,4 @@ std::string EncodeTFRecord(absl::string_view data) {
                       EncodeTFRecordFooter(data));
 }
 
-uint32_t DecodeFixed32(const char* bytes) {
-  uint32_t value = 0;
-  for (int i = 3; i >= 0; --i) {
-    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  }
-  return value;
-}
-
-uint64_t DecodeFixed64(const char* bytes) {
-  uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) {
-    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  }
-  return value;
-}
-
 }  // namespace troupe

@@ -21,7 +21,21 @@ std::string EncodeTFRecordFooter(absl::string_view data);
 std::string EncodeTFRecord(absl::string_view data);
 
 // Little-endian fixed-width integers. REQUIRES: enough bytes at `bytes`.
-uint32_t DecodeFixed32(const char* bytes);
-uint64_t DecodeFixed64(const char* bytes);
+// Inline: the reader decodes two per record.
+inline uint32_t DecodeFixed32(const char* bytes) {
+  uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) {
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  }
+  return value;
+}
+
+inline uint64_t DecodeFixed64(const char* bytes) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) {
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  }
+  return value;
+}
 
 }  // namespace troupe

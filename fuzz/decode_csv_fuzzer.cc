@@ -1,10 +1,16 @@
-// libFuzzer target: DecodeCsv over arbitrary records with arbitrary options.
+// libFuzzer target: DecodeCsv over arbitrary records with arbitrary options,
+// and, where quoting each field cannot change the fields, against the same
+// records quoted (which never take the plain-number path).
 // Input: 4 option bytes (column dtypes, delimiter, quoting and na_value,
 // select_cols), then the records separated by '\n'.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
+
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 #include "formats/decode_csv.h"
 
@@ -27,6 +33,33 @@ troupe::Tensor DefaultFor(uint8_t code) {
   }
 }
 
+// `record` with each of its fields in quotes; a record that is empty (no
+// field at all) stays so.
+std::string Quoted(const std::string& record, char delim) {
+  if (record.empty()) return record;
+  std::vector<std::string> fields = absl::StrSplit(record, delim);
+  for (std::string& field : fields) field = "\"" + field + "\"";
+  return absl::StrJoin(fields, std::string(1, delim));
+}
+
+bool Same(const absl::StatusOr<std::vector<troupe::Tensor>>& a,
+          const absl::StatusOr<std::vector<troupe::Tensor>>& b) {
+  if (a.status() != b.status()) return false;
+  if (!a.ok()) return true;
+  if (a->size() != b->size()) return false;
+  for (size_t i = 0; i < a->size(); ++i) {
+    const troupe::Tensor& x = (*a)[i];
+    const troupe::Tensor& y = (*b)[i];
+    if (x.dtype() == troupe::DType::kString) {
+      if (x != y) return false;
+    } else if (x.dtype() != y.dtype() || x.shape() != y.shape() ||
+               std::memcmp(x.data(), y.data(), x.byte_size()) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -44,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   troupe::DecodeCsvOptions options;
   options.field_delim = std::string(1, static_cast<char>(delim));
   options.use_quote_delim = (flags & 1) != 0;
-  options.na_value = (flags & 2) != 0 ? "NA" : "";
+  options.na_value = (flags & 2) != 0 ? "NA" : (flags & 8) != 0 ? "1" : "";
   if ((select & 0x80) != 0) {
     int64_t column = select & 3;
     for (int c = 0; c < columns; ++c) {
@@ -65,15 +98,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   records.push_back(record);
   const int64_t count = static_cast<int64_t>(records.size());
-  const troupe::Tensor input =
-      (flags & 4) != 0 && count % 2 == 0
-          ? troupe::Tensor::FromStrings({2, count / 2}, std::move(records))
-          : troupe::Tensor::FromStrings({count}, std::move(records));
+  const troupe::Shape shape = (flags & 4) != 0 && count % 2 == 0
+                                  ? troupe::Shape{2, count / 2}
+                                  : troupe::Shape{count};
+  bool quotable = options.use_quote_delim && delim != '"' && delim != '\r';
+  std::vector<std::string> quoted;
+  for (const std::string& each : records) {
+    quotable = quotable && each.find_first_of("\"\r") == std::string::npos;
+    quoted.push_back(Quoted(each, static_cast<char>(delim)));
+  }
+  const troupe::Tensor input = troupe::Tensor::FromStrings(shape, records);
   auto columns_out = troupe::DecodeCsv(input, defaults, options);
   if (columns_out.ok()) {
     for (const troupe::Tensor& column : *columns_out) {
       if (column.shape() != input.shape()) __builtin_trap();
     }
+  }
+  if (quotable) {
+    const troupe::Tensor quoted_input =
+        troupe::Tensor::FromStrings(shape, std::move(quoted));
+    if (!Same(columns_out, troupe::DecodeCsv(quoted_input, defaults, options)))
+      __builtin_trap();
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "formats/decode_csv.h"
 
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -363,6 +364,70 @@ TEST_SUITE("formats") {
       CAPTURE(f);
       CHECK(Column<std::string>(out, f) == Strings{expected[f], expected[f]});
     }
+  }
+
+  TEST_CASE("decode_csv: plain numbers read as their quoted forms are") {
+    // A record of plain numbers is read in one pass; quoted, the same record
+    // takes the general path. Both must give the same values and errors.
+    const std::vector<Tensor> defaults = {Default(-1.0f), Default(-2.0),
+                                          Default<int32_t>(-3),
+                                          Default<int64_t>(-4)};
+    const auto quoted = [](const std::string& record, char delim) {
+      if (record.empty()) return record;
+      std::string out = "\"";
+      for (char c : record)
+        out +=
+            c == delim ? std::string("\"") + delim + "\"" : std::string(1, c);
+      return out + "\"";
+    };
+    for (const std::string record : {"1.5,2.25,3,4",
+                                     "-.5,1.,-0,-9223372036854775808",
+                                     "1e3,2E-2,7,8",
+                                     "0.1,1e400,1,2",
+                                     "1,2,2147483647,9223372036854775807",
+                                     "1,2,2147483648,1",
+                                     "1,2,3",
+                                     "1,2,3,4,",
+                                     "1,2,3,4,5",
+                                     ",,,",
+                                     "+1,2,3,4",
+                                     " 1,2,3,4",
+                                     "1 ,2,3,4",
+                                     "1,2,3.5,4",
+                                     "1,2,-,4",
+                                     "inf,nan,1,2",
+                                     "0x1A,2,3,4",
+                                     "1e,2,3,4",
+                                     "1,2,3,4e",
+                                     "1;2;3;4",
+                                     "",
+                                     "NA,2,3,4",
+                                     "1.5,2.5,3,4.5"}) {
+      CAPTURE(record);
+      for (const std::string na : {"", "NA", "-3", "1.5"}) {
+        CAPTURE(na);
+        DecodeCsvOptions options;
+        options.na_value = na;
+        auto plain = Decode(Records({record, record}), defaults, options);
+        auto general =
+            Decode(Records({quoted(record, ','), quoted(record, ',')}),
+                   defaults, options);
+        REQUIRE(plain.status() == general.status());
+        if (!plain.ok()) continue;
+        for (size_t f = 0; f < defaults.size(); ++f) {
+          CAPTURE(f);
+          CHECK(std::memcmp((*plain)[f].data(), (*general)[f].data(),
+                            (*plain)[f].byte_size()) == 0);
+        }
+      }
+    }
+    // A delimiter that can be part of a number keeps the general path.
+    DecodeCsvOptions dot;
+    dot.field_delim = ".";
+    auto out =
+        Decode(Records({"1.2"}), {Default<int32_t>(0), Default(0.0f)}, dot);
+    CHECK(Column<int32_t>(out, 0) == Ints{1});
+    CHECK(Column<float>(out, 1) == std::vector<float>{2});
   }
 
   TEST_CASE("decode_csv: defaults and options checked before any record") {
