@@ -21,8 +21,11 @@ struct LoadingConfig {
   int rounds = 1;
   // The runner: threads (each keeps one read_up_to of `up_to` records in
   // flight on one shared reader), the target queue's capacity in
-  // instances, and the trainer's dequeue_many.
-  int32_t threads = 2;
+  // instances, and the trainer's dequeue_many. A thread's step reads,
+  // decodes and enqueues one batch after the other, so the stages overlap
+  // only across threads; with 2, the cores often wait on a hand-off between
+  // stages (BENCHMARKS.md compares 2 and 4 threads).
+  int32_t threads = 4;
   int64_t up_to = 1000;
   int32_t capacity = 10000;
   int32_t train_batch = 1000;
