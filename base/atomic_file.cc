@@ -21,7 +21,7 @@ absl::StatusOr<uint64_t> WriteFileAtomically(
   if (fd < 0) return FileError("create", temporary, errno);
   uint64_t total = 0;
   for (absl::string_view piece : pieces) {
-    if (!WriteAll(fd, piece)) {
+    if (!WriteAllAt(fd, piece, total)) {
       const int error = errno;
       close(fd);
       unlink(temporary.c_str());
@@ -53,14 +53,16 @@ absl::Status RemoveFile(const std::string& path) {
   return FileError("remove", path, errno);
 }
 
-bool WriteAll(int fd, absl::string_view bytes) {
+bool WriteAllAt(int fd, absl::string_view bytes, uint64_t offset) {
   while (!bytes.empty()) {
-    ssize_t written = write(fd, bytes.data(), bytes.size());
+    ssize_t written =
+        pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
     if (written < 0) {
       if (errno == EINTR) continue;
       return false;
     }
     bytes.remove_prefix(static_cast<size_t>(written));
+    offset += static_cast<uint64_t>(written);
   }
   return true;
 }

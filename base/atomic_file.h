@@ -21,9 +21,10 @@ absl::StatusOr<uint64_t> WriteFileAtomically(
 // Removes `path`; OK when it is already gone.
 absl::Status RemoveFile(const std::string& path);
 
-// Writes all of `bytes` to `fd`, retrying short writes and EINTR; false (with
-// errno set) on failure.
-bool WriteAll(int fd, absl::string_view bytes);
+// Writes all of `bytes` to `fd` at `offset` (pwrite, leaving the file
+// offset as it is), retrying short writes and EINTR; false (with errno set)
+// on failure.
+bool WriteAllAt(int fd, absl::string_view bytes, uint64_t offset);
 
 // INTERNAL "Cannot <what> <path>: <strerror(error)>".
 absl::Status FileError(absl::string_view what, const std::string& path,

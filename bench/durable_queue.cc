@@ -147,10 +147,10 @@ absl::Status CheckLog(const TroupeSide& side, const std::string& name,
   auto replayed = ReplayQueueLog(bytes, path, kMaxReplayBytes);
   if (!replayed.ok()) return replayed.status();
   const int64_t elements = static_cast<int64_t>(replayed->elements.size());
-  c.log_bytes.push_back(static_cast<int64_t>(bytes.size()));
+  // The records' bytes; zeros allocated ahead follow them.
+  c.log_bytes.push_back(static_cast<int64_t>(replayed->valid_bytes));
   c.replayed.push_back(elements);
   if (elements != enqueued || replayed->torn_tail ||
-      replayed->valid_bytes != bytes.size() ||
       replayed->spec.durability != durability) {
     return absl::DataLossError(absl::StrCat(
         path, " (appendfsync ", DurabilityName(replayed->spec.durability),

@@ -20,6 +20,10 @@ uint32_t MaskedCrc(absl::string_view bytes) {
   return MaskCrc32c(Crc32c(bytes));
 }
 
+bool OnlyZeros(absl::string_view bytes) {
+  return bytes.find_first_not_of('\0') == absl::string_view::npos;
+}
+
 void AppendLittle64(uint64_t value, std::string& out) {
   char bytes[8];
   PutLittle<uint64_t>(value, bytes);
@@ -238,14 +242,17 @@ absl::StatusOr<ReplayedQueue> ReplayQueueLog(absl::string_view bytes,
   uint64_t offset = 0;
   while (offset < bytes.size()) {
     const absl::string_view rest = bytes.substr(offset);
+    // Zeros after the last record are the file's free space (the writer
+    // allocates ahead), or what a crash left of writes never answered.
+    if (OnlyZeros(rest)) break;
     // A record cut short by a crash ends the log; it was never answered.
+    // Only zeros may follow it, since the file may have been allocated ahead.
     if (rest.size() < kPrefixBytes) {
       replayed.torn_tail = true;
       break;
     }
     if (MaskedCrc(rest.substr(0, 8)) != GetLittle<uint32_t>(rest.data() + 8)) {
-      // A crash may also leave the end of a file zeroed.
-      if (rest.find_first_not_of('\0') != absl::string_view::npos)
+      if (!OnlyZeros(rest.substr(kPrefixBytes)))
         return lost("corrupted record length", offset);
       replayed.torn_tail = true;
       break;
@@ -258,7 +265,8 @@ absl::StatusOr<ReplayedQueue> ReplayQueueLog(absl::string_view bytes,
     const absl::string_view payload = rest.substr(kPrefixBytes, payload_bytes);
     const uint64_t end = offset + kPrefixBytes + payload_bytes;
     if (MaskedCrc(payload) != GetLittle<uint32_t>(rest.data() + 12)) {
-      if (end != bytes.size()) return lost("corrupted record", offset);
+      if (!OnlyZeros(bytes.substr(end)))
+        return lost("corrupted record", offset);
       replayed.torn_tail = true;
       break;
     }

@@ -12,6 +12,9 @@
 //            (single) or a batch of elements along dimension 0
 //   remove   (kind 3) u64 first sequence number, u64 count
 //   close    (kind 4) nothing
+//
+// Zero bytes may follow the last record: the writer allocates the file
+// ahead of its records, so that a sync need not record a new file size.
 #pragma once
 
 #include <cstdint>
@@ -66,16 +69,18 @@ struct ReplayedQueue {
   bool closed = false;
   // The elements inserted and not removed, by increasing sequence number.
   std::vector<Tuple> elements;
-  // The bytes of the whole records; a torn last record after them (a write
-  // cut short by a crash, never answered) was left out.
+  // The bytes of the whole records. After them: zeros, or a torn last record
+  // (a write cut short by a crash, never answered; only zeros after it),
+  // which was left out.
   uint64_t valid_bytes = 0;
   bool torn_tail = false;
 };
 
 // Replays the log `bytes`; `name` names it in errors. DATA_LOSS "<what> at
-// <offset> in <name>" when a record other than the last is damaged, when a
-// record does not decode, or when the header is missing; RESOURCE_EXHAUSTED
-// when its elements would take more than about `max_bytes` of memory.
+// <offset> in <name>" when a record is damaged and more than zeros follow
+// it, when a record does not decode, or when the header is missing;
+// RESOURCE_EXHAUSTED when its elements would take more than about `max_bytes`
+// of memory.
 absl::StatusOr<ReplayedQueue> ReplayQueueLog(absl::string_view bytes,
                                              const std::string& name,
                                              uint64_t max_bytes);

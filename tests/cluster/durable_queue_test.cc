@@ -1,7 +1,8 @@
 // Process-level tests of durable queues (`queue-create --durable`): the
-// acknowledged state comes back after kill -9, whatever the sync policy; a
-// reset deletes the log; the log is compacted; a damaged log stops the task
-// from starting; checkpoints leave durable queues be.
+// acknowledged state comes back after kill -9, whatever the sync policy,
+// from a log allocated ahead of its records; a reset deletes the log; the
+// log is compacted; a damaged log stops the task from starting; checkpoints
+// leave durable queues be.
 //
 // Test names start with "cluster:" so that `ctest -R cluster` selects them.
 #include <algorithm>
@@ -25,6 +26,7 @@
 
 #include "cluster/queue.h"
 #include "cluster/session.h"
+#include "formats/queue_log.h"
 #include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
@@ -129,6 +131,16 @@ TEST_SUITE("cluster") {
                      "DEADLINE_EXCEEDED", "");
         task.Kill();
       }
+      // The log's file is allocated ahead of its records; the zeros after
+      // them replay as free space, not as a torn record.
+      REQUIRE(task.Logs().size() == 1);
+      std::ifstream file(task.Logs()[0], std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(file)),
+                              std::istreambuf_iterator<char>());
+      auto replayed = ReplayQueueLog(bytes, "q.log", uint64_t{1} << 30);
+      REQUIRE(replayed.ok());
+      CHECK_FALSE(replayed->torn_tail);
+      CHECK(replayed->valid_bytes < bytes.size());
       task.Start();
       Session session(cluster.target());
       // Opened without durability: the queue is durable as it was made.

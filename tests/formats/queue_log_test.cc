@@ -79,27 +79,66 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "queue log: a last record cut short anywhere is left out, and so "
-    "is a zeroed end") {
+    "queue log: a last record cut short anywhere is left out, with or "
+    "without zeros after it, and zeros after the last record are free "
+    "space") {
   const std::string log = SampleLog();
   const size_t close_start = log.size() - [] {
     std::string close;
     AppendQueueLogRecord(QueueLogRecord::Close(), close);
     return close.size();
   }();
-  for (size_t cut = close_start + 1; cut < log.size(); ++cut) {
-    auto replayed = ReplayQueueLog(log.substr(0, cut), "q.log", kPlenty);
-    REQUIRE(replayed.ok());
-    CHECK(replayed->torn_tail);
-    CHECK(replayed->valid_bytes == close_start);
-    CHECK_FALSE(replayed->closed);
-    CHECK(replayed->elements.size() == 2);
+  // The writer allocates ahead: a torn write is followed by zeros.
+  for (const size_t zeros : {size_t{0}, size_t{100}}) {
+    for (size_t cut = close_start + 1; cut < log.size(); ++cut) {
+      CAPTURE(zeros);
+      CAPTURE(cut);
+      // A record that ends in zeros (the close's segment count) is whole
+      // again when only those were cut and zeros follow.
+      if (zeros > 0 && log.find_first_not_of('\0', cut) == std::string::npos)
+        continue;
+      auto replayed = ReplayQueueLog(
+          log.substr(0, cut) + std::string(zeros, '\0'), "q.log", kPlenty);
+      REQUIRE(replayed.ok());
+      CHECK(replayed->torn_tail);
+      CHECK(replayed->valid_bytes == close_start);
+      CHECK_FALSE(replayed->closed);
+      CHECK(replayed->elements.size() == 2);
+    }
   }
-  auto zeroed = ReplayQueueLog(log + std::string(100, '\0'), "q.log", kPlenty);
-  REQUIRE(zeroed.ok());
-  CHECK(zeroed->torn_tail);
-  CHECK(zeroed->closed);
-  CHECK(zeroed->valid_bytes == log.size());
+  for (const size_t zeros : {size_t{1}, size_t{15}, size_t{100}}) {
+    CAPTURE(zeros);
+    auto zeroed =
+        ReplayQueueLog(log + std::string(zeros, '\0'), "q.log", kPlenty);
+    REQUIRE(zeroed.ok());
+    CHECK_FALSE(zeroed->torn_tail);
+    CHECK(zeroed->closed);
+    CHECK(zeroed->valid_bytes == log.size());
+  }
+}
+
+TEST_CASE(
+    "queue log: a damaged record with a record after it is DATA_LOSS, "
+    "also when zeros lie between them") {
+  const std::string log = SampleLog();
+  std::string header;
+  AppendQueueLogRecord(QueueLogRecord::Header("c", "q", DurableSpec()), header);
+  std::string close;
+  AppendQueueLogRecord(QueueLogRecord::Close(), close);
+  // The header's payload damaged, zeros, then a whole record.
+  std::string damaged = header;
+  damaged[header.size() - 1] = static_cast<char>(damaged.back() ^ 1);
+  damaged += std::string(64, '\0') + close;
+  auto replayed = ReplayQueueLog(damaged, "q.log", kPlenty);
+  CHECK(replayed.status().message() == "corrupted record at 0 in q.log");
+  // A record's length damaged, then zeros and a whole record.
+  std::string length = log.substr(0, header.size()) + close;
+  length[header.size()] = static_cast<char>(length[header.size()] ^ 1);
+  length += std::string(64, '\0') + close;
+  replayed = ReplayQueueLog(length, "q.log", kPlenty);
+  CHECK(
+      replayed.status().message() ==
+      absl::StrCat("corrupted record length at ", header.size(), " in q.log"));
 }
 
 TEST_CASE(
