@@ -36,12 +36,12 @@ bool WaitFor(int fd, short events, absl::Time deadline) {
   return poll(&ready, 1, PollTimeout(deadline)) > 0;
 }
 
-// The same for a reply, polling briefly before it blocks (SpinThenPoll):
-// on a virtual machine, waking a blocked thread costs more than the task
-// takes to answer.
-bool WaitForReply(int fd, absl::Time deadline) {
+// The same for a reply, polling before it blocks as `spin` says
+// (SpinThenPoll): on a virtual machine, waking a blocked thread costs more
+// than the task takes to answer.
+bool WaitForReply(int fd, absl::Time deadline, SpinPolicy& spin) {
   pollfd ready{fd, POLLIN, 0};
-  return SpinThenPoll(&ready, PollTimeout(deadline)) > 0;
+  return SpinThenPoll(spin, &ready, PollTimeout(deadline)) > 0;
 }
 
 // `socket`, a connection to a task's Unix socket, if the task runs as this
@@ -378,7 +378,8 @@ absl::Status WireClient::ReadOnce(absl::Time deadline,
     buffered = stream_->HasBuffered();
   }
   if (!buffered &&
-      !WaitForReply(socket_.get(), std::min(deadline, silent_until))) {
+      !WaitForReply(socket_.get(), std::min(deadline, silent_until),
+                    reply_spin_)) {
     if (absl::Now() < silent_until) return absl::OkStatus();
     return absl::UnavailableError(
         absl::StrCat("Lost the connection to the task at ", address_,

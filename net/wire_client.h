@@ -26,6 +26,7 @@
 #include "net/frame_reader.h"
 #include "net/frame_writer.h"
 #include "net/shared_memory_use.h"
+#include "net/spin_wait.h"
 #include "net/tls_stream.h"
 #include "serialization/wire_messages.h"
 
@@ -173,6 +174,7 @@ class WireClient {
   absl::Status broken_;
   // The reading thread's (whoever set reading_).
   FrameReader reader_;
+  SpinPolicy reply_spin_;
   // When the task last sent bytes, or when a call began to wait for it.
   absl::Time last_heard_;
   bool stopping_ = false;
