@@ -15,7 +15,7 @@ namespace troupe {
 // answer, so it polls for 100 us; and while its recent waits were short
 // (typically at most 500 us), for one and a half times as long as they
 // typically took, up to 500 us: so that the wait for a durable queue's
-// synced write (about 250 us) ends without a wake-up either. Long waits
+// synced write (about 200 us) ends without a wake-up either. Long waits
 // (parked dequeues, idle connections) bring it back to 100 us. Not
 // thread-safe: one per waiting thread, or used under a lock.
 class SpinPolicy {
