@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace troupe {
 
@@ -13,6 +14,14 @@ void PutLittle(T value, char* out) {
   for (size_t i = 0; i < sizeof(T); ++i) {
     out[i] = static_cast<char>(static_cast<uint8_t>(value >> (8 * i)));
   }
+}
+
+// Appends what PutLittle<T> writes to `out`.
+template <class T>
+void AppendLittle(T value, std::string& out) {
+  char bytes[sizeof(T)];
+  PutLittle<T>(value, bytes);
+  out.append(bytes, sizeof(T));
 }
 
 // Reads what PutLittle<T> wrote.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
+#include "base/little_endian.h"
 #include "bench/bench_util.h"
 #include "formats/crc32c.h"
 #include "formats/tfrecord_format.h"
@@ -105,9 +106,9 @@ absl::StatusOr<LoadPass> BareTFRecordLoop(const std::string& path) {
         size_t at = 0;
         while (bytes.size() - at >= kTFRecordHeaderBytes) {
           const char* header = bytes.data() + at;
-          const uint64_t length = DecodeFixed64(header);
+          const uint64_t length = GetLittle<uint64_t>(header);
           if (MaskCrc32c(Crc32c(absl::string_view(header, 8))) !=
-              DecodeFixed32(header + 8)) {
+              GetLittle<uint32_t>(header + 8)) {
             return absl::DataLossError(absl::StrCat("bad length at ", at));
           }
           const size_t whole =
@@ -115,7 +116,7 @@ absl::StatusOr<LoadPass> BareTFRecordLoop(const std::string& path) {
           if (bytes.size() - at < whole) break;
           const absl::string_view data(header + kTFRecordHeaderBytes, length);
           if (MaskCrc32c(Crc32c(data)) !=
-              DecodeFixed32(data.data() + data.size())) {
+              GetLittle<uint32_t>(data.data() + data.size())) {
             return absl::DataLossError(absl::StrCat("bad data at ", at));
           }
           if (auto parsed = ParseLine(data, pass); !parsed.ok()) return parsed;

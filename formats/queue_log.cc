@@ -24,18 +24,6 @@ bool OnlyZeros(absl::string_view bytes) {
   return bytes.find_first_not_of('\0') == absl::string_view::npos;
 }
 
-void AppendLittle64(uint64_t value, std::string& out) {
-  char bytes[8];
-  PutLittle<uint64_t>(value, bytes);
-  out.append(bytes, sizeof(bytes));
-}
-
-void AppendLittle32(uint32_t value, std::string& out) {
-  char bytes[4];
-  PutLittle<uint32_t>(value, bytes);
-  out.append(bytes, sizeof(bytes));
-}
-
 void WriteFields(BodyWriter& writer, const QueueLogRecord& record) {
   switch (record.kind) {
     case QueueLogRecord::Kind::kHeader:
@@ -211,18 +199,20 @@ void AppendQueueLogRecord(const QueueLogRecord& record, std::string& out) {
 
   std::string payload;
   payload.push_back(static_cast<char>(record.kind));
-  AppendLittle64(body.size(), payload);
+  AppendLittle<uint64_t>(body.size(), payload);
   payload.append(body.data(), body.size());
-  AppendLittle32(static_cast<uint32_t>(segments.spans().size()), payload);
+  AppendLittle<uint32_t>(static_cast<uint32_t>(segments.spans().size()),
+                         payload);
   for (const absl::Span<const char>& segment : segments.spans()) {
-    AppendLittle64(segment.size(), payload);
+    AppendLittle<uint64_t>(segment.size(), payload);
     payload.append(segment.data(), segment.size());
   }
 
   const size_t start = out.size();
-  AppendLittle64(payload.size(), out);
-  AppendLittle32(MaskedCrc(absl::string_view(out).substr(start, 8)), out);
-  AppendLittle32(MaskedCrc(payload), out);
+  AppendLittle<uint64_t>(payload.size(), out);
+  AppendLittle<uint32_t>(MaskedCrc(absl::string_view(out).substr(start, 8)),
+                         out);
+  AppendLittle<uint32_t>(MaskedCrc(payload), out);
   out += payload;
 }
 

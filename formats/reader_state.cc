@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
+#include "base/little_endian.h"
 #include "formats/crc32c.h"
 #include "formats/tfrecord_format.h"
 
@@ -16,12 +17,6 @@ constexpr absl::string_view kTag = "TRRS";
 constexpr char kVersion = 1;
 constexpr size_t kFixedBytes = 4 + 1 + 1 + 6 * 8 + 4;  // Before the work.
 constexpr size_t kShownBytes = 256;
-
-void AppendFixed(uint64_t value, int bytes, std::string* out) {
-  for (int i = 0; i < bytes; ++i) {
-    out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  }
-}
 
 std::string Describe(ReaderKind kind, absl::string_view reader) {
   return absl::StrCat(ReaderKindName(kind), " '", reader, "'");
@@ -46,11 +41,11 @@ std::string SerializeReaderState(ReaderKind kind, const ReaderState& state) {
   for (int64_t value :
        {state.work_started, state.work_finished, state.num_records_produced,
         state.records_skipped, state.position.offset, state.position.index}) {
-    AppendFixed(static_cast<uint64_t>(value), 8, &out);
+    AppendLittle<uint64_t>(static_cast<uint64_t>(value), out);
   }
-  AppendFixed(state.current_work.size(), 4, &out);
+  AppendLittle<uint32_t>(static_cast<uint32_t>(state.current_work.size()), out);
   out += state.current_work;
-  AppendFixed(MaskCrc32c(Crc32c(out)), 4, &out);
+  AppendLittle<uint32_t>(MaskCrc32c(Crc32c(out)), out);
   return out;
 }
 
@@ -70,13 +65,14 @@ absl::StatusOr<ReaderState> ParseReaderState(absl::string_view bytes,
   const char* p = bytes.data() + 6;
   int64_t values[6];
   for (int64_t& value : values) {
-    value = static_cast<int64_t>(DecodeFixed64(p));
+    value = static_cast<int64_t>(GetLittle<uint64_t>(p));
     p += 8;
   }
-  const uint64_t work_bytes = DecodeFixed32(p);
+  const uint64_t work_bytes = GetLittle<uint32_t>(p);
   if (bytes.size() != kFixedBytes + work_bytes + 4) return unparsable();
   const absl::string_view body = bytes.substr(0, bytes.size() - 4);
-  if (UnmaskCrc32c(DecodeFixed32(bytes.data() + body.size())) != Crc32c(body)) {
+  if (UnmaskCrc32c(GetLittle<uint32_t>(bytes.data() + body.size())) !=
+      Crc32c(body)) {
     return unparsable();
   }
   ReaderState state;

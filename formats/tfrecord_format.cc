@@ -2,29 +2,20 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/little_endian.h"
 #include "formats/crc32c.h"
 
 namespace troupe {
-namespace {
-
-void AppendFixed(uint64_t value, int bytes, std::string* out) {
-  for (int i = 0; i < bytes; ++i) {
-    out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  }
-}
-
-}  // namespace
-
 std::string EncodeTFRecordHeader(uint64_t length) {
   std::string header;
-  AppendFixed(length, 8, &header);
-  AppendFixed(MaskCrc32c(Crc32c(header)), 4, &header);
+  AppendLittle<uint64_t>(length, header);
+  AppendLittle<uint32_t>(MaskCrc32c(Crc32c(header)), header);
   return header;
 }
 
 std::string EncodeTFRecordFooter(absl::string_view data) {
   std::string footer;
-  AppendFixed(MaskCrc32c(Crc32c(data)), 4, &footer);
+  AppendLittle<uint32_t>(MaskCrc32c(Crc32c(data)), footer);
   return footer;
 }
 

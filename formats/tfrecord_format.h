@@ -20,22 +20,4 @@ std::string EncodeTFRecordFooter(absl::string_view data);
 // A whole framed record: header, data, footer.
 std::string EncodeTFRecord(absl::string_view data);
 
-// Little-endian fixed-width integers. REQUIRES: enough bytes at `bytes`.
-// Inline: the reader decodes two per record.
-inline uint32_t DecodeFixed32(const char* bytes) {
-  uint32_t value = 0;
-  for (int i = 3; i >= 0; --i) {
-    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  }
-  return value;
-}
-
-inline uint64_t DecodeFixed64(const char* bytes) {
-  uint64_t value = 0;
-  for (int i = 7; i >= 0; --i) {
-    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  }
-  return value;
-}
-
 }  // namespace troupe

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/little_endian.h"
 #include "base/status_macros.h"
 #include "formats/crc32c.h"
 #include "formats/source_errors.h"
@@ -52,11 +53,11 @@ absl::Status TFRecordSource::ReadRecord(bool* at_end, bool* framing_intact) {
     return absl::OkStatus();
   }
   if (header.size() < kTFRecordHeaderBytes) return Truncated(offset, name_);
-  if (UnmaskCrc32c(DecodeFixed32(header.data() + 8)) !=
+  if (UnmaskCrc32c(GetLittle<uint32_t>(header.data() + 8)) !=
       Crc32c(header.substr(0, 8))) {
     return Corrupted(offset, name_);
   }
-  const uint64_t length = DecodeFixed64(header.data());
+  const uint64_t length = GetLittle<uint64_t>(header.data());
   if (length > static_cast<uint64_t>(max_record_bytes_)) {
     return TooLarge(absl::StrCat("Record at ", offset, " of ", name_), length,
                     max_record_bytes_);
@@ -88,7 +89,7 @@ absl::Status TFRecordSource::ReadRecord(bool* at_end, bool* framing_intact) {
     footer = footer_;
   }
   *framing_intact = true;
-  if (UnmaskCrc32c(DecodeFixed32(footer.data())) != Crc32c(value_)) {
+  if (UnmaskCrc32c(GetLittle<uint32_t>(footer.data())) != Crc32c(value_)) {
     return Corrupted(offset + kTFRecordHeaderBytes, name_);
   }
   return absl::OkStatus();
@@ -153,7 +154,7 @@ absl::Status TFRecordSource::Restore(const SourcePosition& position) {
     TROUPE_ASSIGN_OR_RETURN(size_t got,
                             probe.Read(kTFRecordHeaderBytes, &header));
     if (got == kTFRecordHeaderBytes &&
-        UnmaskCrc32c(DecodeFixed32(header.data() + 8)) !=
+        UnmaskCrc32c(GetLittle<uint32_t>(header.data() + 8)) !=
             Crc32c(absl::string_view(header.data(), 8))) {
       return BadPosition(ReaderKind::kTFRecord, name_, position,
                          "no record starts there");
