@@ -75,6 +75,9 @@ struct DurableLog final : QueueJournal {
   size_t waiting_next = 0;
   // Until when the next batch may still be held back (SendPending).
   std::optional<std::chrono::steady_clock::time_point> hold_until;
+  // Whether an expire message waits in the mailbox, behind the messages
+  // that were there, to send the next batch with their changes.
+  bool flush_queued = false;
   // The log's size as the writer last told it.
   uint64_t log_bytes = 0;
   // Answers and the batch each waits for; called with OK once it is
@@ -163,7 +166,7 @@ void AfterWritten(QueuePointer self,
   log.held.emplace_back(batch, std::move(answer));
 }
 
-void SendPending(QueuePointer self);
+void SendPending(QueuePointer self, bool flushing = false);
 
 // Fails every held answer and every later operation with `error`.
 void BreakLog(QueuePointer self, const absl::Status& error) {
@@ -230,9 +233,22 @@ void RewriteLog(QueuePointer self) {
 // for it as the last batch released, or for at most as long as the last
 // write took (up to kMaxHold; an expire message then ends the hold). One at
 // a time, a batch released one answer and nothing is held.
-void SendPending(QueuePointer self) {
+//
+// Requests that arrive together (a client's pipelined ones) reach the
+// mailbox together: while messages wait there, the batch waits for an
+// expire message queued behind them (`flushing` when it comes), so that it
+// takes their changes too, in one write.
+void SendPending(QueuePointer self, bool flushing) {
   DurableLog& log = *self->state.log;
   if (log.pending.empty() || log.written != log.sent) return;
+  if (!flushing) {
+    if (log.flush_queued) return;
+    if (!self->mailbox().empty()) {
+      log.flush_queued = true;
+      self->send(self, expire_atom::value);
+      return;
+    }
+  }
   if (self->state.core->spec().durability == Durability::kAlways &&
       log.waiting_next < log.released) {
     const auto now = std::chrono::steady_clock::now();
@@ -254,8 +270,9 @@ void SendPending(QueuePointer self) {
 }
 
 // Answers every operation the core has completed; a durable queue's answers
-// wait until the changes before them are written.
-void Deliver(QueuePointer self) {
+// wait until the changes before them are written (SendPending, `flushing`
+// from the expire message it queued).
+void Deliver(QueuePointer self, bool flushing = false) {
   std::vector<QueueCore::Completion> completions =
       self->state.core->TakeCompletions();
   if (!self->state.log) {
@@ -268,7 +285,7 @@ void Deliver(QueuePointer self) {
       Answer(self, done, error);
     });
   }
-  SendPending(self);
+  SendPending(self, flushing);
 }
 
 // Runs one operation: `start(id, deadline)` hands it to the core. The reply
@@ -463,8 +480,11 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
         return promise;
       },
       [self, core](expire_atom) {
+        const bool flushing =
+            self->state.log &&
+            std::exchange(self->state.log->flush_queued, false);
         core->ExpireUntil(QueueCore::Clock::now());
-        Deliver(self);
+        Deliver(self, flushing);
       },
   };
 }

@@ -180,7 +180,8 @@ absl::StatusOr<EncodedFrame> WireClient::Encode(uint64_t id,
   return frame;
 }
 
-void WireClient::CallAsync(const Message& request, Done done) {
+void WireClient::CallAsync(const Message& request, Done done,
+                           bool more_follow) {
   const uint64_t id = next_request_id_.fetch_add(1);
   absl::StatusOr<EncodedFrame> frame = Encode(id, request);
   if (!frame.ok()) return done(frame.status());
@@ -192,7 +193,21 @@ void WireClient::CallAsync(const Message& request, Done done) {
     waiting_[id] = new Slot{std::nullopt, std::move(done)};
     changed_.notify_all();
   }
-  absl::Status sent = Send(*std::move(frame));
+  if (more_follow) {
+    std::lock_guard<std::mutex> lock(write_mutex_);
+    if (writer_.frames() < kMaxHeldFrames &&
+        writer_.pending_bytes() < kMaxHeldBytes) {
+      writer_.Push(*std::move(frame));
+      return;
+    }
+  }
+  SendOrBreak(*std::move(frame));
+}
+
+void WireClient::Flush() { SendOrBreak(std::nullopt); }
+
+void WireClient::SendOrBreak(std::optional<EncodedFrame> frame) {
+  absl::Status sent = Send(std::move(frame));
   if (!sent.ok()) {
     std::lock_guard<std::mutex> lock(mutex_);
     BreakLocked(sent);
@@ -343,9 +358,9 @@ absl::Status WireClient::InterruptedError() const {
       absl::StrCat("The call to the task at ", address_, " was interrupted"));
 }
 
-absl::Status WireClient::Send(EncodedFrame frame) {
+absl::Status WireClient::Send(std::optional<EncodedFrame> frame) {
   std::lock_guard<std::mutex> lock(write_mutex_);
-  writer_.Push(std::move(frame));
+  if (frame) writer_.Push(*std::move(frame));
   for (;;) {
     absl::StatusOr<bool> all_sent;
     {

@@ -84,7 +84,18 @@ class WireClient {
   // first call starts the client's reader thread; from then on it reads
   // whenever calls wait. A task silent past the silence timeout fails every
   // call UNAVAILABLE, as for Call.
-  void CallAsync(const Message& request, Done done);
+  //
+  // With `more_follow`, the request's frame waits, unsent, for the next
+  // call or Flush(), which sends every waiting frame in one write: the
+  // caller promises one of them soon (a handle's proxy with more requests
+  // in its mailbox). At most kMaxHeldFrames frames or kMaxHeldBytes wait;
+  // past them the request is sent at once.
+  void CallAsync(const Message& request, Done done, bool more_follow = false);
+  // Sends the frames that wait (CallAsync's `more_follow`).
+  void Flush();
+
+  static constexpr size_t kMaxHeldFrames = 64;
+  static constexpr uint64_t kMaxHeldBytes = uint64_t{256} << 10;
 
   // Calls `lost` with the reason once the connection is lost (at once if it
   // is), with this client's lock held: `lost` must only hand the news over.
@@ -127,7 +138,10 @@ class WireClient {
   // shares memory.
   absl::StatusOr<EncodedFrame> Encode(uint64_t id, const Message& request);
 
-  absl::Status Send(EncodedFrame frame);
+  // Sends the frames that wait, and `frame` after them.
+  absl::Status Send(std::optional<EncodedFrame> frame);
+  // Send, and on failure breaks the connection (BreakLocked).
+  void SendOrBreak(std::optional<EncodedFrame> frame);
   // Gives up the call waiting as `id` after its interrupt check fired, and
   // closes the connection (Call). REQUIRES: mutex_ held.
   absl::Status AbandonLocked(uint64_t id);

@@ -1,5 +1,6 @@
 // What the actor tests share: an actor system configured as a task's (the
-// protocol's types, two scheduler threads) and the bound on every wait.
+// protocol's types, two scheduler threads unless a test says otherwise) and the
+// bound on every wait.
 #pragma once
 
 #include <chrono>
@@ -14,9 +15,9 @@ namespace troupe {
 inline constexpr std::chrono::seconds kBound{10};
 
 struct TestConfig : caf::actor_system_config {
-  TestConfig() {
+  explicit TestConfig(int scheduler_threads = 2) {
     RegisterProtocol(*this);
-    set("scheduler.max-threads", 2);
+    set("scheduler.max-threads", scheduler_threads);
   }
 };
 

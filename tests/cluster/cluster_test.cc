@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <initializer_list>
 #include <map>
@@ -37,6 +38,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "caf/event_based_actor.hpp"
 #include "caf/scoped_actor.hpp"
 #include "doctest/doctest.h"
 
@@ -96,6 +98,34 @@ std::vector<int32_t> IntsOf(const Tensor& tensor) {
 // The chapter's queue: float32 pairs on the ps task.
 QueueOptions PairQueue(const std::string& name, int32_t capacity) {
   return QueueOptions{capacity, {DT_FLOAT}, {{2}}, name, kDevice, ""};
+}
+
+// Sends `count` enqueues of Instance(i) to `handle` at once, the one at
+// `misfit` of the wrong shape; each answer in order: "OK" or the error.
+// `drop` is called once they are sent, before any answer is read; it may
+// end `handle`.
+std::vector<std::string> EnqueueBurst(
+    caf::scoped_actor& self, const QueueActor& handle, int count, int misfit,
+    const std::function<void()>& drop = [] {}) {
+  const caf::duration bound{std::chrono::seconds(15)};
+  std::vector<decltype(self->request(handle, bound, enqueue_atom::value,
+                                     Tuple{}, kNoTimeout))>
+      enqueues;
+  for (int i = 0; i < count; ++i) {
+    Tensor element =
+        i == misfit ? Tensor::FromVector<float>({3}, {0, 0, 0}) : Instance(i);
+    enqueues.push_back(self->request(handle, bound, enqueue_atom::value,
+                                     Tuple{element}, kNoTimeout));
+  }
+  drop();
+  std::vector<std::string> answers;
+  for (auto& enqueue : enqueues) {
+    enqueue.receive([&](caf::ok_atom) { answers.push_back("OK"); },
+                    [&](caf::error& error) {
+                      answers.push_back(ToStatus(error).ToString());
+                    });
+  }
+  return answers;
 }
 
 // A queue of int32 scalars on the ps task.
@@ -890,6 +920,51 @@ TEST_SUITE("cluster") {
   }
 
   TEST_CASE(
+      "cluster: a typed handle answers each request of a burst, also after "
+      "its handles are gone, and the requester of one delegated to it") {
+    LocalCluster cluster;
+    REQUIRE_CLUSTER(cluster);
+    Session session(cluster.target());
+    auto q = std::make_unique<FIFOQueue>(session, PairQueue("burst", 1000));
+    std::optional<QueueActor> handle = *q->handle();
+    const caf::duration bound{std::chrono::seconds(15)};
+    caf::scoped_actor self{session.system()};
+
+    // 200 requests in the proxy's mailbox at once, one of the wrong shape;
+    // then the handle and its queue object go, which held the proxy: the
+    // requests in flight keep it.
+    constexpr int kBurst = 200;
+    constexpr int kMisfit = 77;
+    std::vector<std::string> answers =
+        EnqueueBurst(self, *handle, kBurst, kMisfit, [&] {
+          handle.reset();
+          q.reset();
+        });
+    REQUIRE(answers.size() == kBurst);
+    CHECK(std::count(answers.begin(), answers.end(), "OK") == kBurst - 1);
+    CHECK(
+        absl::StartsWith(answers[kMisfit], "INVALID_ARGUMENT: Shape mismatch"));
+
+    // An actor that hands size requests on to a handle: the answer goes to
+    // whoever asked it.
+    FIFOQueue again(session, PairQueue("burst", 1000));
+    auto fresh = again.handle();
+    REQUIRE_OK(fresh);
+    auto delegator = session.system().spawn(
+        [target = *fresh](caf::event_based_actor* me) -> caf::behavior {
+          return {[=](size_atom) {
+            return me->delegate(target, size_atom::value);
+          }};
+        });
+    int32_t size = -1;
+    self->request(delegator, bound, size_atom::value)
+        .receive([&](int32_t n) { size = n; },
+                 [](caf::error& error) { FAIL(ToStatus(error)); });
+    CHECK(size == kBurst - 1);
+    self->send_exit(delegator, caf::exit_reason::user_shutdown);
+  }
+
+  TEST_CASE(
       "cluster: singles through a coalesced handle cross the network together "
       "and are each answered in order") {
     LocalCluster cluster;
@@ -904,22 +979,8 @@ TEST_SUITE("cluster") {
     // 300 singles in flight at once, one of them of the wrong shape.
     constexpr int kSingles = 300;
     constexpr int kMisfit = 150;
-    std::vector<decltype(self->request(*coalesced, bound, enqueue_atom::value,
-                                       Tuple{}, kNoTimeout))>
-        enqueues;
-    for (int i = 0; i < kSingles; ++i) {
-      Tensor element = i == kMisfit ? Tensor::FromVector<float>({3}, {0, 0, 0})
-                                    : Instance(i);
-      enqueues.push_back(self->request(*coalesced, bound, enqueue_atom::value,
-                                       Tuple{element}, kNoTimeout));
-    }
-    std::vector<std::string> answers;
-    for (auto& enqueue : enqueues) {
-      enqueue.receive([&](caf::ok_atom) { answers.push_back("OK"); },
-                      [&](caf::error& error) {
-                        answers.push_back(ToStatus(error).ToString());
-                      });
-    }
+    std::vector<std::string> answers =
+        EnqueueBurst(self, *coalesced, kSingles, kMisfit);
     REQUIRE(answers.size() == kSingles);
     CHECK(std::count(answers.begin(), answers.end(), "OK") == kSingles - 1);
     CHECK(answers[kMisfit] ==

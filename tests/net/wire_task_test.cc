@@ -5,9 +5,11 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -205,6 +207,63 @@ TEST_CASE("wire: several threads share one connection") {
   for (std::thread& thread : threads) thread.join();
   CHECK(failures == 0);
   CHECK(CallFor<SizeReply>(*client, SizeRequest{q}).size == 0);
+}
+
+// Counts the answers of asynchronous calls, and waits for them.
+class AsyncAnswers {
+ public:
+  WireClient::Done Callback() {
+    return [this](absl::StatusOr<Message> reply) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++(reply.ok() ? ok_ : failed_);
+      changed_.notify_all();
+    };
+  }
+  // Whether `count` answers came within kTimeout, all of them OK.
+  bool WaitForOk(int count) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait_for(lock, absl::ToChronoSeconds(kTimeout),
+                      [&] { return ok_ + failed_ >= count; });
+    return ok_ == count && failed_ == 0;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int ok_ = 0;
+  int failed_ = 0;
+};
+
+TEST_CASE(
+    "wire: asynchronous calls held for more go out with the next call, with "
+    "Flush, or once too many wait") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  auto client = ConnectTo(cluster);
+  const uint64_t q = MakeQueue(*client, "q");
+  {
+    AsyncAnswers answers;
+    for (int i = 0; i < 3; ++i) {
+      client->CallAsync(SizeRequest{q}, answers.Callback(),
+                        /*more_follow=*/true);
+    }
+    client->CallAsync(SizeRequest{q}, answers.Callback());
+    CHECK(answers.WaitForOk(4));
+  }
+  {
+    AsyncAnswers answers;
+    client->CallAsync(SizeRequest{q}, answers.Callback(), true);
+    client->Flush();
+    CHECK(answers.WaitForOk(1));
+  }
+  {
+    AsyncAnswers answers;
+    const int held_at_most = static_cast<int>(WireClient::kMaxHeldFrames);
+    for (int i = 0; i <= held_at_most; ++i) {
+      client->CallAsync(SizeRequest{q}, answers.Callback(), true);
+    }
+    CHECK(answers.WaitForOk(held_at_most + 1));
+  }
 }
 
 TEST_CASE("wire: a waiting dequeue whose connection closes loses no element") {
