@@ -268,6 +268,7 @@ QueueCore::Op QueueCore::NewOp(uint64_t id, Kind kind,
 void QueueCore::RestoreTaken(Op& op) {
   if (op.taken.empty()) return;
   store_->Restore(std::exchange(op.taken, {}));
+  stored_bytes_ += op.taken_bytes;
   op.taken_count = 0;
   op.taken_bytes = 0;
 }
@@ -276,6 +277,7 @@ void QueueCore::Insert(Chunk chunk) {
   chunk.sequence = next_sequence_;
   next_sequence_ += chunk.size();
   if (journal_ != nullptr) journal_->Inserted(chunk);
+  stored_bytes_ += chunk.MemoryBytes();
   store_->Push(std::move(chunk));
 }
 
@@ -309,9 +311,11 @@ void QueueCore::Restore(bool closed, std::vector<Tuple> elements) {
     op.taken_bytes = 0;
   }
   store_ = MakeElementStore(spec_);
+  stored_bytes_ = 0;
   for (Tuple& element : elements) {
     Chunk chunk = Chunk::OfElement(std::move(element));
     chunk.sequence = next_sequence_++;
+    stored_bytes_ += chunk.MemoryBytes();
     store_->Push(std::move(chunk));
   }
   closed_ = closed;
@@ -319,10 +323,8 @@ void QueueCore::Restore(bool closed, std::vector<Tuple> elements) {
 }
 
 uint64_t QueueCore::bytes() const {
-  uint64_t total = 0;
+  uint64_t total = stored_bytes_;
   for (const Op& op : dequeue_ops_) total += op.taken_bytes;
-  store_->ForEach(
-      [&total](const Chunk& chunk) { total += chunk.MemoryBytes(); });
   return total;
 }
 
@@ -443,9 +445,11 @@ QueueCore::Progress QueueCore::TryDequeue(Op& op) {
     if (available == 0) break;
     Chunk chunk =
         store_->Pop(std::min(available, op.requested - op.taken_count));
+    const uint64_t chunk_bytes = chunk.MemoryBytes();
+    stored_bytes_ -= chunk_bytes;
     taken += chunk.size();
     op.taken_count += chunk.size();
-    op.taken_bytes += chunk.MemoryBytes();
+    op.taken_bytes += chunk_bytes;
     op.taken.push_back(std::move(chunk));
     if (op.kind != Kind::kDequeue && op.taken_bytes > max_batch_bytes_) {
       absl::Status too_big = absl::ResourceExhaustedError(absl::StrCat(
@@ -499,6 +503,7 @@ QueueCore::Progress QueueCore::TryDequeueSome(Op& op) {
     Chunk chunk =
         store_->Pop(std::min(available, op.requested - elements.size()));
     if (journal_ != nullptr) journal_->Removed(chunk.sequence, chunk.size());
+    stored_bytes_ -= chunk.MemoryBytes();
     for (size_t i = 0; i < chunk.size(); ++i)
       elements.push_back(chunk.Element(i));
   }

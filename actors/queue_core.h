@@ -206,6 +206,10 @@ class QueueCore {
   const size_t max_waiting_;
   const uint64_t max_batch_bytes_;
   std::unique_ptr<ElementStore> store_;
+  // The bytes of the elements in store_ (Chunk::MemoryBytes), kept as they
+  // come and go: bytes() must not visit every element (a durable queue asks
+  // for it with each batch of its log once the log is large).
+  uint64_t stored_bytes_ = 0;
   bool closed_ = false;
   absl::Status close_error_;  // Close's
   uint64_t enqueued_total_ = 0;

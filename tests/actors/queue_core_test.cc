@@ -159,6 +159,35 @@ TEST_SUITE("actors") {
     CHECK(q.size() == 0);
   }
 
+  TEST_CASE(
+      "bytes counts the stored elements and those waiting dequeues hold, "
+      "through every change") {
+    QueueCore q("q", Fifo(10, {DT_FLOAT}, {{}}), kManyWaiting);
+    CHECK(q.bytes() == 0);
+    q.Enqueue(1, F(1), kNever);
+    q.EnqueueMany(2, Fs({2, 3, 4}), kNever);
+    CHECK(q.bytes() == 16);
+    // Part of a batch leaves.
+    q.DequeueMany(3, 2, kNever);
+    CHECK(Done(q) == "1 OK | 2 OK | 3 OK float[2]{1,2}");
+    CHECK(q.bytes() == 8);
+    // A waiting dequeue_many holds the rest, and gives it back on expiry.
+    const Clock::time_point deadline = Clock::now() + std::chrono::hours(1);
+    q.DequeueMany(4, 5, deadline);
+    CHECK(q.size() == 0);
+    CHECK(q.bytes() == 8);
+    q.ExpireUntil(deadline);
+    CHECK(absl::StartsWith(Done(q), "4 DEADLINE_EXCEEDED"));
+    CHECK(q.size() == 2);
+    CHECK(q.bytes() == 8);
+    q.Dequeue(5, kNever);
+    CHECK(Done(q) == "5 OK float[]{3}");
+    CHECK(q.bytes() == 4);
+    // A restored snapshot counts what it holds, and only that.
+    q.Restore(false, {F(7), F(8), F(9)});
+    CHECK(q.bytes() == 12);
+  }
+
   TEST_CASE("a dequeue_many may ask for more elements than the capacity") {
     // testBigDequeueMany: capacity 2, dequeue_many(4).
     QueueCore q("q", Fifo(2, {DT_INT32}, {{}}), kManyWaiting);

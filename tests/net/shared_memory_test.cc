@@ -664,8 +664,13 @@ TEST_CASE(
     CHECK(!ErrorBeforeClose(socket.get()).ok());
   }
   // Nothing was enqueued, nothing is held, and the task serves.
-  CHECK(testing::WaitUntil(
-      [&] { return OpenDescriptors(task) == descriptors_before; }));
+  size_t descriptors_after = 0;
+  CAPTURE(descriptors_before);
+  CAPTURE(descriptors_after);
+  CHECK(testing::WaitUntil([&] {
+    descriptors_after = OpenDescriptors(task);
+    return descriptors_after == descriptors_before;
+  }));
   CHECK(MemfdMappings(task) == 0);
   CHECK(CallFor<SizeReply>(*keeper, SizeRequest{q}).size == 0);
   auto fresh = Connect(address, SharedMemoryUse::kForce);
