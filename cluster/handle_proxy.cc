@@ -27,23 +27,37 @@ struct ProxyState {
 
 using Proxy = caf::stateful_actor<ProxyState>;
 
-// Answers `promise` with `reply` as response_promise::deliver does, but from
-// any thread: the message goes to the requester's mailbox with no execution
-// unit (as anon_send does), not through the proxy's.
-void Answer(const caf::strong_actor_ptr& proxy,
-            const caf::response_promise& promise, caf::message reply) {
-  caf::response_promise::forwarding_stack stages = promise.stages();
-  if (!stages.empty()) {
-    caf::strong_actor_ptr next = std::move(stages.back());
-    stages.pop_back();
+// Where the answer to a request goes: what its response promise holds,
+// without the promise's reference to the proxy. A reply may come after the
+// proxy's last handle went; the reader thread that answers it must not be
+// the one that destroys the proxy (and with it, maybe, the client).
+struct ReplyTo {
+  caf::strong_actor_ptr source;
+  caf::message_id id;
+  caf::response_promise::forwarding_stack stages;
+};
+
+// The current request's ReplyTo (see make_response_promise).
+ReplyTo TakeReplyTo(Proxy* self) {
+  caf::response_promise promise = self->make_response_promise();
+  return {promise.source(), promise.id(), promise.stages()};
+}
+
+// Answers `to` with `reply` as response_promise::deliver does, but from any
+// thread: the message goes to the requester's mailbox with no execution
+// unit (as anon_send does) and no sender.
+void Answer(ReplyTo& to, caf::message reply) {
+  if (!to.stages.empty()) {
+    caf::strong_actor_ptr next = std::move(to.stages.back());
+    to.stages.pop_back();
     next->enqueue(
-        caf::make_mailbox_element(promise.source(), promise.id(),
-                                  std::move(stages), std::move(reply)),
+        caf::make_mailbox_element(std::move(to.source), to.id,
+                                  std::move(to.stages), std::move(reply)),
         nullptr);
-  } else if (promise.source() != nullptr) {
-    promise.source()->enqueue(
-        caf::make_mailbox_element(proxy, promise.id().response_id(),
-                                  caf::no_stages, std::move(reply)),
+  } else if (to.source != nullptr) {
+    to.source->enqueue(
+        caf::make_mailbox_element(nullptr, to.id.response_id(), caf::no_stages,
+                                  std::move(reply)),
         nullptr);
   }
 }
@@ -60,9 +74,8 @@ void Forward(Proxy* self, Request request, ToMessage to_message) {
   request.resource_id = self->state.resource_id;
   self->state.client->CallAsync(
       Message(std::move(request)),
-      [proxy = caf::actor_cast<caf::strong_actor_ptr>(self),
-       promise = self->make_response_promise(),
-       to_message](absl::StatusOr<Message> reply) {
+      [to = TakeReplyTo(self),
+       to_message](absl::StatusOr<Message> reply) mutable {
         caf::message answer;
         if (!reply.ok()) {
           answer = caf::make_message(ToError(reply.status()));
@@ -72,7 +85,7 @@ void Forward(Proxy* self, Request request, ToMessage to_message) {
           answer = caf::make_message(ToError(absl::InternalError(
               "The task answered with a message of another kind")));
         }
-        Answer(proxy, promise, std::move(answer));
+        Answer(to, std::move(answer));
       },
       !self->mailbox().empty());
 }

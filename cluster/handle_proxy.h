@@ -16,9 +16,9 @@
 namespace troupe::internal {
 
 // An actor that stands for resource `resource_id` on `client`'s task; cast it
-// to the resource's typed handle. It lives while handles to it, or requests
-// it sent, do. When the connection is lost, every request still waiting
-// fails UNAVAILABLE and the proxy exits with
+// to the resource's typed handle. It lives while handles to it do; requests
+// it sent are answered also after it is gone. When the connection is lost,
+// every request still waiting fails UNAVAILABLE and the proxy exits with
 // exit_reason::remote_link_unreachable, as the proxy of a lost CAF node did,
 // so that monitors see it go.
 caf::actor SpawnHandleProxy(caf::actor_system& system,

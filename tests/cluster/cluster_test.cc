@@ -932,7 +932,7 @@ TEST_SUITE("cluster") {
 
     // 200 requests in the proxy's mailbox at once, one of the wrong shape;
     // then the handle and its queue object go, which held the proxy: the
-    // requests in flight keep it.
+    // answers still come.
     constexpr int kBurst = 200;
     constexpr int kMisfit = 77;
     std::vector<std::string> answers =
