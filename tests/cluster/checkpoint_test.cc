@@ -40,11 +40,6 @@ using testing::WaitUntil;
 
 const absl::Duration kLong = absl::Seconds(30);
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // Variables of several dtypes, one never assigned, and a closed queue of two
 // components with three elements.
 void MakeState(const std::string& target) {
@@ -122,7 +117,7 @@ TEST_SUITE("cluster") {
     CtlLine(target, {"save", "model"});
     CtlLine(target, {"assign", "v", "[5,6,7,8]"});
     const std::string shard = cluster.data_dir() + "/model.data-ps-0";
-    std::string bytes = ReadAll(shard);
+    std::string bytes = testing::ReadFile(shard);
     bytes[bytes.size() - 2] ^= 0x40;  // In the tensor's bytes.
     std::ofstream(shard, std::ios::binary | std::ios::trunc) << bytes;
     CtlFails(target, {"restore", "model"}, "DATA_LOSS",

@@ -134,9 +134,7 @@ TEST_SUITE("cluster") {
       // The log's file is allocated ahead of its records; the zeros after
       // them replay as free space, not as a torn record.
       REQUIRE(task.Logs().size() == 1);
-      std::ifstream file(task.Logs()[0], std::ios::binary);
-      const std::string bytes((std::istreambuf_iterator<char>(file)),
-                              std::istreambuf_iterator<char>());
+      const std::string bytes = testing::ReadFile(task.Logs()[0]);
       auto replayed = ReplayQueueLog(bytes, "q.log", uint64_t{1} << 30);
       REQUIRE(replayed.ok());
       CHECK_FALSE(replayed->torn_tail);

@@ -39,12 +39,6 @@ void IgnoreSigpipe() {
   std::call_once(once, [] { signal(SIGPIPE, SIG_IGN); });
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(file),
-                     std::istreambuf_iterator<char>());
-}
-
 bool ContainsAll(const std::string& text,
                  const std::vector<std::string>& needles) {
   for (const std::string& needle : needles) {
@@ -64,6 +58,12 @@ std::string TroupeBinary() {
   std::filesystem::path self =
       std::filesystem::read_symlink("/proc/self/exe", error);
   return (self.parent_path().parent_path() / "bin" / "troupe").string();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(file),
+                     std::istreambuf_iterator<char>());
 }
 
 bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout) {
