@@ -16,6 +16,7 @@
 #include "caf/typed_event_based_actor.hpp"
 
 #include "actors/queue_core.h"
+#include "actors/queue_log_file.h"
 #include "serialization/status_error.h"
 
 namespace troupe {
@@ -39,8 +40,9 @@ struct Waiter {
   bool owner_monitored = false;
 };
 
-// A durable queue's log as its actor keeps it: the changes not yet sent to
-// the writer, and the answers waiting until the batch they follow is written.
+// A durable queue's log as its actor keeps it: the file it appends to, the
+// changes not yet written, and the answers waiting until the batch they
+// follow is written (with `always`: and synced).
 struct DurableLog final : QueueJournal {
   explicit DurableLog(QueueLogOptions log_options)
       : options(std::move(log_options)) {}
@@ -62,24 +64,26 @@ struct DurableLog final : QueueJournal {
   void Closed() override { pending.push_back(QueueLogRecord::Close()); }
 
   QueueLogOptions options;
+  QueueLogFile file;
   std::vector<QueueLogRecord> pending;
-  // Batches sent to the writer, and the last one it has written.
+  // Batches started, and the last one written (and synced, with `always`).
+  // A batch is in flight while a rewrite or a sync runs on the writer.
   uint64_t sent = 0;
   uint64_t written = 0;
-  // When the batch in flight was sent, and how long the last one took.
+  // When the batch in flight was started, and how long the last one took.
   std::chrono::steady_clock::time_point sent_at;
   std::chrono::steady_clock::duration last_write{};
   // Answers the last written batch released, and answers waiting for the
   // next batch: the next batch is held until as many wait as were released.
   size_t released = 0;
   size_t waiting_next = 0;
-  // Until when the next batch may still be held back (SendPending).
+  // Until when the next batch may still be held back (WritePending).
   std::optional<std::chrono::steady_clock::time_point> hold_until;
   // Whether an expire message waits in the mailbox, behind the messages
   // that were there, to send the next batch with their changes.
   bool flush_queued = false;
-  // The log's size as the writer last told it.
-  uint64_t log_bytes = 0;
+  // With `everysec`: whether a sync is due within a second.
+  bool sync_due = false;
   // Answers and the batch each waits for; called with OK once it is
   // written, else with the error to answer instead.
   std::deque<std::pair<uint64_t, std::function<void(const absl::Status&)>>>
@@ -166,7 +170,7 @@ void AfterWritten(QueuePointer self,
   log.held.emplace_back(batch, std::move(answer));
 }
 
-void SendPending(QueuePointer self, bool flushing = false);
+void WritePending(QueuePointer self, bool flushing = false);
 
 // Fails every held answer and every later operation with `error`.
 void BreakLog(QueuePointer self, const absl::Status& error) {
@@ -180,27 +184,38 @@ void BreakLog(QueuePointer self, const absl::Status& error) {
   ReleaseHeld(self, log.broken);
 }
 
-// Sends `request`, a batch for the writer; the answers held behind it go out
-// once it is written.
-template <class... Ts>
-void SendBatch(QueuePointer self, Ts&&... request) {
-  DurableLog& log = *self->state.log;
-  const uint64_t batch = ++log.sent;
+// Starts a batch; BatchWritten(self, batch) ends it.
+uint64_t StartBatch(DurableLog& log) {
   log.waiting_next = 0;
   log.hold_until.reset();
   log.sent_at = std::chrono::steady_clock::now();
-  self->request(log.options.writer, caf::infinite, std::forward<Ts>(request)...)
-      .then(
-          [self, batch](uint64_t log_bytes) {
-            DurableLog& written = *self->state.log;
-            written.written = batch;
-            written.log_bytes = log_bytes;
-            written.last_write =
-                std::chrono::steady_clock::now() - written.sent_at;
-            ReleaseHeld(self, absl::OkStatus());
-            SendPending(self);
-          },
-          [self](caf::error& error) { BreakLog(self, ToStatus(error)); });
+  return ++log.sent;
+}
+
+// Answers what waited for `batch`, and starts the next one.
+void BatchWritten(QueuePointer self, uint64_t batch) {
+  DurableLog& log = *self->state.log;
+  log.written = batch;
+  log.last_write = std::chrono::steady_clock::now() - log.sent_at;
+  ReleaseHeld(self, absl::OkStatus());
+  WritePending(self);
+}
+
+// With `always`: the batch just written is synced on the writer's thread.
+void SyncBatch(QueuePointer self) {
+  DurableLog& log = *self->state.log;
+  const uint64_t batch = StartBatch(log);
+  self->request(log.options.writer, caf::infinite, sync_atom::value, self->id())
+      .then([self, batch](caf::ok_atom) { BatchWritten(self, batch); },
+            [self](caf::error& error) { BreakLog(self, ToStatus(error)); });
+}
+
+// With `everysec`: what was written is synced within a second.
+void SyncWithinASecond(QueuePointer self) {
+  DurableLog& log = *self->state.log;
+  if (log.sync_due) return;
+  log.sync_due = true;
+  self->delayed_send(self, std::chrono::seconds(1), sync_atom::value);
 }
 
 // Starts the log anew with the queue's content alone: its header, the
@@ -217,14 +232,28 @@ void RewriteLog(QueuePointer self) {
   for (QueueLogRecord& record : log.pending)
     records.push_back(std::move(record));
   log.pending.clear();
-  SendBatch(self, rewrite_atom::value, self->id(), log.options.file,
-            core.spec().durability, std::move(records));
+  const uint64_t batch = StartBatch(log);
+  self->request(log.options.writer, caf::infinite, rewrite_atom::value,
+                self->id(), log.options.file, std::move(records))
+      .then(
+          [self, batch](uint64_t bytes, const std::string& path) {
+            absl::Status opened = self->state.log->file.Open(path, bytes);
+            if (!opened.ok()) {
+              BreakLog(self, opened);
+              return;
+            }
+            BatchWritten(self, batch);
+          },
+          [self](caf::error& error) { BreakLog(self, ToStatus(error)); });
 }
 
-// Sends the changes made since the last batch, or the whole content instead
-// when the log has grown past twice its size. While a batch is being written
-// the changes wait, so that the next batch takes all of them: one write (and
-// with `always` one sync) for every change made meanwhile.
+// Writes the changes made since the last batch to the log (the page cache:
+// no thread waits for the disk here), or has the writer rewrite the log as
+// the whole content instead once it has grown past twice that. With
+// `always` the batch then waits for the writer's sync, `everysec` has one
+// within a second, `no` leaves syncing to the system. While a rewrite or a
+// sync runs, the changes wait, so that the next batch takes all of them:
+// one write and one sync for every change made meanwhile.
 //
 // With `always`, each batch costs a sync. Clients that keep N operations in
 // flight send the next N as the answers of the last batch reach them, one
@@ -238,7 +267,7 @@ void RewriteLog(QueuePointer self) {
 // mailbox together: while messages wait there, the batch waits for an
 // expire message queued behind them (`flushing` when it comes), so that it
 // takes their changes too, in one write.
-void SendPending(QueuePointer self, bool flushing) {
+void WritePending(QueuePointer self, bool flushing) {
   DurableLog& log = *self->state.log;
   if (log.pending.empty() || log.written != log.sent) return;
   if (!flushing) {
@@ -260,17 +289,35 @@ void SendPending(QueuePointer self, bool flushing) {
     }
     if (now < *log.hold_until) return;
   }
-  if (log.log_bytes >= log.options.compact_min_bytes &&
-      log.log_bytes / 2 > self->state.core->bytes()) {
+  if (log.file.bytes() >= log.options.compact_min_bytes &&
+      log.file.bytes() / 2 > self->state.core->bytes()) {
     RewriteLog(self);
     return;
   }
-  SendBatch(self, append_atom::value, self->id(),
-            std::exchange(log.pending, {}));
+  std::string records;
+  for (const QueueLogRecord& record : log.pending)
+    AppendQueueLogRecord(record, records);
+  log.pending.clear();
+  if (absl::Status appended = log.file.Append(records); !appended.ok()) {
+    BreakLog(self, appended);
+    return;
+  }
+  switch (self->state.core->spec().durability) {
+    case Durability::kAlways:
+      SyncBatch(self);
+      return;
+    case Durability::kEverySec:
+      SyncWithinASecond(self);
+      break;
+    case Durability::kNo:
+    case Durability::kNone:
+      break;
+  }
+  BatchWritten(self, StartBatch(log));
 }
 
 // Answers every operation the core has completed; a durable queue's answers
-// wait until the changes before them are written (SendPending, `flushing`
+// wait until the changes before them are written (WritePending, `flushing`
 // from the expire message it queued).
 void Deliver(QueuePointer self, bool flushing = false) {
   std::vector<QueueCore::Completion> completions =
@@ -285,7 +332,7 @@ void Deliver(QueuePointer self, bool flushing = false) {
       Answer(self, done, error);
     });
   }
-  SendPending(self, flushing);
+  WritePending(self, flushing);
 }
 
 // Runs one operation: `start(id, deadline)` hands it to the core. The reply
@@ -485,6 +532,16 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
             std::exchange(self->state.log->flush_queued, false);
         core->ExpireUntil(QueueCore::Clock::now());
         Deliver(self, flushing);
+      },
+      [self](sync_atom) {
+        DurableLog* durable = self->state.log.get();
+        if (durable == nullptr || !durable->broken.ok()) return;
+        durable->sync_due = false;
+        self->request(durable->options.writer, caf::infinite, sync_atom::value,
+                      self->id())
+            .then(
+                [](caf::ok_atom) {},
+                [self](caf::error& error) { BreakLog(self, ToStatus(error)); });
       },
   };
 }

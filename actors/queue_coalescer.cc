@@ -300,6 +300,7 @@ QueueActor::behavior_type CoalescerBehavior(CoalescerPointer self,
                               std::move(elements));
       },
       [](expire_atom) {},
+      [](sync_atom) {},
   };
 }
 

@@ -3,9 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <map>
 #include <optional>
 #include <utility>
@@ -24,26 +22,11 @@
 namespace troupe {
 namespace {
 
-// A log's file is allocated ahead of its records, 64 KiB to 8 MiB at a
-// time (as much as the log holds, within those bounds): a record written into
-// allocated space leaves the file's size as it is, so its sync writes the data
-// and no new size (a small record: about 110 against 170 us here;
-// BENCHMARKS.md, scenario 9). Replay reads the zeros after the records as free
-// space.
-constexpr uint64_t kMinAllocateBytes = uint64_t{64} << 10;
-constexpr uint64_t kMaxAllocateBytes = uint64_t{8} << 20;
-
 struct Log {
   int fd = -1;
   std::string path;  // absolute
-  Durability durability = Durability::kEverySec;
-  // The records' bytes, and the file's (records, then allocated zeros).
-  uint64_t bytes = 0;
-  uint64_t allocated = 0;
-  // Written to since the last sync.
-  bool dirty = false;
-  // `always` appends written and waiting for the next sync.
-  std::vector<caf::typed_response_promise<uint64_t>> unsynced;
+  // Syncs asked for and not yet run.
+  std::vector<caf::typed_response_promise<caf::ok_atom>> unsynced;
 };
 
 struct WriterState {
@@ -52,7 +35,6 @@ struct WriterState {
   std::string directory;  // relative to data_dir
   std::map<uint64_t, Log> logs;
   bool sync_scheduled = false;
-  bool ticking = false;
   static inline const char* name = "troupe.queue_log_writer";
 };
 
@@ -70,15 +52,13 @@ void CloseLog(Log& log) {
   log.fd = -1;
 }
 
-// Syncs `log` and answers the appends that waited for it.
+// Syncs `log` and answers the syncs asked for.
 void Sync(Log& log) {
-  if (!log.dirty) return;
-  log.dirty = false;
   const bool synced = fdatasync(log.fd) == 0;
   const int error = errno;
   for (auto& promise : log.unsynced) {
     if (synced) {
-      promise.deliver(log.bytes);
+      promise.deliver(caf::ok_atom::value);
     } else {
       promise.deliver(ToError(FileError("sync", log.path, error)));
     }
@@ -86,42 +66,9 @@ void Sync(Log& log) {
   log.unsynced.clear();
 }
 
-// Makes room for `size` more bytes of records, allocating ahead. Without
-// room (a full disk, a file system that cannot allocate) the write extends
-// the file itself, or fails.
-void Allocate(Log& log, uint64_t size) {
-  if (log.bytes + size <= log.allocated) return;
-  const uint64_t ahead =
-      std::clamp(log.bytes, kMinAllocateBytes, kMaxAllocateBytes);
-  const uint64_t length = std::max(size, ahead);
-  if (posix_fallocate(log.fd, static_cast<off_t>(log.bytes),
-                      static_cast<off_t>(length)) == 0) {
-    log.allocated = log.bytes + length;
-  }
-}
-
-// Writes all of `bytes` after the records of `log`; on failure cuts the
-// file back to its last whole record.
-absl::Status Append(Log& log, absl::string_view bytes) {
-  Allocate(log, bytes.size());
-  if (!WriteAllAt(log.fd, bytes, log.bytes)) {
-    const int error = errno;
-    if (ftruncate(log.fd, static_cast<off_t>(log.bytes)) != 0) {
-      // The log now ends in a torn record, which a replay leaves out; no
-      // later append may follow it.
-      CloseLog(log);
-    }
-    log.allocated = log.bytes;
-    return FileError("write", log.path, error);
-  }
-  log.bytes += bytes.size();
-  log.dirty = true;
-  return absl::OkStatus();
-}
-
-caf::result<uint64_t> Rewrite(WriterPointer self, uint64_t id,
-                              const std::string& file, Durability durability,
-                              const std::vector<QueueLogRecord>& records) {
+caf::result<uint64_t, std::string> Rewrite(
+    WriterPointer self, uint64_t id, const std::string& file,
+    const std::vector<QueueLogRecord>& records) {
   WriterState& state = self->state;
   const std::string relative = absl::StrCat(state.directory, "/", file);
   if (absl::Status made = state.data_dir->MakeParents(relative); !made.ok())
@@ -132,8 +79,8 @@ caf::result<uint64_t> Rewrite(WriterPointer self, uint64_t id,
   absl::StatusOr<uint64_t> written = WriteFileAtomically(*path, {bytes});
   if (!written.ok()) return ToError(written.status());
   Log& log = state.logs[id];
-  // Appends that waited on the old file are in the new one.
-  Sync(log);
+  // Syncs asked for before are answered before this rewrite, in order.
+  if (!log.unsynced.empty()) Sync(log);
   CloseLog(log);
   log.fd = open(path->c_str(), O_WRONLY | O_CLOEXEC);
   if (log.fd < 0) {
@@ -142,32 +89,19 @@ caf::result<uint64_t> Rewrite(WriterPointer self, uint64_t id,
     return ToError(FileError("open", *path, error));
   }
   log.path = *path;
-  log.durability = durability;
-  log.bytes = *written;
-  log.allocated = *written;
-  if (durability == Durability::kEverySec && !state.ticking) {
-    state.ticking = true;
-    self->delayed_send(self, std::chrono::seconds(1), sync_tick_atom::value);
-  }
-  return log.bytes;
+  return caf::make_result(*written, *path);
 }
 
-caf::result<uint64_t> AppendRecords(
-    WriterPointer self, uint64_t id,
-    const std::vector<QueueLogRecord>& records) {
+caf::result<caf::ok_atom> AskSync(WriterPointer self, uint64_t id) {
   WriterState& state = self->state;
   auto found = state.logs.find(id);
-  if (found == state.logs.end() || found->second.fd < 0) {
+  if (found == state.logs.end()) {
     return ToError(absl::FailedPreconditionError(
         absl::StrCat("No log is open for queue actor ", id)));
   }
-  Log& log = found->second;
-  if (absl::Status appended = Append(log, Encode(records)); !appended.ok())
-    return ToError(appended);
-  if (log.durability != Durability::kAlways) return log.bytes;
-  auto promise = self->make_response_promise<uint64_t>();
-  log.unsynced.push_back(promise);
-  // Behind the appends already in the mailbox, so that one sync serves all.
+  auto promise = self->make_response_promise<caf::ok_atom>();
+  found->second.unsynced.push_back(promise);
+  // Behind the requests already in the mailbox, so that one sync serves all.
   if (!state.sync_scheduled) {
     state.sync_scheduled = true;
     self->send(self, sync_atom::value);
@@ -189,14 +123,10 @@ QueueLogWriterActor::behavior_type WriterBehavior(WriterPointer self,
   });
   return {
       [self](rewrite_atom, uint64_t id, const std::string& file,
-             Durability durability,
              const std::vector<QueueLogRecord>& records) {
-        return Rewrite(self, id, file, durability, records);
+        return Rewrite(self, id, file, records);
       },
-      [self](append_atom, uint64_t id,
-             const std::vector<QueueLogRecord>& records) {
-        return AppendRecords(self, id, records);
-      },
+      [self](sync_atom, uint64_t id) { return AskSync(self, id); },
       [self](remove_atom, uint64_t id) {
         auto found = self->state.logs.find(id);
         if (found == self->state.logs.end()) return;
@@ -209,20 +139,8 @@ QueueLogWriterActor::behavior_type WriterBehavior(WriterPointer self,
       [self](sync_atom) {
         self->state.sync_scheduled = false;
         for (auto& [id, log] : self->state.logs) {
-          if (log.durability == Durability::kAlways) Sync(log);
+          if (!log.unsynced.empty()) Sync(log);
         }
-      },
-      [self](sync_tick_atom) {
-        bool everysec = false;
-        for (auto& [id, log] : self->state.logs) {
-          if (log.durability != Durability::kEverySec) continue;
-          everysec = true;
-          Sync(log);
-        }
-        self->state.ticking = everysec;
-        if (everysec)
-          self->delayed_send(self, std::chrono::seconds(1),
-                             sync_tick_atom::value);
       },
   };
 }

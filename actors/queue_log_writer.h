@@ -1,7 +1,7 @@
-// The actor through which a task's durable queues write their logs
-// (formats/queue_log.h): file I/O on a thread of its own, each log synced as
-// its appendfsync policy says, one sync shared by the appends that arrived
-// while the last one ran.
+// The actor that syncs a task's durable queue logs (formats/queue_log.h) and
+// rewrites them, on a thread of its own: file I/O that waits for the disk.
+// The queues append to their logs themselves (queue_log_file.h); one sync
+// serves every queue that asked while the last one ran.
 #pragma once
 
 #include <cstdint>
@@ -19,19 +19,17 @@ namespace troupe {
 
 using QueueLogWriterActor = caf::typed_actor<
     // Replaces the log of queue `id` (an actor id) with a file named FILE in
-    // the writer's directory holding `records`, atomically and synced; later
-    // appends of `id` go to it, synced per `durability`. -> the log's bytes.
-    caf::replies_to<rewrite_atom, uint64_t, std::string, Durability,
-                    std::vector<QueueLogRecord>>::with<uint64_t>,
-    // Appends `records` to the log of `id`; answered once written (with
-    // `always`: and synced). -> the log's bytes.
-    caf::replies_to<append_atom, uint64_t,
-                    std::vector<QueueLogRecord>>::with<uint64_t>,
+    // the writer's directory holding `records`, atomically and synced.
+    // -> the log's bytes and its absolute path, for the queue to append to.
+    caf::replies_to<rewrite_atom, uint64_t, std::string,
+                    std::vector<QueueLogRecord>>::with<uint64_t, std::string>,
+    // Syncs the log of `id`: answered once what was written to it before
+    // the request is on disk.
+    caf::replies_to<sync_atom, uint64_t>::with<caf::ok_atom>,
     // Closes the log of `id` and deletes its file (a reset queue).
     caf::reacts_to<remove_atom, uint64_t>,
-    // The writer's own: sync the `always` logs written to, and (every
-    // second) the `everysec` ones.
-    caf::reacts_to<sync_atom>, caf::reacts_to<sync_tick_atom>>;
+    // The writer's own: run the syncs asked for.
+    caf::reacts_to<sync_atom>>;
 
 // The directory of `device`'s logs, relative to its data directory:
 // "durable-queues/ps-0" for "/job:ps/task:0".
@@ -43,7 +41,7 @@ std::string QueueLogFileName(const std::string& container,
                              const std::string& name);
 
 // A writer for `device`'s logs under `data_dir`, on a thread of its own. On
-// exit it syncs every log written to since its last sync.
+// exit it syncs every log it has rewritten.
 QueueLogWriterActor SpawnQueueLogWriter(caf::actor_system& system,
                                         DataDir data_dir, std::string device);
 

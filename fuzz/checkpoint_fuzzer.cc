@@ -15,11 +15,13 @@ namespace {
 
 constexpr uint64_t kMaxBytes = uint64_t{64} << 20;
 
+// One file for the whole run, removed when libFuzzer exits.
 const std::string& ShardPath() {
   static const std::string* path = [] {
     std::string pattern = "/tmp/troupe-checkpoint-fuzz-XXXXXX";
     int fd = mkstemp(pattern.data());
     if (fd >= 0) close(fd);
+    std::atexit([] { unlink(ShardPath().c_str()); });
     return new std::string(pattern);
   }();
   return *path;

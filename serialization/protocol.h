@@ -71,10 +71,8 @@ using index_atom = caf::atom_constant<caf::atom("index")>;
 using checkpoints_atom = caf::atom_constant<caf::atom("ckpts")>;
 // A durable queue's log (actors/queue_log_writer.h).
 using rewrite_atom = caf::atom_constant<caf::atom("rewrite")>;
-using append_atom = caf::atom_constant<caf::atom("append")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
-using sync_tick_atom = caf::atom_constant<caf::atom("sync_tick")>;
 // --- End of checkpoints ------------------------------------------------
 
 // --- Readers -----------------------------------------------------------
@@ -131,7 +129,10 @@ using QueueActor = caf::typed_actor<
     caf::replies_to<restore_atom, bool, std::vector<Tuple>>::with<caf::ok_atom>,
     // Internal: the queue reminds itself to expire waiters whose deadline
     // passed, and a durable queue to end the hold on its next log batch.
-    caf::reacts_to<expire_atom>>;
+    caf::reacts_to<expire_atom>,
+    // Internal: an `everysec` durable queue's reminder to have its log
+    // synced.
+    caf::reacts_to<sync_atom>>;
 
 // --- Variables ---------------------------------------------------------
 // A variable (TensorFlow's ref variable): a dtype, a shape and a value, which

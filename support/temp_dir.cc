@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <system_error>
 #include <vector>
 
@@ -32,6 +33,12 @@ std::string TempDir::Write(const std::string& name,
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file << content;
   return path;
+}
+
+std::string TempDir::Read(const std::string& name) const {
+  std::ifstream file(path_ + "/" + name, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(file),
+                     std::istreambuf_iterator<char>());
 }
 
 }  // namespace troupe::support

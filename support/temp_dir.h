@@ -16,6 +16,8 @@ class TempDir {
   const std::string& path() const { return path_; }
   // Writes `content` to path()/name and returns that path.
   std::string Write(const std::string& name, const std::string& content) const;
+  // The bytes of path()/name; empty when it cannot be read.
+  std::string Read(const std::string& name) const;
 
  private:
   std::string path_;

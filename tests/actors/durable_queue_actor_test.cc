@@ -1,12 +1,14 @@
 // A durable queue actor against a log writer the test drives: which changes
-// go in which batch, and that a batch held back for more changes is written
-// when none come. Every wait is bounded by kBound; nothing sleeps.
+// go in which batch (written and synced together), and that a batch held
+// back for more changes is written when none come. Every wait is bounded by
+// kBound; nothing sleeps.
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "caf/actor_system.hpp"
 #include "caf/event_based_actor.hpp"
 #include "caf/exit_reason.hpp"
@@ -17,7 +19,9 @@
 #include "doctest/doctest.h"
 
 #include "actors/queue_actor.h"
+#include "formats/queue_log.h"
 #include "serialization/status_error.h"
+#include "support/temp_dir.h"
 #include "tests/actors/test_actor_system.h"
 
 namespace troupe {
@@ -27,53 +31,79 @@ using release_atom = caf::atom_constant<caf::atom("release")>;
 using batch_atom = caf::atom_constant<caf::atom("batch")>;
 using burst_atom = caf::atom_constant<caf::atom("burst")>;
 
-// A log writer that writes nothing: it tells `observer` how many records
-// each batch (rewrite or append) holds, and answers the batches only when
-// it is sent release_atom (and then answers that).
+// A log writer the test drives: it writes a rewrite's records to a file in
+// `dir`, tells `observer` how many records each batch (a rewrite, or the
+// changes the queue wrote before it asked for a sync) holds, and answers the
+// batches only when it is sent release_atom (and then answers that).
 using FakeWriterActor = QueueLogWriterActor::extend<
     caf::replies_to<release_atom>::with<caf::ok_atom>>;
 
 struct FakeWriterState {
-  std::vector<caf::typed_response_promise<uint64_t>> unanswered;
+  std::string file;
+  uint64_t bytes = 0;
+  // The elements the log held at the last batch.
+  size_t elements = 0;
+  std::vector<caf::typed_response_promise<uint64_t, std::string>> rewrites;
+  std::vector<caf::typed_response_promise<caf::ok_atom>> syncs;
   static inline const char* name = "fake_log_writer";
 };
 
+// The elements the log `file` in `dir` holds.
+size_t LoggedElements(const support::TempDir& dir, const std::string& file) {
+  auto replayed = ReplayQueueLog(dir.Read(file), file, 1 << 20);
+  REQUIRE(replayed.ok());
+  return replayed->elements.size();
+}
+
 FakeWriterActor::behavior_type FakeWriter(
     FakeWriterActor::stateful_pointer<FakeWriterState> self,
-    caf::actor observer) {
-  auto take = [self, observer](size_t records) {
-    caf::anon_send(observer, batch_atom::value, static_cast<uint64_t>(records));
-    auto promise = self->make_response_promise<uint64_t>();
-    self->state.unanswered.push_back(promise);
-    return promise;
-  };
+    const support::TempDir* dir, caf::actor observer) {
   return {
-      [take](rewrite_atom, uint64_t, const std::string&, Durability,
-             const std::vector<QueueLogRecord>& records) {
-        return take(records.size());
+      [self, dir, observer](rewrite_atom, uint64_t, const std::string& file,
+                            const std::vector<QueueLogRecord>& records) {
+        std::string bytes;
+        for (const QueueLogRecord& record : records)
+          AppendQueueLogRecord(record, bytes);
+        self->state.file = file;
+        dir->Write(file, bytes);
+        self->state.bytes = bytes.size();
+        self->state.elements = LoggedElements(*dir, file);
+        caf::anon_send(observer, batch_atom::value,
+                       static_cast<uint64_t>(records.size()));
+        auto promise = self->make_response_promise<uint64_t, std::string>();
+        self->state.rewrites.push_back(promise);
+        return promise;
       },
-      [take](append_atom, uint64_t,
-             const std::vector<QueueLogRecord>& records) {
-        return take(records.size());
+      [self, dir, observer](sync_atom, uint64_t) {
+        const size_t elements = LoggedElements(*dir, self->state.file);
+        caf::anon_send(observer, batch_atom::value,
+                       static_cast<uint64_t>(elements - self->state.elements));
+        self->state.elements = elements;
+        auto promise = self->make_response_promise<caf::ok_atom>();
+        self->state.syncs.push_back(promise);
+        return promise;
       },
       [](remove_atom, uint64_t) {},
       [](sync_atom) {},
-      [](sync_tick_atom) {},
-      [self](release_atom) {
-        for (auto& promise : self->state.unanswered)
-          promise.deliver(uint64_t{1});
-        self->state.unanswered.clear();
+      [self, dir](release_atom) {
+        for (auto& promise : self->state.rewrites)
+          promise.deliver(self->state.bytes,
+                          absl::StrCat(dir->path(), "/", self->state.file));
+        for (auto& promise : self->state.syncs)
+          promise.deliver(caf::ok_atom::value);
+        self->state.rewrites.clear();
+        self->state.syncs.clear();
         return caf::ok_atom::value;
       },
   };
 }
 
-QueueSpec AlwaysSyncedInts() {
+QueueSpec DurableInts(Durability durability) {
   QueueSpec spec;
   spec.capacity = 100;
   spec.dtypes = {DT_INT32};
   spec.shapes = {PartialShape{}};
-  spec.durability = Durability::kAlways;
+  spec.durability = durability;
   return spec;
 }
 
@@ -103,14 +133,15 @@ void Burst(caf::event_based_actor* self, QueueActor queue, caf::actor observer,
 
 class DurableQueueFixture {
  public:
-  explicit DurableQueueFixture(int scheduler_threads = 2)
+  explicit DurableQueueFixture(int scheduler_threads = 2,
+                               Durability durability = Durability::kAlways)
       : config(scheduler_threads), system(config), self(system) {
-    writer = system.spawn(FakeWriter, caf::actor{self});
+    writer = system.spawn(FakeWriter, &dir, caf::actor{self});
     QueueLogOptions log;
     log.writer = writer;
     log.container = "c";
     log.file = "q.log";
-    queue = SpawnQueue(system, "q", AlwaysSyncedInts(), kDefaultMaxWaiting,
+    queue = SpawnQueue(system, "q", DurableInts(durability), kDefaultMaxWaiting,
                        uint64_t{1} << 30, std::move(log));
   }
   ~DurableQueueFixture() {
@@ -152,6 +183,7 @@ class DurableQueueFixture {
     return records;
   }
 
+  support::TempDir dir;
   TestConfig config;
   caf::actor_system system;
   caf::scoped_actor self;
@@ -161,6 +193,10 @@ class DurableQueueFixture {
 
 struct OneThreadFixture : DurableQueueFixture {
   OneThreadFixture() : DurableQueueFixture(1) {}
+};
+
+struct EverySecFixture : DurableQueueFixture {
+  EverySecFixture() : DurableQueueFixture(2, Durability::kEverySec) {}
 };
 
 TEST_SUITE("actors") {
@@ -221,6 +257,18 @@ TEST_SUITE("actors") {
     self->request(queue, kBound, size_atom::value)
         .receive([&](int32_t n) { size = n; }, [](caf::error&) {});
     CHECK(size == 5);
+  }
+
+  TEST_CASE_FIXTURE(EverySecFixture,
+                    "an everysec durable queue answers once its change is "
+                    "written, and has it synced within a second") {
+    REQUIRE(NextBatch() == 1);  // the log's header
+    caf::anon_send(writer, release_atom::value);
+    std::vector<Reply> one = Enqueue(0, 1);
+    // No sync was answered: the writer answers only when released.
+    CHECK(AllOk(one));
+    CHECK(LoggedElements(dir, "q.log") == 1);
+    CHECK(NextBatch() == 1);
   }
 }
 
