@@ -1,5 +1,6 @@
 #include "formats/queue_log.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -196,24 +197,32 @@ void AppendQueueLogRecord(const QueueLogRecord& record, std::string& out) {
   WriteFields(writer, record);
   OutgoingSegments segments = writer.TakeSegments();
   const std::vector<char>& body = writer.body();
+  uint64_t payload_size = 1 + 8 + body.size() + 4;
+  for (const absl::Span<const char>& segment : segments.spans())
+    payload_size += 8 + segment.size();
 
-  std::string payload;
-  payload.push_back(static_cast<char>(record.kind));
-  AppendLittle<uint64_t>(body.size(), payload);
-  payload.append(body.data(), body.size());
-  AppendLittle<uint32_t>(static_cast<uint32_t>(segments.spans().size()),
-                         payload);
-  for (const absl::Span<const char>& segment : segments.spans()) {
-    AppendLittle<uint64_t>(segment.size(), payload);
-    payload.append(segment.data(), segment.size());
-  }
-
+  // The payload goes straight after its frame, whose CRC of it is filled
+  // in last: the tensors' bytes are copied once.
   const size_t start = out.size();
-  AppendLittle<uint64_t>(payload.size(), out);
+  // Grown as appends grow it, so that a batch of records stays linear.
+  const size_t needed = start + kPrefixBytes + payload_size;
+  if (needed > out.capacity())
+    out.reserve(std::max(needed, 2 * out.capacity()));
+  AppendLittle<uint64_t>(payload_size, out);
   AppendLittle<uint32_t>(MaskedCrc(absl::string_view(out).substr(start, 8)),
                          out);
-  AppendLittle<uint32_t>(MaskedCrc(payload), out);
-  out += payload;
+  AppendLittle<uint32_t>(0, out);
+  out.push_back(static_cast<char>(record.kind));
+  AppendLittle<uint64_t>(body.size(), out);
+  out.append(body.data(), body.size());
+  AppendLittle<uint32_t>(static_cast<uint32_t>(segments.spans().size()), out);
+  for (const absl::Span<const char>& segment : segments.spans()) {
+    AppendLittle<uint64_t>(segment.size(), out);
+    out.append(segment.data(), segment.size());
+  }
+  PutLittle<uint32_t>(
+      MaskedCrc(absl::string_view(out).substr(start + kPrefixBytes)),
+      &out[start + 12]);
 }
 
 absl::StatusOr<ReplayedQueue> ReplayQueueLog(absl::string_view bytes,
