@@ -44,8 +44,9 @@ struct Waiter {
 // changes not yet written, and the answers waiting until the batch they
 // follow is written (with `always`: and synced).
 struct DurableLog final : QueueJournal {
-  explicit DurableLog(QueueLogOptions log_options)
-      : options(std::move(log_options)) {}
+  DurableLog(QueueLogOptions log_options, Durability durability)
+      : options(std::move(log_options)),
+        file(durability == Durability::kAlways) {}
 
   void Inserted(const Chunk& chunk) override {
     Tuple tensors;
@@ -403,7 +404,8 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
   self->state.core = std::make_unique<QueueCore>(
       std::move(name), std::move(spec), max_waiting, max_batch_bytes);
   if (log) {
-    self->state.log = std::make_unique<DurableLog>(*std::move(log));
+    self->state.log = std::make_unique<DurableLog>(
+        *std::move(log), self->state.core->spec().durability);
     self->state.core->set_journal(self->state.log.get());
     if (!self->state.log->options.content_follows) RewriteLog(self);
   }

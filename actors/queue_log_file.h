@@ -13,7 +13,10 @@ namespace troupe {
 
 class QueueLogFile {
  public:
-  QueueLogFile() = default;
+  // With `write_zeros` the space ahead is allocated by writing zeros rather
+  // than by posix_fallocate, so that a sync after a write into it writes
+  // the data alone (queue_log_file.cc).
+  explicit QueueLogFile(bool write_zeros = false) : write_zeros_(write_zeros) {}
   ~QueueLogFile();
   QueueLogFile(const QueueLogFile&) = delete;
   QueueLogFile& operator=(const QueueLogFile&) = delete;
@@ -35,6 +38,7 @@ class QueueLogFile {
   // Makes room for `size` more bytes of records, allocating ahead.
   void Allocate(uint64_t size);
 
+  bool write_zeros_ = false;
   int fd_ = -1;
   std::string path_;
   // The records' bytes, and the file's (records, then allocated zeros).

@@ -1,8 +1,9 @@
 """What a durable queue's log pays per synced write, by how its file grows
 (BENCHMARKS.md, scenario 9, sixth run): write + fdatasync of one record at a
 time, appended (as Redis's AOF does), into space allocated ahead with
-posix_fallocate (as Troupe's log writer does), into space written with
-zeros first, and into space allocated with FALLOC_FL_KEEP_SIZE. Each variant
+posix_fallocate (as Troupe's `everysec` and `no` logs are), into space
+written with zeros first (as its `always` logs are), and into space
+allocated with FALLOC_FL_KEEP_SIZE. Each variant
 writes its own file in DIR, which should be on the disk under test.
 
     /usr/bin/python3 bench/fsync_variants.py DIR [--record-bytes B] [--records N]

@@ -35,29 +35,35 @@ QueueLogRecord Insert(uint64_t sequence, int32_t value) {
 
 TEST_SUITE("actors") {
   TEST_CASE(
-      "a queue log file appends records after the last one, into "
-      "space allocated ahead, and a replay reads them back") {
-    support::TempDir dir;
-    const std::string header =
-        Encoded(QueueLogRecord::Header("c", "q", Ints()));
-    const std::string path = dir.Write("q.log", header);
-    QueueLogFile file;
-    REQUIRE(file.Open(path, header.size()).ok());
-    const std::string first = Encoded(Insert(0, 7));
-    const std::string second = Encoded(Insert(1, 8));
-    REQUIRE(file.Append(first).ok());
-    REQUIRE(file.Append(second).ok());
-    CHECK(file.bytes() == header.size() + first.size() + second.size());
-    struct stat status {};
-    REQUIRE(stat(path.c_str(), &status) == 0);
-    CHECK(static_cast<uint64_t>(status.st_size) >= uint64_t{64} << 10);
+      "a queue log file appends records after the last one, into space "
+      "allocated ahead (by posix_fallocate, or by writing zeros), and a "
+      "replay reads them back") {
+    for (const bool write_zeros : {false, true}) {
+      CAPTURE(write_zeros);
+      support::TempDir dir;
+      const std::string header =
+          Encoded(QueueLogRecord::Header("c", "q", Ints()));
+      const std::string path = dir.Write("q.log", header);
+      QueueLogFile file(write_zeros);
+      REQUIRE(file.Open(path, header.size()).ok());
+      const std::string first = Encoded(Insert(0, 7));
+      const std::string second = Encoded(Insert(1, 8));
+      REQUIRE(file.Append(first).ok());
+      REQUIRE(file.Append(second).ok());
+      CHECK(file.bytes() == header.size() + first.size() + second.size());
+      struct stat status {};
+      REQUIRE(stat(path.c_str(), &status) == 0);
+      CHECK(static_cast<uint64_t>(status.st_size) >= uint64_t{64} << 10);
+      const std::string bytes = dir.Read("q.log");
+      CHECK(bytes.find_first_not_of('\0', file.bytes()) == std::string::npos);
 
-    auto replayed = ReplayQueueLog(dir.Read("q.log"), path, 1 << 20);
-    REQUIRE(replayed.ok());
-    CHECK(replayed->valid_bytes == file.bytes());
-    CHECK_FALSE(replayed->torn_tail);
-    REQUIRE(replayed->elements.size() == 2);
-    CHECK(replayed->elements[1][0].flat<int32_t>()[0] == 8);
+      auto replayed = ReplayQueueLog(bytes, path, 1 << 20);
+      REQUIRE(replayed.ok());
+      CHECK(replayed->valid_bytes == file.bytes());
+      CHECK_FALSE(replayed->torn_tail);
+      REQUIRE(replayed->elements.size() == 2);
+      CHECK(replayed->elements[1][0].flat<int32_t>()[0] == 8);
+    }
   }
 
   TEST_CASE("a queue log file that is not open refuses appends") {
