@@ -295,9 +295,7 @@ void WritePending(QueuePointer self, bool flushing) {
     RewriteLog(self);
     return;
   }
-  std::string records;
-  for (const QueueLogRecord& record : log.pending)
-    AppendQueueLogRecord(record, records);
+  const std::string records = EncodeQueueLogRecords(log.pending);
   log.pending.clear();
   if (absl::Status appended = log.file.Append(records); !appended.ok()) {
     BreakLog(self, appended);

@@ -40,13 +40,6 @@ struct WriterState {
 
 using WriterPointer = QueueLogWriterActor::stateful_pointer<WriterState>;
 
-std::string Encode(const std::vector<QueueLogRecord>& records) {
-  std::string bytes;
-  for (const QueueLogRecord& record : records)
-    AppendQueueLogRecord(record, bytes);
-  return bytes;
-}
-
 void CloseLog(Log& log) {
   if (log.fd >= 0) close(log.fd);
   log.fd = -1;
@@ -75,7 +68,7 @@ caf::result<uint64_t, std::string> Rewrite(
     return ToError(made);
   absl::StatusOr<std::string> path = state.data_dir->ForWriting(relative);
   if (!path.ok()) return ToError(path.status());
-  const std::string bytes = Encode(records);
+  const std::string bytes = EncodeQueueLogRecords(records);
   absl::StatusOr<uint64_t> written = WriteFileAtomically(*path, {bytes});
   if (!written.ok()) return ToError(written.status());
   Log& log = state.logs[id];

@@ -225,6 +225,13 @@ void AppendQueueLogRecord(const QueueLogRecord& record, std::string& out) {
       &out[start + 12]);
 }
 
+std::string EncodeQueueLogRecords(const std::vector<QueueLogRecord>& records) {
+  std::string bytes;
+  for (const QueueLogRecord& record : records)
+    AppendQueueLogRecord(record, bytes);
+  return bytes;
+}
+
 absl::StatusOr<ReplayedQueue> ReplayQueueLog(absl::string_view bytes,
                                              const std::string& name,
                                              uint64_t max_bytes) {

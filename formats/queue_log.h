@@ -60,6 +60,9 @@ typename Inspector::result_type inspect(Inspector& f, QueueLogRecord& x) {
 
 // Appends the encoding of `record` to `out`.
 void AppendQueueLogRecord(const QueueLogRecord& record, std::string& out);
+// The encodings of `records`, one after another: what one write of a log
+// appends.
+std::string EncodeQueueLogRecords(const std::vector<QueueLogRecord>& records);
 
 // What a log holds.
 struct ReplayedQueue {

@@ -61,9 +61,7 @@ FakeWriterActor::behavior_type FakeWriter(
   return {
       [self, dir, observer](rewrite_atom, uint64_t, const std::string& file,
                             const std::vector<QueueLogRecord>& records) {
-        std::string bytes;
-        for (const QueueLogRecord& record : records)
-          AppendQueueLogRecord(record, bytes);
+        const std::string bytes = EncodeQueueLogRecords(records);
         self->state.file = file;
         dir->Write(file, bytes);
         self->state.bytes = bytes.size();

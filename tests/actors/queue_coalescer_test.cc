@@ -23,6 +23,7 @@
 
 #include "actors/queue_actor.h"
 #include "serialization/status_error.h"
+#include "tests/actors/enqueue_at_once.h"
 #include "tests/actors/test_actor_system.h"
 
 namespace troupe {
@@ -53,22 +54,8 @@ class CoalescerFixture {
   // returns their answers in order ("OK" or the status).
   std::vector<std::string> EnqueueAll(std::vector<Tuple> elements,
                                       const std::function<void()>& meanwhile) {
-    std::vector<decltype(self->request(coalescer, kBound, enqueue_atom::value,
-                                       Tuple{}, kNoTimeout))>
-        pending;
-    for (Tuple& element : elements) {
-      pending.push_back(self->request(coalescer, kBound, enqueue_atom::value,
-                                      std::move(element), kNoTimeout));
-    }
-    meanwhile();
-    std::vector<std::string> answers;
-    for (auto& handle : pending) {
-      handle.receive([&](caf::ok_atom) { answers.push_back("OK"); },
-                     [&](caf::error& error) {
-                       answers.push_back(ToStatus(error).ToString());
-                     });
-    }
-    return answers;
+    return EnqueueAtOnce(self, coalescer, std::move(elements), kBound,
+                         meanwhile);
   }
 
   // `n` single dequeues through the coalescer, all at once; the values (or

@@ -14,12 +14,6 @@
 namespace troupe {
 namespace {
 
-std::string Encoded(const QueueLogRecord& record) {
-  std::string bytes;
-  AppendQueueLogRecord(record, bytes);
-  return bytes;
-}
-
 QueueSpec Ints() {
   QueueSpec spec;
   spec.dtypes = {DT_INT32};
@@ -42,12 +36,12 @@ TEST_SUITE("actors") {
       CAPTURE(write_zeros);
       support::TempDir dir;
       const std::string header =
-          Encoded(QueueLogRecord::Header("c", "q", Ints()));
+          EncodeQueueLogRecords({QueueLogRecord::Header("c", "q", Ints())});
       const std::string path = dir.Write("q.log", header);
       QueueLogFile file(write_zeros);
       REQUIRE(file.Open(path, header.size()).ok());
-      const std::string first = Encoded(Insert(0, 7));
-      const std::string second = Encoded(Insert(1, 8));
+      const std::string first = EncodeQueueLogRecords({Insert(0, 7)});
+      const std::string second = EncodeQueueLogRecords({Insert(1, 8)});
       REQUIRE(file.Append(first).ok());
       REQUIRE(file.Append(second).ok());
       CHECK(file.bytes() == header.size() + first.size() + second.size());

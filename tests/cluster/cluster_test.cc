@@ -46,6 +46,7 @@
 #include "cluster/queue.h"
 #include "cluster/session.h"
 #include "serialization/status_error.h"
+#include "tests/actors/enqueue_at_once.h"
 #include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
@@ -107,25 +108,13 @@ QueueOptions PairQueue(const std::string& name, int32_t capacity) {
 std::vector<std::string> EnqueueBurst(
     caf::scoped_actor& self, const QueueActor& handle, int count, int misfit,
     const std::function<void()>& drop = [] {}) {
-  const caf::duration bound{std::chrono::seconds(15)};
-  std::vector<decltype(self->request(handle, bound, enqueue_atom::value,
-                                     Tuple{}, kNoTimeout))>
-      enqueues;
+  std::vector<Tuple> elements;
   for (int i = 0; i < count; ++i) {
-    Tensor element =
-        i == misfit ? Tensor::FromVector<float>({3}, {0, 0, 0}) : Instance(i);
-    enqueues.push_back(self->request(handle, bound, enqueue_atom::value,
-                                     Tuple{element}, kNoTimeout));
+    elements.push_back({i == misfit ? Tensor::FromVector<float>({3}, {0, 0, 0})
+                                    : Instance(i)});
   }
-  drop();
-  std::vector<std::string> answers;
-  for (auto& enqueue : enqueues) {
-    enqueue.receive([&](caf::ok_atom) { answers.push_back("OK"); },
-                    [&](caf::error& error) {
-                      answers.push_back(ToStatus(error).ToString());
-                    });
-  }
-  return answers;
+  return EnqueueAtOnce(self, handle, std::move(elements),
+                       std::chrono::seconds(15), drop);
 }
 
 // A queue of int32 scalars on the ps task.
