@@ -29,8 +29,9 @@ using Proxy = caf::stateful_actor<ProxyState>;
 
 // Where the answer to a request goes: what its response promise holds,
 // without the promise's reference to the proxy. A reply may come after the
-// proxy's last handle went; the reader thread that answers it must not be
-// the one that destroys the proxy (and with it, maybe, the client).
+// proxy's last handle went; the callback that answers it, which runs with
+// the client's lock held, must not be what destroys the proxy (and with it,
+// maybe, the client).
 struct ReplyTo {
   caf::strong_actor_ptr source;
   caf::message_id id;
@@ -44,21 +45,21 @@ ReplyTo TakeReplyTo(Proxy* self) {
 }
 
 // Answers `to` with `reply` as response_promise::deliver does, but from any
-// thread: the message goes to the requester's mailbox with no execution
-// unit (as anon_send does) and no sender.
-void Answer(ReplyTo& to, caf::message reply) {
+// thread: the message goes to the requester's mailbox with no sender, and
+// with `unit` (null: none, as anon_send does).
+void Answer(ReplyTo& to, caf::message reply, caf::execution_unit* unit) {
   if (!to.stages.empty()) {
     caf::strong_actor_ptr next = std::move(to.stages.back());
     to.stages.pop_back();
     next->enqueue(
         caf::make_mailbox_element(std::move(to.source), to.id,
                                   std::move(to.stages), std::move(reply)),
-        nullptr);
+        unit);
   } else if (to.source != nullptr) {
     to.source->enqueue(
         caf::make_mailbox_element(nullptr, to.id.response_id(), caf::no_stages,
                                   std::move(reply)),
-        nullptr);
+        unit);
   }
 }
 
@@ -74,8 +75,8 @@ void Forward(Proxy* self, Request request, ToMessage to_message) {
   request.resource_id = self->state.resource_id;
   self->state.client->CallAsync(
       Message(std::move(request)),
-      [to = TakeReplyTo(self),
-       to_message](absl::StatusOr<Message> reply) mutable {
+      [to = TakeReplyTo(self), to_message](absl::StatusOr<Message> reply,
+                                           caf::execution_unit* unit) mutable {
         caf::message answer;
         if (!reply.ok()) {
           answer = caf::make_message(ToError(reply.status()));
@@ -85,7 +86,7 @@ void Forward(Proxy* self, Request request, ToMessage to_message) {
           answer = caf::make_message(ToError(absl::InternalError(
               "The task answered with a message of another kind")));
         }
-        Answer(to, std::move(answer));
+        Answer(to, std::move(answer), unit);
       },
       !self->mailbox().empty());
 }

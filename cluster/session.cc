@@ -44,6 +44,7 @@ struct Session::Impl {
     options.shared_memory = shared_memory;
     options.shared_memory_min_bytes = shared_memory_min_bytes;
     options.shared_memory_with_tls = shared_memory_with_tls;
+    options.system = &system;
     TROUPE_ASSIGN_OR_RETURN(
         std::unique_ptr<WireClient> client,
         WireClient::Connect(parsed, connect_timeout, std::move(options)));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -14,11 +15,19 @@
 #include "base/status_macros.h"
 #include "net/call_interrupt.h"
 #include "net/connect.h"
+#include "net/inline_unit.h"
 #include "net/local_socket.h"
 #include "net/spin_wait.h"
 
 namespace troupe {
 namespace {
+
+// The execution unit of this thread when it is a client's reader thread
+// with a system (WireClientOptions::system).
+thread_local caf::execution_unit* reader_unit = nullptr;
+// Set on a client's reader thread when an actor that it ran destroyed the
+// client: the thread must not touch it again.
+thread_local bool reader_orphaned = false;
 
 // Milliseconds for poll() until `deadline`, at least 0.
 int PollTimeout(absl::Time deadline) {
@@ -169,7 +178,14 @@ WireClient::~WireClient() {
     stopping_ = true;
     BreakLocked(absl::CancelledError("The connection was closed"));
   }
-  if (reader_thread_.joinable()) reader_thread_.join();
+  if (!reader_thread_.joinable()) return;
+  if (reader_thread_.get_id() == std::this_thread::get_id()) {
+    // An actor that the reader thread ran let go of this client.
+    reader_orphaned = true;
+    reader_thread_.detach();
+  } else {
+    reader_thread_.join();
+  }
 }
 
 absl::StatusOr<EncodedFrame> WireClient::Encode(uint64_t id,
@@ -184,10 +200,10 @@ void WireClient::CallAsync(const Message& request, Done done,
                            bool more_follow) {
   const uint64_t id = next_request_id_.fetch_add(1);
   absl::StatusOr<EncodedFrame> frame = Encode(id, request);
-  if (!frame.ok()) return done(frame.status());
+  if (!frame.ok()) return done(frame.status(), reader_unit);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!broken_.ok()) return done(broken_);
+    if (!broken_.ok()) return done(broken_, reader_unit);
     StartReaderLocked();
     if (waiting_.empty()) last_heard_ = absl::Now();
     waiting_[id] = new Slot{std::nullopt, std::move(done)};
@@ -232,6 +248,9 @@ void WireClient::ReadForAll() {
   // end is seen; it looks again every second to take up the silence
   // timeout of calls that began meanwhile.
   constexpr absl::Duration kIdleLook = absl::Seconds(1);
+  std::optional<InlineUnit> unit;
+  if (options_.system != nullptr) unit.emplace(*options_.system);
+  reader_unit = unit ? &*unit : nullptr;
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_ && broken_.ok()) {
     if (reading_) {
@@ -248,12 +267,19 @@ void WireClient::ReadForAll() {
     reading_ = false;
     if (!read.ok()) BreakLocked(read);
     changed_.notify_all();
+    if (unit) {
+      lock.unlock();
+      unit->RunJobs();
+      // The client is gone: leave without touching it.
+      if (reader_orphaned) return;
+      lock.lock();
+    }
   }
 }
 
 void WireClient::DeliverLocked(Slot* slot, absl::StatusOr<Message> reply) {
   if (slot->done) {
-    slot->done(std::move(reply));
+    slot->done(std::move(reply), reader_unit);
     delete slot;
   } else {
     slot->result = std::move(reply);

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "caf/fwd.hpp"
 
 #include "config/cluster_spec.h"
 #include "net/fd.h"
@@ -50,6 +51,11 @@ struct WireClientOptions {
   // A task that sends nothing, not even a heartbeat, for this long while a
   // call waits is lost (NodeOptions::connection_timeout).
   absl::Duration silence_timeout = absl::Seconds(4);
+  // With a system, the reader thread of asynchronous calls is an execution
+  // unit of it (net/inline_unit.h), which it hands to their callbacks: the
+  // actors that the replies wake run on that thread right after the read,
+  // instead of waking one of the system's workers each time.
+  caf::actor_system* system = nullptr;
 };
 
 class WireClient {
@@ -76,14 +82,19 @@ class WireClient {
   // arrives after its call gave up is dropped.
   absl::StatusOr<Message> Call(const Message& request, absl::Time deadline);
 
-  // What an asynchronous call hands its reply (or error) to.
-  using Done = std::function<void(absl::StatusOr<Message>)>;
+  // What an asynchronous call hands its reply (or error) to, with the
+  // execution unit to enqueue it with: the reader thread's when it is the
+  // one calling and the options name a system, else null.
+  using Done =
+      std::function<void(absl::StatusOr<Message>, caf::execution_unit*)>;
   // Sends `request` and calls `done` with its reply or error, on the thread
   // that reads it and with this client's lock held: `done` must only hand
   // the reply over (send it to an actor, say), never call this client. The
   // first call starts the client's reader thread; from then on it reads
   // whenever calls wait. A task silent past the silence timeout fails every
-  // call UNAVAILABLE, as for Call.
+  // call UNAVAILABLE, as for Call. An actor that the reader thread runs may
+  // drop the last reference to this client: the thread then leaves on its
+  // own.
   //
   // With `more_follow`, the request's frame waits, unsent, for the next
   // call or Flush(), which sends every waiting frame in one write: the

@@ -9,9 +9,7 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
-#include <deque>
 #include <functional>
 #include <thread>
 #include <unordered_map>
@@ -22,15 +20,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "caf/actor_system.hpp"
-#include "caf/execution_unit.hpp"
 #include "caf/exit_reason.hpp"
 #include "caf/mailbox_element.hpp"
-#include "caf/resumable.hpp"
-#include "caf/scheduler/abstract_coordinator.hpp"
 #include "caf/system_messages.hpp"
 
 #include "net/connection_proxy.h"
 #include "net/frame_reader.h"
+#include "net/inline_unit.h"
 #include "net/listener.h"
 #include "net/local_socket.h"
 #include "net/peer_name.h"
@@ -46,11 +42,6 @@ constexpr uint64_t kLocalListenToken = 2;
 // Connections accepted per wakeup, so that a flood of them cannot starve the
 // connections already open.
 constexpr int kAcceptsPerWakeup = 64;
-// How long the thread runs the actors its reads woke before it hands the rest
-// to CAF's scheduler, so that no connection waits long behind another's work.
-constexpr std::chrono::microseconds kWorkBudget{2000};
-// Messages one actor handles per turn on the thread.
-constexpr size_t kMessagesPerTurn = 64;
 // A frame this large is handled on CAF's scheduler, not on the thread: its
 // turn (a large stack, pad or assign_add) would hold every connection up.
 constexpr uint64_t kInlineFrameBytes = 1 << 20;
@@ -59,11 +50,11 @@ constexpr uint64_t kInlineFrameBytes = 1 << 20;
 constexpr int kReadsPerWakeup = 16;
 }  // namespace
 
-class WireServer::Loop : public caf::execution_unit {
+class WireServer::Loop {
  public:
   Loop(caf::actor_system& system, TaskActor task, Listener listener,
        Listener local_listener, WireServerOptions options)
-      : caf::execution_unit(&system),
+      : unit_(system),
         task_(std::move(task)),
         options_(std::move(options)),
         listener_(std::move(listener)),
@@ -92,17 +83,13 @@ class WireServer::Loop : public caf::execution_unit {
     return absl::OkStatus();
   }
 
-  ~Loop() override {
+  ~Loop() {
     stopping_ = true;
     eventfd_write(wake_.get(), 1);
     if (thread_.joinable()) thread_.join();
   }
 
   uint16_t port() const { return listener_.port; }
-
-  // CAF calls it when a message that this thread enqueued, or that an actor
-  // running on it sent, wakes an idle actor.
-  void exec_later(caf::resumable* job) override { jobs_.push_back(job); }
 
  private:
   struct Connection {
@@ -142,7 +129,7 @@ class WireServer::Loop : public caf::execution_unit {
         if (it != connections_.end()) Service(it->second, events[i].events);
       }
       ServiceAgain();
-      RunJobs();
+      unit_.RunJobs();
       ReapSlowHandshakes();
       SendHeartbeats();
     }
@@ -150,8 +137,6 @@ class WireServer::Loop : public caf::execution_unit {
       Close(connections_.begin()->second, "closed by the task",
             LogLevel::kInfo);
     }
-    for (caf::resumable* job : jobs_) system().scheduler().enqueue(job);
-    jobs_.clear();
   }
 
   int Wait(epoll_event* events, int size) {
@@ -261,7 +246,7 @@ class WireServer::Loop : public caf::execution_unit {
     c.local = local;
     c.last_read = now;
     ++awaiting_handshake_;
-    c.proxy = SpawnConnectionProxy(system(), task_, shared, ids_);
+    c.proxy = SpawnConnectionProxy(unit_.system(), task_, shared, ids_);
     char handshake[kHandshakeBytes];
     EncodeHandshake(Handshake{kProtocolVersion,
                               static_cast<uint16_t>(
@@ -477,26 +462,7 @@ class WireServer::Loop : public caf::execution_unit {
     caf::actor_cast<caf::abstract_actor*>(c.proxy)->enqueue(
         caf::make_mailbox_element(nullptr, caf::make_message_id(), {},
                                   WireCall{request_id, *std::move(message)}),
-        heavy ? nullptr : this);
-  }
-
-  // Runs the actors that the reads woke, on this thread, until the work
-  // budget is spent; then hands the rest to CAF's scheduler.
-  void RunJobs() {
-    const auto deadline = std::chrono::steady_clock::now() + kWorkBudget;
-    while (!jobs_.empty()) {
-      caf::resumable* job = jobs_.front();
-      jobs_.pop_front();
-      if (std::chrono::steady_clock::now() > deadline) {
-        system().scheduler().enqueue(job);
-        continue;
-      }
-      if (job->resume(this, kMessagesPerTurn) == caf::resumable::resume_later) {
-        system().scheduler().enqueue(job);
-      } else {
-        intrusive_ptr_release(job);
-      }
-    }
+        heavy ? nullptr : &unit_);
   }
 
   void Close(Connection& c, const std::string& how, LogLevel level) {
@@ -516,7 +482,7 @@ class WireServer::Loop : public caf::execution_unit {
         caf::make_mailbox_element(
             nullptr, caf::make_message_id(), {},
             caf::exit_msg{caf::actor_addr{}, caf::exit_reason::user_shutdown}),
-        this);
+        &unit_);
     connections_.erase(c.shared->token());
     if (listening_paused_) {
       listening_paused_ = false;
@@ -528,6 +494,8 @@ class WireServer::Loop : public caf::execution_unit {
     if (options_.log) options_.log(level, line);
   }
 
+  // The thread's: runs the actors that its reads wake.
+  InlineUnit unit_;
   const TaskActor task_;
   const WireServerOptions options_;
   const Listener listener_;
@@ -544,7 +512,6 @@ class WireServer::Loop : public caf::execution_unit {
   size_t awaiting_handshake_ = 0;
   uint64_t receiving_bytes_ = 0;  // of frames being received (Charge)
   absl::Time next_heartbeat_ = absl::InfinitePast();
-  std::deque<caf::resumable*> jobs_;
   std::vector<uint64_t> again_;  // connections to read again (ServiceAgain)
   std::thread thread_;           // last: starts when the rest is ready
 };

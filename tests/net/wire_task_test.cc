@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,6 +17,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
+#include "caf/actor_system.hpp"
+#include "caf/actor_system_config.hpp"
+#include "caf/event_based_actor.hpp"
+#include "caf/mailbox_element.hpp"
 #include "doctest/doctest.h"
 
 #include "net/call_interrupt.h"
@@ -213,7 +218,7 @@ TEST_CASE("wire: several threads share one connection") {
 class AsyncAnswers {
  public:
   WireClient::Done Callback() {
-    return [this](absl::StatusOr<Message> reply) {
+    return [this](absl::StatusOr<Message> reply, caf::execution_unit*) {
       std::lock_guard<std::mutex> lock(mutex_);
       ++(reply.ok() ? ok_ : failed_);
       changed_.notify_all();
@@ -264,6 +269,93 @@ TEST_CASE(
     }
     CHECK(answers.WaitForOk(held_at_most + 1));
   }
+}
+
+// What an actor that an asynchronous reply woke saw: the thread it ran on,
+// and the references to the client left when it let go of its own; and the
+// thread that delivered the reply, and whether it came with a unit.
+struct ReplyRun {
+  std::thread::id thread;
+  long client_references = 0;
+  std::thread::id reader;
+  bool with_unit = false;
+};
+
+// Connects to `cluster` (naming `system` in the client's options if
+// `give_system`) and spawns an actor on `system` that holds the only
+// reference to the client, lazily (it runs first when a message comes); then
+// calls SizeRequest through the client for it. When the reply wakes the
+// actor, it lets go of the client.
+ReplyRun CallFromActor(LocalCluster& cluster, caf::actor_system& system,
+                       bool give_system) {
+  WireClientOptions options;
+  if (give_system) options.system = &system;
+  auto connected = WireClient::Connect(cluster.address(), kTimeout, options);
+  REQUIRE_MESSAGE(connected.ok(), connected.status().ToString());
+  std::shared_ptr<WireClient> client = *std::move(connected);
+  const uint64_t q = MakeQueue(*client, "q");
+  WireClient* const calls = client.get();
+
+  auto seen = std::make_shared<std::promise<ReplyRun>>();
+  std::future<ReplyRun> answered = seen->get_future();
+  caf::actor actor = system.spawn<caf::lazy_init>(
+      [client = std::move(client), seen](caf::event_based_actor* self) mutable {
+        return caf::behavior{[=](int32_t) mutable {
+          ReplyRun run;
+          run.thread = std::this_thread::get_id();
+          run.client_references = client.use_count();
+          client.reset();
+          seen->set_value(run);
+          self->quit();
+        }};
+      });
+  std::promise<std::thread::id> reader;
+  std::atomic<bool> with_unit{false};
+  calls->CallAsync(SizeRequest{q},
+                   [actor, &reader, &with_unit](absl::StatusOr<Message>,
+                                                caf::execution_unit* unit) {
+                     reader.set_value(std::this_thread::get_id());
+                     with_unit = unit != nullptr;
+                     caf::actor_cast<caf::abstract_actor*>(actor)->enqueue(
+                         caf::make_mailbox_element(
+                             nullptr, caf::make_message_id(), {}, int32_t{1}),
+                         unit);
+                   });
+  REQUIRE(answered.wait_for(absl::ToChronoSeconds(kTimeout)) ==
+          std::future_status::ready);
+  ReplyRun result = answered.get();
+  result.reader = reader.get_future().get();
+  result.with_unit = with_unit;
+  return result;
+}
+
+TEST_CASE(
+    "wire: with a system, the actor that an asynchronous reply wakes runs on "
+    "the client's reader thread, which lives on if the actor drops the "
+    "client") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  caf::actor_system_config config;
+  caf::actor_system system(config);
+  const ReplyRun run = CallFromActor(cluster, system, /*give_system=*/true);
+  CHECK(run.with_unit);
+  CHECK(run.thread == run.reader);
+  // The actor held the last reference: the client's destructor ran on its
+  // own reader thread, which then left on its own instead of being joined.
+  CHECK(run.client_references == 1);
+}
+
+TEST_CASE(
+    "wire: without a system, an asynchronous reply comes with no unit and "
+    "its actor runs on one of CAF's workers") {
+  LocalCluster cluster;
+  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
+  caf::actor_system_config config;
+  caf::actor_system system(config);
+  const ReplyRun run = CallFromActor(cluster, system, /*give_system=*/false);
+  CHECK_FALSE(run.with_unit);
+  CHECK(run.thread != run.reader);
+  CHECK(run.client_references == 1);
 }
 
 TEST_CASE("wire: a waiting dequeue whose connection closes loses no element") {
