@@ -43,6 +43,27 @@ TEST_SUITE("formats") {
     CHECK(Crc32cPortable(view) == Crc32c(view));
   }
 
+  TEST_CASE(
+      "the hardware CRC-32C of long data, computed in interleaved blocks, "
+      "agrees with the portable one around every block boundary") {
+    std::string data;
+    for (int i = 0; i < 200000; ++i)
+      data.push_back(static_cast<char>((i * 2654435761u) >> 11));
+    absl::string_view view(data);
+    // Three blocks of 8192 bytes, then of 256 bytes, then words and bytes.
+    for (size_t length : {767u, 768u, 769u, 24575u, 24576u, 24577u, 25351u,
+                          49152u, 49927u, 131072u, 199990u}) {
+      for (size_t start : {0u, 1u, 5u}) {
+        CAPTURE(length);
+        CAPTURE(start);
+        CHECK(Crc32c(view.substr(start, length)) ==
+              Crc32cPortable(view.substr(start, length)));
+        CHECK(Crc32c(view.substr(start, length), 0x12345678u) ==
+              Crc32cPortable(view.substr(start, length), 0x12345678u));
+      }
+    }
+  }
+
   TEST_CASE("masking is TFRecord's and undoes itself") {
     CHECK(MaskCrc32c(0) == 0xa282ead8u);
     for (uint32_t crc : {0u, 1u, 0xe3069283u, 0xffffffffu})
