@@ -28,6 +28,8 @@ thread_local caf::execution_unit* reader_unit = nullptr;
 // Set on a client's reader thread when an actor that it ran destroyed the
 // client: the thread must not touch it again.
 thread_local bool reader_orphaned = false;
+// The client whose reader thread this is, if it is one.
+thread_local const WireClient* reader_of = nullptr;
 
 // Milliseconds for poll() until `deadline`, at least 0.
 int PollTimeout(absl::Time deadline) {
@@ -251,22 +253,17 @@ void WireClient::ReadForAll() {
   std::optional<InlineUnit> unit;
   if (options_.system != nullptr) unit.emplace(*options_.system);
   reader_unit = unit ? &*unit : nullptr;
+  reader_of = this;
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_ && broken_.ok()) {
     if (reading_) {
       changed_.wait(lock);
       continue;
     }
-    reading_ = true;
     const absl::Time silent_until =
         waiting_.empty() ? absl::InfiniteFuture()
                          : last_heard_ + options_.silence_timeout;
-    lock.unlock();
-    absl::Status read = ReadOnce(absl::Now() + kIdleLook, silent_until);
-    lock.lock();
-    reading_ = false;
-    if (!read.ok()) BreakLocked(read);
-    changed_.notify_all();
+    ReadLocked(lock, absl::Now() + kIdleLook, silent_until);
     if (unit) {
       lock.unlock();
       unit->RunJobs();
@@ -299,13 +296,7 @@ void WireClient::Close(const absl::Status& why) {
 absl::Status WireClient::Probe() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!broken_.ok() || reading_ || !waiting_.empty()) return broken_;
-  reading_ = true;
-  lock.unlock();
-  absl::Status read = ReadOnce(absl::Now(), absl::InfiniteFuture());
-  lock.lock();
-  reading_ = false;
-  if (!read.ok()) BreakLocked(read);
-  changed_.notify_all();
+  ReadLocked(lock, absl::Now(), absl::InfiniteFuture());
   return broken_;
 }
 
@@ -352,15 +343,7 @@ absl::StatusOr<Message> WireClient::Call(const Message& request,
       }
       continue;
     }
-    reading_ = true;
-    const absl::Time silent_until = last_heard_ + options_.silence_timeout;
-    lock.unlock();
-    absl::Status read = ReadOnce(wake, silent_until);
-    lock.lock();
-    reading_ = false;
-    if (!read.ok()) BreakLocked(read);
-    // Another waiter may read now.
-    changed_.notify_all();
+    ReadLocked(lock, wake, last_heard_ + options_.silence_timeout);
   }
   if (!slot.result) {
     waiting_.erase(id);
@@ -401,14 +384,49 @@ absl::Status WireClient::Send(std::optional<EncodedFrame> frame) {
     if (*all_sent) return absl::OkStatus();
     // A frame half sent cannot be taken back: only a task that takes no
     // bytes for the silence timeout ends it.
-    if (!WaitFor(socket_.get(), POLLOUT,
-                 absl::Now() + options_.silence_timeout)) {
+    TROUPE_RETURN_IF_ERROR(AwaitWritable());
+  }
+}
+
+absl::Status WireClient::AwaitWritable() {
+  const absl::Time deadline = absl::Now() + options_.silence_timeout;
+  for (;;) {
+    // An actor on the reader thread writes: the replies that come meanwhile
+    // must still be read, or the task, whose replies pile up unread, stops
+    // reading this connection and the write never ends.
+    const bool reads = reader_of == this;
+    pollfd ready{socket_.get(),
+                 static_cast<short>(POLLOUT | (reads ? POLLIN : 0)), 0};
+    if (poll(&ready, 1, PollTimeout(deadline)) <= 0) {
       return absl::UnavailableError(
           absl::StrCat("Lost the connection to the task at ", address_,
                        ": it took no bytes for ",
                        absl::FormatDuration(options_.silence_timeout)));
     }
+    if ((ready.revents & POLLIN) == 0) return absl::OkStatus();
+    std::unique_lock<std::mutex> lock(mutex_);
+    // Another thread reads: wait for the socket to take bytes alone (past
+    // the deadline, the poll above fails at once).
+    if (reading_) {
+      lock.unlock();
+      if (WaitFor(socket_.get(), POLLOUT, deadline)) return absl::OkStatus();
+      continue;
+    }
+    ReadLocked(lock, absl::Now(), absl::InfiniteFuture());
+    TROUPE_RETURN_IF_ERROR(broken_);
   }
+}
+
+void WireClient::ReadLocked(std::unique_lock<std::mutex>& lock,
+                            absl::Time deadline, absl::Time silent_until) {
+  reading_ = true;
+  lock.unlock();
+  absl::Status read = ReadOnce(deadline, silent_until);
+  lock.lock();
+  reading_ = false;
+  if (!read.ok()) BreakLocked(read);
+  // Another waiter may read now.
+  changed_.notify_all();
 }
 
 absl::Status WireClient::ReadOnce(absl::Time deadline,

@@ -151,6 +151,10 @@ class WireClient {
 
   // Sends the frames that wait, and `frame` after them.
   absl::Status Send(std::optional<EncodedFrame> frame);
+  // Waits, for up to the silence timeout, until the socket takes bytes
+  // again; on this client's reader thread, reading the replies that come
+  // meanwhile when no other thread does.
+  absl::Status AwaitWritable();
   // Send, and on failure breaks the connection (BreakLocked).
   void SendOrBreak(std::optional<EncodedFrame> frame);
   // Gives up the call waiting as `id` after its interrupt check fired, and
@@ -162,6 +166,11 @@ class WireClient {
   // every complete reply to its slot. An error means the connection is
   // lost, as when nothing arrived by `silent_until`.
   absl::Status ReadOnce(absl::Time deadline, absl::Time silent_until);
+  // ReadOnce as the connection's reader, with `lock` released meanwhile;
+  // breaks the connection on an error, and wakes the waiters. REQUIRES:
+  // `lock` holds mutex_, and no thread reads.
+  void ReadLocked(std::unique_lock<std::mutex>& lock, absl::Time deadline,
+                  absl::Time silent_until);
   // Fails every waiting call with `why`, and every later one. REQUIRES:
   // mutex_ held.
   void BreakLocked(const absl::Status& why);

@@ -271,6 +271,31 @@ TEST_CASE(
   }
 }
 
+// A task, and an actor system for the client's actors.
+struct ClientActors {
+  ClientActors() { REQUIRE_MESSAGE(cluster.ready(), cluster.Describe()); }
+
+  // A connection whose reader thread is an execution unit of `system`.
+  std::shared_ptr<WireClient> Connect(WireClientOptions options = {}) {
+    options.system = &system;
+    auto connected = WireClient::Connect(cluster.address(), kTimeout, options);
+    REQUIRE_MESSAGE(connected.ok(), connected.status().ToString());
+    return *std::move(connected);
+  }
+
+  LocalCluster cluster;
+  caf::actor_system_config config;
+  caf::actor_system system{config};
+};
+
+// Sends `actor` an int32 with `unit`, as a reply's callback does.
+void Wake(const caf::actor& actor, caf::execution_unit* unit) {
+  caf::actor_cast<caf::abstract_actor*>(actor)->enqueue(
+      caf::make_mailbox_element(nullptr, caf::make_message_id(), {},
+                                int32_t{1}),
+      unit);
+}
+
 // What an actor that an asynchronous reply woke saw: the thread it ran on,
 // and the references to the client left when it let go of its own; and the
 // thread that delivered the reply, and whether it came with a unit.
@@ -281,21 +306,14 @@ struct ReplyRun {
   bool with_unit = false;
 };
 
-// Connects to `cluster` (naming `system` in the client's options if
-// `give_system`) and spawns an actor on `system` that holds the only
-// reference to the client, lazily (it runs first when a message comes); then
-// calls SizeRequest through the client for it. When the reply wakes the
-// actor, it lets go of the client.
-ReplyRun CallFromActor(LocalCluster& cluster, caf::actor_system& system,
-                       bool give_system) {
-  WireClientOptions options;
-  if (give_system) options.system = &system;
-  auto connected = WireClient::Connect(cluster.address(), kTimeout, options);
-  REQUIRE_MESSAGE(connected.ok(), connected.status().ToString());
-  std::shared_ptr<WireClient> client = *std::move(connected);
+// Spawns an actor on `system` that holds the only reference to `client`,
+// lazily (it runs first when a message comes); then calls SizeRequest
+// through the client for it. When the reply wakes the actor, it lets go of
+// the client.
+ReplyRun CallFromActor(caf::actor_system& system,
+                       std::shared_ptr<WireClient> client) {
   const uint64_t q = MakeQueue(*client, "q");
   WireClient* const calls = client.get();
-
   auto seen = std::make_shared<std::promise<ReplyRun>>();
   std::future<ReplyRun> answered = seen->get_future();
   caf::actor actor = system.spawn<caf::lazy_init>(
@@ -316,10 +334,7 @@ ReplyRun CallFromActor(LocalCluster& cluster, caf::actor_system& system,
                                                 caf::execution_unit* unit) {
                      reader.set_value(std::this_thread::get_id());
                      with_unit = unit != nullptr;
-                     caf::actor_cast<caf::abstract_actor*>(actor)->enqueue(
-                         caf::make_mailbox_element(
-                             nullptr, caf::make_message_id(), {}, int32_t{1}),
-                         unit);
+                     Wake(actor, unit);
                    });
   REQUIRE(answered.wait_for(absl::ToChronoSeconds(kTimeout)) ==
           std::future_status::ready);
@@ -329,15 +344,12 @@ ReplyRun CallFromActor(LocalCluster& cluster, caf::actor_system& system,
   return result;
 }
 
-TEST_CASE(
+TEST_CASE_FIXTURE(
+    ClientActors,
     "wire: with a system, the actor that an asynchronous reply wakes runs on "
     "the client's reader thread, which lives on if the actor drops the "
     "client") {
-  LocalCluster cluster;
-  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
-  caf::actor_system_config config;
-  caf::actor_system system(config);
-  const ReplyRun run = CallFromActor(cluster, system, /*give_system=*/true);
+  const ReplyRun run = CallFromActor(system, Connect());
   CHECK(run.with_unit);
   CHECK(run.thread == run.reader);
   // The actor held the last reference: the client's destructor ran on its
@@ -345,17 +357,58 @@ TEST_CASE(
   CHECK(run.client_references == 1);
 }
 
-TEST_CASE(
+TEST_CASE_FIXTURE(
+    ClientActors,
     "wire: without a system, an asynchronous reply comes with no unit and "
     "its actor runs on one of CAF's workers") {
-  LocalCluster cluster;
-  REQUIRE_MESSAGE(cluster.ready(), cluster.Describe());
-  caf::actor_system_config config;
-  caf::actor_system system(config);
-  const ReplyRun run = CallFromActor(cluster, system, /*give_system=*/false);
+  const ReplyRun run = CallFromActor(system, ConnectTo(cluster));
   CHECK_FALSE(run.with_unit);
   CHECK(run.thread != run.reader);
   CHECK(run.client_references == 1);
+}
+
+TEST_CASE_FIXTURE(
+    ClientActors,
+    "wire: an actor on the reader thread that writes more than the socket "
+    "takes does not stall the connection: the thread reads the replies "
+    "that come meanwhile") {
+  AsyncAnswers answers;  // outlives the client, which may still call it
+  WireClientOptions options;
+  // Over TCP: through shared memory a tensor's bytes would not fill the
+  // sockets.
+  options.shared_memory = SharedMemoryUse::kOff;
+  std::shared_ptr<WireClient> client = Connect(options);
+  constexpr int64_t kFloats = int64_t{1} << 18;  // 1 MiB
+  const uint64_t v =
+      CallFor<VariableReply>(
+          *client, VariableRequest{"", "", "v",
+                                   VariableSpec{DType::kFloat32, {kFloats}}})
+          .resource_id;
+  const Tensor mebibyte = Tensor::Zeros(DType::kFloat32, {kFloats});
+  CallFor<OkReply>(*client, AssignRequest{v, mebibyte, true});
+
+  // 64 reads first: 64 MiB of replies, past what the task keeps unsent for
+  // a client (16 MiB) before it stops reading it; then 64 MiB of assigns,
+  // past what the sockets hold, written by the actor on the reader thread.
+  constexpr int kEach = 64;
+  auto write_all = [client, v, mebibyte, &answers](int32_t) {
+    for (int i = 0; i < kEach; ++i)
+      client->CallAsync(ReadRequest{v}, answers.Callback());
+    for (int i = 0; i < kEach; ++i)
+      client->CallAsync(AssignRequest{v, mebibyte, true}, answers.Callback());
+  };
+  caf::actor writer =
+      system.spawn<caf::lazy_init>([write_all](caf::event_based_actor* self) {
+        return caf::behavior{[self, write_all](int32_t go) {
+          write_all(go);
+          self->quit();
+        }};
+      });
+  client->CallAsync(StatusRequest{}, [writer](absl::StatusOr<Message>,
+                                              caf::execution_unit* unit) {
+    Wake(writer, unit);
+  });
+  CHECK(answers.WaitForOk(2 * kEach));
 }
 
 TEST_CASE("wire: a waiting dequeue whose connection closes loses no element") {
