@@ -1,17 +1,15 @@
 #include "support/process_gone.h"
 
-#include <fstream>
-#include <iterator>
+#include <string>
+
+#include "support/read_file.h"
 
 namespace troupe::support {
 
 namespace {
 
 std::string ReadProc(pid_t pid, const char* file) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file,
-                   std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
+  return ReadFile("/proc/" + std::to_string(pid) + "/" + file);
 }
 
 }  // namespace

@@ -5,9 +5,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <system_error>
 #include <vector>
+
+#include "support/read_file.h"
 
 namespace troupe::support {
 
@@ -36,9 +37,7 @@ std::string TempDir::Write(const std::string& name,
 }
 
 std::string TempDir::Read(const std::string& name) const {
-  std::ifstream file(path_ + "/" + name, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(file),
-                     std::istreambuf_iterator<char>());
+  return ReadFile(path_ + "/" + name);
 }
 
 }  // namespace troupe::support

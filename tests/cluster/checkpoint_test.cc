@@ -23,6 +23,7 @@
 #include "cluster/saver.h"
 #include "cluster/session.h"
 #include "cluster/variable.h"
+#include "support/read_file.h"
 #include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
@@ -117,7 +118,7 @@ TEST_SUITE("cluster") {
     CtlLine(target, {"save", "model"});
     CtlLine(target, {"assign", "v", "[5,6,7,8]"});
     const std::string shard = cluster.data_dir() + "/model.data-ps-0";
-    std::string bytes = testing::ReadFile(shard);
+    std::string bytes = support::ReadFile(shard);
     bytes[bytes.size() - 2] ^= 0x40;  // In the tensor's bytes.
     std::ofstream(shard, std::ios::binary | std::ios::trunc) << bytes;
     CtlFails(target, {"restore", "model"}, "DATA_LOSS",

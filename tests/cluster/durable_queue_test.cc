@@ -27,6 +27,7 @@
 #include "cluster/queue.h"
 #include "cluster/session.h"
 #include "formats/queue_log.h"
+#include "support/read_file.h"
 #include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/session_expect.h"
 #include "tests/cluster/task_process.h"
@@ -134,7 +135,7 @@ TEST_SUITE("cluster") {
       // The log's file is allocated ahead of its records; the zeros after
       // them replay as free space, not as a torn record.
       REQUIRE(task.Logs().size() == 1);
-      const std::string bytes = testing::ReadFile(task.Logs()[0]);
+      const std::string bytes = support::ReadFile(task.Logs()[0]);
       auto replayed = ReplayQueueLog(bytes, "q.log", uint64_t{1} << 30);
       REQUIRE(replayed.ok());
       CHECK_FALSE(replayed->torn_tail);

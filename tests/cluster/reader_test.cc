@@ -8,7 +8,6 @@
 
 #include <fstream>
 #include <future>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -18,6 +17,7 @@
 
 #include "cluster/queue.h"
 #include "cluster/session.h"
+#include "support/read_file.h"
 #include "tests/cluster/ctl_expect.h"
 #include "tests/cluster/task_process.h"
 
@@ -180,11 +180,7 @@ TEST_SUITE("cluster") {
     CtlLine(target,
             {"tfrecord-write", "c.tfrecord", R"(["abc", "defgh", "i"])"});
     const std::string path = cluster.data_dir() + "/c.tfrecord";
-    std::string bytes;
-    {
-      std::ifstream in(path, std::ios::binary);
-      bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string bytes = support::ReadFile(path);
     REQUIRE(bytes.size() == 19 + 21 + 17);
     bytes[19 + 12] ^= 0x01;  // The first byte of "defgh".
     WriteFile(path, bytes);

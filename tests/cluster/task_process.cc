@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -22,6 +21,7 @@
 #include "absl/time/clock.h"
 
 #include "support/deadline.h"
+#include "support/read_file.h"
 
 namespace troupe {
 namespace testing {
@@ -58,12 +58,6 @@ std::string TroupeBinary() {
   std::filesystem::path self =
       std::filesystem::read_symlink("/proc/self/exe", error);
   return (self.parent_path().parent_path() / "bin" / "troupe").string();
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(file),
-                     std::istreambuf_iterator<char>());
 }
 
 bool WaitUntil(const std::function<bool()>& condition, absl::Duration timeout) {
@@ -241,7 +235,7 @@ Process::Process(const std::vector<std::string>& argv, std::string log_path)
   close(log);
 }
 
-std::string Process::Log() const { return ReadFile(log_path_); }
+std::string Process::Log() const { return support::ReadFile(log_path_); }
 
 bool Process::Running() { return child_ && child_->Running(); }
 

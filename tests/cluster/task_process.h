@@ -29,9 +29,6 @@ namespace testing {
 // test binary's <build>/tests/.
 std::string TroupeBinary();
 
-// The bytes of the file at `path`; empty if it cannot be read.
-std::string ReadFile(const std::string& path);
-
 // Evaluates `condition` again and again until it holds (true) or `timeout`
 // passes (false). Meant for conditions that ask a task (a round trip each),
 // so it yields between evaluations rather than sleeping.

@@ -68,11 +68,6 @@ TaskSnapshot Sample() {
   return snapshot;
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 void WriteAll(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
@@ -112,7 +107,7 @@ TEST_SUITE("state") {
   TEST_CASE("every flipped byte and every truncation is DATA_LOSS") {
     TempDir dir;
     REQUIRE(WriteSnapshotFile(dir.File("s.data"), Sample()).ok());
-    const std::string good = ReadAll(dir.File("s.data"));
+    const std::string good = dir.Read("s.data");
     for (size_t at = 0; at < good.size(); ++at) {
       std::string bad = good;
       bad[at] = static_cast<char>(bad[at] ^ 0x20);
@@ -149,7 +144,7 @@ TEST_SUITE("state") {
     v.value = {Tensor::FromVector<int32_t>({4}, {1, 2, 3, 4})};
     one.variables.push_back(v);
     REQUIRE(WriteSnapshotFile(dir.File("v.data"), one).ok());
-    std::string bytes = ReadAll(dir.File("v.data"));
+    std::string bytes = dir.Read("v.data");
     const size_t tensor_at = bytes.size() - 16 - 12;
     bytes[bytes.size() - 1] ^= 1;
     WriteAll(dir.File("v.data"), bytes);
