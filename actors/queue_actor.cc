@@ -202,13 +202,20 @@ void BatchWritten(QueuePointer self, uint64_t batch) {
   WritePending(self);
 }
 
+// Has the writer sync what was written to the log, then calls `synced`; a
+// failed sync breaks the log.
+template <class Synced>
+void RequestSync(QueuePointer self, Synced synced) {
+  self->request(self->state.log->options.writer, caf::infinite,
+                sync_atom::value, self->id())
+      .then([synced](caf::ok_atom) { synced(); },
+            [self](caf::error& error) { BreakLog(self, ToStatus(error)); });
+}
+
 // With `always`: the batch just written is synced on the writer's thread.
 void SyncBatch(QueuePointer self) {
-  DurableLog& log = *self->state.log;
-  const uint64_t batch = StartBatch(log);
-  self->request(log.options.writer, caf::infinite, sync_atom::value, self->id())
-      .then([self, batch](caf::ok_atom) { BatchWritten(self, batch); },
-            [self](caf::error& error) { BreakLog(self, ToStatus(error)); });
+  const uint64_t batch = StartBatch(*self->state.log);
+  RequestSync(self, [self, batch] { BatchWritten(self, batch); });
 }
 
 // With `everysec`: what was written is synced within a second.
@@ -537,11 +544,7 @@ QueueActor::behavior_type QueueBehavior(QueuePointer self, std::string name,
         DurableLog* durable = self->state.log.get();
         if (durable == nullptr || !durable->broken.ok()) return;
         durable->sync_due = false;
-        self->request(durable->options.writer, caf::infinite, sync_atom::value,
-                      self->id())
-            .then(
-                [](caf::ok_atom) {},
-                [self](caf::error& error) { BreakLog(self, ToStatus(error)); });
+        RequestSync(self, [] {});
       },
   };
 }
