@@ -70,7 +70,7 @@ SpanSource::SpanSource(absl::Span<const char> bytes) {
 BodyWriter::BodyWriter()
     : sink_(body_),
       stream_(&sink_),
-      archive_(stream_,
+      archive_(*stream_,
                cereal::PortableBinaryOutputArchive::Options::LittleEndian()) {}
 
 void BodyWriter::Write(bool x) { archive_(static_cast<uint8_t>(x)); }
@@ -184,7 +184,7 @@ BodyReader::BodyReader(absl::Span<const char> body,
         "Message body starts with ", static_cast<int>(body[0]),
         " where Cereal's endianness tag (1 little-endian, 0 big-endian) goes"));
   } else {
-    archive_.emplace(stream_);
+    archive_.emplace(*stream_);
   }
 }
 

@@ -31,6 +31,7 @@
 #include "cereal/archives/portable_binary.hpp"
 #include "serialization/checkpoint_info.h"
 #include "serialization/dtype.h"
+#include "serialization/lent_stream.h"
 #include "serialization/queue_spec.h"
 #include "serialization/reader_spec.h"
 #include "serialization/resource_info.h"
@@ -129,7 +130,7 @@ class BodyWriter {
 
   std::vector<char> body_;
   wire_internal::VectorSink sink_;
-  std::ostream stream_;
+  wire_internal::LentStream<std::ostream> stream_;
   cereal::PortableBinaryOutputArchive archive_;
   OutgoingSegments segments_;
 };
@@ -217,7 +218,7 @@ class BodyReader {
                            std::vector<char>& bytes, Tensor& x);
 
   wire_internal::SpanSource source_;
-  std::istream stream_;
+  wire_internal::LentStream<std::istream> stream_;
   std::optional<cereal::PortableBinaryInputArchive> archive_;
   absl::Status start_;
   std::vector<std::vector<char>> segments_;
