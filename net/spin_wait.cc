@@ -49,6 +49,15 @@ int SpinThenWait(int epoll_fd, epoll_event* events, int size, int timeout_ms) {
       timeout_ms);
 }
 
+bool SpinUntil(const std::atomic<bool>& flag, std::chrono::nanoseconds spin) {
+  const auto spin_until = std::chrono::steady_clock::now() + spin;
+  while (!flag.load(std::memory_order_acquire)) {
+    if (std::chrono::steady_clock::now() >= spin_until) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 int SpinThenPoll(SpinPolicy& policy, pollfd* fd, int timeout_ms) {
   return Spin(
       policy.spin(), &policy, [&](int ms) { return poll(fd, 1, ms); },

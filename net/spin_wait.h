@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 
+#include <atomic>
 #include <chrono>
 
 namespace troupe {
@@ -45,6 +46,10 @@ class SpinPolicy {
 // on a busy task that time is its workers' (loading a TFRecord file went
 // from 63-64% to 57-62% of the bare loop when it did).
 int SpinThenWait(int epoll_fd, epoll_event* events, int size, int timeout_ms);
+
+// Looks at `flag` until it is set or `spin` passes, yielding between looks;
+// true if it was set.
+bool SpinUntil(const std::atomic<bool>& flag, std::chrono::nanoseconds spin);
 
 // poll() of one descriptor, polling as `policy` says before it blocks for up
 // to `timeout_ms`, and telling `policy` how long it waited.

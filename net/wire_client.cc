@@ -280,6 +280,7 @@ void WireClient::DeliverLocked(Slot* slot, absl::StatusOr<Message> reply) {
     delete slot;
   } else {
     slot->result = std::move(reply);
+    slot->answered.store(true, std::memory_order_release);
   }
 }
 
@@ -321,6 +322,7 @@ absl::StatusOr<Message> WireClient::Call(const Message& request,
                               : absl::Now() + interrupt->period();
   std::unique_lock<std::mutex> lock(mutex_);
   if (!sent.ok()) BreakLocked(sent);
+  bool polled = false;
   while (!slot.result && absl::Now() < deadline) {
     if (absl::Now() >= next_check) {
       // The check may wait (for Python's GIL, say): not with the lock held.
@@ -336,6 +338,16 @@ absl::StatusOr<Message> WireClient::Call(const Message& request,
     }
     const absl::Time wake = std::min(deadline, next_check);
     if (reading_) {
+      // Another thread reads for this call: look for the reply for a while
+      // before sleeping, since waking a sleeping thread here costs more
+      // than the task takes to answer (2a in BENCHMARKS.md).
+      if (!polled) {
+        polled = true;
+        lock.unlock();
+        SpinUntil(slot.answered, SpinPolicy::kShortSpin);
+        lock.lock();
+        continue;
+      }
       if (wake == absl::InfiniteFuture()) {
         changed_.wait(lock);
       } else {

@@ -2,7 +2,8 @@
 // blocks its thread: the thread writes its request frame itself, then waits
 // for the reply. Whichever waiting thread finds nobody reading reads the
 // socket for all of them, so a lone caller gets its reply straight from
-// recv, with no other thread in between. Thread-safe.
+// recv, with no other thread in between; a caller whose reply another
+// thread reads polls for it briefly before it sleeps. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -140,6 +141,8 @@ class WireClient {
   struct Slot {
     std::optional<absl::StatusOr<Message>> result;
     Done done;
+    // Set with `result`, for a blocking call that polls for it.
+    std::atomic<bool> answered{false};
   };
 
   WireClient(Fd socket, std::unique_ptr<ByteStream> stream, std::string address,

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "doctest/doctest.h"
 
@@ -63,6 +65,16 @@ TEST_SUITE("net") {
     CHECK(SpinThenPoll(policy, &ready, 1000) == 1);
     CHECK((ready.revents & POLLIN) != 0);
   }
+}
+
+TEST_CASE("SpinUntil: true for a flag set, false once the spin passes") {
+  std::atomic<bool> flag{false};
+  CHECK_FALSE(SpinUntil(flag, microseconds(50)));
+  std::thread setter([&flag] { flag.store(true); });
+  // The setter runs within the minute on any machine.
+  CHECK(SpinUntil(flag, std::chrono::minutes(1)));
+  setter.join();
+  CHECK(SpinUntil(flag, microseconds(0)));
 }
 
 }  // namespace
