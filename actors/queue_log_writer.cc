@@ -14,6 +14,7 @@
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
 
+#include "actors/inline_unit.h"
 #include "actors/resource_names.h"
 #include "base/atomic_file.h"
 #include "openssl/sha.h"
@@ -131,9 +132,17 @@ QueueLogWriterActor::behavior_type WriterBehavior(WriterPointer self,
       },
       [self](sync_atom) {
         self->state.sync_scheduled = false;
+        // The queues that the syncs' answers wake run on this thread right
+        // after (answering their clients, writing their next batch), rather
+        // than waiting for a CAF worker to wake.
+        InlineUnit unit(self->system());
+        caf::execution_unit* const own = self->context();
+        self->context(&unit);
         for (auto& [id, log] : self->state.logs) {
           if (!log.unsynced.empty()) Sync(log);
         }
+        self->context(own);
+        unit.RunJobs();
       },
   };
 }

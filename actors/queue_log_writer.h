@@ -1,7 +1,8 @@
 // The actor that syncs a task's durable queue logs (formats/queue_log.h) and
 // rewrites them, on a thread of its own: file I/O that waits for the disk.
 // The queues append to their logs themselves (queue_log_file.h); one sync
-// serves every queue that asked while the last one ran.
+// serves every queue that asked while the last one ran, and the queues it
+// answers run on its thread right after (actors/inline_unit.h).
 #pragma once
 
 #include <cstdint>

@@ -12,10 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
+#include "actors/inline_unit.h"
 #include "base/status_macros.h"
 #include "net/call_interrupt.h"
 #include "net/connect.h"
-#include "net/inline_unit.h"
 #include "net/local_socket.h"
 #include "net/spin_wait.h"
 

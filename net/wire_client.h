@@ -53,7 +53,7 @@ struct WireClientOptions {
   // call waits is lost (NodeOptions::connection_timeout).
   absl::Duration silence_timeout = absl::Seconds(4);
   // With a system, the reader thread of asynchronous calls is an execution
-  // unit of it (net/inline_unit.h), which it hands to their callbacks: the
+  // unit of it (actors/inline_unit.h), which it hands to their callbacks: the
   // actors that the replies wake run on that thread right after the read,
   // instead of waking one of the system's workers each time.
   caf::actor_system* system = nullptr;

@@ -24,9 +24,9 @@
 #include "caf/mailbox_element.hpp"
 #include "caf/system_messages.hpp"
 
+#include "actors/inline_unit.h"
 #include "net/connection_proxy.h"
 #include "net/frame_reader.h"
-#include "net/inline_unit.h"
 #include "net/listener.h"
 #include "net/local_socket.h"
 #include "net/peer_name.h"

@@ -1,6 +1,6 @@
 // WireServer: a task's side of Troupe's wire, on the task's one port. One I/O
 // thread (epoll) accepts and reads every connection and is a CAF execution
-// unit (net/inline_unit.h): the actors that a read wakes (the connection's
+// unit (actors/inline_unit.h): the actors that a read wakes (the connection's
 // proxy, then the resource) run on it right after the read.
 #pragma once
 

@@ -9,8 +9,9 @@
 namespace troupe::wire_internal {
 namespace {
 
-TEST_CASE("a stream lent again reads its new buffer, with the last borrower's "
-          "failure cleared") {
+TEST_CASE(
+    "a stream lent again reads its new buffer, with the last borrower's "
+    "failure cleared") {
   std::istream* first = nullptr;
   {
     std::stringbuf empty("");

@@ -1,6 +1,6 @@
 // InlineUnit: a CAF execution unit for a thread that is not one of CAF's
-// workers (the wire's I/O threads), so that the actors its messages wake run
-// on it right after, with no worker woken for them.
+// workers (the wire's I/O threads, the durable queues' log writer), so that
+// the actors its messages wake run on it right after, with no worker woken.
 #pragma once
 
 #include <deque>

@@ -1,4 +1,4 @@
-#include "net/inline_unit.h"
+#include "actors/inline_unit.h"
 
 #include <chrono>
 
