@@ -1,5 +1,6 @@
 #include "cluster/node_config.h"
 
+#include "cluster/quiet_clock.h"
 #include "serialization/protocol.h"
 #include "serialization/status_error.h"
 
@@ -23,6 +24,7 @@ void ConfigureNode(caf::actor_system_config& config,
   // phase took a round trip from 326 to 62 us (BENCHMARKS.md) with no change
   // in idle CPU.
   config.set("work-stealing.moderate-poll-attempts", size_t{0});
+  UseQuietClock(config);
 }
 
 }  // namespace troupe

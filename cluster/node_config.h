@@ -1,5 +1,5 @@
 // The options of a Troupe node (task or client), and the actor-system
-// configuration it starts with: protocol types and scheduler size.
+// configuration it starts with: protocol types, scheduler size and clock.
 #pragma once
 
 #include <chrono>
